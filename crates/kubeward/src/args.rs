@@ -1,0 +1,104 @@
+//! Command-line arguments. Every option of `scan` has a `KUBEWARD_*` environment twin.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// kubeward: a Kubernetes security auditor.
+#[derive(Debug, Parser)]
+#[command(name = "kubeward", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit Kubernetes manifests (files, directories, or `-` for stdin).
+    Scan(ScanArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Show a rule's documentation.
+    Explain(ExplainArgs),
+}
+
+/// When to colour text output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Options shared by commands that produce reports.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format on stdout: text, json, sarif, junit.
+    #[arg(long, short = 'f', default_value = "text", env = "KUBEWARD_FORMAT")]
+    pub format: String,
+    /// Also write a report to a file, as FORMAT=FILE (repeatable).
+    #[arg(long = "output", short = 'o', value_name = "FORMAT=FILE")]
+    pub outputs: Vec<String>,
+    /// Exit with 1 when a finding is at or above this severity (critical, high, medium, low, info).
+    #[arg(long, env = "KUBEWARD_FAIL_ON")]
+    pub fail_on: Option<String>,
+    /// Configuration file (default: `.kubeward.yaml` found walking up from the working directory).
+    #[arg(long, env = "KUBEWARD_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Rules to run, comma-separated codes, prefixes, names or categories (replaces the config's).
+    #[arg(long, value_delimiter = ',', env = "KUBEWARD_SELECT")]
+    pub select: Vec<String>,
+    /// Rules not to run (added to the config's).
+    #[arg(long, value_delimiter = ',', env = "KUBEWARD_IGNORE")]
+    pub ignore: Vec<String>,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value = "auto", env = "KUBEWARD_COLOR")]
+    pub color: ColorChoice,
+    /// Print nothing on stdout (reports still go to --output files).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `kubeward scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` reads stdin. Default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Skip paths matching this glob (repeatable).
+    #[arg(
+        long,
+        value_name = "GLOB",
+        env = "KUBEWARD_EXCLUDE",
+        value_delimiter = ','
+    )]
+    pub exclude: Vec<String>,
+    /// Do not honour .gitignore files.
+    #[arg(long)]
+    pub no_gitignore: bool,
+    /// Largest file read (bytes, or with KiB/MiB/GiB); larger files are an error. Default 64MiB.
+    #[arg(long, env = "KUBEWARD_MAX_FILE_SIZE")]
+    pub max_file_size: Option<String>,
+    /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `kubeward rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format: text or json.
+    #[arg(long, short = 'f', default_value = "text")]
+    pub format: String,
+}
+
+/// `kubeward explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule code (POD001) or name (privileged-container).
+    pub rule: String,
+}

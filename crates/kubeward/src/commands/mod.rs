@@ -1,0 +1,6 @@
+//! One module per subcommand.
+
+pub mod explain;
+pub mod output;
+pub mod rules;
+pub mod scan;

@@ -1,0 +1,97 @@
+//! Writing reports to stdout and `--output FORMAT=FILE` files, and the exit code.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::{anyhow, Context as _, Result};
+use kubeward_engine::report::{self, Format, Render, Sources};
+use kubeward_engine::{Report, Settings};
+
+use crate::args::{ColorChoice, ReportArgs};
+
+/// Parses `--output` values.
+///
+/// # Errors
+/// Malformed values and unknown formats.
+pub fn parse_outputs(outputs: &[String]) -> Result<Vec<(Format, String)>> {
+    outputs
+        .iter()
+        .map(|o| {
+            let (f, file) = o
+                .split_once('=')
+                .ok_or_else(|| anyhow!("--output `{o}`: expected FORMAT=FILE"))?;
+            Ok((
+                Format::parse(f).map_err(|e| anyhow!("--output: {e}"))?,
+                file.to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// Writes the report everywhere asked and returns the exit code.
+///
+/// # Errors
+/// I/O errors (a closed stdout pipe is not an error for the caller: main maps it to 0).
+pub fn emit(
+    args: &ReportArgs,
+    settings: &Settings,
+    report: &Report,
+    sources: &Sources<'_>,
+    command: &str,
+) -> Result<u8> {
+    let format = Format::parse(&args.format).map_err(|e| anyhow!("--format: {e}"))?;
+    let outputs = parse_outputs(&args.outputs)?;
+    let stdout = std::io::stdout();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    for (f, file) in &outputs {
+        let mut buf = Vec::new();
+        report::write(
+            *f,
+            &Render {
+                report,
+                sources,
+                color: false,
+                command,
+            },
+            &mut buf,
+        )?;
+        std::fs::write(file, buf).with_context(|| format!("cannot write {file}"))?;
+    }
+    if !args.quiet {
+        let mut lock = stdout.lock();
+        report::write(
+            format,
+            &Render {
+                report,
+                sources,
+                color: color && format == Format::Text,
+                command,
+            },
+            &mut lock,
+        )?;
+        lock.flush()?;
+    }
+    Ok(exit_code(settings, report))
+}
+
+/// 2 when an input could not be read or parsed, else 1 when a finding is at or above
+/// `fail-on`, else 0.
+#[must_use]
+pub fn exit_code(settings: &Settings, report: &Report) -> u8 {
+    if !report.errors.is_empty() {
+        2
+    } else if report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity >= settings.fail_on)
+    {
+        1
+    } else {
+        0
+    }
+}

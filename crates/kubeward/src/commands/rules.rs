@@ -1,0 +1,58 @@
+//! `kubeward rules`: the rule table.
+
+use std::io::Write;
+
+use anyhow::{anyhow, Result};
+use kubeward_engine::all_rules;
+
+use crate::args::RulesArgs;
+
+/// Prints every rule.
+///
+/// # Errors
+/// Unknown formats and I/O errors.
+pub fn run(args: &RulesArgs) -> Result<u8> {
+    let mut out = std::io::stdout().lock();
+    match args.format.as_str() {
+        "text" => {
+            writeln!(
+                out,
+                "{:<8} {:<40} {:<9} {:<10} SUMMARY",
+                "CODE", "NAME", "SEVERITY", "CATEGORY"
+            )?;
+            for r in all_rules() {
+                let m = r.meta();
+                writeln!(
+                    out,
+                    "{:<8} {:<40} {:<9} {:<10} {}",
+                    m.code,
+                    m.name,
+                    m.severity.as_str(),
+                    m.category.as_str(),
+                    m.summary
+                )?;
+            }
+        }
+        "json" => {
+            let v: Vec<serde_json::Value> = all_rules()
+                .iter()
+                .map(|r| {
+                    let m = r.meta();
+                    serde_json::json!({
+                        "code": m.code, "name": m.name, "summary": m.summary, "severity": m.severity.as_str(),
+                        "category": m.category.as_str(), "checklist": m.checklist, "cis": m.cis,
+                        "remediation": m.remediation, "docs": m.docs_path(), "since": m.since,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &v)?;
+            writeln!(out)?;
+        }
+        f => {
+            return Err(anyhow!(
+                "--format: unknown format `{f}` (expected text or json)"
+            ))
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,39 @@
+//! `kubeward scan`: audit manifests.
+
+use anyhow::{anyhow, Result};
+use kubeward_engine::input::yaml::Limits;
+use kubeward_engine::report::Sources;
+
+use crate::args::ScanArgs;
+use crate::{config, walk};
+
+/// Runs the scan.
+///
+/// # Errors
+/// Usage errors.
+pub fn run(args: &ScanArgs) -> Result<u8> {
+    let mut settings = config::load(&args.report)?;
+    if let Some(s) = &args.max_file_size {
+        let raw = kubeward_engine::settings::RawSettings {
+            max_file_size: Some(serde_json::Value::String(s.clone())),
+            ..Default::default()
+        };
+        settings.max_file_size = kubeward_engine::Settings::compile(raw)
+            .map_err(|e| anyhow!("--max-file-size: {e}"))?
+            .max_file_size;
+    }
+    let mut excludes = settings.exclude.clone();
+    excludes.extend(args.exclude.iter().cloned());
+    let exclude = walk::exclude_set(&excludes)?;
+    let paths = if args.paths.is_empty() {
+        vec![std::path::PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let (inputs, mut errors) = walk::collect(&paths, &exclude, !args.no_gitignore);
+    let mut snap = walk::load(&inputs, settings.max_file_size, Limits::default());
+    snap.errors.append(&mut errors);
+    let report = kubeward_engine::run(&snap, &settings);
+    let sources = Sources::of(&snap);
+    super::output::emit(&args.report, &settings, &report, &sources, "scan")
+}

@@ -1,0 +1,56 @@
+//! Finds and reads `.kubeward.yaml`, then applies command-line overrides.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Result};
+use kubeward_engine::settings::{RawSettings, Settings};
+
+use crate::args::ReportArgs;
+
+/// The config file name.
+pub const FILE_NAME: &str = ".kubeward.yaml";
+
+/// Walks up from `dir` looking for `.kubeward.yaml`.
+#[must_use]
+pub fn discover(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
+}
+
+/// Loads the settings for a command: `--config`, else the discovered file, else defaults; then
+/// `--select`, `--ignore` and `--fail-on`.
+///
+/// # Errors
+/// An unreadable or invalid config file, or bad flag values.
+pub fn load(args: &ReportArgs) -> Result<Settings> {
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => std::env::current_dir().ok().and_then(|d| discover(&d)),
+    };
+    let mut settings = match &path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| anyhow!("cannot read config {}: {e}", p.display()))?;
+            Settings::from_yaml(&p.display().to_string(), &text)
+                .map_err(|e| anyhow!("invalid config: {e}"))?
+        }
+        None => Settings::compile(RawSettings::default()).map_err(|e| anyhow!(e))?,
+    };
+    if !args.select.is_empty() {
+        settings.select.clone_from(&args.select);
+    }
+    settings.ignore.extend(args.ignore.iter().cloned());
+    if let Some(f) = &args.fail_on {
+        settings.fail_on = f.parse().map_err(|e: String| anyhow!("--fail-on: {e}"))?;
+    }
+    for s in settings.select.iter().chain(&settings.ignore) {
+        if !kubeward_engine::all_rules()
+            .iter()
+            .any(|r| kubeward_engine::settings::selector_matches(s, r.meta()))
+        {
+            return Err(anyhow!("`{s}` matches no rule (see `kubeward rules`)"));
+        }
+    }
+    Ok(settings)
+}

@@ -1,0 +1,21 @@
+//! kubeward's command line: subcommands over the engine. Exit codes: 0 nothing at or above
+//! `--fail-on`, 1 findings at or above it, 2 usage errors or unreadable input.
+
+pub mod args;
+pub mod commands;
+pub mod config;
+pub mod walk;
+
+use args::{Cli, Command};
+
+/// Runs a command and returns the exit code.
+///
+/// # Errors
+/// Usage and I/O errors (exit code 2).
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Scan(a) => commands::scan::run(&a),
+        Command::Rules(a) => commands::rules::run(&a),
+        Command::Explain(a) => commands::explain::run(&a),
+    }
+}

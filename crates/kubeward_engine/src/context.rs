@@ -1,0 +1,105 @@
+//! `Context`: how a rule reports a finding.
+//!
+//! A rule gives the object, the JSON pointer of the offending field and a message; the context
+//! resolves the path to a line and column (nearest existing parent when the field is missing),
+//! fills in the rule's default remediation, and later applies exemptions and overrides.
+
+use std::sync::Arc;
+
+use crate::diagnostic::Diagnostic;
+use crate::input::object::Object;
+use crate::input::path::FieldPath;
+use crate::rule::RuleMeta;
+use crate::settings::Settings;
+use crate::suppression::{exemptions_of, is_exempt, Exemption};
+
+/// Collects the findings of one rule.
+pub struct Context<'a> {
+    /// Settings of the run (rule options).
+    pub settings: &'a Settings,
+    meta: &'static RuleMeta,
+    found: Vec<(Diagnostic, Arc<[Exemption]>)>,
+    cache: Option<(usize, usize, Option<usize>, Arc<[Exemption]>)>,
+}
+
+/// What a context hands back to the engine.
+pub struct Collected {
+    /// Findings kept.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Findings dropped by a valid annotation exemption.
+    pub exempted: usize,
+}
+
+impl<'a> Context<'a> {
+    /// A context for one rule.
+    #[must_use]
+    pub fn new(settings: &'a Settings, meta: &'static RuleMeta) -> Self {
+        Self {
+            settings,
+            meta,
+            found: Vec::new(),
+            cache: None,
+        }
+    }
+
+    /// Reports a finding on `path` of `obj`.
+    pub fn report(
+        &mut self,
+        obj: &Object<'_>,
+        path: FieldPath,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        let key = (obj.origin.file_index, obj.origin.doc_index, obj.origin.item);
+        let ex = match &self.cache {
+            Some((f, d, i, ex)) if (*f, *d, *i) == key => ex.clone(),
+            _ => {
+                let ex: Arc<[Exemption]> = if self.settings.allow_annotation_exemptions {
+                    exemptions_of(obj, &self.settings.today).into()
+                } else {
+                    Arc::from(Vec::new())
+                };
+                self.cache = Some((key.0, key.1, key.2, ex.clone()));
+                ex
+            }
+        };
+        let d = Diagnostic {
+            rule: self.meta,
+            severity: self.meta.severity,
+            message: message.into(),
+            remediation: self.meta.remediation.to_string(),
+            object: obj.oref.clone(),
+            container: None,
+            file: obj.origin.file.clone(),
+            pos: obj.pos(&path),
+            path,
+        };
+        self.found.push((d, ex));
+        let last = self.found.len() - 1;
+        &mut self.found[last].0
+    }
+
+    /// Applies exemptions, per-path ignores and severity overrides.
+    #[must_use]
+    pub fn finish(self) -> Collected {
+        let mut diagnostics = Vec::with_capacity(self.found.len());
+        let mut exempted = 0;
+        for (mut d, ex) in self.found {
+            if is_exempt(&ex, d.rule, d.container.as_deref()) {
+                exempted += 1;
+                continue;
+            }
+            if d.file
+                .as_deref()
+                .is_some_and(|f| self.settings.path_ignores(f, d.rule))
+            {
+                continue;
+            }
+            d.severity = self.settings.severity_of(d.rule, d.severity);
+            diagnostics.push(d);
+        }
+        Collected {
+            diagnostics,
+            exempted,
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Findings and input errors.
+
+use std::sync::Arc;
+
+use crate::input::node::Pos;
+use crate::input::object::ObjectRef;
+use crate::input::path::FieldPath;
+use crate::rule::{RuleMeta, Severity};
+
+/// One finding.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    /// The rule that found it.
+    pub rule: &'static RuleMeta,
+    /// Severity after settings overrides.
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub remediation: String,
+    /// The object.
+    pub object: ObjectRef,
+    /// The container, when the finding is about one.
+    pub container: Option<String>,
+    /// The file (`None` for cluster and admission input).
+    pub file: Option<Arc<str>>,
+    /// Line and column of the offending field, or of its nearest existing parent.
+    pub pos: Pos,
+    /// JSON pointer of the offending field in the object.
+    pub path: FieldPath,
+}
+
+impl Diagnostic {
+    /// Names the container the finding is about.
+    pub fn container(&mut self, name: &str) -> &mut Self {
+        self.container = Some(name.to_string());
+        self
+    }
+
+    /// Replaces the rule's default remediation with a specific one.
+    pub fn remediation(&mut self, text: impl Into<String>) -> &mut Self {
+        self.remediation = text.into();
+        self
+    }
+
+    /// Overrides the severity for this finding (rules whose severity depends on the value, such
+    /// as sensitive host paths). Settings overrides still win.
+    pub fn severity(&mut self, s: Severity) -> &mut Self {
+        self.severity = s;
+        self
+    }
+
+    /// `file:line:col`, or the object and path for input without a file.
+    #[must_use]
+    pub fn location(&self) -> String {
+        match &self.file {
+            Some(f) if self.pos.is_known() => format!("{f}:{}:{}", self.pos.line, self.pos.col),
+            Some(f) => format!("{f}: {} {}", self.object, self.path),
+            None => format!("{}: {}", self.object, self.path),
+        }
+    }
+}
+
+/// An input that could not be read or parsed (exit code 2), or a configuration problem.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputError {
+    /// The file.
+    pub file: Option<Arc<str>>,
+    /// Where in it, when known.
+    pub pos: Pos,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.file, self.pos.is_known()) {
+            (Some(file), true) => write!(
+                f,
+                "{file}:{}:{}: {}",
+                self.pos.line, self.pos.col, self.message
+            ),
+            (Some(file), false) => write!(f, "{file}: {}", self.message),
+            (None, _) => f.write_str(&self.message),
+        }
+    }
+}

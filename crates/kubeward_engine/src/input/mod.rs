@@ -1,0 +1,7 @@
+//! What rules look at: the document tree with positions, paths, objects and workload views.
+
+pub mod node;
+pub mod object;
+pub mod path;
+pub mod workload;
+pub mod yaml;

@@ -1,0 +1,162 @@
+//! Kubernetes objects found in the loaded documents.
+//!
+//! A document is an object when it is a mapping with string `apiVersion` and `kind`. `kind:
+//! List` and every `*List` kind with an `items` sequence contribute their items instead. Other
+//! documents (Helm values, kustomization files, plain config) are skipped quietly.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::node::{Node, Pos};
+use super::path::FieldPath;
+
+/// Identifies an object in messages and reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectRef {
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.namespace`, when written.
+    pub namespace: Option<String>,
+    /// `metadata.name` (or `generateName`, or empty).
+    pub name: String,
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{}/{}/{}", self.kind, ns, self.name),
+            None => write!(f, "{}/{}", self.kind, self.name),
+        }
+    }
+}
+
+/// Where an object came from: a file (with a display path) or an API source (no file).
+#[derive(Clone, Debug)]
+pub struct Origin {
+    /// The file's display path; `None` for cluster and admission input.
+    pub file: Option<Arc<str>>,
+    /// Index of the file in the snapshot.
+    pub file_index: usize,
+    /// Index of the document in the file.
+    pub doc_index: usize,
+    /// Index within a `List`'s `items`, when the object is one.
+    pub item: Option<usize>,
+}
+
+/// A Kubernetes object borrowed from the snapshot.
+#[derive(Clone, Debug)]
+pub struct Object<'a> {
+    /// The object's tree (the item, for objects inside a List).
+    pub root: &'a Node,
+    /// Identity.
+    pub oref: ObjectRef,
+    /// Origin.
+    pub origin: Origin,
+}
+
+impl<'a> Object<'a> {
+    /// Builds an object view when `root` looks like a Kubernetes object.
+    #[must_use]
+    pub fn from_node(root: &'a Node, origin: Origin) -> Option<Self> {
+        let api_version = root.get("apiVersion")?.as_str()?;
+        let kind = root.get("kind")?.as_str()?;
+        if api_version.is_empty() || kind.is_empty() {
+            return None;
+        }
+        let meta = root.get("metadata");
+        let namespace = meta
+            .and_then(|m| m.get("namespace"))
+            .and_then(Node::as_str)
+            .map(str::to_string);
+        let name = meta
+            .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_string();
+        Some(Self {
+            root,
+            oref: ObjectRef {
+                api_version: api_version.to_string(),
+                kind: kind.to_string(),
+                namespace,
+                name,
+            },
+            origin,
+        })
+    }
+
+    /// `kind`.
+    #[must_use]
+    pub fn kind(&self) -> &str {
+        &self.oref.kind
+    }
+
+    /// The API group (`""` for the core group).
+    #[must_use]
+    pub fn group(&self) -> &str {
+        self.oref
+            .api_version
+            .rsplit_once('/')
+            .map_or("", |(g, _)| g)
+    }
+
+    /// `metadata.name`.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.oref.name
+    }
+
+    /// `metadata.namespace` when written.
+    #[must_use]
+    pub fn namespace(&self) -> Option<&str> {
+        self.oref.namespace.as_deref()
+    }
+
+    /// `metadata`.
+    #[must_use]
+    pub fn metadata(&self) -> Option<&'a Node> {
+        self.root.get("metadata")
+    }
+
+    /// One annotation of the object.
+    #[must_use]
+    pub fn annotation(&self, key: &str) -> Option<&'a str> {
+        self.metadata()?.get("annotations")?.get(key)?.as_str()
+    }
+
+    /// One label of the object.
+    #[must_use]
+    pub fn label(&self, key: &str) -> Option<&'a str> {
+        self.metadata()?.get("labels")?.get(key)?.as_str()
+    }
+
+    /// Resolves a path of this object to a file position.
+    #[must_use]
+    pub fn pos(&self, path: &FieldPath) -> Pos {
+        path.resolve(self.root)
+    }
+}
+
+/// Calls `f` for every object in a document: the document itself, or the items of a List.
+pub fn objects_in<'a>(root: &'a Node, origin: &Origin, mut f: impl FnMut(Object<'a>)) {
+    let Some(obj) = Object::from_node(root, origin.clone()) else {
+        return;
+    };
+    if obj.kind().ends_with("List") {
+        if let Some(items) = root.get("items").filter(|i| i.is_seq()) {
+            for (i, item) in items.items().iter().enumerate() {
+                let o = Origin {
+                    item: Some(i),
+                    ..origin.clone()
+                };
+                if let Some(x) = Object::from_node(item, o) {
+                    f(x);
+                }
+            }
+            return;
+        }
+    }
+    f(obj);
+}

@@ -1,0 +1,89 @@
+//! Report writers. Each format is one file with one function taking a [`Render`].
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use crate::engine::Report;
+use crate::snapshot::Snapshot;
+
+pub mod json;
+pub mod text;
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Human-readable text with source excerpts.
+    Text,
+    /// Versioned JSON (docs/json-output.md).
+    Json,
+}
+
+impl Format {
+    /// Names accepted by `--format`.
+    pub const NAMES: &'static [&'static str] = &["text", "json"];
+
+    /// Parses a format name.
+    ///
+    /// # Errors
+    /// Unknown names.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "text" => Self::Text,
+            "json" => Self::Json,
+            _ => {
+                return Err(format!(
+                    "unknown format `{s}` (expected one of: {})",
+                    Self::NAMES.join(", ")
+                ))
+            }
+        })
+    }
+}
+
+/// The source texts, by display path, for excerpts.
+#[derive(Default)]
+pub struct Sources<'a>(HashMap<&'a str, &'a str>);
+
+impl<'a> Sources<'a> {
+    /// The texts of a snapshot's files.
+    #[must_use]
+    pub fn of(snap: &'a Snapshot) -> Self {
+        Self(
+            snap.files
+                .iter()
+                .filter_map(|f| Some((f.path.as_deref()?, f.text.as_str())))
+                .collect(),
+        )
+    }
+
+    /// One line (1-based) of a file.
+    #[must_use]
+    pub fn line(&self, file: &str, line: u32) -> Option<&'a str> {
+        let text = self.0.get(file)?;
+        text.lines()
+            .nth(usize::try_from(line).ok()?.checked_sub(1)?)
+    }
+}
+
+/// Everything a writer needs.
+pub struct Render<'a> {
+    /// The findings and errors.
+    pub report: &'a Report,
+    /// Source texts for excerpts.
+    pub sources: &'a Sources<'a>,
+    /// ANSI colours (text only).
+    pub color: bool,
+    /// What was audited, for titles ("scan", "cluster", ...).
+    pub command: &'a str,
+}
+
+/// Writes `render` in `format`.
+///
+/// # Errors
+/// I/O errors of `out`.
+pub fn write(format: Format, render: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Text => text::write(render, out),
+        Format::Json => json::write(render, out),
+    }
+}

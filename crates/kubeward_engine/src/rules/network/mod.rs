@@ -1,0 +1,6 @@
+//! Rules of the `network` area. Add a rule: a file here, a `mod` line and an entry in `RULES`.
+
+use crate::rule::Rule;
+
+/// The rules of this area.
+pub(crate) const RULES: &[&dyn Rule] = &[];

@@ -1,0 +1,427 @@
+//! `.kubeward.yaml`: rule selection, severities, ignores and rule options.
+//!
+//! Read with kubeward's own YAML loader, so an unknown key is an error naming its line.
+
+use std::collections::BTreeMap;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::diagnostic::InputError;
+use crate::input::node::{Node, Pos};
+use crate::input::yaml::{load, Limits};
+use crate::rule::{RuleMeta, Severity};
+
+/// Default credential-like environment variable / ConfigMap key names.
+pub const DEFAULT_SECRET_NAME_PATTERNS: &[&str] = &[
+    r"(?i)passw(or)?d",
+    r"(?i)(^|[_.-])secret($|[_.-])",
+    r"(?i)(^|[_.-])token($|[_.-])",
+    r"(?i)api[_.-]?key",
+    r"(?i)private[_.-]?key",
+    r"(?i)secret[_.-]?access[_.-]?key",
+    r"(?i)client[_.-]?secret",
+    r"(?i)(^|[_.-])credentials?($|[_.-])",
+];
+
+/// Default host paths whose mount gives control of the node.
+pub const DEFAULT_SENSITIVE_HOST_PATHS: &[&str] = &[
+    "/",
+    "/etc",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/root",
+    "/boot",
+    "/home",
+    "/var/lib/kubelet",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/lib/etcd",
+    "/etc/kubernetes",
+    "/var/run",
+    "/run",
+    "/var/run/docker.sock",
+    "/run/containerd/containerd.sock",
+    "/var/run/containerd/containerd.sock",
+    "/var/run/crio/crio.sock",
+    "/run/crio/crio.sock",
+    "/var/log",
+];
+
+/// Options of the image rules.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ImageOptions {
+    /// Registries (host, or host/path prefix) images may come from; empty = any (IMG003).
+    pub allowed_registries: Vec<String>,
+    /// Report `imagePullPolicy` other than `Always` (IMG004); default true.
+    pub require_pull_policy_always: Option<bool>,
+}
+
+/// Options of the pod and container rules.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct PodOptions {
+    /// Capabilities that may be added without a finding (POD005).
+    pub allowed_capabilities: Vec<String>,
+    /// Host paths that rate critical when mounted (POD009); replaces the default list.
+    pub sensitive_host_paths: Option<Vec<String>>,
+    /// Regexes for credential-like names (POD020, POD021); replaces the default list.
+    pub secret_name_patterns: Option<Vec<String>>,
+}
+
+/// Per-area rule options.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct RuleOptions {
+    /// Image rules.
+    pub image: ImageOptions,
+    /// Pod and container rules.
+    pub pod: PodOptions,
+}
+
+/// The file as written.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct RawSettings {
+    /// Rules to run: codes, code prefixes, names, categories or `ALL`.
+    pub select: Vec<String>,
+    /// Rules not to run (same forms).
+    pub ignore: Vec<String>,
+    /// Lowest severity that makes the exit code 1.
+    pub fail_on: Option<String>,
+    /// Severity per rule code or name.
+    pub severity_overrides: BTreeMap<String, String>,
+    /// Glob → rules ignored in matching files.
+    pub per_path_ignores: BTreeMap<String, Vec<String>>,
+    /// Globs of paths not scanned.
+    pub exclude: Vec<String>,
+    /// Whether `kubeward.io/ignore` annotations are honoured.
+    pub allow_annotation_exemptions: bool,
+    /// Largest file read, in bytes (or with a `KiB`/`MiB`/`GiB` suffix).
+    pub max_file_size: Option<serde_json::Value>,
+    /// Rule options.
+    pub rules: RuleOptions,
+}
+
+impl Default for RawSettings {
+    fn default() -> Self {
+        Self {
+            select: vec!["ALL".into()],
+            ignore: Vec::new(),
+            fail_on: None,
+            severity_overrides: BTreeMap::new(),
+            per_path_ignores: BTreeMap::new(),
+            exclude: Vec::new(),
+            allow_annotation_exemptions: true,
+            max_file_size: None,
+            rules: RuleOptions::default(),
+        }
+    }
+}
+
+/// Settings ready for use.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Rules to run.
+    pub select: Vec<String>,
+    /// Rules not to run.
+    pub ignore: Vec<String>,
+    /// Exit code threshold.
+    pub fail_on: Severity,
+    /// Severity overrides by code or name.
+    pub severity_overrides: BTreeMap<String, Severity>,
+    pub(crate) per_path: Vec<(GlobSet, Vec<String>)>,
+    /// Exclusion globs (the CLI applies them while walking).
+    pub exclude: Vec<String>,
+    /// Whether annotation exemptions are honoured.
+    pub allow_annotation_exemptions: bool,
+    /// Largest file read.
+    pub max_file_size: u64,
+    /// Rule options.
+    pub rules: RuleOptions,
+    /// Compiled credential-name patterns.
+    pub secret_name_patterns: Vec<Regex>,
+    /// Sensitive host paths.
+    pub sensitive_host_paths: Vec<String>,
+    /// Today's date (YYYY-MM-DD) for `ignore-until`; fixed in tests.
+    pub today: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        match Self::compile(RawSettings::default()) {
+            Ok(s) => s,
+            Err(e) => unreachable!("default settings compile: {e}"),
+        }
+    }
+}
+
+/// Matches a selector (`ALL`, code, code prefix, name, category) against a rule.
+#[must_use]
+pub fn selector_matches(sel: &str, meta: &RuleMeta) -> bool {
+    let s = sel.trim();
+    s.eq_ignore_ascii_case("ALL")
+        || meta.code.eq_ignore_ascii_case(s)
+        || meta.name.eq_ignore_ascii_case(s)
+        || meta.category.as_str().eq_ignore_ascii_case(s)
+        || (!s.is_empty()
+            && meta
+                .code
+                .to_ascii_uppercase()
+                .starts_with(&s.to_ascii_uppercase())
+            && s.chars().next().is_some_and(char::is_alphabetic))
+}
+
+fn parse_size(v: &serde_json::Value) -> Result<u64, String> {
+    match v {
+        serde_json::Value::Number(n) => n
+            .as_u64()
+            .ok_or_else(|| "max-file-size must be a positive integer".to_string()),
+        serde_json::Value::String(s) => {
+            let s = s.trim();
+            let (num, mult) = if let Some(n) = s.strip_suffix("GiB") {
+                (n, 1u64 << 30)
+            } else if let Some(n) = s.strip_suffix("MiB") {
+                (n, 1 << 20)
+            } else if let Some(n) = s.strip_suffix("KiB") {
+                (n, 1 << 10)
+            } else {
+                (s, 1)
+            };
+            num.trim()
+                .parse::<u64>()
+                .map(|n| n * mult)
+                .map_err(|_| format!("max-file-size `{s}` is not a size (e.g. 64MiB)"))
+        }
+        _ => Err("max-file-size must be a number or a string such as 64MiB".into()),
+    }
+}
+
+impl Settings {
+    /// Validates and compiles raw settings.
+    ///
+    /// # Errors
+    /// A message naming the bad value.
+    pub fn compile(raw: RawSettings) -> Result<Self, String> {
+        let fail_on = raw
+            .fail_on
+            .as_deref()
+            .map_or(Ok(Severity::High), str::parse)?;
+        let mut severity_overrides = BTreeMap::new();
+        for (k, v) in raw.severity_overrides {
+            severity_overrides.insert(k.to_ascii_uppercase(), v.parse::<Severity>()?);
+        }
+        let mut per_path = Vec::new();
+        for (glob, rules) in raw.per_path_ignores {
+            let mut b = GlobSetBuilder::new();
+            b.add(
+                Glob::new(&glob)
+                    .map_err(|e| format!("per-path-ignores: bad glob `{glob}`: {e}"))?,
+            );
+            if !glob.contains('/') {
+                b.add(
+                    Glob::new(&format!("**/{glob}"))
+                        .map_err(|e| format!("per-path-ignores: bad glob `{glob}`: {e}"))?,
+                );
+            }
+            per_path.push((b.build().map_err(|e| e.to_string())?, rules));
+        }
+        for g in &raw.exclude {
+            Glob::new(g).map_err(|e| format!("exclude: bad glob `{g}`: {e}"))?;
+        }
+        let patterns: Vec<String> =
+            raw.rules
+                .pod
+                .secret_name_patterns
+                .clone()
+                .unwrap_or_else(|| {
+                    DEFAULT_SECRET_NAME_PATTERNS
+                        .iter()
+                        .map(|s| (*s).to_string())
+                        .collect()
+                });
+        let secret_name_patterns = patterns
+            .iter()
+            .map(|p| {
+                Regex::new(p)
+                    .map_err(|e| format!("rules.pod.secret-name-patterns: bad regex `{p}`: {e}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let sensitive_host_paths =
+            raw.rules
+                .pod
+                .sensitive_host_paths
+                .clone()
+                .unwrap_or_else(|| {
+                    DEFAULT_SENSITIVE_HOST_PATHS
+                        .iter()
+                        .map(|s| (*s).to_string())
+                        .collect()
+                });
+        let max_file_size = raw
+            .max_file_size
+            .as_ref()
+            .map_or(Ok(64 << 20), parse_size)?;
+        Ok(Self {
+            select: raw.select,
+            ignore: raw.ignore,
+            fail_on,
+            severity_overrides,
+            per_path,
+            exclude: raw.exclude,
+            allow_annotation_exemptions: raw.allow_annotation_exemptions,
+            max_file_size,
+            rules: raw.rules,
+            secret_name_patterns,
+            sensitive_host_paths,
+            today: today(),
+        })
+    }
+
+    /// Parses `.kubeward.yaml` text. Errors name the file and line.
+    ///
+    /// # Errors
+    /// Syntax errors, unknown keys and bad values.
+    pub fn from_yaml(path: &str, text: &str) -> Result<Self, InputError> {
+        let err = |pos: Pos, message: String| InputError {
+            file: Some(path.into()),
+            pos,
+            message,
+        };
+        let loaded = load(text, Limits::default());
+        if let Some(e) = loaded.error {
+            return Err(err(e.pos, e.message));
+        }
+        let root = loaded
+            .documents
+            .into_iter()
+            .next()
+            .map_or(Node::new(crate::input::node::Kind::Null), |d| d.root);
+        if root.is_null() {
+            return Self::compile(RawSettings::default()).map_err(|m| err(Pos::default(), m));
+        }
+        let raw: RawSettings = serde_json::from_value(root.to_json()).map_err(|e| {
+            let msg = e.to_string();
+            // serde names the unknown field; find its line in the tree.
+            let pos = msg
+                .split('`')
+                .nth(1)
+                .and_then(|field| find_key(&root, field))
+                .unwrap_or(root.pos);
+            err(pos, msg)
+        })?;
+        Self::compile(raw).map_err(|m| {
+            let pos = m
+                .split('`')
+                .nth(1)
+                .and_then(|k| find_key(&root, k))
+                .unwrap_or(root.pos);
+            err(pos, m)
+        })
+    }
+
+    /// Whether a rule runs.
+    #[must_use]
+    pub fn is_selected(&self, meta: &RuleMeta) -> bool {
+        self.select.iter().any(|s| selector_matches(s, meta))
+            && !self.ignore.iter().any(|s| selector_matches(s, meta))
+    }
+
+    /// The severity of a rule after overrides.
+    #[must_use]
+    pub fn severity_of(&self, meta: &RuleMeta, default: Severity) -> Severity {
+        self.severity_overrides
+            .get(meta.code)
+            .or_else(|| self.severity_overrides.get(&meta.name.to_ascii_uppercase()))
+            .copied()
+            .unwrap_or(default)
+    }
+
+    /// Whether a rule is ignored for a file by `per-path-ignores`.
+    #[must_use]
+    pub fn path_ignores(&self, file: &str, meta: &RuleMeta) -> bool {
+        let file = file.strip_prefix("./").unwrap_or(file);
+        self.per_path
+            .iter()
+            .any(|(g, rules)| g.is_match(file) && rules.iter().any(|r| selector_matches(r, meta)))
+    }
+
+    /// Whether `pull policy Always` is required.
+    #[must_use]
+    pub fn require_pull_policy_always(&self) -> bool {
+        self.rules.image.require_pull_policy_always.unwrap_or(true)
+    }
+
+    /// Whether a name looks like a credential.
+    #[must_use]
+    pub fn is_secret_name(&self, name: &str) -> bool {
+        self.secret_name_patterns.iter().any(|r| r.is_match(name))
+    }
+}
+
+fn find_key(node: &Node, key: &str) -> Option<Pos> {
+    for e in node.entries() {
+        if &*e.key == key {
+            return Some(e.key_pos);
+        }
+        if let Some(p) = find_key(&e.value, key) {
+            return Some(p);
+        }
+    }
+    node.items().iter().find_map(|n| find_key(n, key))
+}
+
+/// Today's date in UTC as YYYY-MM-DD (civil-from-days, no time crate needed).
+#[must_use]
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    civil_from_days(days)
+}
+
+fn civil_from_days(z: i64) -> String {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_line() {
+        let e = Settings::from_yaml(
+            ".kubeward.yaml",
+            "select: [ALL]\nrules:\n  pod:\n    bogus: 1\n",
+        )
+        .expect_err("error");
+        assert_eq!(e.pos.line, 4, "{e}");
+        assert!(e.message.contains("bogus"));
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), "1970-01-01");
+        assert_eq!(civil_from_days(20_779), "2026-11-22");
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size(&serde_json::json!("64MiB")), Ok(64 << 20));
+        assert_eq!(parse_size(&serde_json::json!(100)), Ok(100));
+    }
+}

@@ -1,0 +1,154 @@
+//! Test harness for rules: fixtures with `# fail:` / `# pass:` documents.
+//!
+//! Each rule has `resources/test/fixtures/<category>/<CODE>.yaml`. Every document in it starts
+//! with a comment `# fail: why`, `# pass: why` or `# context: why` (a document other documents
+//! need, such as a NetworkPolicy, with no expectation of its own). A `fail` document must get
+//! at least one finding of the rule, a `pass` document none. The text rendering is then
+//! snapshotted, so a wrong answer cannot hide behind a blessed snapshot.
+
+use std::path::PathBuf;
+
+use crate::engine::run_rules;
+use crate::report::{self, Format, Render, Sources};
+use crate::rule::Rule;
+use crate::settings::Settings;
+use crate::snapshot::Snapshot;
+
+/// The day the fixtures are judged on (exemption expiry).
+pub const FIXTURE_TODAY: &str = "2026-06-15";
+
+/// Path of a rule's fixture.
+pub fn fixture_path(rule: &dyn Rule) -> PathBuf {
+    let m = rule.meta();
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("resources/test/fixtures")
+        .join(m.category.as_str())
+        .join(format!("{}.yaml", m.code))
+}
+
+/// Settings used for fixtures (defaults, fixed date).
+pub fn fixture_settings() -> Settings {
+    Settings {
+        today: FIXTURE_TODAY.to_string(),
+        ..Settings::default()
+    }
+}
+
+#[derive(Debug)]
+struct Chunk {
+    start: u32,
+    end: u32,
+    expect: String,
+    why: String,
+}
+
+fn chunks(text: &str) -> Vec<Chunk> {
+    let mut out: Vec<Chunk> = Vec::new();
+    let mut cur = Chunk {
+        start: 1,
+        end: 1,
+        expect: String::new(),
+        why: String::new(),
+    };
+    let mut n = 0u32;
+    for line in text.lines() {
+        n += 1;
+        if line == "---" || line.starts_with("--- ") {
+            cur.end = n;
+            out.push(std::mem::replace(
+                &mut cur,
+                Chunk {
+                    start: n,
+                    end: n,
+                    expect: String::new(),
+                    why: String::new(),
+                },
+            ));
+            continue;
+        }
+        if cur.expect.is_empty() {
+            for kind in ["fail", "pass", "context"] {
+                if let Some(rest) = line.strip_prefix(&format!("# {kind}:")) {
+                    cur.expect = kind.to_string();
+                    cur.why = rest.trim().to_string();
+                }
+            }
+        }
+    }
+    cur.end = n + 1;
+    out.push(cur);
+    out.retain(|c| !c.expect.is_empty() || c.start + 1 < c.end);
+    out
+}
+
+/// Runs a rule's fixture; returns the rendered findings or the list of broken expectations.
+pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
+    let path = fixture_path(rule);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: no fixture ({e})", path.display()))?;
+    let code = rule.meta().code;
+    let rel = format!("{}/{code}.yaml", rule.meta().category.as_str());
+    let snap = Snapshot::from_text(&rel, &text);
+    let settings = fixture_settings();
+    let report = run_rules(&snap, &settings, &[rule]);
+    let mut problems = Vec::new();
+    if let Some(e) = report.errors.first() {
+        problems.push(format!("{code}: fixture does not parse: {e}"));
+    }
+    let cs = chunks(&text);
+    if !cs.iter().any(|c| c.expect == "fail") || !cs.iter().any(|c| c.expect == "pass") {
+        problems.push(format!(
+            "{code}: fixture needs at least one `# fail:` and one `# pass:` document"
+        ));
+    }
+    for c in &cs {
+        let hits = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.pos.line >= c.start && d.pos.line < c.end)
+            .count();
+        match c.expect.as_str() {
+            "fail" if hits == 0 => problems.push(format!(
+                "{code}: line {}: expected a finding: {}",
+                c.start, c.why
+            )),
+            "pass" if hits > 0 => problems.push(format!(
+                "{code}: line {}: expected no finding ({hits} found): {}",
+                c.start, c.why
+            )),
+            "" => problems.push(format!(
+                "{code}: line {}: document without `# fail:`/`# pass:`/`# context:`",
+                c.start
+            )),
+            _ => {}
+        }
+    }
+    for d in &report.diagnostics {
+        let m = &d.message;
+        if m.ends_with('.') || m.chars().next().is_some_and(char::is_uppercase) {
+            problems.push(format!(
+                "{code}: message style (lowercase start, no trailing period): {m}"
+            ));
+        }
+        if !d.pos.is_known() {
+            problems.push(format!("{code}: finding without a position: {m}"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.join("\n"));
+    }
+    let sources = Sources::of(&snap);
+    let mut out = Vec::new();
+    report::write(
+        Format::Text,
+        &Render {
+            report: &report,
+            sources: &sources,
+            color: false,
+            command: "scan",
+        },
+        &mut out,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
