@@ -70,12 +70,7 @@ pub struct ScanArgs {
     /// Files or directories to scan; `-` reads stdin. Default: the current directory.
     pub paths: Vec<PathBuf>,
     /// Skip paths matching this glob (repeatable).
-    #[arg(
-        long,
-        value_name = "GLOB",
-        env = "KUBEWARD_EXCLUDE",
-        value_delimiter = ','
-    )]
+    #[arg(long, value_name = "GLOB", env = "KUBEWARD_EXCLUDE", value_delimiter = ',')]
     pub exclude: Vec<String>,
     /// Do not honour .gitignore files.
     #[arg(long)]

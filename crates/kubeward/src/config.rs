@@ -13,9 +13,7 @@ pub const FILE_NAME: &str = ".kubeward.yaml";
 /// Walks up from `dir` looking for `.kubeward.yaml`.
 #[must_use]
 pub fn discover(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors()
-        .map(|d| d.join(FILE_NAME))
-        .find(|p| p.is_file())
+    dir.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
 }
 
 /// Loads the settings for a command: `--config`, else the discovered file, else defaults; then
@@ -30,10 +28,8 @@ pub fn load(args: &ReportArgs) -> Result<Settings> {
     };
     let mut settings = match &path {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| anyhow!("cannot read config {}: {e}", p.display()))?;
-            Settings::from_yaml(&p.display().to_string(), &text)
-                .map_err(|e| anyhow!("invalid config: {e}"))?
+            let text = std::fs::read_to_string(p).map_err(|e| anyhow!("cannot read config {}: {e}", p.display()))?;
+            Settings::from_yaml(&p.display().to_string(), &text).map_err(|e| anyhow!("invalid config: {e}"))?
         }
         None => Settings::compile(RawSettings::default()).map_err(|e| anyhow!(e))?,
     };
@@ -45,10 +41,7 @@ pub fn load(args: &ReportArgs) -> Result<Settings> {
         settings.fail_on = f.parse().map_err(|e: String| anyhow!("--fail-on: {e}"))?;
     }
     for s in settings.select.iter().chain(&settings.ignore) {
-        if !kubeward_engine::all_rules()
-            .iter()
-            .any(|r| kubeward_engine::settings::selector_matches(s, r.meta()))
-        {
+        if !kubeward_engine::all_rules().iter().any(|r| kubeward_engine::settings::selector_matches(s, r.meta())) {
             return Err(anyhow!("`{s}` matches no rule (see `kubeward rules`)"));
         }
     }

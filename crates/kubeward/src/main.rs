@@ -9,9 +9,7 @@ fn main() -> ExitCode {
     match kubeward::run(args) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            {
+            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("kubeward: error: {e:#}");

@@ -48,11 +48,7 @@ fn display(p: &Path) -> String {
 
 /// Lists the inputs; problems with paths (missing, unreadable directories) become errors.
 #[must_use]
-pub fn collect(
-    paths: &[PathBuf],
-    exclude: &GlobSet,
-    gitignore: bool,
-) -> (Vec<Input>, Vec<InputError>) {
+pub fn collect(paths: &[PathBuf], exclude: &GlobSet, gitignore: bool) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
@@ -118,29 +114,16 @@ fn to_text(bytes: Vec<u8>) -> Result<String, String> {
     if bytes.iter().take(8192).any(|b| *b == 0) {
         return Err("binary file (contains NUL bytes); skipped".into());
     }
-    let bytes = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes[3..].to_vec()
-    } else {
-        bytes
-    };
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not UTF-8 text (invalid byte at offset {}); skipped",
-            e.utf8_error().valid_up_to()
-        )
-    })
+    let bytes = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) { bytes[3..].to_vec() } else { bytes };
+    String::from_utf8(bytes)
+        .map_err(|e| format!("not UTF-8 text (invalid byte at offset {}); skipped", e.utf8_error().valid_up_to()))
 }
 
 fn read_limited(mut r: impl Read, max: u64) -> Result<Vec<u8>, String> {
     let mut buf = Vec::new();
-    r.by_ref()
-        .take(max + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| format!("cannot read: {e}"))?;
+    r.by_ref().take(max + 1).read_to_end(&mut buf).map_err(|e| format!("cannot read: {e}"))?;
     if buf.len() as u64 > max {
-        return Err(format!(
-            "larger than the {max}-byte limit (--max-file-size); skipped"
-        ));
+        return Err(format!("larger than the {max}-byte limit (--max-file-size); skipped"));
     }
     Ok(buf)
 }
@@ -156,15 +139,19 @@ pub fn load(inputs: &[Input], max_size: u64, limits: Limits) -> Snapshot {
                 Input::File(p) => {
                     let name = display(p);
                     let bytes = match std::fs::metadata(p) {
-                        Ok(m) if m.len() > max_size => {
-                            Err(format!("{} bytes, larger than the {max_size}-byte limit (--max-file-size); skipped", m.len()))
-                        }
-                        _ => std::fs::File::open(p).map_err(|e| format!("cannot read: {e}")).and_then(|f| read_limited(f, max_size)),
+                        Ok(m) if m.len() > max_size => Err(format!(
+                            "{} bytes, larger than the {max_size}-byte limit (--max-file-size); skipped",
+                            m.len()
+                        )),
+                        _ => std::fs::File::open(p)
+                            .map_err(|e| format!("cannot read: {e}"))
+                            .and_then(|f| read_limited(f, max_size)),
                     };
                     (name, bytes)
                 }
             };
-            let err = |message: String| InputError { file: Some(name.as_str().into()), pos: Default::default(), message };
+            let err =
+                |message: String| InputError { file: Some(name.as_str().into()), pos: Default::default(), message };
             let text = bytes.and_then(to_text).map_err(err)?;
             Ok(Snapshot::parse_file(&name, text, limits))
         })

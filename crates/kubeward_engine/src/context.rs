@@ -34,21 +34,11 @@ impl<'a> Context<'a> {
     /// A context for one rule.
     #[must_use]
     pub fn new(settings: &'a Settings, meta: &'static RuleMeta) -> Self {
-        Self {
-            settings,
-            meta,
-            found: Vec::new(),
-            cache: None,
-        }
+        Self { settings, meta, found: Vec::new(), cache: None }
     }
 
     /// Reports a finding on `path` of `obj`.
-    pub fn report(
-        &mut self,
-        obj: &Object<'_>,
-        path: FieldPath,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
+    pub fn report(&mut self, obj: &Object<'_>, path: FieldPath, message: impl Into<String>) -> &mut Diagnostic {
         let key = (obj.origin.file_index, obj.origin.doc_index, obj.origin.item);
         let ex = match &self.cache {
             Some((f, d, i, ex)) if (*f, *d, *i) == key => ex.clone(),
@@ -88,18 +78,12 @@ impl<'a> Context<'a> {
                 exempted += 1;
                 continue;
             }
-            if d.file
-                .as_deref()
-                .is_some_and(|f| self.settings.path_ignores(f, d.rule))
-            {
+            if d.file.as_deref().is_some_and(|f| self.settings.path_ignores(f, d.rule)) {
                 continue;
             }
             d.severity = self.settings.severity_of(d.rule, d.severity);
             diagnostics.push(d);
         }
-        Collected {
-            diagnostics,
-            exempted,
-        }
+        Collected { diagnostics, exempted }
     }
 }

@@ -75,11 +75,7 @@ pub struct InputError {
 impl std::fmt::Display for InputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (&self.file, self.pos.is_known()) {
-            (Some(file), true) => write!(
-                f,
-                "{file}:{}:{}: {}",
-                self.pos.line, self.pos.col, self.message
-            ),
+            (Some(file), true) => write!(f, "{file}:{}:{}: {}", self.pos.line, self.pos.col, self.message),
             (Some(file), false) => write!(f, "{file}: {}", self.message),
             (None, _) => f.write_str(&self.message),
         }

@@ -36,23 +36,14 @@ impl Report {
     /// Findings per severity, most severe first.
     #[must_use]
     pub fn counts(&self) -> [(crate::rule::Severity, usize); 5] {
-        crate::rule::Severity::ALL.map(|s| {
-            (
-                s,
-                self.diagnostics.iter().filter(|d| d.severity == s).count(),
-            )
-        })
+        crate::rule::Severity::ALL.map(|s| (s, self.diagnostics.iter().filter(|d| d.severity == s).count()))
     }
 }
 
 /// Runs the selected rules.
 #[must_use]
 pub fn run(snap: &Snapshot, settings: &Settings) -> Report {
-    let selected: Vec<&'static dyn Rule> = rules()
-        .iter()
-        .copied()
-        .filter(|r| settings.is_selected(r.meta()))
-        .collect();
+    let selected: Vec<&'static dyn Rule> = rules().iter().copied().filter(|r| settings.is_selected(r.meta())).collect();
     run_rules(snap, settings, &selected)
 }
 
@@ -60,34 +51,18 @@ pub fn run(snap: &Snapshot, settings: &Settings) -> Report {
 #[must_use]
 pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn Rule]) -> Report {
     let bucket = |t: Targets| -> Vec<&'static dyn Rule> {
-        selected
-            .iter()
-            .copied()
-            .filter(|r| r.meta().targets.has(t))
-            .collect()
+        selected.iter().copied().filter(|r| r.meta().targets.has(t)).collect()
     };
-    let (object_rules, pod_rules, container_rules, snapshot_rules) = (
-        bucket(Targets::OBJECT),
-        bucket(Targets::POD_SPEC),
-        bucket(Targets::CONTAINER),
-        bucket(Targets::SNAPSHOT),
-    );
+    let (object_rules, pod_rules, container_rules, snapshot_rules) =
+        (bucket(Targets::OBJECT), bucket(Targets::POD_SPEC), bucket(Targets::CONTAINER), bucket(Targets::SNAPSHOT));
 
     let per_file: Vec<(Vec<Diagnostic>, usize, usize)> = (0..snap.files.len())
         .into_par_iter()
         .map(|i| {
-            let mut cx_obj: Vec<Context<'_>> = object_rules
-                .iter()
-                .map(|r| Context::new(settings, r.meta()))
-                .collect();
-            let mut cx_pod: Vec<Context<'_>> = pod_rules
-                .iter()
-                .map(|r| Context::new(settings, r.meta()))
-                .collect();
-            let mut cx_ctr: Vec<Context<'_>> = container_rules
-                .iter()
-                .map(|r| Context::new(settings, r.meta()))
-                .collect();
+            let mut cx_obj: Vec<Context<'_>> = object_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
+            let mut cx_pod: Vec<Context<'_>> = pod_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
+            let mut cx_ctr: Vec<Context<'_>> =
+                container_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
             let mut objects = 0;
             snap.objects_of_file(i, |obj| {
                 objects += 1;
@@ -121,12 +96,8 @@ pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn 
         })
         .collect();
 
-    let mut report = Report {
-        files: snap.files.len(),
-        errors: snap.errors.clone(),
-        rules_run: selected.len(),
-        ..Report::default()
-    };
+    let mut report =
+        Report { files: snap.files.len(), errors: snap.errors.clone(), rules_run: selected.len(), ..Report::default() };
     for (d, o, e) in per_file {
         report.diagnostics.extend(d);
         report.objects += o;
@@ -140,25 +111,15 @@ pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn 
         report.diagnostics.extend(c.diagnostics);
     }
     report.diagnostics.sort_by(|a, b| {
-        (
-            a.file.as_deref(),
-            a.pos,
-            a.rule.code,
-            &a.object,
-            &a.path,
-            &a.message,
-        )
-            .cmp(&(
-                b.file.as_deref(),
-                b.pos,
-                b.rule.code,
-                &b.object,
-                &b.path,
-                &b.message,
-            ))
+        (a.file.as_deref(), a.pos, a.rule.code, &a.object, &a.path, &a.message).cmp(&(
+            b.file.as_deref(),
+            b.pos,
+            b.rule.code,
+            &b.object,
+            &b.path,
+            &b.message,
+        ))
     });
-    report
-        .errors
-        .sort_by(|a, b| (a.file.as_deref(), a.pos).cmp(&(b.file.as_deref(), b.pos)));
+    report.errors.sort_by(|a, b| (a.file.as_deref(), a.pos).cmp(&(b.file.as_deref(), b.pos)));
     report
 }

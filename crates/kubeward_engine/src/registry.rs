@@ -23,7 +23,5 @@ pub fn rules() -> &'static [&'static dyn Rule] {
 /// Finds a rule by code or name (case-insensitive).
 #[must_use]
 pub fn find(key: &str) -> Option<&'static dyn Rule> {
-    rules().iter().copied().find(|r| {
-        r.meta().code.eq_ignore_ascii_case(key) || r.meta().name.eq_ignore_ascii_case(key)
-    })
+    rules().iter().copied().find(|r| r.meta().code.eq_ignore_ascii_case(key) || r.meta().name.eq_ignore_ascii_case(key))
 }

@@ -28,13 +28,7 @@ pub enum Severity {
 
 impl Severity {
     /// All severities, most severe first.
-    pub const ALL: [Severity; 5] = [
-        Self::Critical,
-        Self::High,
-        Self::Medium,
-        Self::Low,
-        Self::Info,
-    ];
+    pub const ALL: [Severity; 5] = [Self::Critical, Self::High, Self::Medium, Self::Low, Self::Info];
 
     /// Lower-case name.
     #[must_use]
@@ -64,11 +58,7 @@ impl FromStr for Severity {
             "medium" => Self::Medium,
             "high" => Self::High,
             "critical" => Self::Critical,
-            _ => {
-                return Err(format!(
-                    "unknown severity `{s}` (expected critical, high, medium, low or info)"
-                ))
-            }
+            _ => return Err(format!("unknown severity `{s}` (expected critical, high, medium, low or info)")),
         })
     }
 }
@@ -92,14 +82,7 @@ pub enum Category {
 
 impl Category {
     /// All categories in documentation order.
-    pub const ALL: [Category; 6] = [
-        Self::Pod,
-        Self::Image,
-        Self::Rbac,
-        Self::Network,
-        Self::Namespace,
-        Self::General,
-    ];
+    pub const ALL: [Category; 6] = [Self::Pod, Self::Image, Self::Rbac, Self::Network, Self::Namespace, Self::General];
 
     /// The code prefix.
     #[must_use]
@@ -195,11 +178,7 @@ impl RuleMeta {
     /// The docs with the leading space of each doc-comment line removed.
     #[must_use]
     pub fn docs_markdown(&self) -> String {
-        self.docs
-            .lines()
-            .map(|l| l.strip_prefix(' ').unwrap_or(l))
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.docs.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n")
     }
 
     /// Relative link of the rule's docs page.
@@ -218,13 +197,7 @@ pub trait Rule: Send + Sync + 'static {
     /// Called for every pod spec when `targets` has `POD_SPEC`.
     fn check_pod(&self, _pod: &PodSpecView<'_>, _cx: &mut Context<'_>) {}
     /// Called for every container when `targets` has `CONTAINER`.
-    fn check_container(
-        &self,
-        _pod: &PodSpecView<'_>,
-        _c: &ContainerView<'_>,
-        _cx: &mut Context<'_>,
-    ) {
-    }
+    fn check_container(&self, _pod: &PodSpecView<'_>, _c: &ContainerView<'_>, _cx: &mut Context<'_>) {}
     /// Called once per run when `targets` has `SNAPSHOT`.
     fn check_snapshot(&self, _snap: &Snapshot, _cx: &mut Context<'_>) {}
 }

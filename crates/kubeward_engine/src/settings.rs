@@ -168,18 +168,15 @@ pub fn selector_matches(sel: &str, meta: &RuleMeta) -> bool {
         || meta.name.eq_ignore_ascii_case(s)
         || meta.category.as_str().eq_ignore_ascii_case(s)
         || (!s.is_empty()
-            && meta
-                .code
-                .to_ascii_uppercase()
-                .starts_with(&s.to_ascii_uppercase())
+            && meta.code.to_ascii_uppercase().starts_with(&s.to_ascii_uppercase())
             && s.chars().next().is_some_and(char::is_alphabetic))
 }
 
 fn parse_size(v: &serde_json::Value) -> Result<u64, String> {
     match v {
-        serde_json::Value::Number(n) => n
-            .as_u64()
-            .ok_or_else(|| "max-file-size must be a positive integer".to_string()),
+        serde_json::Value::Number(n) => {
+            n.as_u64().ok_or_else(|| "max-file-size must be a positive integer".to_string())
+        }
         serde_json::Value::String(s) => {
             let s = s.trim();
             let (num, mult) = if let Some(n) = s.strip_suffix("GiB") {
@@ -206,10 +203,7 @@ impl Settings {
     /// # Errors
     /// A message naming the bad value.
     pub fn compile(raw: RawSettings) -> Result<Self, String> {
-        let fail_on = raw
-            .fail_on
-            .as_deref()
-            .map_or(Ok(Severity::High), str::parse)?;
+        let fail_on = raw.fail_on.as_deref().map_or(Ok(Severity::High), str::parse)?;
         let mut severity_overrides = BTreeMap::new();
         for (k, v) in raw.severity_overrides {
             severity_overrides.insert(k.to_ascii_uppercase(), v.parse::<Severity>()?);
@@ -217,10 +211,7 @@ impl Settings {
         let mut per_path = Vec::new();
         for (glob, rules) in raw.per_path_ignores {
             let mut b = GlobSetBuilder::new();
-            b.add(
-                Glob::new(&glob)
-                    .map_err(|e| format!("per-path-ignores: bad glob `{glob}`: {e}"))?,
-            );
+            b.add(Glob::new(&glob).map_err(|e| format!("per-path-ignores: bad glob `{glob}`: {e}"))?);
             if !glob.contains('/') {
                 b.add(
                     Glob::new(&format!("**/{glob}"))
@@ -232,39 +223,23 @@ impl Settings {
         for g in &raw.exclude {
             Glob::new(g).map_err(|e| format!("exclude: bad glob `{g}`: {e}"))?;
         }
-        let patterns: Vec<String> =
-            raw.rules
-                .pod
-                .secret_name_patterns
-                .clone()
-                .unwrap_or_else(|| {
-                    DEFAULT_SECRET_NAME_PATTERNS
-                        .iter()
-                        .map(|s| (*s).to_string())
-                        .collect()
-                });
+        let patterns: Vec<String> = raw
+            .rules
+            .pod
+            .secret_name_patterns
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SECRET_NAME_PATTERNS.iter().map(|s| (*s).to_string()).collect());
         let secret_name_patterns = patterns
             .iter()
-            .map(|p| {
-                Regex::new(p)
-                    .map_err(|e| format!("rules.pod.secret-name-patterns: bad regex `{p}`: {e}"))
-            })
+            .map(|p| Regex::new(p).map_err(|e| format!("rules.pod.secret-name-patterns: bad regex `{p}`: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
-        let sensitive_host_paths =
-            raw.rules
-                .pod
-                .sensitive_host_paths
-                .clone()
-                .unwrap_or_else(|| {
-                    DEFAULT_SENSITIVE_HOST_PATHS
-                        .iter()
-                        .map(|s| (*s).to_string())
-                        .collect()
-                });
-        let max_file_size = raw
-            .max_file_size
-            .as_ref()
-            .map_or(Ok(64 << 20), parse_size)?;
+        let sensitive_host_paths = raw
+            .rules
+            .pod
+            .sensitive_host_paths
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SENSITIVE_HOST_PATHS.iter().map(|s| (*s).to_string()).collect());
+        let max_file_size = raw.max_file_size.as_ref().map_or(Ok(64 << 20), parse_size)?;
         Ok(Self {
             select: raw.select,
             ignore: raw.ignore,
@@ -286,39 +261,23 @@ impl Settings {
     /// # Errors
     /// Syntax errors, unknown keys and bad values.
     pub fn from_yaml(path: &str, text: &str) -> Result<Self, InputError> {
-        let err = |pos: Pos, message: String| InputError {
-            file: Some(path.into()),
-            pos,
-            message,
-        };
+        let err = |pos: Pos, message: String| InputError { file: Some(path.into()), pos, message };
         let loaded = load(text, Limits::default());
         if let Some(e) = loaded.error {
             return Err(err(e.pos, e.message));
         }
-        let root = loaded
-            .documents
-            .into_iter()
-            .next()
-            .map_or(Node::new(crate::input::node::Kind::Null), |d| d.root);
+        let root = loaded.documents.into_iter().next().map_or(Node::new(crate::input::node::Kind::Null), |d| d.root);
         if root.is_null() {
             return Self::compile(RawSettings::default()).map_err(|m| err(Pos::default(), m));
         }
         let raw: RawSettings = serde_json::from_value(root.to_json()).map_err(|e| {
             let msg = e.to_string();
             // serde names the unknown field; find its line in the tree.
-            let pos = msg
-                .split('`')
-                .nth(1)
-                .and_then(|field| find_key(&root, field))
-                .unwrap_or(root.pos);
+            let pos = msg.split('`').nth(1).and_then(|field| find_key(&root, field)).unwrap_or(root.pos);
             err(pos, msg)
         })?;
         Self::compile(raw).map_err(|m| {
-            let pos = m
-                .split('`')
-                .nth(1)
-                .and_then(|k| find_key(&root, k))
-                .unwrap_or(root.pos);
+            let pos = m.split('`').nth(1).and_then(|k| find_key(&root, k)).unwrap_or(root.pos);
             err(pos, m)
         })
     }
@@ -326,8 +285,7 @@ impl Settings {
     /// Whether a rule runs.
     #[must_use]
     pub fn is_selected(&self, meta: &RuleMeta) -> bool {
-        self.select.iter().any(|s| selector_matches(s, meta))
-            && !self.ignore.iter().any(|s| selector_matches(s, meta))
+        self.select.iter().any(|s| selector_matches(s, meta)) && !self.ignore.iter().any(|s| selector_matches(s, meta))
     }
 
     /// The severity of a rule after overrides.
@@ -344,9 +302,7 @@ impl Settings {
     #[must_use]
     pub fn path_ignores(&self, file: &str, meta: &RuleMeta) -> bool {
         let file = file.strip_prefix("./").unwrap_or(file);
-        self.per_path
-            .iter()
-            .any(|(g, rules)| g.is_match(file) && rules.iter().any(|r| selector_matches(r, meta)))
+        self.per_path.iter().any(|(g, rules)| g.is_match(file) && rules.iter().any(|r| selector_matches(r, meta)))
     }
 
     /// Whether `pull policy Always` is required.
@@ -377,9 +333,7 @@ fn find_key(node: &Node, key: &str) -> Option<Pos> {
 /// Today's date in UTC as YYYY-MM-DD (civil-from-days, no time crate needed).
 #[must_use]
 pub fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
     civil_from_days(days)
 }
@@ -404,11 +358,8 @@ mod tests {
 
     #[test]
     fn unknown_key_names_line() {
-        let e = Settings::from_yaml(
-            ".kubeward.yaml",
-            "select: [ALL]\nrules:\n  pod:\n    bogus: 1\n",
-        )
-        .expect_err("error");
+        let e =
+            Settings::from_yaml(".kubeward.yaml", "select: [ALL]\nrules:\n  pod:\n    bogus: 1\n").expect_err("error");
         assert_eq!(e.pos.line, 4, "{e}");
         assert!(e.message.contains("bogus"));
     }

@@ -30,26 +30,11 @@ pub struct Snapshot {
 impl Snapshot {
     /// Parses a YAML/JSON text and returns the file and any error that ended it.
     #[must_use]
-    pub fn parse_file(
-        path: &str,
-        text: String,
-        limits: Limits,
-    ) -> (SourceFile, Option<InputError>) {
+    pub fn parse_file(path: &str, text: String, limits: Limits) -> (SourceFile, Option<InputError>) {
         let path: Arc<str> = Arc::from(path);
         let loaded = load(&text, limits);
-        let err = loaded.error.map(|e| InputError {
-            file: Some(path.clone()),
-            pos: e.pos,
-            message: e.message,
-        });
-        (
-            SourceFile {
-                path: Some(path),
-                text,
-                documents: loaded.documents,
-            },
-            err,
-        )
+        let err = loaded.error.map(|e| InputError { file: Some(path.clone()), pos: e.pos, message: e.message });
+        (SourceFile { path: Some(path), text, documents: loaded.documents }, err)
     }
 
     /// Adds a file.
@@ -73,12 +58,7 @@ impl Snapshot {
     pub fn objects_of_file<'a>(&'a self, i: usize, mut f: impl FnMut(Object<'a>)) {
         let file = &self.files[i];
         for (d, doc) in file.documents.iter().enumerate() {
-            let origin = Origin {
-                file: file.path.clone(),
-                file_index: i,
-                doc_index: d,
-                item: None,
-            };
+            let origin = Origin { file: file.path.clone(), file_index: i, doc_index: d, item: None };
             objects_in(&doc.root, &origin, &mut f);
         }
     }
@@ -94,11 +74,7 @@ impl Snapshot {
     }
 
     /// Every workload object with its pod spec (for cross-object rules).
-    pub fn for_each_workload<'a>(
-        &'a self,
-        objects: &'a [Object<'a>],
-        mut f: impl FnMut(&PodSpecView<'a>),
-    ) {
+    pub fn for_each_workload<'a>(&'a self, objects: &'a [Object<'a>], mut f: impl FnMut(&PodSpecView<'a>)) {
         for o in objects {
             if let Some(p) = PodSpecView::of(o) {
                 f(&p);

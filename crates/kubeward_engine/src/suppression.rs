@@ -39,19 +39,13 @@ pub struct Exemption {
 }
 
 fn from_annotations(ann: &Node, ann_path: &FieldPath, today: &str, out: &mut Vec<Exemption>) {
-    let reason = ann
-        .get(IGNORE_REASON)
-        .and_then(Node::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let reason = ann.get(IGNORE_REASON).and_then(Node::as_str).map(str::trim).filter(|s| !s.is_empty());
     let until = ann.get(IGNORE_UNTIL).and_then(Node::as_str).map(str::trim);
     let void = if reason.is_none() {
         Some(format!("it has no `{IGNORE_REASON}` annotation"))
     } else {
         match until {
-            Some(u) if !valid_date(u) => {
-                Some(format!("`{IGNORE_UNTIL}: {u}` is not a date (YYYY-MM-DD)"))
-            }
+            Some(u) if !valid_date(u) => Some(format!("`{IGNORE_UNTIL}: {u}` is not a date (YYYY-MM-DD)")),
             Some(u) if u < today => Some(format!("it expired on {u}")),
             _ => None,
         }
@@ -73,12 +67,7 @@ fn from_annotations(ann: &Node, ann_path: &FieldPath, today: &str, out: &mut Vec
             .filter(|s| !s.is_empty())
             .map(String::from)
             .collect();
-        out.push(Exemption {
-            rules,
-            container,
-            void: void.clone(),
-            path: ann_path.key(&e.key),
-        });
+        out.push(Exemption { rules, container, void: void.clone(), path: ann_path.key(&e.key) });
     }
 }
 
@@ -87,9 +76,7 @@ fn valid_date(s: &str) -> bool {
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 /// Every exemption annotation on the object and, for workloads, on its pod template.

@@ -28,10 +28,7 @@ pub fn fixture_path(rule: &dyn Rule) -> PathBuf {
 
 /// Settings used for fixtures (defaults, fixed date).
 pub fn fixture_settings() -> Settings {
-    Settings {
-        today: FIXTURE_TODAY.to_string(),
-        ..Settings::default()
-    }
+    Settings { today: FIXTURE_TODAY.to_string(), ..Settings::default() }
 }
 
 #[derive(Debug)]
@@ -44,12 +41,7 @@ struct Chunk {
 
 fn chunks(text: &str) -> Vec<Chunk> {
     let mut out: Vec<Chunk> = Vec::new();
-    let mut cur = Chunk {
-        start: 1,
-        end: 1,
-        expect: String::new(),
-        why: String::new(),
-    };
+    let mut cur = Chunk { start: 1, end: 1, expect: String::new(), why: String::new() };
     let mut n = 0u32;
     for line in text.lines() {
         n += 1;
@@ -57,12 +49,7 @@ fn chunks(text: &str) -> Vec<Chunk> {
             cur.end = n;
             out.push(std::mem::replace(
                 &mut cur,
-                Chunk {
-                    start: n,
-                    end: n,
-                    expect: String::new(),
-                    why: String::new(),
-                },
+                Chunk { start: n, end: n, expect: String::new(), why: String::new() },
             ));
             continue;
         }
@@ -84,8 +71,7 @@ fn chunks(text: &str) -> Vec<Chunk> {
 /// Runs a rule's fixture; returns the rendered findings or the list of broken expectations.
 pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
     let path = fixture_path(rule);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("{}: no fixture ({e})", path.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: no fixture ({e})", path.display()))?;
     let code = rule.meta().code;
     let rel = format!("{}/{code}.yaml", rule.meta().category.as_str());
     let snap = Snapshot::from_text(&rel, &text);
@@ -97,38 +83,23 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
     }
     let cs = chunks(&text);
     if !cs.iter().any(|c| c.expect == "fail") || !cs.iter().any(|c| c.expect == "pass") {
-        problems.push(format!(
-            "{code}: fixture needs at least one `# fail:` and one `# pass:` document"
-        ));
+        problems.push(format!("{code}: fixture needs at least one `# fail:` and one `# pass:` document"));
     }
     for c in &cs {
-        let hits = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.pos.line >= c.start && d.pos.line < c.end)
-            .count();
+        let hits = report.diagnostics.iter().filter(|d| d.pos.line >= c.start && d.pos.line < c.end).count();
         match c.expect.as_str() {
-            "fail" if hits == 0 => problems.push(format!(
-                "{code}: line {}: expected a finding: {}",
-                c.start, c.why
-            )),
-            "pass" if hits > 0 => problems.push(format!(
-                "{code}: line {}: expected no finding ({hits} found): {}",
-                c.start, c.why
-            )),
-            "" => problems.push(format!(
-                "{code}: line {}: document without `# fail:`/`# pass:`/`# context:`",
-                c.start
-            )),
+            "fail" if hits == 0 => problems.push(format!("{code}: line {}: expected a finding: {}", c.start, c.why)),
+            "pass" if hits > 0 => {
+                problems.push(format!("{code}: line {}: expected no finding ({hits} found): {}", c.start, c.why))
+            }
+            "" => problems.push(format!("{code}: line {}: document without `# fail:`/`# pass:`/`# context:`", c.start)),
             _ => {}
         }
     }
     for d in &report.diagnostics {
         let m = &d.message;
         if m.ends_with('.') || m.chars().next().is_some_and(char::is_uppercase) {
-            problems.push(format!(
-                "{code}: message style (lowercase start, no trailing period): {m}"
-            ));
+            problems.push(format!("{code}: message style (lowercase start, no trailing period): {m}"));
         }
         if !d.pos.is_known() {
             problems.push(format!("{code}: finding without a position: {m}"));
@@ -141,12 +112,7 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
     let mut out = Vec::new();
     report::write(
         Format::Text,
-        &Render {
-            report: &report,
-            sources: &sources,
-            color: false,
-            command: "scan",
-        },
+        &Render { report: &report, sources: &sources, color: false, command: "scan" },
         &mut out,
     )
     .map_err(|e| e.to_string())?;

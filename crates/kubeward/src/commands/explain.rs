@@ -11,17 +11,12 @@ use crate::args::ExplainArgs;
 /// # Errors
 /// Unknown rules.
 pub fn run(args: &ExplainArgs) -> Result<u8> {
-    let rule = kubeward_engine::find(&args.rule)
-        .ok_or_else(|| anyhow!("no rule `{}` (see `kubeward rules`)", args.rule))?;
+    let rule =
+        kubeward_engine::find(&args.rule).ok_or_else(|| anyhow!("no rule `{}` (see `kubeward rules`)", args.rule))?;
     let m = rule.meta();
     let mut out = std::io::stdout().lock();
     writeln!(out, "# {} {}: {}\n", m.code, m.name, m.summary)?;
-    writeln!(
-        out,
-        "Severity: {}    Category: {}",
-        m.severity,
-        m.category.as_str()
-    )?;
+    writeln!(out, "Severity: {}    Category: {}", m.severity, m.category.as_str())?;
     if !m.cis.is_empty() {
         writeln!(out, "CIS: {}", m.cis.join(", "))?;
     }

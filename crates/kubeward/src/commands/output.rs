@@ -16,13 +16,8 @@ pub fn parse_outputs(outputs: &[String]) -> Result<Vec<(Format, String)>> {
     outputs
         .iter()
         .map(|o| {
-            let (f, file) = o
-                .split_once('=')
-                .ok_or_else(|| anyhow!("--output `{o}`: expected FORMAT=FILE"))?;
-            Ok((
-                Format::parse(f).map_err(|e| anyhow!("--output: {e}"))?,
-                file.to_string(),
-            ))
+            let (f, file) = o.split_once('=').ok_or_else(|| anyhow!("--output `{o}`: expected FORMAT=FILE"))?;
+            Ok((Format::parse(f).map_err(|e| anyhow!("--output: {e}"))?, file.to_string()))
         })
         .collect()
 }
@@ -44,36 +39,16 @@ pub fn emit(
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
+        ColorChoice::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     for (f, file) in &outputs {
         let mut buf = Vec::new();
-        report::write(
-            *f,
-            &Render {
-                report,
-                sources,
-                color: false,
-                command,
-            },
-            &mut buf,
-        )?;
+        report::write(*f, &Render { report, sources, color: false, command }, &mut buf)?;
         std::fs::write(file, buf).with_context(|| format!("cannot write {file}"))?;
     }
     if !args.quiet {
         let mut lock = stdout.lock();
-        report::write(
-            format,
-            &Render {
-                report,
-                sources,
-                color: color && format == Format::Text,
-                command,
-            },
-            &mut lock,
-        )?;
+        report::write(format, &Render { report, sources, color: color && format == Format::Text, command }, &mut lock)?;
         lock.flush()?;
     }
     Ok(exit_code(settings, report))
@@ -85,11 +60,7 @@ pub fn emit(
 pub fn exit_code(settings: &Settings, report: &Report) -> u8 {
     if !report.errors.is_empty() {
         2
-    } else if report
-        .diagnostics
-        .iter()
-        .any(|d| d.severity >= settings.fail_on)
-    {
+    } else if report.diagnostics.iter().any(|d| d.severity >= settings.fail_on) {
         1
     } else {
         0

@@ -15,11 +15,7 @@ pub fn run(args: &RulesArgs) -> Result<u8> {
     let mut out = std::io::stdout().lock();
     match args.format.as_str() {
         "text" => {
-            writeln!(
-                out,
-                "{:<8} {:<40} {:<9} {:<10} SUMMARY",
-                "CODE", "NAME", "SEVERITY", "CATEGORY"
-            )?;
+            writeln!(out, "{:<8} {:<40} {:<9} {:<10} SUMMARY", "CODE", "NAME", "SEVERITY", "CATEGORY")?;
             for r in all_rules() {
                 let m = r.meta();
                 writeln!(
@@ -48,11 +44,7 @@ pub fn run(args: &RulesArgs) -> Result<u8> {
             serde_json::to_writer_pretty(&mut out, &v)?;
             writeln!(out)?;
         }
-        f => {
-            return Err(anyhow!(
-                "--format: unknown format `{f}` (expected text or json)"
-            ))
-        }
+        f => return Err(anyhow!("--format: unknown format `{f}` (expected text or json)")),
     }
     Ok(0)
 }

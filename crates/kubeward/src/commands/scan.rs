@@ -18,18 +18,13 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
             max_file_size: Some(serde_json::Value::String(s.clone())),
             ..Default::default()
         };
-        settings.max_file_size = kubeward_engine::Settings::compile(raw)
-            .map_err(|e| anyhow!("--max-file-size: {e}"))?
-            .max_file_size;
+        settings.max_file_size =
+            kubeward_engine::Settings::compile(raw).map_err(|e| anyhow!("--max-file-size: {e}"))?.max_file_size;
     }
     let mut excludes = settings.exclude.clone();
     excludes.extend(args.exclude.iter().cloned());
     let exclude = walk::exclude_set(&excludes)?;
-    let paths = if args.paths.is_empty() {
-        vec![std::path::PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let paths = if args.paths.is_empty() { vec![std::path::PathBuf::from(".")] } else { args.paths.clone() };
     let (inputs, mut errors) = walk::collect(&paths, &exclude, !args.no_gitignore);
     let mut snap = walk::load(&inputs, settings.max_file_size, Limits::default());
     snap.errors.append(&mut errors);

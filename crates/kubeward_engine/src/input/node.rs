@@ -78,19 +78,13 @@ impl Node {
     /// A node without position.
     #[must_use]
     pub fn new(kind: Kind) -> Self {
-        Self {
-            kind,
-            pos: Pos::default(),
-        }
+        Self { kind, pos: Pos::default() }
     }
 
     /// A quoted string node (test and conversion helper).
     #[must_use]
     pub fn string(s: &str) -> Self {
-        Self::new(Kind::Scalar(Scalar {
-            text: s.into(),
-            plain: false,
-        }))
+        Self::new(Kind::Scalar(Scalar { text: s.into(), plain: false }))
     }
 
     /// The value of `key` when this is a mapping.
@@ -218,12 +212,7 @@ impl Node {
                 J::String(s.text.to_string())
             }
             Kind::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
-            Kind::Map(entries) => J::Object(
-                entries
-                    .iter()
-                    .map(|e| (e.key.to_string(), e.value.to_json()))
-                    .collect(),
-            ),
+            Kind::Map(entries) => J::Object(entries.iter().map(|e| (e.key.to_string(), e.value.to_json())).collect()),
         }
     }
 
@@ -233,26 +222,13 @@ impl Node {
         use serde_json::Value as J;
         let kind = match v {
             J::Null => Kind::Null,
-            J::Bool(b) => Kind::Scalar(Scalar {
-                text: if *b { "true" } else { "false" }.into(),
-                plain: true,
-            }),
-            J::Number(n) => Kind::Scalar(Scalar {
-                text: n.to_string().into(),
-                plain: true,
-            }),
-            J::String(s) => Kind::Scalar(Scalar {
-                text: s.as_str().into(),
-                plain: false,
-            }),
+            J::Bool(b) => Kind::Scalar(Scalar { text: if *b { "true" } else { "false" }.into(), plain: true }),
+            J::Number(n) => Kind::Scalar(Scalar { text: n.to_string().into(), plain: true }),
+            J::String(s) => Kind::Scalar(Scalar { text: s.as_str().into(), plain: false }),
             J::Array(a) => Kind::Seq(a.iter().map(Node::from_json).collect()),
             J::Object(o) => Kind::Map(
                 o.iter()
-                    .map(|(k, v)| Entry {
-                        key: k.as_str().into(),
-                        key_pos: Pos::default(),
-                        value: Node::from_json(v),
-                    })
+                    .map(|(k, v)| Entry { key: k.as_str().into(), key_pos: Pos::default(), value: Node::from_json(v) })
                     .collect(),
             ),
         };
@@ -270,12 +246,8 @@ impl fmt::Display for Node {
 #[must_use]
 pub fn parse_bool_11(s: &str) -> Option<bool> {
     match s {
-        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
-            Some(true)
-        }
-        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => {
-            Some(false)
-        }
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => Some(true),
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => Some(false),
         _ => None,
     }
 }

@@ -66,10 +66,7 @@ impl<'a> Object<'a> {
             return None;
         }
         let meta = root.get("metadata");
-        let namespace = meta
-            .and_then(|m| m.get("namespace"))
-            .and_then(Node::as_str)
-            .map(str::to_string);
+        let namespace = meta.and_then(|m| m.get("namespace")).and_then(Node::as_str).map(str::to_string);
         let name = meta
             .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
             .and_then(Node::as_str)
@@ -77,12 +74,7 @@ impl<'a> Object<'a> {
             .to_string();
         Some(Self {
             root,
-            oref: ObjectRef {
-                api_version: api_version.to_string(),
-                kind: kind.to_string(),
-                namespace,
-                name,
-            },
+            oref: ObjectRef { api_version: api_version.to_string(), kind: kind.to_string(), namespace, name },
             origin,
         })
     }
@@ -96,10 +88,7 @@ impl<'a> Object<'a> {
     /// The API group (`""` for the core group).
     #[must_use]
     pub fn group(&self) -> &str {
-        self.oref
-            .api_version
-            .rsplit_once('/')
-            .map_or("", |(g, _)| g)
+        self.oref.api_version.rsplit_once('/').map_or("", |(g, _)| g)
     }
 
     /// `metadata.name`.
@@ -147,10 +136,7 @@ pub fn objects_in<'a>(root: &'a Node, origin: &Origin, mut f: impl FnMut(Object<
     if obj.kind().ends_with("List") {
         if let Some(items) = root.get("items").filter(|i| i.is_seq()) {
             for (i, item) in items.items().iter().enumerate() {
-                let o = Origin {
-                    item: Some(i),
-                    ..origin.clone()
-                };
+                let o = Origin { item: Some(i), ..origin.clone() };
                 if let Some(x) = Object::from_node(item, o) {
                     f(x);
                 }

@@ -59,10 +59,7 @@ impl FieldPath {
 
     /// The segments, unescaped.
     pub fn segments(&self) -> impl Iterator<Item = String> + '_ {
-        self.0
-            .split('/')
-            .skip(1)
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        self.0.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~"))
     }
 
     /// Resolves the path in `root` to a position: the key of the deepest existing mapping entry
@@ -101,11 +98,7 @@ impl FieldPath {
     pub fn lookup<'a>(&self, root: &'a Node) -> Option<&'a Node> {
         let mut node = root;
         for seg in self.segments() {
-            node = if node.is_seq() {
-                node.items().get(seg.parse::<usize>().ok()?)?
-            } else {
-                node.get(&seg)?
-            };
+            node = if node.is_seq() { node.items().get(seg.parse::<usize>().ok()?)? } else { node.get(&seg)? };
         }
         Some(node)
     }
@@ -124,22 +117,11 @@ mod tests {
 
     #[test]
     fn resolves_to_nearest_parent() {
-        let l = load(
-            "spec:\n  containers:\n    - name: a\n      image: x\n",
-            Limits::default(),
-        );
+        let l = load("spec:\n  containers:\n    - name: a\n      image: x\n", Limits::default());
         let root = &l.documents[0].root;
-        let p = FieldPath::root()
-            .join("spec/containers")
-            .index(0)
-            .join("securityContext/privileged");
+        let p = FieldPath::root().join("spec/containers").index(0).join("securityContext/privileged");
         assert_eq!(p.resolve(root), Pos::new(3, 7));
-        assert_eq!(
-            FieldPath::root()
-                .join("spec/containers/0/image")
-                .resolve(root),
-            Pos::new(4, 7)
-        );
+        assert_eq!(FieldPath::root().join("spec/containers/0/image").resolve(root), Pos::new(4, 7));
         assert_eq!(FieldPath::root().key("a/b~c").as_str(), "/a~1b~0c");
     }
 }

@@ -22,13 +22,8 @@ pub const INHERITED_FIELDS: &[&str] = &[
 ];
 
 /// Fields that exist only on the container `securityContext`; at pod level they do nothing.
-pub const CONTAINER_ONLY_FIELDS: &[&str] = &[
-    "allowPrivilegeEscalation",
-    "capabilities",
-    "privileged",
-    "readOnlyRootFilesystem",
-    "procMount",
-];
+pub const CONTAINER_ONLY_FIELDS: &[&str] =
+    &["allowPrivilegeEscalation", "capabilities", "privileged", "readOnlyRootFilesystem", "procMount"];
 
 /// Which list a container is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,24 +68,17 @@ fn builtin_spec_path(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         "Pod" => &["spec"],
         "PodTemplate" => &["template", "spec"],
-        "Deployment"
-        | "ReplicaSet"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "Job"
-        | "ReplicationController" => &["spec", "template", "spec"],
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicationController" => {
+            &["spec", "template", "spec"]
+        }
         "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
         _ => return None,
     })
 }
 
 fn looks_like_pod_spec(n: &Node) -> bool {
-    n.get("containers").is_some_and(|c| {
-        c.is_seq()
-            && c.items()
-                .iter()
-                .all(|i| i.is_map() && i.get("image").is_some())
-    }) && !n.get("containers").is_some_and(|c| c.items().is_empty())
+    n.get("containers").is_some_and(|c| c.is_seq() && c.items().iter().all(|i| i.is_map() && i.get("image").is_some()))
+        && !n.get("containers").is_some_and(|c| c.items().is_empty())
 }
 
 impl<'a> PodSpecView<'a> {
@@ -99,9 +87,7 @@ impl<'a> PodSpecView<'a> {
     pub fn of(object: &'a Object<'a>) -> Option<Self> {
         let root = object.root;
         let keys: &[&str] = if let Some(k) = builtin_spec_path(object.kind()) {
-            if object.group().is_empty()
-                || matches!(object.group(), "apps" | "batch" | "extensions")
-            {
+            if object.group().is_empty() || matches!(object.group(), "apps" | "batch" | "extensions") {
                 k
             } else {
                 Self::crd_path(root)?
@@ -120,30 +106,16 @@ impl<'a> PodSpecView<'a> {
         } else {
             (
                 root.at(meta_keys).and_then(|t| t.get("metadata")),
-                meta_keys
-                    .iter()
-                    .fold(FieldPath::root(), |p, k| p.key(k))
-                    .key("metadata"),
+                meta_keys.iter().fold(FieldPath::root(), |p, k| p.key(k)).key("metadata"),
             )
         };
-        Some(Self {
-            object,
-            spec,
-            path,
-            meta,
-            meta_path,
-        })
+        Some(Self { object, spec, path, meta, meta_path })
     }
 
     fn crd_path(root: &Node) -> Option<&'static [&'static str]> {
-        const CANDIDATES: &[&[&str]] = &[
-            &["spec", "template", "spec"],
-            &["spec", "jobTemplate", "spec", "template", "spec"],
-        ];
-        CANDIDATES
-            .iter()
-            .copied()
-            .find(|k| root.at(k).is_some_and(looks_like_pod_spec))
+        const CANDIDATES: &[&[&str]] =
+            &[&["spec", "template", "spec"], &["spec", "jobTemplate", "spec", "template", "spec"]];
+        CANDIDATES.iter().copied().find(|k| root.at(k).is_some_and(looks_like_pod_spec))
     }
 
     /// A field of the pod spec.
@@ -191,11 +163,7 @@ impl<'a> PodSpecView<'a> {
     #[must_use]
     pub fn containers(&self) -> Vec<ContainerView<'a>> {
         let mut out = Vec::new();
-        for kind in [
-            ContainerKind::Init,
-            ContainerKind::Regular,
-            ContainerKind::Ephemeral,
-        ] {
+        for kind in [ContainerKind::Init, ContainerKind::Regular, ContainerKind::Ephemeral] {
             if let Some(list) = self.spec.get(kind.field()) {
                 for (i, c) in list.items().iter().enumerate() {
                     if c.is_map() {
@@ -273,24 +241,11 @@ impl<'a> ContainerView<'a> {
     /// fields) the pod's.
     #[must_use]
     pub fn effective(&self, field: &str) -> Option<Effective<'a>> {
-        if let Some(v) = self
-            .security_context()
-            .and_then(|s| s.get(field))
-            .filter(|v| !v.is_null())
-        {
-            return Some(Effective {
-                value: v,
-                path: self.sc_path(field),
-                inherited: false,
-            });
+        if let Some(v) = self.security_context().and_then(|s| s.get(field)).filter(|v| !v.is_null()) {
+            return Some(Effective { value: v, path: self.sc_path(field), inherited: false });
         }
         if INHERITED_FIELDS.contains(&field) {
-            if let Some(v) = self
-                .pod_spec
-                .get("securityContext")
-                .and_then(|s| s.get(field))
-                .filter(|v| !v.is_null())
-            {
+            if let Some(v) = self.pod_spec.get("securityContext").and_then(|s| s.get(field)).filter(|v| !v.is_null()) {
                 return Some(Effective {
                     value: v,
                     path: self.pod_path.key("securityContext").key(field),
@@ -309,9 +264,7 @@ impl<'a> ContainerView<'a> {
         match user {
             Some(0) => false,
             Some(_) => true,
-            None => self
-                .effective("runAsNonRoot")
-                .is_some_and(|e| e.value.is_true()),
+            None => self.effective("runAsNonRoot").is_some_and(|e| e.value.is_true()),
         }
     }
 }

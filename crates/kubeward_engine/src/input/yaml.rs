@@ -30,10 +30,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_depth: 256,
-            max_alias_nodes: 1_000_000,
-        }
+        Self { max_depth: 256, max_alias_nodes: 1_000_000 }
     }
 }
 
@@ -76,11 +73,7 @@ pub struct Loaded {
 }
 
 enum Frame {
-    Seq {
-        items: Vec<Node>,
-        pos: Pos,
-        anchor: usize,
-    },
+    Seq { items: Vec<Node>, pos: Pos, anchor: usize },
     Map(MapFrame),
 }
 
@@ -94,10 +87,7 @@ struct MapFrame {
 }
 
 fn pos_of(m: saphyr_parser::Marker) -> Pos {
-    Pos::new(
-        u32::try_from(m.line()).unwrap_or(u32::MAX),
-        u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
-    )
+    Pos::new(u32::try_from(m.line()).unwrap_or(u32::MAX), u32::try_from(m.col() + 1).unwrap_or(u32::MAX))
 }
 
 fn is_null_plain(s: &str) -> bool {
@@ -115,14 +105,7 @@ struct Builder {
 
 impl Builder {
     fn new(limits: Limits) -> Self {
-        Self {
-            stack: Vec::new(),
-            anchors: HashMap::new(),
-            alias_nodes: 0,
-            duplicates: Vec::new(),
-            root: None,
-            limits,
-        }
+        Self { stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, duplicates: Vec::new(), root: None, limits }
     }
 
     fn finish_node(&mut self, node: Node, anchor: usize) {
@@ -138,8 +121,7 @@ impl Builder {
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map(m)) => match m.pending_key.take() {
                 None => {
-                    let plain_merge =
-                        matches!(&node.kind, Kind::Scalar(s) if s.plain && &*s.text == "<<");
+                    let plain_merge = matches!(&node.kind, Kind::Scalar(s) if s.plain && &*s.text == "<<");
                     let text: Box<str> = match &node.kind {
                         Kind::Scalar(s) => s.text.clone(),
                         Kind::Null => "null".into(),
@@ -163,43 +145,25 @@ impl Builder {
                             pos: key_pos,
                             first: m.entries[i].key_pos,
                         });
-                        m.entries[i] = Entry {
-                            key,
-                            key_pos,
-                            value: node,
-                        };
+                        m.entries[i] = Entry { key, key_pos, value: node };
                         return;
                     }
                     if let Some(idx) = &mut m.index {
                         idx.insert(key.clone(), m.entries.len());
                     } else if m.entries.len() >= 32 {
-                        let mut idx: HashMap<Box<str>, usize> = m
-                            .entries
-                            .iter()
-                            .enumerate()
-                            .map(|(i, e)| (e.key.clone(), i))
-                            .collect();
+                        let mut idx: HashMap<Box<str>, usize> =
+                            m.entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect();
                         idx.insert(key.clone(), m.entries.len());
                         m.index = Some(idx);
                     }
-                    m.entries.push(Entry {
-                        key,
-                        key_pos,
-                        value: node,
-                    });
+                    m.entries.push(Entry { key, key_pos, value: node });
                 }
             },
         }
     }
 
     fn end_map(&mut self, m: MapFrame) {
-        let MapFrame {
-            mut entries,
-            merges,
-            pos,
-            anchor,
-            ..
-        } = m;
+        let MapFrame { mut entries, merges, pos, anchor, .. } = m;
         // go-yaml: explicit keys win; among merged maps the first listed wins.
         for src in merges {
             let maps: Vec<Node> = match src.kind {
@@ -217,13 +181,7 @@ impl Builder {
                 }
             }
         }
-        self.finish_node(
-            Node {
-                kind: Kind::Map(entries),
-                pos,
-            },
-            anchor,
-        );
+        self.finish_node(Node { kind: Kind::Map(entries), pos }, anchor);
     }
 }
 
@@ -241,10 +199,7 @@ pub fn load(text: &str, limits: Limits) -> Loaded {
                 } else {
                     e.info().to_string()
                 };
-                out.error = Some(LoadError {
-                    pos: pos_of(*e.marker()),
-                    message,
-                });
+                out.error = Some(LoadError { pos: pos_of(*e.marker()), message });
                 return out;
             }
         };
@@ -258,36 +213,23 @@ pub fn load(text: &str, limits: Limits) -> Loaded {
                 b.duplicates.clear();
             }
             Event::DocumentEnd => {
-                let root = b.root.take().unwrap_or(Node {
-                    kind: Kind::Null,
-                    pos,
-                });
-                out.documents.push(Document {
-                    root,
-                    duplicates: std::mem::take(&mut b.duplicates),
-                });
+                let root = b.root.take().unwrap_or(Node { kind: Kind::Null, pos });
+                out.documents.push(Document { root, duplicates: std::mem::take(&mut b.duplicates) });
             }
             Event::Scalar(value, style, anchor, tag) => {
-                let tagged_str = tag
-                    .as_ref()
-                    .is_some_and(|t| t.suffix == "str" || (t.handle == "!" && t.suffix.is_empty()));
+                let tagged_str =
+                    tag.as_ref().is_some_and(|t| t.suffix == "str" || (t.handle == "!" && t.suffix.is_empty()));
                 let plain = style == ScalarStyle::Plain && !tagged_str;
                 let kind = if plain && is_null_plain(&value) {
                     Kind::Null
                 } else {
-                    Kind::Scalar(Scalar {
-                        text: value.as_ref().into(),
-                        plain,
-                    })
+                    Kind::Scalar(Scalar { text: value.as_ref().into(), plain })
                 };
                 b.finish_node(Node { kind, pos }, anchor);
             }
             Event::Alias(anchor) => {
                 let Some(node) = b.anchors.get(&anchor) else {
-                    out.error = Some(LoadError {
-                        pos,
-                        message: "alias to an unknown anchor".to_string(),
-                    });
+                    out.error = Some(LoadError { pos, message: "alias to an unknown anchor".to_string() });
                     return out;
                 };
                 b.alias_nodes = b.alias_nodes.saturating_add(node.size());
@@ -317,11 +259,7 @@ pub fn load(text: &str, limits: Limits) -> Loaded {
                     return out;
                 }
                 if is_seq {
-                    b.stack.push(Frame::Seq {
-                        items: Vec::new(),
-                        pos,
-                        anchor,
-                    });
+                    b.stack.push(Frame::Seq { items: Vec::new(), pos, anchor });
                 } else {
                     b.stack.push(Frame::Map(MapFrame {
                         entries: Vec::new(),
@@ -335,13 +273,7 @@ pub fn load(text: &str, limits: Limits) -> Loaded {
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq { items, pos, anchor }) = b.stack.pop() {
-                    b.finish_node(
-                        Node {
-                            kind: Kind::Seq(items),
-                            pos,
-                        },
-                        anchor,
-                    );
+                    b.finish_node(Node { kind: Kind::Seq(items), pos }, anchor);
                 }
             }
             Event::MappingEnd => {
@@ -367,26 +299,17 @@ mod tests {
 
     #[test]
     fn positions_and_multi_docs() {
-        let l = load(
-            "a: 1\n---\nkind: Pod\nspec:\n  x: [1, 2]\n",
-            Limits::default(),
-        );
+        let l = load("a: 1\n---\nkind: Pod\nspec:\n  x: [1, 2]\n", Limits::default());
         assert_eq!(l.documents.len(), 2);
         let d = &l.documents[1].root;
         let e = d.entry("spec").expect("spec");
         assert_eq!(e.key_pos, Pos::new(4, 1));
-        assert_eq!(
-            d.at(&["spec", "x"]).expect("x").items()[1].pos,
-            Pos::new(5, 10)
-        );
+        assert_eq!(d.at(&["spec", "x"]).expect("x").items()[1].pos, Pos::new(5, 10));
     }
 
     #[test]
     fn merge_keys_and_duplicates() {
-        let d = load(
-            "base: &b {a: 1, b: 2}\nm:\n  <<: *b\n  b: 3\nm2: {x: 1, x: 2}\n",
-            Limits::default(),
-        );
+        let d = load("base: &b {a: 1, b: 2}\nm:\n  <<: *b\n  b: 3\nm2: {x: 1, x: 2}\n", Limits::default());
         let doc = &d.documents[0];
         let m = doc.root.get("m").expect("m");
         assert_eq!(m.get("a").and_then(Node::as_i64), Some(1));
@@ -411,7 +334,9 @@ mod tests {
         let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
             let p = i - 1;
-            s.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+            s.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
         }
         let l = load(&s, Limits::default());
         assert!(l.error.expect("error").message.contains("alias"));

@@ -52,12 +52,8 @@ pub fn to_value(r: &Render<'_>) -> Value {
             })
         })
         .collect();
-    let by_severity: serde_json::Map<String, Value> = r
-        .report
-        .counts()
-        .iter()
-        .map(|(s, n)| (s.as_str().to_string(), json!(n)))
-        .collect();
+    let by_severity: serde_json::Map<String, Value> =
+        r.report.counts().iter().map(|(s, n)| (s.as_str().to_string(), json!(n))).collect();
     json!({
         "version": 1,
         "tool": {"name": "kubeward", "version": crate::VERSION, "command": r.command},

@@ -30,12 +30,7 @@ impl Format {
         Ok(match s {
             "text" => Self::Text,
             "json" => Self::Json,
-            _ => {
-                return Err(format!(
-                    "unknown format `{s}` (expected one of: {})",
-                    Self::NAMES.join(", ")
-                ))
-            }
+            _ => return Err(format!("unknown format `{s}` (expected one of: {})", Self::NAMES.join(", "))),
         })
     }
 }
@@ -48,20 +43,14 @@ impl<'a> Sources<'a> {
     /// The texts of a snapshot's files.
     #[must_use]
     pub fn of(snap: &'a Snapshot) -> Self {
-        Self(
-            snap.files
-                .iter()
-                .filter_map(|f| Some((f.path.as_deref()?, f.text.as_str())))
-                .collect(),
-        )
+        Self(snap.files.iter().filter_map(|f| Some((f.path.as_deref()?, f.text.as_str()))).collect())
     }
 
     /// One line (1-based) of a file.
     #[must_use]
     pub fn line(&self, file: &str, line: u32) -> Option<&'a str> {
         let text = self.0.get(file)?;
-        text.lines()
-            .nth(usize::try_from(line).ok()?.checked_sub(1)?)
+        text.lines().nth(usize::try_from(line).ok()?.checked_sub(1)?)
     }
 }
 

@@ -36,14 +36,9 @@ fn token_width(line: &str, col: usize) -> usize {
     let rest: String = line.chars().skip(col.saturating_sub(1)).collect();
     let w = if rest.starts_with('"') || rest.starts_with('\'') {
         let q = rest.chars().next().unwrap_or('"');
-        rest.chars()
-            .skip(1)
-            .position(|c| c == q)
-            .map_or(rest.chars().count(), |p| p + 2)
+        rest.chars().skip(1).position(|c| c == q).map_or(rest.chars().count(), |p| p + 2)
     } else {
-        rest.chars()
-            .take_while(|c| *c != ':' && *c != ',' && *c != '}' && *c != ']' && !c.is_whitespace())
-            .count()
+        rest.chars().take_while(|c| *c != ':' && *c != ',' && *c != '}' && *c != ']' && !c.is_whitespace()).count()
     };
     w.max(1)
 }
@@ -75,18 +70,11 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
                 let num = d.pos.line.to_string();
                 let pad = " ".repeat(num.len());
                 let col = d.pos.col as usize;
-                let caret_pad: String = line
-                    .chars()
-                    .take(col.saturating_sub(1))
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
+                let caret_pad: String =
+                    line.chars().take(col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 writeln!(out, "{pad} |")?;
                 writeln!(out, "{num} | {line}")?;
-                writeln!(
-                    out,
-                    "{pad} | {caret_pad}{}",
-                    p.wrap("1;31", &"^".repeat(token_width(line, col)))
-                )?;
+                writeln!(out, "{pad} | {caret_pad}{}", p.wrap("1;31", &"^".repeat(token_width(line, col))))?;
             }
         }
         let mut obj = format!("{}", d.object);
@@ -102,17 +90,8 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
     }
     let counts = r.report.counts();
     let total = r.report.diagnostics.len();
-    let parts: Vec<String> = counts
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{n} {}", p.sev(*s)))
-        .collect();
-    write!(
-        out,
-        "{} finding{}",
-        total,
-        if total == 1 { "" } else { "s" }
-    )?;
+    let parts: Vec<String> = counts.iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{n} {}", p.sev(*s))).collect();
+    write!(out, "{} finding{}", total, if total == 1 { "" } else { "s" })?;
     if !parts.is_empty() {
         write!(out, " ({})", parts.join(", "))?;
     }
@@ -128,12 +107,7 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
         write!(out, "; {} exempted by annotation", r.report.exempted)?;
     }
     if !r.report.errors.is_empty() {
-        write!(
-            out,
-            "; {} input error{}",
-            r.report.errors.len(),
-            if r.report.errors.len() == 1 { "" } else { "s" }
-        )?;
+        write!(out, "; {} input error{}", r.report.errors.len(), if r.report.errors.len() == 1 { "" } else { "s" })?;
     }
     writeln!(out)
 }

@@ -11,14 +11,8 @@ pub mod rbac;
 use crate::rule::Rule;
 
 /// The rule lists of every area.
-pub(crate) const AREAS: &[&[&dyn Rule]] = &[
-    general::RULES,
-    pod::RULES,
-    image::RULES,
-    rbac::RULES,
-    network::RULES,
-    namespace::RULES,
-];
+pub(crate) const AREAS: &[&[&dyn Rule]] =
+    &[general::RULES, pod::RULES, image::RULES, rbac::RULES, network::RULES, namespace::RULES];
 
 #[cfg(test)]
 mod tests {
@@ -32,10 +26,7 @@ mod tests {
         let mut failures = Vec::new();
         let mut outputs = Vec::new();
         for r in rules() {
-            if only
-                .as_deref()
-                .is_some_and(|o| !o.eq_ignore_ascii_case(r.meta().code))
-            {
+            if only.as_deref().is_some_and(|o| !o.eq_ignore_ascii_case(r.meta().code)) {
                 continue;
             }
             match run_fixture(*r) {

@@ -5,5 +5,22 @@ use crate::rule::Rule;
 
 mod privileged_container;
 
+// ---- security context rules: mods ----
+// ---- end security context rules: mods ----
+
+// (spacer)
+
+// ---- host, resources, accounts and secrets rules: mods ----
+// ---- end host, resources, accounts and secrets rules: mods ----
+
 /// The rules of this area.
-pub(crate) const RULES: &[&dyn Rule] = &[&privileged_container::PrivilegedContainer];
+pub(crate) const RULES: &[&dyn Rule] = &[
+    &privileged_container::PrivilegedContainer,
+    // ---- security context rules: entries ----
+    // ---- end security context rules: entries ----
+    //
+    // (spacer)
+    //
+    // ---- host, resources, accounts and secrets rules: entries ----
+    // ---- end host, resources, accounts and secrets rules: entries ----
+];

@@ -67,12 +67,7 @@ impl Rule for PrivilegedContainer {
         };
         if e.value.is_true() {
             let obj: &Object<'_> = pod.object;
-            cx.report(
-                obj,
-                e.path,
-                format!("container `{}` runs privileged", c.name()),
-            )
-            .container(c.name());
+            cx.report(obj, e.path, format!("container `{}` runs privileged", c.name())).container(c.name());
         }
     }
 }
