@@ -146,9 +146,21 @@ fn json_document_shape() {
     assert_eq!(v["summary"]["findings"], 1);
     assert_eq!(v["summary"]["bySeverity"]["critical"], 1);
     let f = &v["findings"][0];
-    for key in
-        ["code", "rule", "severity", "message", "remediation", "object", "container", "file", "line", "column", "path", "checklist", "cis"]
-    {
+    for key in [
+        "code",
+        "rule",
+        "severity",
+        "message",
+        "remediation",
+        "object",
+        "container",
+        "file",
+        "line",
+        "column",
+        "path",
+        "checklist",
+        "cis",
+    ] {
         assert!(f.get(key).is_some(), "finding lacks {key}: {f}");
     }
     assert_eq!(f["container"], "app");
@@ -163,7 +175,8 @@ fn output_files_and_bad_formats() {
     let o = kubeward(d.path(), &["scan", "priv.yaml", "--select", "POD001", "-q", "-o", "json=out.json"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty(), "--quiet prints nothing");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d.path().join("out.json")).expect("out.json")).expect("json");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("out.json")).expect("out.json")).expect("json");
     assert_eq!(v["summary"]["findings"], 1);
     let bad = kubeward(d.path(), &["scan", "priv.yaml", "-f", "yaml"]);
     assert_eq!(bad.status.code(), Some(2));
@@ -225,8 +238,12 @@ fn gitignore_and_exclude() {
     write(d.path(), ".hidden/priv.yaml", PRIV);
     let o = kubeward(d.path(), &["scan", ".", "--select", "POD001", "--exclude", "skip", "-f", "json"]);
     let v = json(&o);
-    let mut files: Vec<String> =
-        v["findings"].as_array().expect("findings").iter().map(|f| f["file"].as_str().unwrap_or("").to_string()).collect();
+    let mut files: Vec<String> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["file"].as_str().unwrap_or("").to_string())
+        .collect();
     files.sort();
     assert_eq!(files, vec![".hidden/priv.yaml", "keep/priv.yaml"]);
     let all = kubeward(d.path(), &["scan", ".", "--select", "POD001", "--no-gitignore", "-f", "json"]);
@@ -272,4 +289,33 @@ spec:
     write(d.path(), "merged.yaml", yaml);
     let o = kubeward(d.path(), &["scan", "merged.yaml", "--select", "POD001", "-f", "json"]);
     assert_eq!(codes(&json(&o)), vec!["POD001"], "merge keys apply");
+}
+
+fn examples() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+#[test]
+fn hardened_example_is_clean() {
+    let o = kubeward(&examples(), &["scan", "hardened", "-f", "json"]);
+    let v = json(&o);
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{:#}", v["findings"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn insecure_example_trips_every_rule_family() {
+    let o = kubeward(&examples(), &["scan", "insecure", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let found: std::collections::BTreeSet<String> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["category"].as_str().unwrap_or("").to_string())
+        .collect();
+    let rules = json(&kubeward(&examples(), &["rules", "--format", "json"]));
+    let families: std::collections::BTreeSet<String> =
+        rules.as_array().expect("rules").iter().map(|r| r["category"].as_str().unwrap_or("").to_string()).collect();
+    assert_eq!(found, families, "every rule family with rules is tripped by examples/insecure");
 }

@@ -131,7 +131,11 @@ pub fn checklist_coverage() -> String {
         }
         let _ = writeln!(body, "| `{}` | {} | {} |", item.id, item.text, by);
     }
-    let _ = writeln!(s, "{covered} of {} items have `scan` rules; the others name the command that covers them.", ITEMS.len());
+    let _ = writeln!(
+        s,
+        "{covered} of {} items have `scan` rules; the others name the command that covers them.",
+        ITEMS.len()
+    );
     s.push_str(&body);
     s
 }
@@ -139,7 +143,10 @@ pub fn checklist_coverage() -> String {
 /// Every generated file: (path relative to the repository root, content).
 #[must_use]
 pub fn generated() -> Vec<(String, String)> {
-    let mut v = vec![("docs/rules.md".to_string(), rules_index()), ("docs/checklist-coverage.md".to_string(), checklist_coverage())];
+    let mut v = vec![
+        ("docs/rules.md".to_string(), rules_index()),
+        ("docs/checklist-coverage.md".to_string(), checklist_coverage()),
+    ];
     for r in rules() {
         v.push((r.meta().docs_path(), rule_page(r.meta())));
     }

@@ -88,7 +88,9 @@ mod tests {
             match instead {
                 Some(e) => match count_findings(*r, &e) {
                     (_, errs) if errs > 0 => problems.push(format!("{}: `Use instead` does not parse", m.code)),
-                    (n, _) if n > 0 => problems.push(format!("{}: `Use instead` triggers the rule {n} time(s)", m.code)),
+                    (n, _) if n > 0 => {
+                        problems.push(format!("{}: `Use instead` triggers the rule {n} time(s)", m.code))
+                    }
                     _ => {}
                 },
                 None => problems.push(format!("{}: no ```yaml block after `Use instead:`", m.code)),
