@@ -76,12 +76,13 @@ impl Rule for RunsAsRoot {
         if let Some(user) = c.effective("runAsUser") {
             match user.value.as_i64() {
                 Some(0) => {
-                    let from = if user.inherited { " (inherited from the pod)" } else { "" };
                     let msg = if non_root_true {
+                        let from = if user.inherited { " (inherited from the pod)" } else { "" };
                         format!(
-                            "container `{name}` sets `runAsUser: 0`{from} with `runAsNonRoot: true`: the kubelet refuses to start it"
+                            "container `{name}` has `runAsUser: 0`{from} and `runAsNonRoot: true`: the kubelet refuses to start it"
                         )
                     } else {
+                        let from = if user.inherited { ", inherited from the pod" } else { "" };
                         format!("container `{name}` runs as root (`runAsUser: 0`{from})")
                     };
                     cx.report(obj, user.path, msg).container(name);

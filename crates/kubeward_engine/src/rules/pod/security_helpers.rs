@@ -26,7 +26,7 @@ pub fn same_cap(a: &str, b: &str) -> bool {
 #[must_use]
 pub fn pod_level_note(pod: &PodSpecView<'_>, field: &str) -> &'static str {
     if pod.security_context().and_then(|s| s.get(field)).is_some_and(|v| !v.is_null()) {
-        " (the pod-level setting has no effect)"
+        "; the pod-level setting has no effect"
     } else {
         ""
     }
