@@ -126,7 +126,8 @@ impl Rule for DangerousCapabilityAdded {
         }
         let name = c.name();
         for (i, cap) in capability_list(c, "add") {
-            let Some((canonical, severity)) = DANGEROUS.iter().find(|(d, _)| cap_base(cap).eq_ignore_ascii_case(d)) else {
+            let Some((canonical, severity)) = DANGEROUS.iter().find(|(d, _)| cap_base(cap).eq_ignore_ascii_case(d))
+            else {
                 continue;
             };
             if cx.settings.rules.pod.allowed_capabilities.iter().any(|a| same_cap(a, canonical)) {
@@ -139,5 +140,26 @@ impl Rule for DangerousCapabilityAdded {
             };
             cx.report(pod.object, c.sc_path("capabilities/add").index(i), msg).container(name).severity(*severity);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DangerousCapabilityAdded;
+    use crate::engine::run_rules;
+    use crate::snapshot::Snapshot;
+    use crate::testing::fixture_settings;
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      image: x\n      securityContext:\n        capabilities:\n          add: [NET_ADMIN, CAP_NET_RAW, SYS_TIME]\n";
+
+    #[test]
+    fn allowed_capabilities_are_not_reported() {
+        let snap = Snapshot::from_text("p.yaml", POD);
+        let mut settings = fixture_settings();
+        assert_eq!(run_rules(&snap, &settings, &[&DangerousCapabilityAdded]).diagnostics.len(), 3);
+        settings.rules.pod.allowed_capabilities = vec!["cap_net_admin".into(), "NET_RAW".into()];
+        let report = run_rules(&snap, &settings, &[&DangerousCapabilityAdded]);
+        let messages: Vec<&str> = report.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["container `app` adds the `SYS_TIME` capability"]);
     }
 }

@@ -81,7 +81,9 @@ impl Rule for PrivilegeEscalationAllowed {
             cx.report(
                 obj,
                 c.sc_path("allowPrivilegeEscalation"),
-                format!("container `{name}` does not set `allowPrivilegeEscalation: false` (it defaults to true){note}"),
+                format!(
+                    "container `{name}` does not set `allowPrivilegeEscalation: false` (it defaults to true){note}"
+                ),
             )
             .container(name);
             return;
@@ -102,13 +104,17 @@ impl Rule for PrivilegeEscalationAllowed {
                 }
             }
             Some(true) => {
-                cx.report(obj, e.path, format!("container `{name}` sets `allowPrivilegeEscalation: true`")).container(name);
+                cx.report(obj, e.path, format!("container `{name}` sets `allowPrivilegeEscalation: true`"))
+                    .container(name);
             }
             None => {
                 cx.report(
                     obj,
                     e.path,
-                    format!("container `{name}` sets `allowPrivilegeEscalation` to `{}`, which is not the boolean `false`", e.value),
+                    format!(
+                        "container `{name}` sets `allowPrivilegeEscalation` to `{}`, which is not the boolean `false`",
+                        e.value
+                    ),
                 )
                 .container(name);
             }

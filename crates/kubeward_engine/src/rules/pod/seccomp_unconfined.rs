@@ -117,18 +117,28 @@ impl Rule for SeccompUnconfined {
                 }
                 let scope = if pod_wide { "pod annotation" } else { "annotation" };
                 if v == "unconfined" {
-                    cx.report(obj, path, format!("container `{name}` runs with seccomp `unconfined` (legacy {scope} `{key}`)"))
-                        .container(name)
-                        .severity(Severity::High)
-                        .remediation("remove the seccomp annotation and set `securityContext.seccompProfile.type: RuntimeDefault`");
+                    cx.report(
+                        obj,
+                        path,
+                        format!("container `{name}` runs with seccomp `unconfined` (legacy {scope} `{key}`)"),
+                    )
+                    .container(name)
+                    .severity(Severity::High)
+                    .remediation(
+                        "remove the seccomp annotation and set `securityContext.seccompProfile.type: RuntimeDefault`",
+                    );
                 } else {
                     cx.report(
                         obj,
                         path,
-                        format!("container `{name}` has an invalid seccomp profile `{v}` in the legacy {scope} `{key}`"),
+                        format!(
+                            "container `{name}` has an invalid seccomp profile `{v}` in the legacy {scope} `{key}`"
+                        ),
                     )
                     .container(name)
-                    .remediation("remove the seccomp annotation and set `securityContext.seccompProfile.type: RuntimeDefault`");
+                    .remediation(
+                        "remove the seccomp annotation and set `securityContext.seccompProfile.type: RuntimeDefault`",
+                    );
                 }
             }
         }

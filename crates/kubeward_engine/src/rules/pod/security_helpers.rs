@@ -47,7 +47,7 @@ pub enum ProfileSource<'a> {
     /// A legacy annotation.
     Annotation {
         /// The annotation key.
-        key: String,
+        key: &'a str,
         /// Its value.
         value: &'a str,
         /// Path of the annotation.
@@ -64,10 +64,13 @@ pub const SECCOMP_CONTAINER_PREFIX: &str = "container.seccomp.security.alpha.kub
 /// Prefix of the legacy per-container AppArmor annotation.
 pub const APPARMOR_CONTAINER_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
-fn annotation<'a>(pod: &PodSpecView<'a>, key: String, pod_wide: bool) -> Option<ProfileSource<'a>> {
-    let value = pod.annotation(&key)?;
-    let path = pod.meta_path.key("annotations").key(&key);
-    Some(ProfileSource::Annotation { key, value, path, pod_wide })
+/// The annotation `prefix` + `suffix` of the pod (template metadata for workloads).
+fn annotation<'a>(pod: &PodSpecView<'a>, prefix: &str, suffix: &str, pod_wide: bool) -> Option<ProfileSource<'a>> {
+    let ann = pod.meta?.get("annotations")?;
+    let e = ann.entries().iter().find(|e| e.key.strip_prefix(prefix) == Some(suffix))?;
+    let value = e.value.as_str()?;
+    let path = pod.meta_path.key("annotations").key(&e.key);
+    Some(ProfileSource::Annotation { key: &e.key, value, path, pod_wide })
 }
 
 fn field<'a>(pod_level: bool, c: &ContainerView<'a>, name: &str) -> Option<ProfileSource<'a>> {
@@ -87,9 +90,9 @@ fn field<'a>(pod_level: bool, c: &ContainerView<'a>, name: &str) -> Option<Profi
 #[must_use]
 pub fn seccomp_source<'a>(pod: &PodSpecView<'a>, c: &ContainerView<'a>) -> Option<ProfileSource<'a>> {
     field(false, c, "seccompProfile")
-        .or_else(|| annotation(pod, format!("{SECCOMP_CONTAINER_PREFIX}{}", c.name()), false))
+        .or_else(|| annotation(pod, SECCOMP_CONTAINER_PREFIX, c.name(), false))
         .or_else(|| field(true, c, "seccompProfile"))
-        .or_else(|| annotation(pod, SECCOMP_POD_ANNOTATION.to_string(), true))
+        .or_else(|| annotation(pod, SECCOMP_POD_ANNOTATION, "", true))
 }
 
 /// The AppArmor profile of a container as the kubelet picks it: the container's
@@ -97,7 +100,7 @@ pub fn seccomp_source<'a>(pod: &PodSpecView<'a>, c: &ContainerView<'a>) -> Optio
 #[must_use]
 pub fn apparmor_source<'a>(pod: &PodSpecView<'a>, c: &ContainerView<'a>) -> Option<ProfileSource<'a>> {
     field(false, c, "appArmorProfile")
-        .or_else(|| annotation(pod, format!("{APPARMOR_CONTAINER_PREFIX}{}", c.name()), false))
+        .or_else(|| annotation(pod, APPARMOR_CONTAINER_PREFIX, c.name(), false))
         .or_else(|| field(true, c, "appArmorProfile"))
 }
 

@@ -79,16 +79,24 @@ impl Rule for SelinuxPrivilegedType {
         let from = if e.inherited { " (inherited from the pod)" } else { "" };
         if let Some(t) = e.value.get("type").and_then(Node::as_str) {
             if matches!(t.trim(), "spc_t" | "unconfined_t") {
-                cx.report(pod.object, e.path.key("type"), format!("container `{name}` runs with the unconfined SELinux type `{}`{from}", t.trim()))
-                    .container(name);
+                cx.report(
+                    pod.object,
+                    e.path.key("type"),
+                    format!("container `{name}` runs with the unconfined SELinux type `{}`{from}", t.trim()),
+                )
+                .container(name);
             }
         }
         for field in ["user", "role"] {
             if let Some(v) = e.value.get(field).and_then(Node::as_str).map(str::trim).filter(|v| !v.is_empty()) {
-                cx.report(pod.object, e.path.key(field), format!("container `{name}` sets the custom SELinux {field} `{v}`{from}"))
-                    .container(name)
-                    .severity(Severity::Medium)
-                    .remediation("remove `seLinuxOptions.user` and `seLinuxOptions.role`");
+                cx.report(
+                    pod.object,
+                    e.path.key(field),
+                    format!("container `{name}` sets the custom SELinux {field} `{v}`{from}"),
+                )
+                .container(name)
+                .severity(Severity::Medium)
+                .remediation("remove `seLinuxOptions.user` and `seLinuxOptions.role`");
             }
         }
     }

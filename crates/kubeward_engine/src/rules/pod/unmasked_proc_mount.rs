@@ -69,8 +69,12 @@ impl Rule for UnmaskedProcMount {
         };
         if e.value.as_str().map(str::trim) == Some("Unmasked") {
             let name = c.name();
-            cx.report(pod.object, e.path, format!("container `{name}` mounts `/proc` unmasked (`procMount: Unmasked`)"))
-                .container(name);
+            cx.report(
+                pod.object,
+                e.path,
+                format!("container `{name}` mounts `/proc` unmasked (`procMount: Unmasked`)"),
+            )
+            .container(name);
         }
     }
 }

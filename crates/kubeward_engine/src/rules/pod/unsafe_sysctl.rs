@@ -82,7 +82,9 @@ const SAFE_SYSCTLS: &[&str] = &[
 ];
 
 fn is_safe(name: &str) -> bool {
-    SAFE_SYSCTLS.iter().any(|s| s.len() == name.len() && s.bytes().zip(name.bytes()).all(|(a, b)| a == b || (a == b'.' && b == b'/')))
+    SAFE_SYSCTLS
+        .iter()
+        .any(|s| s.len() == name.len() && s.bytes().zip(name.bytes()).all(|(a, b)| a == b || (a == b'.' && b == b'/')))
 }
 
 impl Rule for UnsafeSysctl {
