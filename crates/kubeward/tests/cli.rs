@@ -319,3 +319,19 @@ fn insecure_example_trips_every_rule_family() {
         rules.as_array().expect("rules").iter().map(|r| r["category"].as_str().unwrap_or("").to_string()).collect();
     assert_eq!(found, families, "every rule family with rules is tripped by examples/insecure");
 }
+
+#[test]
+fn kustomize_patches_report_only_what_they_set() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "kustomization.yaml", "resources: []\npatches:\n  - path: patch.yaml\n");
+    write(
+        d.path(),
+        "patch.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: x:1\n          securityContext:\n            privileged: true\n",
+    );
+    let o = kubeward(d.path(), &["scan", ".", "--select", "POD001,POD011,POD004", "-f", "json"]);
+    assert_eq!(codes(&json(&o)), vec!["POD001"], "a patch is partial: missing fields are not findings");
+    write(d.path(), "kustomization.yaml", "resources: [patch.yaml]\n");
+    let full = kubeward(d.path(), &["scan", ".", "--select", "POD001,POD011,POD004", "-f", "json"]);
+    assert_eq!(json(&full)["summary"]["findings"], 3, "the same file as a resource is a full object");
+}

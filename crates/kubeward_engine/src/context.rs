@@ -20,6 +20,7 @@ pub struct Context<'a> {
     meta: &'static RuleMeta,
     found: Vec<(Diagnostic, Arc<[Exemption]>)>,
     cache: Option<(ObjectKey, Arc<[Exemption]>)>,
+    scratch: Option<Diagnostic>,
 }
 
 /// Identifies an object within a snapshot: file, document, List item.
@@ -37,11 +38,15 @@ impl<'a> Context<'a> {
     /// A context for one rule.
     #[must_use]
     pub fn new(settings: &'a Settings, meta: &'static RuleMeta) -> Self {
-        Self { settings, meta, found: Vec::new(), cache: None }
+        Self { settings, meta, found: Vec::new(), cache: None, scratch: None }
     }
 
     /// Reports a finding on `path` of `obj`.
+    ///
+    /// On a partial object (a kustomize patch) a finding about a field the patch does not
+    /// contain is dropped: the field is set (or not) in the base the patch applies to.
     pub fn report(&mut self, obj: &Object<'_>, path: FieldPath, message: impl Into<String>) -> &mut Diagnostic {
+        let dropped = obj.origin.partial && path.lookup(obj.root).is_none();
         let key = (obj.origin.file_index, obj.origin.doc_index, obj.origin.item);
         let ex = match &self.cache {
             Some((k, ex)) if *k == key => ex.clone(),
@@ -66,6 +71,10 @@ impl<'a> Context<'a> {
             pos: obj.pos(&path),
             path,
         };
+        if dropped {
+            // Hand the rule a scratch diagnostic that is never reported.
+            return self.scratch.insert(d);
+        }
         self.found.push((d, ex));
         let last = self.found.len() - 1;
         &mut self.found[last].0
