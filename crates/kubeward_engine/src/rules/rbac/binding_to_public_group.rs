@@ -16,7 +16,10 @@ crate::declare_rule! {
     /// The bindings Kubernetes creates itself (`kubernetes.io/bootstrapping: rbac-defaults`:
     /// `system:discovery`, `system:basic-user`, `system:public-info-viewer`) are not reported.
     /// Subjects are matched exactly as the authorizer does: a *group* named `system:anonymous`
-    /// matches nobody and is not reported.
+    /// matches nobody and is not reported. A binding of one of the built-in roles made for
+    /// everyone (`system:public-info-viewer`, `system:discovery`, `system:basic-user`,
+    /// `system:service-account-issuer-discovery`, the latter to publish the OIDC issuer
+    /// documents for workload identity federation) is reported with low severity.
     ///
     /// ## Why is this bad?
     /// Whatever the role allows is open to the network (anonymous) or to every pod and user of
@@ -72,6 +75,11 @@ crate::declare_rule! {
     }
 }
 
+/// Built-in ClusterRoles made for everyone: discovery, self-review and the public parts of
+/// the API (`/version`, `/healthz`, the service account issuer's OIDC documents).
+const PUBLIC_ROLES: &[&str] =
+    &["system:public-info-viewer", "system:discovery", "system:basic-user", "system:service-account-issuer-discovery"];
+
 impl Rule for BindingToPublicGroup {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -82,7 +90,9 @@ impl Rule for BindingToPublicGroup {
         if subs.is_empty() || is_builtin_default(obj) {
             return;
         }
-        let role = role_ref(obj).map_or_else(|| "its role".to_string(), |r| r.describe());
+        let rr = role_ref(obj);
+        let role = rr.as_ref().map_or_else(|| "its role".to_string(), |r| r.describe());
+        let public_role = rr.as_ref().is_some_and(|r| r.kind == "ClusterRole" && PUBLIC_ROLES.contains(&r.name));
         for s in &subs {
             let (who, sev) = match (s.kind, s.name) {
                 ("User", "system:anonymous") => ("anonymous requests (`system:anonymous`)", Severity::Critical),
@@ -94,7 +104,12 @@ impl Rule for BindingToPublicGroup {
                 }
                 _ => continue,
             };
-            cx.report(obj, s.path.clone(), format!("{} grants {role} to {who}", describe(obj))).severity(sev);
+            if public_role {
+                let msg = format!("{} grants {role} to {who}; the built-in role is meant for it", describe(obj));
+                cx.report(obj, s.path.clone(), msg).severity(Severity::Low);
+            } else {
+                cx.report(obj, s.path.clone(), format!("{} grants {role} to {who}", describe(obj))).severity(sev);
+            }
         }
     }
 }

@@ -92,7 +92,8 @@ impl Rule for ClusterAdminBinding {
             return;
         }
         let names: Vec<String> = subs.iter().map(|s| s.describe(obj)).collect();
-        let to = if names.is_empty() { " (no subjects yet)".to_string() } else { format!(" to {}", list_some(&names, 3)) };
+        let to =
+            if names.is_empty() { " (no subjects yet)".to_string() } else { format!(" to {}", list_some(&names, 3)) };
         if kind == RbacKind::RoleBinding {
             let ns = obj.namespace().map_or_else(|| "its namespace".to_string(), |n| format!("namespace `{n}`"));
             cx.report(obj, rr.path, format!("{} grants `cluster-admin` in {ns}{to}", describe(obj)))

@@ -108,7 +108,9 @@ impl Rule for DashboardClusterAdmin {
         let wildcard_roles: HashSet<&str> = objects
             .iter()
             .filter(|o| rbac_kind(o) == Some(RbacKind::ClusterRole) && o.name() != "cluster-admin")
-            .filter(|o| policy_rules(o).iter().any(|r| r.wildcard("verbs").is_some() && r.wildcard("resources").is_some()))
+            .filter(|o| {
+                policy_rules(o).iter().any(|r| r.wildcard("verbs").is_some() && r.wildcard("resources").is_some())
+            })
             .map(Object::name)
             .collect();
         if wildcard_roles.is_empty() {

@@ -166,13 +166,13 @@ impl<'a> PolicyRule<'a> {
     /// The strings of a list field (`verbs`, `apiGroups`, `resources`, `resourceNames`) with
     /// their indices; non-string items are skipped.
     pub fn list(&self, field: &str) -> impl Iterator<Item = (usize, &'a str)> + 'a {
-        self.node
-            .get(field)
-            .map(Node::items)
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-            .filter_map(|(i, n)| if n.is_null() { None } else { n.as_str().map(|s| (i, s)) })
+        self.node.get(field).map(Node::items).unwrap_or_default().iter().enumerate().filter_map(|(i, n)| {
+            if n.is_null() {
+                None
+            } else {
+                n.as_str().map(|s| (i, s))
+            }
+        })
     }
 
     /// The path of item `i` of a list field (`/rules/3/verbs/0`).
@@ -202,7 +202,10 @@ impl<'a> PolicyRule<'a> {
     /// Index of the verb entry allowing `verb` (the verb itself first, else `*`).
     #[must_use]
     pub fn verb_index(&self, verb: &str) -> Option<usize> {
-        self.list("verbs").find(|(_, v)| *v == verb).or_else(|| self.list("verbs").find(|(_, v)| *v == ALL)).map(|x| x.0)
+        self.list("verbs")
+            .find(|(_, v)| *v == verb)
+            .or_else(|| self.list("verbs").find(|(_, v)| *v == ALL))
+            .map(|x| x.0)
     }
 
     /// Whether the rule applies to API group `group` (`""` is core).
@@ -359,7 +362,12 @@ pub fn subjects<'a>(obj: &Object<'a>) -> Vec<Subject<'a>> {
         .iter()
         .enumerate()
         .filter_map(|(i, n)| {
-            Some(Subject { kind: s(n, "kind")?, name: s(n, "name")?, namespace: s(n, "namespace"), path: base.index(i) })
+            Some(Subject {
+                kind: s(n, "kind")?,
+                name: s(n, "name")?,
+                namespace: s(n, "namespace"),
+                path: base.index(i),
+            })
         })
         .collect()
 }

@@ -79,7 +79,11 @@ impl Rule for NodesProxyAccess {
             let Some((i, what)) = r.describe_resources(&["nodes/proxy"]) else {
                 continue;
             };
-            cx.report(obj, r.item_path("resources", i), format!("{} grants {} on {what}", describe(obj), ticked(&verbs)));
+            cx.report(
+                obj,
+                r.item_path("resources", i),
+                format!("{} grants {} on {what}", describe(obj), ticked(&verbs)),
+            );
         }
     }
 }

@@ -151,7 +151,10 @@ mod tests {
     #[test]
     fn images() {
         assert_eq!(split_image("kubernetesui/dashboard:v2.7.0"), ("kubernetesui/dashboard", Some("v2.7.0")));
-        assert_eq!(split_image("localhost:5000/kubernetesui/dashboard"), ("localhost:5000/kubernetesui/dashboard", None));
+        assert_eq!(
+            split_image("localhost:5000/kubernetesui/dashboard"),
+            ("localhost:5000/kubernetesui/dashboard", None)
+        );
         assert_eq!(split_image("kubernetesui/dashboard:v1.8@sha256:abc"), ("kubernetesui/dashboard", Some("v1.8")));
         assert!(is_dashboard_repo("docker.io/kubernetesui/dashboard"));
         assert!(is_dashboard_repo("k8s.gcr.io/kubernetes-dashboard-amd64"));

@@ -98,7 +98,11 @@ impl Rule for PodCreateAccess {
                 continue;
             };
             let verb = r.list("verbs").find(|(j, _)| *j == vi).map_or("create", |x| x.1);
-            cx.report(obj, r.item_path("resources", i), format!("{} grants {} on {what}", describe(obj), ticked(&[verb])));
+            cx.report(
+                obj,
+                r.item_path("resources", i),
+                format!("{} grants {} on {what}", describe(obj), ticked(&[verb])),
+            );
         }
     }
 }

@@ -85,7 +85,11 @@ impl Rule for PodExecAccess {
             let Some((i, what)) = r.describe_resources(&matched) else {
                 continue;
             };
-            cx.report(obj, r.item_path("resources", i), format!("{} grants {} on {what}", describe(obj), ticked(&verbs)));
+            cx.report(
+                obj,
+                r.item_path("resources", i),
+                format!("{} grants {} on {what}", describe(obj), ticked(&verbs)),
+            );
         }
     }
 }

@@ -14,8 +14,10 @@ crate::declare_rule! {
     /// (`cluster-admin` and the `system:` roles, labelled `kubernetes.io/bootstrapping:
     /// rbac-defaults`) are reported with low severity: they cannot be changed, only bound
     /// carefully (see RBAC002). A wildcard API group next to named resources is medium: it only
-    /// widens the rule to resources of the same name in other groups. `*` in `nonResourceURLs`
-    /// is not reported.
+    /// widens the rule to resources of the same name in other groups. Wildcard verbs or
+    /// resources confined to named API groups other than the core, RBAC, certificates,
+    /// admission and authentication groups (an operator's own CRDs, `metrics.k8s.io`) are
+    /// medium too. `*` in `nonResourceURLs` is not reported.
     ///
     /// ## Why is this bad?
     /// A wildcard grants everything that exists now and everything added later: new verbs,
@@ -65,6 +67,17 @@ crate::declare_rule! {
     }
 }
 
+/// API groups where a wildcard reaches the keys of the cluster: Secrets, pods and nodes (core),
+/// roles and bindings, certificates, admission webhooks, token reviews; and `*` itself.
+const SENSITIVE_GROUPS: &[&str] = &[
+    "",
+    "*",
+    "rbac.authorization.k8s.io",
+    "certificates.k8s.io",
+    "admissionregistration.k8s.io",
+    "authentication.k8s.io",
+];
+
 impl Rule for RbacWildcard {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -79,7 +92,9 @@ impl Rule for RbacWildcard {
         let who = describe(obj);
         for r in &rules {
             let named_resources = r.wildcard("resources").is_none();
-            for (field, what) in [("verbs", "every verb"), ("resources", "every resource"), ("apiGroups", "every API group")]
+            let sensitive = r.list("apiGroups").any(|(_, g)| SENSITIVE_GROUPS.contains(&g));
+            for (field, what) in
+                [("verbs", "every verb"), ("resources", "every resource"), ("apiGroups", "every API group")]
             {
                 let Some(i) = r.wildcard(field) else {
                     continue;
@@ -88,7 +103,7 @@ impl Rule for RbacWildcard {
                 let sev = if builtin {
                     msg.push_str(" (built-in role, reconciled by the API server)");
                     Some(Severity::Low)
-                } else if field == "apiGroups" && named_resources {
+                } else if (field == "apiGroups" && named_resources) || (field != "apiGroups" && !sensitive) {
                     Some(Severity::Medium)
                 } else {
                     None
