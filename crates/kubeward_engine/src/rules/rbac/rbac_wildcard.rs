@@ -13,11 +13,14 @@ crate::declare_rule! {
     /// controller replaces them. The built-in roles Kubernetes creates and reconciles
     /// (`cluster-admin` and the `system:` roles, labelled `kubernetes.io/bootstrapping:
     /// rbac-defaults`) are reported with low severity: they cannot be changed, only bound
-    /// carefully (see RBAC002). A wildcard API group next to named resources is medium: it only
-    /// widens the rule to resources of the same name in other groups. Wildcard verbs or
-    /// resources confined to named API groups other than the core, RBAC, certificates,
-    /// admission and authentication groups (an operator's own CRDs, `metrics.k8s.io`) are
-    /// medium too. `*` in `nonResourceURLs` is not reported.
+    /// carefully (see RBAC002).
+    ///
+    /// Severity is high when the rule has `resources: ["*"]` in the core group, `*`, or the
+    /// RBAC, certificates, admission or authentication groups: every resource there, present
+    /// and future, Secrets and roles included. Other wildcards are medium: `*` verbs on named
+    /// resources (the dangerous verbs on Secrets, roles, identities and pods are reported by
+    /// RBAC005-RBAC011), `*` API groups next to named resources, and wildcards confined to an
+    /// operator's own API groups. `*` in `nonResourceURLs` is not reported.
     ///
     /// ## Why is this bad?
     /// A wildcard grants everything that exists now and everything added later: new verbs,
@@ -32,7 +35,7 @@ crate::declare_rule! {
     /// kind: ClusterRole
     /// metadata: {name: operator}
     /// rules:
-    ///   - apiGroups: ["apps"]
+    ///   - apiGroups: [""]
     ///     resources: ["*"]
     ///     verbs: ["*"]
     /// ```
@@ -43,8 +46,8 @@ crate::declare_rule! {
     /// kind: ClusterRole
     /// metadata: {name: operator}
     /// rules:
-    ///   - apiGroups: ["apps"]
-    ///     resources: ["deployments", "deployments/scale"]
+    ///   - apiGroups: [""]
+    ///     resources: ["configmaps", "services"]
     ///     verbs: ["get", "list", "watch", "update", "patch"]
     /// ```
     ///
@@ -91,8 +94,11 @@ impl Rule for RbacWildcard {
         let builtin = is_builtin_default(obj);
         let who = describe(obj);
         for r in &rules {
-            let named_resources = r.wildcard("resources").is_none();
-            let sensitive = r.list("apiGroups").any(|(_, g)| SENSITIVE_GROUPS.contains(&g));
+            // High when the rule reaches every resource, present and future, of a group that
+            // holds the cluster's keys; medium when the wildcard is confined to named resources
+            // (whose dangerous verbs RBAC005-RBAC011 check) or to an operator's own groups.
+            let broad =
+                r.wildcard("resources").is_some() && r.list("apiGroups").any(|(_, g)| SENSITIVE_GROUPS.contains(&g));
             for (field, what) in
                 [("verbs", "every verb"), ("resources", "every resource"), ("apiGroups", "every API group")]
             {
@@ -103,10 +109,10 @@ impl Rule for RbacWildcard {
                 let sev = if builtin {
                     msg.push_str(" (built-in role, reconciled by the API server)");
                     Some(Severity::Low)
-                } else if (field == "apiGroups" && named_resources) || (field != "apiGroups" && !sensitive) {
-                    Some(Severity::Medium)
-                } else {
+                } else if broad {
                     None
+                } else {
+                    Some(Severity::Medium)
                 };
                 let d = cx.report(obj, r.item_path(field, i), msg);
                 if let Some(s) = sev {
