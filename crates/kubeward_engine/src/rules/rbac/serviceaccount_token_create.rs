@@ -31,15 +31,25 @@ crate::declare_rule! {
     ///
     /// Use instead:
     /// ```yaml
-    /// apiVersion: rbac.authorization.k8s.io/v1
-    /// kind: Role
-    /// metadata: {name: token-minter, namespace: ci}
-    /// rules:
-    ///   - apiGroups: [""]
-    ///     resources: ["serviceaccounts/token"]
-    ///     resourceNames: ["deployer"]
-    ///     verbs: ["create"]
+    /// # the kubelet mints a short-lived, audience-bound token for the pod itself
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: deployer, namespace: ci}
+    /// spec:
+    ///   serviceAccountName: deployer
+    ///   containers:
+    ///     - name: deploy
+    ///       image: registry.example.com/deploy:1.0
+    ///       volumeMounts: [{name: token, mountPath: /var/run/secrets/tokens}]
+    ///   volumes:
+    ///     - name: token
+    ///       projected:
+    ///         sources:
+    ///           - serviceAccountToken: {path: token, audience: deploy-api, expirationSeconds: 600}
     /// ```
+    ///
+    /// A Role limited with `resourceNames` to the ServiceAccounts it mints for is reported at
+    /// medium severity instead of high.
     ///
     /// ## How to fix
     /// Let pods get their tokens through projected volumes. When a component must mint
