@@ -75,7 +75,7 @@ crate::declare_rule! {
         severity: High,
         category: Network,
         targets: OBJECT,
-        remediation: "add `169.254.169.254/32` (IPv6: `fd00:ec2::254/128`) to the `except` list of the `ipBlock`",
+        remediation: "add `169.254.169.254/32` to the `except` list of the `ipBlock`",
         checklist: ["network.1", "guide.block-aws"],
         cis: [],
         since: "0.1.0",

@@ -90,7 +90,7 @@ impl Rule for KubeSystemReachable {
         let pods = if p.pod_selector.is_empty() { "all pods of `kube-system`" } else { "pods of `kube-system`" };
         for r in p.rules(Direction::Ingress) {
             if r.all_peers() {
-                cx.report(obj, r.path.clone(), format!("ingress rule without `from` opens {pods} to every namespace"));
+                cx.report(obj, r.path.clone(), format!("ingress rule without `from` opens {pods} to every source"));
                 continue;
             }
             for peer in &r.peers {

@@ -1,4 +1,5 @@
 use crate::context::Context;
+use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::network::helpers::{AllowAll, Direction, PolicyView};
@@ -102,7 +103,10 @@ impl Rule for NetworkPolicyAllowsAll {
                     AllowAll::AllNamespaces => {
                         format!("{what} rule allows traffic {peers} all pods of all namespaces (`namespaceSelector: {{}}`) on every port")
                     }
-                    AllowAll::AnyAddress => format!("{what} rule allows traffic {peers} every address on every port"),
+                    AllowAll::AnyAddress => format!(
+                        "{what} rule allows traffic {peers} every address (`{}`) on every port",
+                        path.lookup(obj.root).and_then(Node::as_str).unwrap_or("0.0.0.0/0")
+                    ),
                 };
                 cx.report(obj, path, msg);
             }

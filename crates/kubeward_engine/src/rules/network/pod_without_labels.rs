@@ -69,11 +69,11 @@ impl Rule for PodWithoutLabels {
         if pod.labels().is_some_and(|l| !l.entries().is_empty()) {
             return;
         }
-        let what = if pod.object.kind() == "Pod" { "pod" } else { "pod template" };
-        cx.report(
-            pod.object,
-            pod.meta_path.key("labels"),
-            format!("{what} of `{}` has no labels: network policies cannot select it", pod.object.name()),
-        );
+        let msg = if pod.object.kind() == "Pod" {
+            format!("pod `{}` has no labels: network policies cannot select it", pod.object.name())
+        } else {
+            format!("pod template of `{}` has no labels: network policies cannot select its pods", pod.object.name())
+        };
+        cx.report(pod.object, pod.meta_path.key("labels"), msg);
     }
 }
