@@ -282,7 +282,7 @@ impl PolicyRule<'_> {
     /// a peer selecting all pods of all namespaces, or an `ipBlock` of the whole address space
     /// without `except`; always with no `ports` restriction. `None` when the rule restricts something.
     #[must_use]
-    pub fn allows_all(&self, dir: Direction) -> Option<(FieldPath, AllowAll)> {
+    pub fn allows_all(&self) -> Option<(FieldPath, AllowAll)> {
         if !self.ports.is_empty() {
             return None;
         }
@@ -431,7 +431,7 @@ impl<'a> PolicyView<'a> {
     /// effective policy type and no rule of `dir` allows all traffic.
     #[must_use]
     pub fn is_default_deny(&self, dir: Direction) -> bool {
-        self.pod_selector.is_empty() && self.has(dir) && self.rules(dir).iter().all(|r| r.allows_all(dir).is_none())
+        self.pod_selector.is_empty() && self.has(dir) && self.rules(dir).iter().all(|r| r.allows_all().is_none())
     }
 }
 
@@ -559,6 +559,17 @@ pub fn check_default_deny(snap: &crate::snapshot::Snapshot, cx: &mut crate::cont
             format!("{} has no default-deny {what} NetworkPolicy in the scanned files ({detail})", ns.describe()),
         );
     }
+}
+
+/// Whether a workload is an incomplete fragment, such as a kustomize base or patch whose
+/// labels and selector come from `commonLabels`/`labels`: an `apps` controller (Deployment,
+/// StatefulSet, DaemonSet, ReplicaSet) without `spec.selector`, which the API server requires.
+#[must_use]
+pub fn is_fragment(pod: &PodSpecView<'_>) -> bool {
+    let o = pod.object;
+    matches!(o.kind(), "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet")
+        && o.group() == "apps"
+        && o.root.get("spec").and_then(|s| s.get("selector")).is_none_or(Node::is_null)
 }
 
 /// The labels of a workload's pods: the template's (or the Pod's) labels.

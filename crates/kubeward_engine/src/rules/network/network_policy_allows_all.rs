@@ -87,7 +87,7 @@ impl Rule for NetworkPolicyAllowsAll {
                 Direction::Egress => ("egress", "to"),
             };
             for r in p.rules(dir) {
-                let Some((path, why)) = r.allows_all(dir) else {
+                let Some((path, why)) = r.allows_all() else {
                     continue;
                 };
                 if why == AllowAll::AnyAddress && dir == Direction::Egress {

@@ -1,12 +1,15 @@
 use crate::context::Context;
 use crate::input::workload::PodSpecView;
 use crate::rule::{Rule, RuleMeta};
+use crate::rules::network::helpers::is_fragment;
 
 crate::declare_rule! {
     /// ## What it does
     /// Flags Pods and pod templates (Deployment, StatefulSet, DaemonSet, ReplicaSet, workload
     /// CRDs...) without labels. Jobs and CronJobs are skipped: the Job controller labels their
-    /// pods (`job-name`, `controller-uid`), so policies can select them.
+    /// pods (`job-name`, `controller-uid`), so policies can select them. So are `apps`
+    /// controllers without `spec.selector` (which the API server requires): they are kustomize
+    /// bases or patches whose labels come from `commonLabels`.
     ///
     /// ## Why is this bad?
     /// NetworkPolicies (and Services, PodDisruptionBudgets, monitoring) select pods by label.
@@ -66,7 +69,7 @@ impl Rule for PodWithoutLabels {
         if matches!(pod.object.kind(), "Job" | "CronJob") && matches!(pod.object.group(), "batch" | "extensions") {
             return;
         }
-        if pod.labels().is_some_and(|l| !l.entries().is_empty()) {
+        if is_fragment(pod) || pod.labels().is_some_and(|l| !l.entries().is_empty()) {
             return;
         }
         let msg = if pod.object.kind() == "Pod" {

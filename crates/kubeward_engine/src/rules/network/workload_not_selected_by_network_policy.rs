@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::network::helpers::{describe_ns, ns_of, pod_labels, ScanIndex};
+use crate::rules::network::helpers::{describe_ns, is_fragment, ns_of, pod_labels, ScanIndex};
 use crate::snapshot::Snapshot;
 
 crate::declare_rule! {
@@ -11,7 +11,9 @@ crate::declare_rule! {
     /// when its `podSelector` matches (`matchLabels` and every `matchExpressions` requirement;
     /// `podSelector: {}` selects every pod). Objects without `metadata.namespace` are matched
     /// against the policies without namespace: both go to the namespace the manifests are applied
-    /// to. Pods with `hostNetwork: true` are skipped: NetworkPolicies do not apply to them.
+    /// to. Pods with `hostNetwork: true` are skipped: NetworkPolicies do not apply to them. So
+    /// are `apps` controllers without `spec.selector` (kustomize bases and patches, whose labels
+    /// come from the kustomization).
     ///
     /// ## Why is this bad?
     /// A pod that no NetworkPolicy selects is non-isolated in both directions: every pod of the
@@ -99,7 +101,7 @@ impl Rule for WorkloadNotSelectedByNetworkPolicy {
         let objects = snap.objects();
         let index = ScanIndex::build(&objects);
         for w in &index.workloads {
-            if w.get("hostNetwork").is_some_and(|h| h.is_true()) {
+            if is_fragment(w) || w.get("hostNetwork").is_some_and(|h| h.is_true()) {
                 continue;
             }
             let ns = ns_of(w.object);
