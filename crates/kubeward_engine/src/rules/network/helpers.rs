@@ -98,7 +98,8 @@ impl<'a> LabelSelector<'a> {
             req.get("key").and_then(Node::as_str) == Some(key)
                 && req.get("operator").and_then(Node::as_str) == Some("In")
                 && req.get("values").is_some_and(|vs| {
-                    !vs.items().is_empty() && vs.items().iter().all(|v| v.as_str().is_some_and(|v| allowed.contains(&v)))
+                    !vs.items().is_empty()
+                        && vs.items().iter().all(|v| v.as_str().is_some_and(|v| allowed.contains(&v)))
                 })
         })
     }
@@ -376,14 +377,22 @@ impl<'a> PolicyView<'a> {
                         .enumerate()
                         .map(|(j, p)| Peer {
                             path: peers_path.index(j),
-                            pod_selector: p.get("podSelector").filter(|n| !n.is_null()).map(|n| LabelSelector::new(Some(n))),
+                            pod_selector: p
+                                .get("podSelector")
+                                .filter(|n| !n.is_null())
+                                .map(|n| LabelSelector::new(Some(n))),
                             namespace_selector: p
                                 .get("namespaceSelector")
                                 .filter(|n| !n.is_null())
                                 .map(|n| LabelSelector::new(Some(n))),
                             ip_block: p.get("ipBlock").filter(|n| !n.is_null()).map(|b| IpBlock {
                                 cidr: b.get("cidr").and_then(Node::as_str).unwrap_or(""),
-                                except: b.get("except").map_or(&[][..], Node::items).iter().filter_map(Node::as_str).collect(),
+                                except: b
+                                    .get("except")
+                                    .map_or(&[][..], Node::items)
+                                    .iter()
+                                    .filter_map(Node::as_str)
+                                    .collect(),
                             }),
                         })
                         .collect();
@@ -391,8 +400,12 @@ impl<'a> PolicyView<'a> {
                 })
                 .collect()
         };
-        let types: Vec<&str> =
-            spec.and_then(|s| s.get("policyTypes")).map_or(&[][..], Node::items).iter().filter_map(Node::as_str).collect();
+        let types: Vec<&str> = spec
+            .and_then(|s| s.get("policyTypes"))
+            .map_or(&[][..], Node::items)
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
         let (has_ingress, has_egress) = if types.is_empty() {
             (true, spec.and_then(|s| s.get("egress")).is_some_and(|e| !e.items().is_empty()))
         } else {
@@ -561,14 +574,18 @@ pub fn check_default_deny(snap: &crate::snapshot::Snapshot, cx: &mut crate::cont
     }
 }
 
-/// Whether a workload is an incomplete fragment, such as a kustomize base or patch whose
-/// labels and selector come from `commonLabels`/`labels`: an `apps` controller (Deployment,
-/// StatefulSet, DaemonSet, ReplicaSet) without `spec.selector`, which the API server requires.
+/// Whether a workload's pod labels cannot be known from the manifest: a controller (anything
+/// with a pod template but a Job or CronJob) without `spec.selector`. The API server requires
+/// the selector of the built-in controllers, so these are kustomize bases or patches whose
+/// labels come from `commonLabels`/`labels`, or custom resources whose controller labels the
+/// pods itself (Kubeflow `Notebook`).
 #[must_use]
 pub fn is_fragment(pod: &PodSpecView<'_>) -> bool {
     let o = pod.object;
-    matches!(o.kind(), "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet")
-        && o.group() == "apps"
+    let builtin_batch = matches!(o.kind(), "Job" | "CronJob") && matches!(o.group(), "batch" | "extensions");
+    o.kind() != "Pod"
+        && o.kind() != "PodTemplate"
+        && !builtin_batch
         && o.root.get("spec").and_then(|s| s.get("selector")).is_none_or(Node::is_null)
 }
 
@@ -703,9 +720,12 @@ mod tests {
             assert!(p.ingress.is_empty());
             assert!(p.is_default_deny(Direction::Egress));
         });
-        policy_of(&format!("{head}spec: {{podSelector: {{}}, ingress: [{{from: [{{namespaceSelector: {{}}}}]}}]}}"), |p| {
-            assert!(!p.is_default_deny(Direction::Ingress));
-        });
+        policy_of(
+            &format!("{head}spec: {{podSelector: {{}}, ingress: [{{from: [{{namespaceSelector: {{}}}}]}}]}}"),
+            |p| {
+                assert!(!p.is_default_deny(Direction::Ingress));
+            },
+        );
         policy_of(
             &format!("{head}spec: {{podSelector: {{}}, ingress: [{{from: [{{namespaceSelector: {{}}}}], ports: [{{port: 80}}]}}]}}"),
             |p| assert!(p.is_default_deny(Direction::Ingress)),

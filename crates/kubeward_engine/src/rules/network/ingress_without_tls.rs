@@ -121,7 +121,8 @@ impl Rule for IngressWithoutTls {
         if tls.iter().any(|t| t.get("hosts").is_none_or(|h| h.items().is_empty())) {
             return;
         }
-        let patterns: Vec<&str> = tls.iter().flat_map(|t| t.get("hosts").map_or(&[][..], Node::items)).filter_map(Node::as_str).collect();
+        let patterns: Vec<&str> =
+            tls.iter().flat_map(|t| t.get("hosts").map_or(&[][..], Node::items)).filter_map(Node::as_str).collect();
         let rules = spec.and_then(|s| s.get("rules")).map_or(&[][..], Node::items);
         for (i, r) in rules.iter().enumerate() {
             let Some(host) = r.get("host").and_then(Node::as_str).filter(|h| !h.is_empty()) else {
@@ -131,7 +132,10 @@ impl Rule for IngressWithoutTls {
                 cx.report(
                     obj,
                     spec_path.key("rules").index(i).key("host"),
-                    format!("host `{host}` of ingress `{}` is not in any `spec.tls[].hosts`: it is served over plain HTTP", obj.name()),
+                    format!(
+                        "host `{host}` of ingress `{}` is not in any `spec.tls[].hosts`: it is served over plain HTTP",
+                        obj.name()
+                    ),
                 );
             }
         }

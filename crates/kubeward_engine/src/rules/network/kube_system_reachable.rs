@@ -108,7 +108,11 @@ impl Rule for KubeSystemReachable {
                 } else {
                     continue;
                 };
-                cx.report(obj, peer.path.clone(), format!("ingress rule opens {pods} to sources outside `kube-system`: {why}"));
+                cx.report(
+                    obj,
+                    peer.path.clone(),
+                    format!("ingress rule opens {pods} to sources outside `kube-system`: {why}"),
+                );
                 break;
             }
         }

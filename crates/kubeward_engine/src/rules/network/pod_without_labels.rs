@@ -7,9 +7,10 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags Pods and pod templates (Deployment, StatefulSet, DaemonSet, ReplicaSet, workload
     /// CRDs...) without labels. Jobs and CronJobs are skipped: the Job controller labels their
-    /// pods (`job-name`, `controller-uid`), so policies can select them. So are `apps`
-    /// controllers without `spec.selector` (which the API server requires): they are kustomize
-    /// bases or patches whose labels come from `commonLabels`.
+    /// pods (`job-name`, `controller-uid`), so policies can select them. So are controllers
+    /// without `spec.selector`: the API server requires it for the built-in ones, so they are
+    /// kustomize bases or patches whose labels come from `commonLabels`, or custom resources
+    /// whose controller labels the pods itself (Kubeflow `Notebook`).
     ///
     /// ## Why is this bad?
     /// NetworkPolicies (and Services, PodDisruptionBudgets, monitoring) select pods by label.

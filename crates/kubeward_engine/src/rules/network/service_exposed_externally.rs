@@ -98,9 +98,9 @@ impl Rule for ServiceExposedExternally {
         let name = obj.name();
         match spec.get("type").and_then(Node::as_str) {
             Some("LoadBalancer") => {
-                let internal = INTERNAL_LB
-                    .iter()
-                    .any(|(k, vals)| obj.annotation(k).is_some_and(|v| vals.iter().any(|x| x.eq_ignore_ascii_case(v.trim()))));
+                let internal = INTERNAL_LB.iter().any(|(k, vals)| {
+                    obj.annotation(k).is_some_and(|v| vals.iter().any(|x| x.eq_ignore_ascii_case(v.trim())))
+                });
                 let field = spec.get("loadBalancerSourceRanges").filter(|r| !r.items().is_empty());
                 let ranges: Vec<&str> = match field {
                     Some(r) => r.items().iter().filter_map(Node::as_str).collect(),
@@ -133,12 +133,19 @@ impl Rule for ServiceExposedExternally {
                     cx.report(
                         obj,
                         path,
-                        format!("service `{name}` is exposed through a load balancer restricted to `{}`", ranges.join(", ")),
+                        format!(
+                            "service `{name}` is exposed through a load balancer restricted to `{}`",
+                            ranges.join(", ")
+                        ),
                     );
                 }
             }
             Some("NodePort") => {
-                cx.report(obj, spec_path.key("type"), format!("service `{name}` is exposed on a port of every node (`NodePort`)"));
+                cx.report(
+                    obj,
+                    spec_path.key("type"),
+                    format!("service `{name}` is exposed on a port of every node (`NodePort`)"),
+                );
             }
             _ => {}
         }

@@ -12,8 +12,8 @@ crate::declare_rule! {
     /// `podSelector: {}` selects every pod). Objects without `metadata.namespace` are matched
     /// against the policies without namespace: both go to the namespace the manifests are applied
     /// to. Pods with `hostNetwork: true` are skipped: NetworkPolicies do not apply to them. So
-    /// are `apps` controllers without `spec.selector` (kustomize bases and patches, whose labels
-    /// come from the kustomization).
+    /// are controllers without `spec.selector`, whose pod labels the manifest does not tell
+    /// (kustomize bases and patches, custom resources whose controller labels the pods).
     ///
     /// ## Why is this bad?
     /// A pod that no NetworkPolicy selects is non-isolated in both directions: every pod of the
