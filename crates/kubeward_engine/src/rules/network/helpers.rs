@@ -51,7 +51,9 @@ impl<'a> LabelSelector<'a> {
     /// Whether the selector has no requirement at all (it selects everything).
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.match_labels().is_none_or(|m| m.entries().is_empty()) && self.match_expressions().is_empty()
+        self.node.is_none_or(Node::is_map)
+            && self.match_labels().is_none_or(|m| m.entries().is_empty())
+            && self.match_expressions().is_empty()
     }
 
     /// Whether the selector selects an object with these labels (a mapping; `None` = no labels).
@@ -59,6 +61,9 @@ impl<'a> LabelSelector<'a> {
     /// server would reject it.
     #[must_use]
     pub fn matches(&self, labels: Option<&Node>) -> bool {
+        if self.node.is_some_and(|n| !n.is_map()) {
+            return false;
+        }
         let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Node::as_str);
         if let Some(ml) = self.match_labels() {
             if !ml.is_map() {
@@ -645,6 +650,9 @@ mod tests {
         // invalid operators select nothing; YAML 1.1 scalars compare by text
         assert!(!sel_matches("{matchExpressions: [{key: a, operator: Equals, values: [b]}]}", "{a: b}"));
         assert!(sel_matches("{matchLabels: {v: '1.0'}}", "{v: 1.0}"));
+        // a selector that is not a mapping (an unrendered template) is invalid: selects nothing
+        assert!(!sel_matches("'{{ .Values.selector }}'", "{a: b}"));
+        assert!(!LabelSelector::new(Some(&node("'{{ .Values.selector }}'"))).is_empty());
     }
 
     #[test]
