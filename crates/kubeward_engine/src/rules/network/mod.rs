@@ -2,5 +2,27 @@
 
 use crate::rule::Rule;
 
+pub mod helpers;
+
+mod egress_to_metadata_not_blocked;
+mod ingress_without_tls;
+mod kube_system_reachable;
+mod missing_default_deny_egress;
+mod missing_default_deny_ingress;
+mod network_policy_allows_all;
+mod pod_without_labels;
+mod service_exposed_externally;
+mod workload_not_selected_by_network_policy;
+
 /// The rules of this area.
-pub(crate) const RULES: &[&dyn Rule] = &[];
+pub(crate) const RULES: &[&dyn Rule] = &[
+    &missing_default_deny_ingress::MissingDefaultDenyIngress,
+    &missing_default_deny_egress::MissingDefaultDenyEgress,
+    &workload_not_selected_by_network_policy::WorkloadNotSelectedByNetworkPolicy,
+    &network_policy_allows_all::NetworkPolicyAllowsAll,
+    &egress_to_metadata_not_blocked::EgressToMetadataNotBlocked,
+    &kube_system_reachable::KubeSystemReachable,
+    &pod_without_labels::PodWithoutLabels,
+    &ingress_without_tls::IngressWithoutTls,
+    &service_exposed_externally::ServiceExposedExternally,
+];

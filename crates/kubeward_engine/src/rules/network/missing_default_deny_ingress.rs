@@ -1,0 +1,84 @@
+use crate::context::Context;
+use crate::rule::{Rule, RuleMeta};
+use crate::rules::network::helpers::{check_default_deny, Direction};
+use crate::snapshot::Snapshot;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags every namespace of the scanned files (one with a `Namespace` object or with
+    /// workloads) that has no default-deny ingress NetworkPolicy: a policy with an empty
+    /// `podSelector: {}` (all pods of the namespace), `Ingress` in its effective `policyTypes`,
+    /// and no ingress rule that allows all traffic (an empty rule `{}`, a peer
+    /// `namespaceSelector: {}` or an `ipBlock` of every address, with no `ports` restriction).
+    ///
+    /// `policyTypes` is read as the API server defaults it: when unset, `Ingress` is always in it,
+    /// so `spec: {podSelector: {}}` alone is a default deny of ingress. Objects without
+    /// `metadata.namespace` belong to the namespace the manifests are applied to; it is checked
+    /// when the files contain workloads without namespace, against the policies without namespace.
+    /// The rule only sees the scanned files: a policy applied from elsewhere is not known.
+    ///
+    /// ## Why is this bad?
+    /// Pods are non-isolated until a NetworkPolicy selects them: any pod of any namespace (and
+    /// anything that can route to the pod network) can connect to them. One compromised pod can
+    /// then probe and attack every service of the cluster, including databases and internal
+    /// admin endpoints that rely on "being internal".
+    ///
+    /// **Isolate namespaces.** Give every namespace a default-deny ingress policy, then allow
+    /// the traffic each workload needs explicitly: from the pods of the same application, from
+    /// the ingress controller's namespace, from monitoring. Select namespaces by the
+    /// `kubernetes.io/metadata.name` label the API server sets on every namespace. This only
+    /// works with a CNI plugin that enforces NetworkPolicy (Calico, Cilium, Antrea, ...).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Namespace
+    /// metadata:
+    ///   name: shop
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Namespace
+    /// metadata:
+    ///   name: shop
+    /// ---
+    /// apiVersion: networking.k8s.io/v1
+    /// kind: NetworkPolicy
+    /// metadata:
+    ///   name: default-deny-ingress
+    ///   namespace: shop
+    /// spec:
+    ///   podSelector: {}
+    ///   policyTypes: [Ingress]
+    /// ```
+    ///
+    /// ## How to fix
+    /// Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress]` and no ingress
+    /// rules to the namespace, then add policies that allow the flows the workloads need, for
+    /// example from the same namespace:
+    /// `ingress: [{from: [{podSelector: {}}]}]` in a second policy.
+    pub MissingDefaultDenyIngress {
+        code: "NET001",
+        name: "missing-default-deny-ingress",
+        summary: "namespace has no default-deny ingress network policy",
+        severity: Medium,
+        category: Network,
+        targets: SNAPSHOT,
+        remediation: "add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress]` to the namespace, then allow the needed flows explicitly",
+        checklist: ["workload.2", "network.2b", "guide.isolate-namespaces"],
+        cis: ["5.3.2"],
+        since: "0.1.0",
+    }
+}
+
+impl Rule for MissingDefaultDenyIngress {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
+        check_default_deny(snap, cx, Direction::Ingress);
+    }
+}
