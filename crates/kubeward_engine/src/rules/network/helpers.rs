@@ -698,7 +698,8 @@ mod tests {
 
     fn policy_of(text: &str, f: impl FnOnce(&PolicyView<'_>)) {
         let root = node(text);
-        let origin = crate::input::object::Origin { file: None, file_index: 0, doc_index: 0, item: None };
+        let origin =
+            crate::input::object::Origin { file: None, file_index: 0, doc_index: 0, item: None, partial: false };
         let obj = Object::from_node(&root, origin);
         let p = obj.as_ref().and_then(PolicyView::of);
         assert!(p.is_some(), "not a policy: {text}");
