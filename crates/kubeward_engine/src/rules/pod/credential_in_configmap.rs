@@ -78,10 +78,10 @@ impl Rule for CredentialInConfigmap {
             let key = &*e.key;
             let path = FieldPath::root().key("data").key(key);
             if let Some(what) = token_shape(value) {
-                cx.report(obj, path, format!("ConfigMap key `{key}` holds {what}"));
+                cx.report(obj, path, format!("key `{key}` holds {what}"));
             } else if cx.settings.is_secret_name(key) && !is_descriptive_name(key) && is_credential_value(key, value) {
                 let multi = if value.trim().contains('\n') { " (a file named like a credential)" } else { "" };
-                cx.report(obj, path, format!("ConfigMap key `{key}` holds a literal credential{multi}"));
+                cx.report(obj, path, format!("key `{key}` holds a literal credential{multi}"));
             }
         }
     }

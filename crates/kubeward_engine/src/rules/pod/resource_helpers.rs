@@ -10,13 +10,13 @@ pub(crate) fn sets(c: &ContainerView<'_>, section: &str) -> (bool, bool) {
     (has("cpu"), has("memory"))
 }
 
-/// Names what is missing: `CPU limit`, `memory request`, `CPU and memory limits`.
+/// Names what is missing: `CPU limit`, `memory request`, `CPU or memory limit`.
 #[must_use]
 pub(crate) fn describe_missing(cpu: bool, memory: bool, noun: &str) -> Option<String> {
     match (cpu, memory) {
         (true, true) => None,
         (false, true) => Some(format!("CPU {noun}")),
         (true, false) => Some(format!("memory {noun}")),
-        (false, false) => Some(format!("CPU and memory {noun}s")),
+        (false, false) => Some(format!("CPU or memory {noun}")),
     }
 }
