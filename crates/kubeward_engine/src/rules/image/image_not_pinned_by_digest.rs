@@ -63,8 +63,12 @@ impl Rule for ImageNotPinnedByDigest {
             return;
         };
         if ImageRef::parse(image).is_some_and(|r| !r.has_digest()) {
-            cx.report(pod.object, c.path.key("image"), format!("container `{}` uses image `{image}` without a digest", c.name()))
-                .container(c.name());
+            cx.report(
+                pod.object,
+                c.path.key("image"),
+                format!("container `{}` uses image `{image}` without a digest", c.name()),
+            )
+            .container(c.name());
         }
     }
 }

@@ -119,7 +119,10 @@ mod tests {
         let r = p("app@sha256:abcd");
         assert!(r.has_digest() && !r.is_latest() && r.tag.is_none());
         let r = p("ghcr.io/org/app:1.0@sha256:abcd");
-        assert_eq!((r.registry.as_str(), r.path.as_str(), r.tag, r.digest), ("ghcr.io", "org/app", Some("1.0"), Some("sha256:abcd")));
+        assert_eq!(
+            (r.registry.as_str(), r.path.as_str(), r.tag, r.digest),
+            ("ghcr.io", "org/app", Some("1.0"), Some("sha256:abcd"))
+        );
         assert!(p("bitnami/redis:latest").is_latest());
         assert_eq!(p("bitnami/redis").path, "bitnami/redis");
         assert_eq!(p("localhost/app:1").registry, "localhost");

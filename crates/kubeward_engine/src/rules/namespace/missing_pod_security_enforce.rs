@@ -86,7 +86,9 @@ impl Rule for MissingPodSecurityEnforce {
                 cx.report(
                     obj,
                     labels.key(ENFORCE),
-                    format!("namespace `{name}` enforces the `privileged` Pod Security level, which allows any pod{note}"),
+                    format!(
+                        "namespace `{name}` enforces the `privileged` Pod Security level, which allows any pod{note}"
+                    ),
                 )
                 .severity(Severity::High);
             }

@@ -103,12 +103,20 @@ impl Rule for WeakPodSecurityPolicy {
         }
         for (field, what) in [("hostNetwork", "network"), ("hostPID", "process ID"), ("hostIPC", "IPC")] {
             if spec.get(field).is_some_and(Node::is_true) {
-                cx.report(obj, sp.key(field), format!("policy `{name}` allows pods in the host's {what} namespace (`{field}: true`)"));
+                cx.report(
+                    obj,
+                    sp.key(field),
+                    format!("policy `{name}` allows pods in the host's {what} namespace (`{field}: true`)"),
+                );
             }
         }
         let allowed = caps(spec, "allowedCapabilities");
         if let Some((i, _)) = allowed.iter().find(|(_, c)| c == "*") {
-            cx.report(obj, sp.key("allowedCapabilities").index(*i), format!("policy `{name}` allows adding any capability (`*`)"));
+            cx.report(
+                obj,
+                sp.key("allowedCapabilities").index(*i),
+                format!("policy `{name}` allows adding any capability (`*`)"),
+            );
         }
         if spec.get("allowPrivilegeEscalation").and_then(Node::as_bool) != Some(false) {
             cx.report(
@@ -120,8 +128,12 @@ impl Rule for WeakPodSecurityPolicy {
         }
         let drop = caps(spec, "requiredDropCapabilities");
         if drop.is_empty() {
-            cx.report(obj, sp.key("requiredDropCapabilities"), format!("policy `{name}` requires no capability to be dropped (`requiredDropCapabilities`)"))
-                .severity(Severity::Medium);
+            cx.report(
+                obj,
+                sp.key("requiredDropCapabilities"),
+                format!("policy `{name}` requires no capability to be dropped (`requiredDropCapabilities`)"),
+            )
+            .severity(Severity::Medium);
         }
         let added = caps(spec, "defaultAddCapabilities");
         for (i, d) in &drop {
@@ -142,8 +154,12 @@ impl Rule for WeakPodSecurityPolicy {
             }
         }
         if spec.at(&["runAsUser", "rule"]).and_then(Node::as_str) == Some("RunAsAny") {
-            cx.report(obj, sp.key("runAsUser").key("rule"), format!("policy `{name}` lets containers run as any user, root included (`runAsUser.rule: RunAsAny`)"))
-                .severity(Severity::Medium);
+            cx.report(
+                obj,
+                sp.key("runAsUser").key("rule"),
+                format!("policy `{name}` lets containers run as any user, root included (`runAsUser.rule: RunAsAny`)"),
+            )
+            .severity(Severity::Medium);
         }
     }
 }

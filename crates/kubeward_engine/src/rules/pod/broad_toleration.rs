@@ -82,16 +82,14 @@ impl Rule for BroadToleration {
             let path = pod.path.key("tolerations").index(i);
             if key.is_empty() && op == "Exists" {
                 let msg = match effect {
-                    Some(e) => format!("pod tolerates every taint with effect `{e}` (`operator: Exists` without a key)"),
+                    Some(e) => {
+                        format!("pod tolerates every taint with effect `{e}` (`operator: Exists` without a key)")
+                    }
                     None => "pod tolerates every taint (`operator: Exists` without a key)".to_string(),
                 };
                 cx.report(pod.object, path.key("operator"), msg);
             } else if CONTROL_PLANE_TAINTS.contains(&key) {
-                cx.report(
-                    pod.object,
-                    path.key("key"),
-                    format!("pod may run on control-plane nodes (taint `{key}`)"),
-                );
+                cx.report(pod.object, path.key("key"), format!("pod may run on control-plane nodes (taint `{key}`)"));
             }
         }
     }

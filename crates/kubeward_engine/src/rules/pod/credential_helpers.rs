@@ -121,7 +121,18 @@ pub(crate) fn is_credential_value(name: &str, value: &str) -> bool {
     let lower = v.to_ascii_lowercase();
     if matches!(
         lower.as_str(),
-        "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "none" | "enabled" | "disabled" | "required" | "optional"
+        "true"
+            | "false"
+            | "yes"
+            | "no"
+            | "on"
+            | "off"
+            | "null"
+            | "none"
+            | "enabled"
+            | "disabled"
+            | "required"
+            | "optional"
     ) {
         return false;
     }

@@ -86,4 +86,3 @@ impl Rule for CredentialInConfigmap {
         }
     }
 }
-

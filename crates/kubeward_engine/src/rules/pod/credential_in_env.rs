@@ -94,11 +94,12 @@ impl Rule for CredentialInEnv {
             };
             let path = c.path.key("env").index(i).key("value");
             if let Some(what) = token_shape(value) {
-                let msg = format!("container `{}` has {what} in the literal value of environment variable `{name}`", c.name());
+                let msg = format!(
+                    "container `{}` has {what} in the literal value of environment variable `{name}`",
+                    c.name()
+                );
                 cx.report(pod.object, path, msg).container(c.name());
-            } else if cx.settings.is_secret_name(name)
-                && !is_descriptive_name(name)
-                && is_credential_value(name, value)
+            } else if cx.settings.is_secret_name(name) && !is_descriptive_name(name) && is_credential_value(name, value)
             {
                 let msg = format!("container `{}` sets the credential `{name}` to a literal value", c.name());
                 cx.report(pod.object, path, msg).container(c.name());

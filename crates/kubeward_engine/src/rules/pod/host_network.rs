@@ -61,7 +61,11 @@ impl Rule for HostNetwork {
 
     fn check_pod(&self, pod: &PodSpecView<'_>, cx: &mut Context<'_>) {
         if pod.get("hostNetwork").is_some_and(|v| v.is_true()) {
-            cx.report(pod.object, pod.path.key("hostNetwork"), "pod shares the host's network namespace (`hostNetwork: true`)");
+            cx.report(
+                pod.object,
+                pod.path.key("hostNetwork"),
+                "pod shares the host's network namespace (`hostNetwork: true`)",
+            );
         }
     }
 }

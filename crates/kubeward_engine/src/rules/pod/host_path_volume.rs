@@ -125,16 +125,17 @@ impl Rule for HostPathVolume {
                 Use::Writable => "",
             };
             let (msg, critical) = match sensitivity(host, &cx.settings.sensitive_host_paths) {
-                Some(Sensitivity::Is(s)) if s == normalize_host_path(host) => (
-                    format!("volume `{name}` mounts the sensitive host path `{host_shown}`{ro}"),
-                    true,
-                ),
+                Some(Sensitivity::Is(s)) if s == normalize_host_path(host) => {
+                    (format!("volume `{name}` mounts the sensitive host path `{host_shown}`{ro}"), true)
+                }
                 Some(Sensitivity::Is(s)) => (
                     format!("volume `{name}` mounts host path `{host_shown}`, under the sensitive path `{s}`{ro}"),
                     true,
                 ),
                 Some(Sensitivity::Contains(s)) => (
-                    format!("volume `{name}` mounts host path `{host_shown}`, which contains the sensitive path `{s}`{ro}"),
+                    format!(
+                        "volume `{name}` mounts host path `{host_shown}`, which contains the sensitive path `{s}`{ro}"
+                    ),
                     true,
                 ),
                 None => (format!("volume `{name}` mounts host path `{host_shown}`{ro}"), false),

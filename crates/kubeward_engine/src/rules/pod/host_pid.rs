@@ -59,7 +59,11 @@ impl Rule for HostPid {
 
     fn check_pod(&self, pod: &PodSpecView<'_>, cx: &mut Context<'_>) {
         if pod.get("hostPID").is_some_and(|v| v.is_true()) {
-            cx.report(pod.object, pod.path.key("hostPID"), "pod shares the host's process ID namespace (`hostPID: true`)");
+            cx.report(
+                pod.object,
+                pod.path.key("hostPID"),
+                "pod shares the host's process ID namespace (`hostPID: true`)",
+            );
         }
     }
 }

@@ -69,8 +69,12 @@ impl Rule for MissingResourceLimits {
         }
         let (cpu, memory) = sets(c, "limits");
         if let Some(what) = describe_missing(cpu, memory, "limit") {
-            cx.report(pod.object, c.path.key("resources").key("limits"), format!("container `{}` has no {what}", c.name()))
-                .container(c.name());
+            cx.report(
+                pod.object,
+                c.path.key("resources").key("limits"),
+                format!("container `{}` has no {what}", c.name()),
+            )
+            .container(c.name());
         }
     }
 }

@@ -70,8 +70,12 @@ impl Rule for MissingResourceRequests {
         let (rc, rm) = sets(c, "requests");
         let (lc, lm) = sets(c, "limits");
         if let Some(what) = describe_missing(rc || lc, rm || lm, "request") {
-            cx.report(pod.object, c.path.key("resources").key("requests"), format!("container `{}` has no {what}", c.name()))
-                .container(c.name());
+            cx.report(
+                pod.object,
+                c.path.key("resources").key("requests"),
+                format!("container `{}` has no {what}", c.name()),
+            )
+            .container(c.name());
         }
     }
 }
