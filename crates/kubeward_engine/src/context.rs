@@ -19,8 +19,12 @@ pub struct Context<'a> {
     pub settings: &'a Settings,
     meta: &'static RuleMeta,
     found: Vec<(Diagnostic, Arc<[Exemption]>)>,
-    cache: Option<(usize, usize, Option<usize>, Arc<[Exemption]>)>,
+    cache: Option<(ObjectKey, Arc<[Exemption]>)>,
+    scratch: Option<Diagnostic>,
 }
+
+/// Identifies an object within a snapshot: file, document, List item.
+type ObjectKey = (usize, usize, Option<usize>);
 
 /// What a context hands back to the engine.
 pub struct Collected {
@@ -34,21 +38,25 @@ impl<'a> Context<'a> {
     /// A context for one rule.
     #[must_use]
     pub fn new(settings: &'a Settings, meta: &'static RuleMeta) -> Self {
-        Self { settings, meta, found: Vec::new(), cache: None }
+        Self { settings, meta, found: Vec::new(), cache: None, scratch: None }
     }
 
     /// Reports a finding on `path` of `obj`.
+    ///
+    /// On a partial object (a kustomize patch) a finding about a field the patch does not
+    /// contain is dropped: the field is set (or not) in the base the patch applies to.
     pub fn report(&mut self, obj: &Object<'_>, path: FieldPath, message: impl Into<String>) -> &mut Diagnostic {
+        let dropped = obj.origin.partial && path.lookup(obj.root).is_none();
         let key = (obj.origin.file_index, obj.origin.doc_index, obj.origin.item);
         let ex = match &self.cache {
-            Some((f, d, i, ex)) if (*f, *d, *i) == key => ex.clone(),
+            Some((k, ex)) if *k == key => ex.clone(),
             _ => {
                 let ex: Arc<[Exemption]> = if self.settings.allow_annotation_exemptions {
                     exemptions_of(obj, &self.settings.today).into()
                 } else {
                     Arc::from(Vec::new())
                 };
-                self.cache = Some((key.0, key.1, key.2, ex.clone()));
+                self.cache = Some((key, ex.clone()));
                 ex
             }
         };
@@ -63,6 +71,10 @@ impl<'a> Context<'a> {
             pos: obj.pos(&path),
             path,
         };
+        if dropped {
+            // Hand the rule a scratch diagnostic that is never reported.
+            return self.scratch.insert(d);
+        }
         self.found.push((d, ex));
         let last = self.found.len() - 1;
         &mut self.found[last].0

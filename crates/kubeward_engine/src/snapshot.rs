@@ -16,6 +16,9 @@ pub struct SourceFile {
     pub text: String,
     /// Documents read from it.
     pub documents: Vec<Document>,
+    /// A kustomize patch (listed under `patches`/`patchesStrategicMerge` of a scanned
+    /// kustomization): its objects are partial.
+    pub partial: bool,
 }
 
 /// All inputs of a run.
@@ -34,7 +37,7 @@ impl Snapshot {
         let path: Arc<str> = Arc::from(path);
         let loaded = load(&text, limits);
         let err = loaded.error.map(|e| InputError { file: Some(path.clone()), pos: e.pos, message: e.message });
-        (SourceFile { path: Some(path), text, documents: loaded.documents }, err)
+        (SourceFile { path: Some(path), text, documents: loaded.documents, partial: false }, err)
     }
 
     /// Adds a file.
@@ -42,6 +45,44 @@ impl Snapshot {
         self.files.push(file);
         if let Some(e) = err {
             self.errors.push(e);
+        }
+    }
+
+    /// Marks the files that a scanned kustomization lists as patches (`patchesStrategicMerge`,
+    /// `patches[].path`) as partial: a patch holds only the fields it changes, so a field it
+    /// lacks is not missing from the workload (peers report every such patch as insecure).
+    pub fn mark_kustomize_patches(&mut self) {
+        let mut patches = std::collections::HashSet::new();
+        for f in &self.files {
+            let Some(path) = f.path.as_deref() else { continue };
+            let name = path.rsplit('/').next().unwrap_or(path);
+            for doc in &f.documents {
+                let r = &doc.root;
+                let is_kustomization = matches!(name, "kustomization.yaml" | "kustomization.yml" | "Kustomization")
+                    || r.get("kind").and_then(crate::input::node::Node::as_str) == Some("Kustomization");
+                if !is_kustomization {
+                    continue;
+                }
+                let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+                let listed = r
+                    .get("patchesStrategicMerge")
+                    .into_iter()
+                    .flat_map(|p| p.items().iter().filter_map(crate::input::node::Node::as_str))
+                    .chain(r.get("patches").into_iter().flat_map(|p| {
+                        p.items().iter().filter_map(|i| i.get("path").and_then(crate::input::node::Node::as_str))
+                    }));
+                for rel in listed {
+                    patches.insert(normalize(&if dir.is_empty() { rel.to_string() } else { format!("{dir}/{rel}") }));
+                }
+            }
+        }
+        if patches.is_empty() {
+            return;
+        }
+        for f in &mut self.files {
+            if f.path.as_deref().is_some_and(|p| patches.contains(&normalize(p))) {
+                f.partial = true;
+            }
         }
     }
 
@@ -58,7 +99,8 @@ impl Snapshot {
     pub fn objects_of_file<'a>(&'a self, i: usize, mut f: impl FnMut(Object<'a>)) {
         let file = &self.files[i];
         for (d, doc) in file.documents.iter().enumerate() {
-            let origin = Origin { file: file.path.clone(), file_index: i, doc_index: d, item: None };
+            let origin =
+                Origin { file: file.path.clone(), file_index: i, doc_index: d, item: None, partial: file.partial };
             objects_in(&doc.root, &origin, &mut f);
         }
     }
@@ -80,5 +122,48 @@ impl Snapshot {
                 f(&p);
             }
         }
+    }
+}
+
+/// Lexically normalises a `/`-separated path (`a/./b/../c` → `a/c`).
+fn normalize(p: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." if out.last().is_some_and(|l| *l != "..") => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    let joined = out.join("/");
+    if p.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kustomize_patches_are_partial() {
+        let mut s = Snapshot::default();
+        for (path, text) in [
+            ("app/kustomization.yaml", "resources: [deploy.yaml]\npatches:\n  - path: patches/limits.yaml\npatchesStrategicMerge: [./sm.yaml]\n"),
+            ("app/deploy.yaml", "kind: Deployment\n"),
+            ("app/patches/limits.yaml", "kind: Deployment\n"),
+            ("app/sm.yaml", "kind: Deployment\n"),
+        ] {
+            let (f, e) = Snapshot::parse_file(path, text.to_string(), Limits::default());
+            s.push(f, e);
+        }
+        s.mark_kustomize_patches();
+        let partial: Vec<bool> = s.files.iter().map(|f| f.partial).collect();
+        assert_eq!(partial, vec![false, false, true, true]);
+        assert_eq!(normalize("a/./b/../c"), "a/c");
     }
 }

@@ -43,6 +43,8 @@ pub struct Origin {
     pub doc_index: usize,
     /// Index within a `List`'s `items`, when the object is one.
     pub item: Option<usize>,
+    /// The object is a partial one (a kustomize patch): fields it lacks are not missing.
+    pub partial: bool,
 }
 
 /// A Kubernetes object borrowed from the snapshot.

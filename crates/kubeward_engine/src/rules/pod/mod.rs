@@ -6,6 +6,18 @@ use crate::rule::Rule;
 mod privileged_container;
 
 // ---- security context rules: mods ----
+mod apparmor_unconfined;
+mod capabilities_not_dropped;
+mod container_field_at_pod_level;
+mod dangerous_capability_added;
+mod privilege_escalation_allowed;
+mod runs_as_root;
+mod seccomp_unconfined;
+mod security_helpers;
+mod selinux_privileged_type;
+mod unmasked_proc_mount;
+mod unsafe_sysctl;
+mod writable_root_filesystem;
 // ---- end security context rules: mods ----
 
 // (spacer)
@@ -34,6 +46,17 @@ mod service_account_token_automounted;
 pub(crate) const RULES: &[&dyn Rule] = &[
     &privileged_container::PrivilegedContainer,
     // ---- security context rules: entries ----
+    &privilege_escalation_allowed::PrivilegeEscalationAllowed,
+    &runs_as_root::RunsAsRoot,
+    &capabilities_not_dropped::CapabilitiesNotDropped,
+    &dangerous_capability_added::DangerousCapabilityAdded,
+    &writable_root_filesystem::WritableRootFilesystem,
+    &seccomp_unconfined::SeccompUnconfined,
+    &apparmor_unconfined::ApparmorUnconfined,
+    &selinux_privileged_type::SelinuxPrivilegedType,
+    &unmasked_proc_mount::UnmaskedProcMount,
+    &unsafe_sysctl::UnsafeSysctl,
+    &container_field_at_pod_level::ContainerFieldAtPodLevel,
     // ---- end security context rules: entries ----
     //
     // (spacer)

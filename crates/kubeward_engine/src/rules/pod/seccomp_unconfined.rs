@@ -1,0 +1,146 @@
+use crate::context::Context;
+use crate::input::workload::{ContainerView, PodSpecView};
+use crate::rule::{Rule, RuleMeta, Severity};
+
+use super::security_helpers::{seccomp_source, ProfileSource};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags containers (init, regular and ephemeral) that run without a seccomp profile: the
+    /// effective `seccompProfile.type` is unset or `Unconfined`. `RuntimeDefault` and
+    /// `Localhost` are fine.
+    ///
+    /// The profile is looked up as the kubelet does: the container's `seccompProfile`, then the
+    /// legacy annotation `container.seccomp.security.alpha.kubernetes.io/<container>`, then the
+    /// pod's `seccompProfile`, then the legacy annotation `seccomp.security.alpha.kubernetes.io/pod`
+    /// (`runtime/default`, `docker/default` and `localhost/<path>` confine, `unconfined` does
+    /// not). An explicit `Unconfined` (field or annotation) is rated high, an unset profile
+    /// medium. Windows pods (`spec.os.name: windows`) are not checked.
+    ///
+    /// ## Why is this bad?
+    /// Kubernetes runs containers `Unconfined` unless a profile is set (or the kubelet's
+    /// `seccompDefault` is enabled on every node). Unconfined, the container can call every
+    /// system call of the node's kernel, including the rarely used ones behind most container
+    /// escapes (`unshare`, `keyctl`, `bpf`, `userfaultfd`, `io_uring`).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: app}
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: registry.example.com/app:1.0
+    ///       securityContext:
+    ///         seccompProfile:
+    ///           type: Unconfined
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: app}
+    /// spec:
+    ///   securityContext:
+    ///     seccompProfile:
+    ///       type: RuntimeDefault
+    ///   containers:
+    ///     - name: app
+    ///       image: registry.example.com/app:1.0
+    /// ```
+    ///
+    /// ## How to fix
+    /// Set `securityContext.seccompProfile.type: RuntimeDefault` at pod level (containers
+    /// inherit it), or `Localhost` with a profile tailored to the application. Replace the
+    /// deprecated seccomp annotations with the field.
+    pub SeccompUnconfined {
+        code: "POD012",
+        name: "seccomp-unconfined",
+        summary: "container runs without a seccomp profile",
+        severity: Medium,
+        category: Pod,
+        targets: CONTAINER,
+        remediation: "set `securityContext.seccompProfile.type: RuntimeDefault` in the pod `securityContext`",
+        checklist: ["workload.5", "kubeaudit"],
+        cis: ["5.7.2"],
+        since: "0.1.0",
+    }
+}
+
+impl Rule for SeccompUnconfined {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
+        if pod.is_windows() {
+            return;
+        }
+        let name = c.name();
+        let obj = pod.object;
+        match seccomp_source(pod, c) {
+            None => {
+                cx.report(
+                    obj,
+                    c.sc_path("seccompProfile/type"),
+                    format!("container `{name}` has no seccomp profile: it runs `Unconfined` unless the kubelet enables `seccompDefault`"),
+                )
+                .container(name);
+            }
+            Some(ProfileSource::Field { kind, path, inherited }) => match kind {
+                Some("RuntimeDefault" | "Localhost") => {}
+                Some("Unconfined") => {
+                    let from = if inherited { " (inherited from the pod)" } else { "" };
+                    cx.report(obj, path, format!("container `{name}` runs with seccomp `Unconfined`{from}"))
+                        .container(name)
+                        .severity(Severity::High);
+                }
+                Some(other) => {
+                    cx.report(
+                        obj,
+                        path,
+                        format!("container `{name}` has an invalid seccomp profile type `{other}` (expected `RuntimeDefault` or `Localhost`)"),
+                    )
+                    .container(name);
+                }
+                None => {
+                    cx.report(obj, path, format!("container `{name}` has a `seccompProfile` without a `type`"))
+                        .container(name);
+                }
+            },
+            Some(ProfileSource::Annotation { key, value, path, pod_wide }) => {
+                let v = value.trim();
+                if v == "runtime/default" || v == "docker/default" || v.starts_with("localhost/") {
+                    return;
+                }
+                let scope = if pod_wide { "pod annotation" } else { "annotation" };
+                if v == "unconfined" {
+                    cx.report(
+                        obj,
+                        path,
+                        format!("container `{name}` runs with seccomp `unconfined` (legacy {scope} `{key}`)"),
+                    )
+                    .container(name)
+                    .severity(Severity::High)
+                    .remediation(
+                        "remove the seccomp annotation and set `securityContext.seccompProfile.type: RuntimeDefault`",
+                    );
+                } else {
+                    cx.report(
+                        obj,
+                        path,
+                        format!(
+                            "container `{name}` has an invalid seccomp profile `{v}` in the legacy {scope} `{key}`"
+                        ),
+                    )
+                    .container(name)
+                    .remediation(
+                        "remove the seccomp annotation and set `securityContext.seccompProfile.type: RuntimeDefault`",
+                    );
+                }
+            }
+        }
+    }
+}
