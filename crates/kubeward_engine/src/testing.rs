@@ -170,6 +170,7 @@ pub fn doc_examples(docs: &str) -> (Option<String>, Option<String>) {
 /// Runs one rule on a text and counts its findings.
 pub fn count_findings(rule: &'static dyn Rule, text: &str) -> (usize, usize) {
     let snap = Snapshot::from_text("example.yaml", text);
-    let report = run_rules(&snap, &fixture_settings(), &[rule]);
+    let settings = fixture_settings_for(rule).unwrap_or_else(|_| fixture_settings());
+    let report = run_rules(&snap, &settings, &[rule]);
     (report.diagnostics.len(), report.errors.len())
 }

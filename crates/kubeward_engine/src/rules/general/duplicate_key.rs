@@ -70,7 +70,8 @@ impl Rule for DuplicateKey {
                 if doc.duplicates.is_empty() {
                     continue;
                 }
-                let origin = Origin { file: file.path.clone(), file_index: i, doc_index: d, item: None };
+                let origin =
+                    Origin { file: file.path.clone(), file_index: i, doc_index: d, item: None, partial: file.partial };
                 let Some(obj) = Object::from_node(&doc.root, origin) else {
                     continue;
                 };

@@ -42,7 +42,7 @@ crate::declare_rule! {
     pub PodSecurityPolicyInUse {
         code: "NS003",
         name: "pod-security-policy-in-use",
-        summary: "PodSecurityPolicy is removed since Kubernetes 1.25",
+        summary: "a PodSecurityPolicy, removed since Kubernetes 1.25, is used",
         severity: Low,
         category: Namespace,
         targets: OBJECT,

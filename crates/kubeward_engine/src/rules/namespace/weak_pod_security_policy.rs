@@ -57,7 +57,7 @@ crate::declare_rule! {
     pub WeakPodSecurityPolicy {
         code: "NS004",
         name: "weak-pod-security-policy",
-        summary: "PodSecurityPolicy allows dangerous pod settings",
+        summary: "a PodSecurityPolicy allows dangerous pod settings",
         severity: High,
         category: Namespace,
         targets: OBJECT,

@@ -48,7 +48,7 @@ crate::declare_rule! {
     pub CredentialInConfigmap {
         code: "POD022",
         name: "credential-in-configmap",
-        summary: "ConfigMap holds a credential",
+        summary: "a ConfigMap holds a literal credential",
         severity: High,
         category: Pod,
         targets: OBJECT,
