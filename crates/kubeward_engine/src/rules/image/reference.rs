@@ -19,7 +19,8 @@ pub(crate) struct ImageRef<'a> {
 /// Whether a reference is a template or variable filled in later (Helm, kustomize, envsubst).
 #[must_use]
 pub(crate) fn is_templated(image: &str) -> bool {
-    image.contains("{{") || image.contains("${") || image.contains("$(")
+    // `$VAR`, `${VAR}`, `{{ .Values.image }}`, `{IMAGE}`: characters no reference may hold.
+    !image.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'/' | b'@' | b'-'))
 }
 
 fn fold_registry(host: &str) -> String {
@@ -31,7 +32,7 @@ fn fold_registry(host: &str) -> String {
 }
 
 impl<'a> ImageRef<'a> {
-    /// Parses a reference; `None` for empty or templated ones.
+    /// Parses a reference; `None` for empty, templated or malformed ones.
     #[must_use]
     pub(crate) fn parse(image: &'a str) -> Option<Self> {
         let image = image.trim();
@@ -129,6 +130,9 @@ mod tests {
         assert_eq!(p("Index.Docker.IO/library/nginx:1").registry, "docker.io");
         assert!(ImageRef::parse("").is_none());
         assert!(ImageRef::parse("{{ .Values.image }}").is_none());
+        assert!(ImageRef::parse("$IMAGE_URL").is_none());
+        assert!(ImageRef::parse("{IMAGE}").is_none());
+        assert!(ImageRef::parse("us-docker.pkg.dev/$PROJECT_ID/app:latest").is_none());
     }
 
     #[test]

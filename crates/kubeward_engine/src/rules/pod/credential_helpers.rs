@@ -96,7 +96,10 @@ fn words(name: &str) -> Vec<String> {
 /// rather than holding it.
 #[must_use]
 pub(crate) fn is_descriptive_name(name: &str) -> bool {
-    words(name).last().is_some_and(|w| DESCRIPTIVE_LAST_WORDS.contains(&w.as_str()))
+    let w = words(name);
+    // etcd's `initial-cluster-token` names the cluster; it authenticates nothing.
+    let etcd_cluster_token = w.windows(3).any(|x| x == ["initial", "cluster", "token"]);
+    etcd_cluster_token || w.last().is_some_and(|l| DESCRIPTIVE_LAST_WORDS.contains(&l.as_str()))
 }
 
 static URL: LazyLock<Regex> = LazyLock::new(|| {
@@ -143,7 +146,9 @@ pub(crate) fn is_credential_value(name: &str, value: &str) -> bool {
         // A URL carries a credential only in its user-info (`https://user:pass@host`).
         return c.name("auth").is_some_and(|a| a.as_str().contains(':'));
     }
-    if v.eq_ignore_ascii_case(name) {
+    // A placeholder naming the variable (`HF_TOKEN`, `INSERT_ETCD_DISCOVERY_TOKEN`).
+    let multi_word = name.contains(['_', '-', '.']);
+    if v.eq_ignore_ascii_case(name) || (multi_word && lower.contains(&name.to_ascii_lowercase())) {
         return false;
     }
     true
@@ -211,6 +216,9 @@ mod tests {
         assert!(!is_credential_value("ALLOW_EMPTY_PASSWORD", "true"));
         assert!(!is_credential_value("TOKEN", "3600"));
         assert!(!is_credential_value("HF_TOKEN", "hf_token"));
+        assert!(is_credential_value("password", "my-password-1"));
+        assert!(!is_credential_value("ETCD_DISCOVERY_TOKEN", "INSERT_ETCD_DISCOVERY_TOKEN"));
+        assert!(is_descriptive_name("ETCD_INITIAL_CLUSTER_TOKEN"));
         assert!(!is_credential_value("TOKEN", "https://auth.example.com/token"));
         assert!(is_credential_value("TOKEN", "https://user:s3cret@git.example.com/repo"));
     }
