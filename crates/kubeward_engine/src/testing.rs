@@ -31,6 +31,18 @@ pub fn fixture_settings() -> Settings {
     Settings { today: FIXTURE_TODAY.to_string(), ..Settings::default() }
 }
 
+/// Settings for one rule's fixture: `<CODE>.settings.yaml` next to the fixture when it exists
+/// (for rules that only report with an option set), else the defaults; the date is fixed.
+pub fn fixture_settings_for(rule: &dyn Rule) -> Result<Settings, String> {
+    let path = fixture_path(rule).with_extension("settings.yaml");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(fixture_settings());
+    };
+    let mut s = Settings::from_yaml(&path.display().to_string(), &text).map_err(|e| e.to_string())?;
+    s.today = FIXTURE_TODAY.to_string();
+    Ok(s)
+}
+
 #[derive(Debug)]
 struct Chunk {
     start: u32,
@@ -75,7 +87,7 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
     let code = rule.meta().code;
     let rel = format!("{}/{code}.yaml", rule.meta().category.as_str());
     let snap = Snapshot::from_text(&rel, &text);
-    let settings = fixture_settings();
+    let settings = fixture_settings_for(rule)?;
     let report = run_rules(&snap, &settings, &[rule]);
     let mut problems = Vec::new();
     if let Some(e) = report.errors.first() {
@@ -158,6 +170,7 @@ pub fn doc_examples(docs: &str) -> (Option<String>, Option<String>) {
 /// Runs one rule on a text and counts its findings.
 pub fn count_findings(rule: &'static dyn Rule, text: &str) -> (usize, usize) {
     let snap = Snapshot::from_text("example.yaml", text);
-    let report = run_rules(&snap, &fixture_settings(), &[rule]);
+    let settings = fixture_settings_for(rule).unwrap_or_else(|_| fixture_settings());
+    let report = run_rules(&snap, &settings, &[rule]);
     (report.diagnostics.len(), report.errors.len())
 }

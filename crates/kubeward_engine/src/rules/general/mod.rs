@@ -2,5 +2,8 @@
 
 use crate::rule::Rule;
 
+mod duplicate_key;
+mod void_exemption;
+
 /// The rules of this area.
-pub(crate) const RULES: &[&dyn Rule] = &[];
+pub(crate) const RULES: &[&dyn Rule] = &[&duplicate_key::DuplicateKey, &void_exemption::VoidExemption];

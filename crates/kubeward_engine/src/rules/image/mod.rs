@@ -2,5 +2,16 @@
 
 use crate::rule::Rule;
 
+mod image_not_pinned_by_digest;
+mod image_pull_policy_not_always;
+mod latest_image_tag;
+mod reference;
+mod untrusted_registry;
+
 /// The rules of this area.
-pub(crate) const RULES: &[&dyn Rule] = &[];
+pub(crate) const RULES: &[&dyn Rule] = &[
+    &latest_image_tag::LatestImageTag,
+    &image_not_pinned_by_digest::ImageNotPinnedByDigest,
+    &untrusted_registry::UntrustedRegistry,
+    &image_pull_policy_not_always::ImagePullPolicyNotAlways,
+];

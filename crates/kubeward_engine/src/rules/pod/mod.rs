@@ -23,6 +23,23 @@ mod writable_root_filesystem;
 // (spacer)
 
 // ---- host, resources, accounts and secrets rules: mods ----
+mod account_helpers;
+mod broad_toleration;
+mod credential_helpers;
+mod credential_in_configmap;
+mod credential_in_env;
+mod default_service_account;
+mod host_helpers;
+mod host_ipc;
+mod host_network;
+mod host_path_volume;
+mod host_pid;
+mod host_port;
+mod missing_resource_limits;
+mod missing_resource_requests;
+mod resource_helpers;
+mod secret_in_env_var;
+mod service_account_token_automounted;
 // ---- end host, resources, accounts and secrets rules: mods ----
 
 /// The rules of this area.
@@ -45,5 +62,18 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     // (spacer)
     //
     // ---- host, resources, accounts and secrets rules: entries ----
+    &host_network::HostNetwork,
+    &host_pid::HostPid,
+    &host_ipc::HostIpc,
+    &host_port::HostPort,
+    &host_path_volume::HostPathVolume,
+    &missing_resource_limits::MissingResourceLimits,
+    &missing_resource_requests::MissingResourceRequests,
+    &service_account_token_automounted::ServiceAccountTokenAutomounted,
+    &default_service_account::DefaultServiceAccount,
+    &credential_in_env::CredentialInEnv,
+    &credential_in_configmap::CredentialInConfigmap,
+    &secret_in_env_var::SecretInEnvVar,
+    &broad_toleration::BroadToleration,
     // ---- end host, resources, accounts and secrets rules: entries ----
 ];

@@ -1,0 +1,71 @@
+use crate::context::Context;
+use crate::input::workload::PodSpecView;
+use crate::rule::{Rule, RuleMeta};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags pod specs with `hostNetwork: true`.
+    ///
+    /// ## Why is this bad?
+    /// A pod in the host's network namespace sees every network interface of the node: it can sniff
+    /// traffic of other pods, reach services bound to the node's loopback (the kubelet read-only
+    /// port, local databases, cloud metadata proxies) and bind ports on the node's addresses,
+    /// bypassing NetworkPolicy.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: app}
+    /// spec:
+    ///   hostNetwork: true
+    ///   containers:
+    ///     - name: app
+    ///       image: registry.example.com/app:1.0
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: app}
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: registry.example.com/app:1.0
+    /// ```
+    ///
+    /// ## How to fix
+    /// Remove `hostNetwork: true`. Expose the workload through a Service (or a `NodePort` /
+    /// `LoadBalancer` Service when it must be reachable from outside). Node agents that really
+    /// need the host network (CNI plugins, node exporters) belong in a dedicated namespace with a
+    /// documented exemption.
+    pub HostNetwork {
+        code: "POD006",
+        name: "host-network",
+        summary: "pod shares the host's network namespace",
+        severity: High,
+        category: Pod,
+        targets: POD_SPEC,
+        remediation: "remove `hostNetwork: true` and expose the workload through a Service",
+        checklist: ["workload.5", "guide.psp", "kubeaudit"],
+        cis: ["5.2.5"],
+        since: "0.1.0",
+    }
+}
+
+impl Rule for HostNetwork {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_pod(&self, pod: &PodSpecView<'_>, cx: &mut Context<'_>) {
+        if pod.get("hostNetwork").is_some_and(|v| v.is_true()) {
+            cx.report(
+                pod.object,
+                pod.path.key("hostNetwork"),
+                "pod shares the host's network namespace (`hostNetwork: true`)",
+            );
+        }
+    }
+}
