@@ -318,6 +318,22 @@ fn insecure_example_trips_every_rule_family() {
     let families: std::collections::BTreeSet<String> =
         rules.as_array().expect("rules").iter().map(|r| r["category"].as_str().unwrap_or("").to_string()).collect();
     assert_eq!(found, families, "every rule family with rules is tripped by examples/insecure");
+
+    // Every rule, in fact: IMG003 needs `allowed-registries` in the config.
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), ".kubeward.yaml", "rules:\n  image:\n    allowed-registries: [registry.example.com]\n");
+    let insecure = examples().join("insecure");
+    let o = kubeward(d.path(), &["scan", insecure.to_str().expect("utf-8 path"), "-f", "json"]);
+    let triggered: std::collections::BTreeSet<String> = codes(&json(&o)).into_iter().collect();
+    let missing: Vec<String> = rules
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["code"].as_str())
+        .filter(|c| !triggered.contains(*c))
+        .map(String::from)
+        .collect();
+    assert!(missing.is_empty(), "rules not tripped by examples/insecure: {missing:?}");
 }
 
 #[test]
