@@ -1,6 +1,7 @@
 //! Report writers. Each format is one file with one function taking a [`Render`].
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::io::{self, Write};
 
 use crate::engine::Report;
@@ -35,22 +36,30 @@ impl Format {
     }
 }
 
-/// The source texts, by display path, for excerpts.
+/// The source texts, by display path, for excerpts. Line starts are indexed on first use of
+/// a file, so an excerpt costs a binary search, not a scan of the file.
 #[derive(Default)]
-pub struct Sources<'a>(HashMap<&'a str, &'a str>);
+pub struct Sources<'a>(HashMap<&'a str, (&'a str, OnceLock<Vec<usize>>)>);
 
 impl<'a> Sources<'a> {
     /// The texts of a snapshot's files.
     #[must_use]
     pub fn of(snap: &'a Snapshot) -> Self {
-        Self(snap.files.iter().filter_map(|f| Some((f.path.as_deref()?, f.text.as_str()))).collect())
+        Self(snap.files.iter().filter_map(|f| Some((f.path.as_deref()?, (f.text.as_str(), OnceLock::new())))).collect())
     }
 
-    /// One line (1-based) of a file.
+    /// One line (1-based) of a file, without its line break.
     #[must_use]
     pub fn line(&self, file: &str, line: u32) -> Option<&'a str> {
-        let text = self.0.get(file)?;
-        text.lines().nth(usize::try_from(line).ok()?.checked_sub(1)?)
+        let (text, index) = self.0.get(file)?;
+        let starts = index.get_or_init(|| {
+            std::iter::once(0).chain(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1)).collect()
+        });
+        let i = usize::try_from(line).ok()?.checked_sub(1)?;
+        let start = *starts.get(i)?;
+        let end = starts.get(i + 1).map_or(text.len(), |e| e - 1);
+        let l = text.get(start..end.max(start))?;
+        Some(l.strip_suffix('\r').unwrap_or(l))
     }
 }
 
