@@ -1,8 +1,8 @@
 //! Report writers. Each format is one file with one function taking a [`Render`].
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 use std::io::{self, Write};
+use std::sync::OnceLock;
 
 use crate::engine::Report;
 use crate::snapshot::Snapshot;
@@ -53,7 +53,9 @@ impl<'a> Sources<'a> {
     pub fn line(&self, file: &str, line: u32) -> Option<&'a str> {
         let (text, index) = self.0.get(file)?;
         let starts = index.get_or_init(|| {
-            std::iter::once(0).chain(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1)).collect()
+            std::iter::once(0)
+                .chain(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1))
+                .collect()
         });
         let i = usize::try_from(line).ok()?.checked_sub(1)?;
         let start = *starts.get(i)?;
