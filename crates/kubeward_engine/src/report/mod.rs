@@ -7,7 +7,12 @@ use crate::engine::Report;
 use crate::snapshot::Snapshot;
 
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod text;
+
+#[cfg(test)]
+mod tests;
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,11 +21,15 @@ pub enum Format {
     Text,
     /// Versioned JSON (docs/json-output.md).
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML (CI test reports).
+    Junit,
 }
 
 impl Format {
     /// Names accepted by `--format`.
-    pub const NAMES: &'static [&'static str] = &["text", "json"];
+    pub const NAMES: &'static [&'static str] = &["text", "json", "sarif", "junit"];
 
     /// Parses a format name.
     ///
@@ -30,6 +39,8 @@ impl Format {
         Ok(match s {
             "text" => Self::Text,
             "json" => Self::Json,
+            "sarif" => Self::Sarif,
+            "junit" => Self::Junit,
             _ => return Err(format!("unknown format `{s}` (expected one of: {})", Self::NAMES.join(", "))),
         })
     }
@@ -74,5 +85,7 @@ pub fn write(format: Format, render: &Render<'_>, out: &mut dyn Write) -> io::Re
     match format {
         Format::Text => text::write(render, out),
         Format::Json => json::write(render, out),
+        Format::Sarif => sarif::write(render, out),
+        Format::Junit => junit::write(render, out),
     }
 }
