@@ -77,16 +77,19 @@ pub fn collect(paths: &[PathBuf], exclude: &GlobSet, gitignore: bool) -> (Vec<In
             .ignore(gitignore)
             .require_git(false)
             .follow_links(true)
-            .filter_entry(|e| e.file_name() != ".git")
+            .filter_entry({
+                // Prune excluded directories here, so that nothing under them is visited.
+                let (ex, root) = (exclude.clone(), p.clone());
+                move |e| {
+                    let rel = e.path().strip_prefix(&root).unwrap_or(e.path());
+                    e.file_name() != ".git" && !ex.is_match(e.path()) && !ex.is_match(rel)
+                }
+            })
             .build();
         for entry in walker {
             match entry {
                 Ok(e) => {
                     let path = e.path();
-                    let rel = path.strip_prefix(p).unwrap_or(path);
-                    if exclude.is_match(path) || exclude.is_match(rel) {
-                        continue;
-                    }
                     if e.file_type().is_some_and(|t| t.is_file())
                         && path
                             .extension()

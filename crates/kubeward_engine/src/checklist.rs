@@ -71,7 +71,7 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "Image security",
         text: "Decide which types/severity of issues should prevent deployments",
-        planned: "",
+        planned: "`--fail-on` and `severity-overrides` in `.kubeward.yaml` gate CI on chosen severities; `kubeward serve --deny-at` at admission (issue 5)",
     },
     Item {
         id: "image.4",

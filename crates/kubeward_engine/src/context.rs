@@ -19,8 +19,11 @@ pub struct Context<'a> {
     pub settings: &'a Settings,
     meta: &'static RuleMeta,
     found: Vec<(Diagnostic, Arc<[Exemption]>)>,
-    cache: Option<(usize, usize, Option<usize>, Arc<[Exemption]>)>,
+    cache: Option<(ObjectKey, Arc<[Exemption]>)>,
 }
+
+/// Identifies an object within a snapshot: file, document, List item.
+type ObjectKey = (usize, usize, Option<usize>);
 
 /// What a context hands back to the engine.
 pub struct Collected {
@@ -41,14 +44,14 @@ impl<'a> Context<'a> {
     pub fn report(&mut self, obj: &Object<'_>, path: FieldPath, message: impl Into<String>) -> &mut Diagnostic {
         let key = (obj.origin.file_index, obj.origin.doc_index, obj.origin.item);
         let ex = match &self.cache {
-            Some((f, d, i, ex)) if (*f, *d, *i) == key => ex.clone(),
+            Some((k, ex)) if *k == key => ex.clone(),
             _ => {
                 let ex: Arc<[Exemption]> = if self.settings.allow_annotation_exemptions {
                     exemptions_of(obj, &self.settings.today).into()
                 } else {
                     Arc::from(Vec::new())
                 };
-                self.cache = Some((key.0, key.1, key.2, ex.clone()));
+                self.cache = Some((key, ex.clone()));
                 ex
             }
         };

@@ -6,6 +6,7 @@
 pub mod checklist;
 pub mod context;
 pub mod diagnostic;
+pub mod docs;
 pub mod engine;
 pub mod input;
 pub mod registry;

@@ -118,3 +118,46 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
     .map_err(|e| e.to_string())?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
+
+/// The YAML blocks of a rule's docs: (the `## Example` block, the `Use instead:` block).
+pub fn doc_examples(docs: &str) -> (Option<String>, Option<String>) {
+    let mut example = None;
+    let mut instead = None;
+    let mut state = 0; // 0 before Example, 1 in Example, 2 after "Use instead"
+    let mut in_block = false;
+    let mut cur = String::new();
+    for line in docs.lines() {
+        let t = line.trim();
+        if !in_block {
+            if t.starts_with("## Example") {
+                state = 1;
+            } else if t.starts_with("Use instead") && state >= 1 {
+                state = 2;
+            } else if t.starts_with("## ") && state >= 1 && !t.starts_with("## Example") {
+                state = 3;
+            }
+            if t == "```yaml" && (state == 1 || state == 2) {
+                in_block = true;
+                cur.clear();
+            }
+        } else if t == "```" {
+            in_block = false;
+            if state == 1 && example.is_none() {
+                example = Some(cur.clone());
+            } else if state == 2 && instead.is_none() {
+                instead = Some(cur.clone());
+            }
+        } else {
+            cur.push_str(line);
+            cur.push('\n');
+        }
+    }
+    (example, instead)
+}
+
+/// Runs one rule on a text and counts its findings.
+pub fn count_findings(rule: &'static dyn Rule, text: &str) -> (usize, usize) {
+    let snap = Snapshot::from_text("example.yaml", text);
+    let report = run_rules(&snap, &fixture_settings(), &[rule]);
+    (report.diagnostics.len(), report.errors.len())
+}

@@ -16,8 +16,88 @@ pub(crate) const AREAS: &[&[&dyn Rule]] =
 
 #[cfg(test)]
 mod tests {
+    use crate::checklist;
     use crate::registry::rules;
-    use crate::testing::run_fixture;
+    use crate::testing::{count_findings, doc_examples, run_fixture};
+
+    /// Codes, names, categories, checklist ids, file names and doc sections follow the conventions.
+    #[test]
+    fn registry_invariants() {
+        let mut problems = Vec::new();
+        let mut codes = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for r in rules() {
+            let m = r.meta();
+            if !codes.insert(m.code) {
+                problems.push(format!("{}: duplicate code", m.code));
+            }
+            if !names.insert(m.name) {
+                problems.push(format!("{}: duplicate name {}", m.code, m.name));
+            }
+            let digits = m.code.strip_prefix(m.category.prefix()).unwrap_or("");
+            if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                problems.push(format!("{}: code must be {} + 3 digits", m.code, m.category.prefix()));
+            }
+            if m.name.starts_with("no-")
+                || !m.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            {
+                problems.push(format!("{}: name `{}` must be kebab-case and not start with no-", m.code, m.name));
+            }
+            let file = format!("{}.rs", m.name.replace('-', "_"));
+            if !m.file.ends_with(&file) {
+                problems.push(format!("{}: file {} should be named {file}", m.code, m.file));
+            }
+            for id in m.checklist {
+                if checklist::item(id).is_none() {
+                    problems.push(format!("{}: unknown checklist id {id}", m.code));
+                }
+            }
+            if m.summary.chars().next().is_some_and(char::is_uppercase) || m.summary.ends_with('.') {
+                problems.push(format!("{}: summary must start lowercase without trailing period", m.code));
+            }
+            let docs = m.docs_markdown();
+            let mut at = 0;
+            for section in ["## What it does", "## Why is this bad?", "## Example", "Use instead:", "## How to fix"] {
+                match docs[at..].find(section) {
+                    Some(i) => at += i,
+                    None => problems.push(format!("{}: docs lack `{section}` (or it is out of order)", m.code)),
+                }
+            }
+            if m.targets.0 == 0 {
+                problems.push(format!("{}: no targets", m.code));
+            }
+        }
+        assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    }
+
+    /// The docs' `## Example` triggers the rule and its `Use instead:` does not.
+    #[test]
+    fn doc_examples_behave() {
+        let mut problems = Vec::new();
+        for r in rules() {
+            let m = r.meta();
+            let (example, instead) = doc_examples(&m.docs_markdown());
+            match example {
+                Some(e) => match count_findings(*r, &e) {
+                    (_, errs) if errs > 0 => problems.push(format!("{}: example does not parse", m.code)),
+                    (0, _) => problems.push(format!("{}: example does not trigger the rule", m.code)),
+                    _ => {}
+                },
+                None => problems.push(format!("{}: no ```yaml block under ## Example", m.code)),
+            }
+            match instead {
+                Some(e) => match count_findings(*r, &e) {
+                    (_, errs) if errs > 0 => problems.push(format!("{}: `Use instead` does not parse", m.code)),
+                    (n, _) if n > 0 => {
+                        problems.push(format!("{}: `Use instead` triggers the rule {n} time(s)", m.code))
+                    }
+                    _ => {}
+                },
+                None => problems.push(format!("{}: no ```yaml block after `Use instead:`", m.code)),
+            }
+        }
+        assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    }
 
     /// Every rule's fixture meets its `# fail:`/`# pass:` expectations; its output is snapshotted.
     #[test]

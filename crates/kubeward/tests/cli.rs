@@ -1,0 +1,321 @@
+//! End-to-end tests of the `kubeward` binary: exit codes, inputs, formats, configuration.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const PRIV: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: priv
+  namespace: app
+spec:
+  containers:
+    - name: app
+      image: registry.example.com/app:1.0
+      securityContext:
+        privileged: true
+";
+
+const CLEAN: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: app
+data:
+  color: blue
+";
+
+fn kubeward(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env("KUBEWARD_COLOR", "never")
+        .output()
+        .expect("run kubeward")
+}
+
+fn kubeward_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(p, text).expect("write");
+}
+
+fn codes(v: &serde_json::Value) -> Vec<String> {
+    v["findings"].as_array().expect("findings").iter().map(|f| f["code"].as_str().unwrap_or("").to_string()).collect()
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "clean.yaml", CLEAN);
+    write(d.path(), "priv.yaml", PRIV);
+    let clean = kubeward(d.path(), &["scan", "clean.yaml", "--select", "POD001"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
+    let bad = kubeward(d.path(), &["scan", "priv.yaml", "--select", "POD001"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let text = stdout(&bad);
+    assert!(text.contains("priv.yaml:11:9: critical POD001 privileged-container"), "{text}");
+    assert!(text.contains("11 |         privileged: true"), "{text}");
+    assert!(text.contains("= fix:"), "{text}");
+    // A threshold above the finding's severity passes (POD001 is critical: nothing is above).
+    let info_only = kubeward(d.path(), &["scan", "priv.yaml", "--select", "POD001", "--fail-on", "critical"]);
+    assert_eq!(info_only.status.code(), Some(1));
+    let overridden = {
+        write(d.path(), ".kubeward.yaml", "severity-overrides:\n  POD001: low\n");
+        kubeward(d.path(), &["scan", "priv.yaml", "--select", "POD001"])
+    };
+    assert_eq!(overridden.status.code(), Some(0), "a low finding is below the default fail-on high");
+    assert!(stdout(&overridden).contains("low POD001"));
+}
+
+#[test]
+fn broken_file_does_not_stop_the_scan() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "a-broken.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: x\n");
+    write(d.path(), "b-priv.yaml", PRIV);
+    std::fs::write(d.path().join("c-binary.yaml"), [0u8, 159, 146, 150, 0, 1]).expect("write");
+    std::fs::write(d.path().join("d-latin1.yaml"), b"name: caf\xe9\n").expect("write");
+    let o = kubeward(d.path(), &["scan", ".", "--select", "POD001", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(2), "input errors give exit code 2");
+    let v = json(&o);
+    assert_eq!(codes(&v), vec!["POD001"], "the other file's finding is still reported");
+    let errors = v["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    let broken = errors.iter().find(|e| e["file"] == "a-broken.yaml").expect("broken file error");
+    assert!(broken["line"].as_u64().is_some(), "syntax errors carry a position: {broken}");
+    assert!(errors.iter().any(|e| e["message"].as_str().unwrap_or("").contains("binary")));
+    assert!(errors.iter().any(|e| e["message"].as_str().unwrap_or("").contains("UTF-8")));
+}
+
+#[test]
+fn max_file_size_is_enforced() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "priv.yaml", PRIV);
+    let o = kubeward(d.path(), &["scan", "priv.yaml", "--max-file-size", "100", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(json(&o)["errors"][0]["message"].as_str().unwrap_or("").contains("limit"));
+}
+
+#[test]
+fn stdin_and_lists() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let list = "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: a}\n    spec:\n      containers:\n        - name: c\n          image: x:1\n          securityContext: {privileged: true}\n";
+    let o = kubeward_stdin(d.path(), &["scan", "-", "--select", "POD001", "-f", "json"], list);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let f = &v["findings"][0];
+    assert_eq!(f["file"], "<stdin>");
+    assert_eq!(f["line"], 11);
+    assert_eq!(f["object"]["name"], "a");
+    assert_eq!(f["path"], "/spec/containers/0/securityContext/privileged");
+}
+
+#[test]
+fn json_document_shape() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "priv.yaml", PRIV);
+    let o = kubeward(d.path(), &["scan", "priv.yaml", "--select", "POD001", "-f", "json"]);
+    let v = json(&o);
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["tool"]["name"], "kubeward");
+    assert_eq!(v["summary"]["findings"], 1);
+    assert_eq!(v["summary"]["bySeverity"]["critical"], 1);
+    let f = &v["findings"][0];
+    for key in [
+        "code",
+        "rule",
+        "severity",
+        "message",
+        "remediation",
+        "object",
+        "container",
+        "file",
+        "line",
+        "column",
+        "path",
+        "checklist",
+        "cis",
+    ] {
+        assert!(f.get(key).is_some(), "finding lacks {key}: {f}");
+    }
+    assert_eq!(f["container"], "app");
+    assert_eq!(f["object"]["kind"], "Pod");
+    assert_eq!(f["object"]["namespace"], "app");
+}
+
+#[test]
+fn output_files_and_bad_formats() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "priv.yaml", PRIV);
+    let o = kubeward(d.path(), &["scan", "priv.yaml", "--select", "POD001", "-q", "-o", "json=out.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "--quiet prints nothing");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("out.json")).expect("out.json")).expect("json");
+    assert_eq!(v["summary"]["findings"], 1);
+    let bad = kubeward(d.path(), &["scan", "priv.yaml", "-f", "yaml"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format"));
+    let unknown_rule = kubeward(d.path(), &["scan", "priv.yaml", "--select", "NOPE999"]);
+    assert_eq!(unknown_rule.status.code(), Some(2));
+}
+
+#[test]
+fn config_errors_name_the_line() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "priv.yaml", PRIV);
+    write(d.path(), ".kubeward.yaml", "select: [ALL]\nfail-on: high\nrules:\n  image:\n    allowed-registrys: [x]\n");
+    let o = kubeward(d.path(), &["scan", "priv.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(".kubeward.yaml:5:"), "{err}");
+    assert!(err.contains("allowed-registrys"), "{err}");
+}
+
+#[test]
+fn config_is_found_walking_up_and_selects() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), ".kubeward.yaml", "ignore: [privileged-container]\n");
+    write(d.path(), "sub/dir/priv.yaml", PRIV);
+    let o = kubeward(&d.path().join("sub/dir"), &["scan", "priv.yaml", "-f", "json"]);
+    assert!(!codes(&json(&o)).contains(&"POD001".to_string()));
+}
+
+#[test]
+fn per_path_ignores_and_exemption_policy() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "vendor/priv.yaml", PRIV);
+    write(d.path(), ".kubeward.yaml", "per-path-ignores:\n  \"vendor/**\": [POD001]\n");
+    let o = kubeward(d.path(), &["scan", ".", "--select", "POD001", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    let exempt = PRIV.replace(
+        "  namespace: app\n",
+        "  namespace: app\n  annotations:\n    kubeward.io/ignore: POD001\n    kubeward.io/ignore-reason: needs devices\n",
+    );
+    let d2 = tempfile::tempdir().expect("tempdir");
+    write(d2.path(), "priv.yaml", &exempt);
+    let honoured = kubeward(d2.path(), &["scan", "priv.yaml", "--select", "POD001", "-f", "json"]);
+    assert_eq!(honoured.status.code(), Some(0));
+    assert_eq!(json(&honoured)["summary"]["exempted"], 1);
+    write(d2.path(), ".kubeward.yaml", "allow-annotation-exemptions: false\n");
+    let forbidden = kubeward(d2.path(), &["scan", "priv.yaml", "--select", "POD001"]);
+    assert_eq!(forbidden.status.code(), Some(1), "exemptions are ignored when the config forbids them");
+}
+
+#[test]
+fn gitignore_and_exclude() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), ".gitignore", "generated/\n");
+    write(d.path(), "generated/priv.yaml", PRIV);
+    write(d.path(), "skip/priv.yaml", PRIV);
+    write(d.path(), "keep/priv.yaml", PRIV);
+    write(d.path(), ".hidden/priv.yaml", PRIV);
+    let o = kubeward(d.path(), &["scan", ".", "--select", "POD001", "--exclude", "skip", "-f", "json"]);
+    let v = json(&o);
+    let mut files: Vec<String> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["file"].as_str().unwrap_or("").to_string())
+        .collect();
+    files.sort();
+    assert_eq!(files, vec![".hidden/priv.yaml", "keep/priv.yaml"]);
+    let all = kubeward(d.path(), &["scan", ".", "--select", "POD001", "--no-gitignore", "-f", "json"]);
+    assert_eq!(json(&all)["summary"]["findings"], 4);
+}
+
+#[test]
+fn missing_path_is_an_error() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let o = kubeward(d.path(), &["scan", "nope.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).contains("nope.yaml: no such file or directory"));
+}
+
+#[test]
+fn rules_and_explain() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let o = kubeward(d.path(), &["rules", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v = json(&o);
+    assert!(v.as_array().expect("array").iter().any(|r| r["code"] == "POD001"));
+    let e = kubeward(d.path(), &["explain", "privileged-container"]);
+    assert_eq!(e.status.code(), Some(0));
+    assert!(stdout(&e).contains("## Why is this bad?"));
+    let missing = kubeward(d.path(), &["explain", "nope"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn duplicate_and_merge_keys_are_read_like_the_api_server() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let yaml = "apiVersion: v1
+kind: Pod
+metadata: {name: merged}
+spec:
+  containers:
+    - name: app
+      image: x:1
+      securityContext:
+        <<: {privileged: true}
+        runAsNonRoot: true
+";
+    write(d.path(), "merged.yaml", yaml);
+    let o = kubeward(d.path(), &["scan", "merged.yaml", "--select", "POD001", "-f", "json"]);
+    assert_eq!(codes(&json(&o)), vec!["POD001"], "merge keys apply");
+}
+
+fn examples() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+#[test]
+fn hardened_example_is_clean() {
+    let o = kubeward(&examples(), &["scan", "hardened", "-f", "json"]);
+    let v = json(&o);
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{:#}", v["findings"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn insecure_example_trips_every_rule_family() {
+    let o = kubeward(&examples(), &["scan", "insecure", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let found: std::collections::BTreeSet<String> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["category"].as_str().unwrap_or("").to_string())
+        .collect();
+    let rules = json(&kubeward(&examples(), &["rules", "--format", "json"]));
+    let families: std::collections::BTreeSet<String> =
+        rules.as_array().expect("rules").iter().map(|r| r["category"].as_str().unwrap_or("").to_string()).collect();
+    assert_eq!(found, families, "every rule family with rules is tripped by examples/insecure");
+}
