@@ -55,12 +55,7 @@ fn finding_case(d: &Diagnostic, out: &mut String) {
     let _ = writeln!(body, "path: {}", d.path);
     let _ = writeln!(body, "fix: {}", d.remediation);
     let _ = write!(body, "docs: {}", d.rule.docs_path());
-    let _ = write!(
-        out,
-        "    <testcase classname=\"{}\" name=\"{}\"",
-        escape(&classname, true),
-        escape(&name, true)
-    );
+    let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\"", escape(&classname, true), escape(&name, true));
     if let Some(f) = &d.file {
         let _ = write!(out, " file=\"{}\"", escape(f, true));
         if d.pos.is_known() {

@@ -95,8 +95,12 @@ fn camel_case(kebab: &str) -> String {
 /// The first paragraph of the docs' `## What it does` section, or the summary.
 fn full_description(meta: &RuleMeta, docs: &str) -> String {
     let mut lines = docs.lines().skip_while(|l| l.trim() != "## What it does").skip(1);
-    let para: Vec<&str> =
-        lines.by_ref().skip_while(|l| l.trim().is_empty()).take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+    let para: Vec<&str> = lines
+        .by_ref()
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
     if para.is_empty() || para[0].starts_with('#') {
         let mut s = meta.summary.to_string();
         if let Some(f) = s.get_mut(0..1) {

@@ -1,4 +1,6 @@
 //! Tests of the SARIF and JUnit writers on a fixed, hand-built list of findings and errors.
+// Tests may panic on what cannot fail here; `diag` mirrors the fields of a `Diagnostic`.
+#![allow(clippy::unwrap_used, clippy::too_many_arguments)]
 
 use std::sync::{Arc, LazyLock};
 
@@ -165,11 +167,7 @@ static SCHEMA: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
         }
     }
     assert_eq!(fixed, 2);
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft7)
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap()
+    jsonschema::options().with_draft(jsonschema::Draft::Draft7).should_validate_formats(true).build(&schema).unwrap()
 });
 
 fn assert_valid_sarif(name: &str, doc: &Value) {
@@ -267,7 +265,10 @@ fn sarif_locations() {
     assert_eq!(phys["artifactLocation"]["uriBaseId"], "%SRCROOT%");
     assert_eq!(phys["region"]["startLine"], 21);
     assert_eq!(phys["region"]["startColumn"], 13);
-    assert_eq!(results[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "dir%20with%20space/rbac%20%231.yaml");
+    assert_eq!(
+        results[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "dir%20with%20space/rbac%20%231.yaml"
+    );
     let abs = &results[2]["locations"][0]["physicalLocation"];
     assert_eq!(abs["artifactLocation"]["uri"], "file:///abs/path/role.yaml");
     assert!(abs["artifactLocation"].get("uriBaseId").is_none());
