@@ -83,7 +83,7 @@ def tool_version(cmd: list[str]) -> str:
 
 
 def versions(venv: Path, with_peers: bool = True) -> dict[str, str]:
-    v = {"kubeward": tool_version([str(kubeward_bin()), "--version"])}
+    v = {"kubeward": tool_version([str(kubeward_bin()), "--version"]).removeprefix("kubeward ")}
     if with_peers:
         p = peer_paths(venv)
         v["checkov"] = tool_version([str(p["checkov"]), "--version"])
