@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+
+# A SIGTERM unwinds like Ctrl-C, so that temporary trees are removed.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 EXTENSIONS = (".yaml", ".yml", ".json")
 DEFAULT_VENV = Path(os.environ.get("KUBEWARD_PEERS_VENV", Path.home() / ".cache" / "kubeward-peers"))
 
