@@ -186,6 +186,24 @@ fn output_files_and_bad_formats() {
 }
 
 #[test]
+fn sarif_and_junit_formats() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "k8s/priv.yaml", PRIV);
+    let o = kubeward(d.path(), &["scan", "k8s", "--select", "POD001", "-f", "sarif", "-o", "junit=report.xml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["version"], "2.1.0");
+    let res = &v["runs"][0]["results"][0];
+    assert_eq!(res["ruleId"], "POD001");
+    let phys = &res["locations"][0]["physicalLocation"];
+    assert_eq!(phys["artifactLocation"]["uri"], "k8s/priv.yaml");
+    assert_eq!(phys["region"]["startLine"], 11);
+    let xml = std::fs::read_to_string(d.path().join("report.xml")).expect("report.xml");
+    assert!(xml.contains("failures=\"1\""), "{xml}");
+    assert!(xml.contains("name=\"POD001 privileged-container: Pod/app/priv container app\""), "{xml}");
+}
+
+#[test]
 fn config_errors_name_the_line() {
     let d = tempfile::tempdir().expect("tempdir");
     write(d.path(), "priv.yaml", PRIV);

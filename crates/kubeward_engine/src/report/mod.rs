@@ -8,7 +8,12 @@ use crate::engine::Report;
 use crate::snapshot::Snapshot;
 
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod text;
+
+#[cfg(test)]
+mod tests;
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,11 +22,15 @@ pub enum Format {
     Text,
     /// Versioned JSON (docs/json-output.md).
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML (CI test reports).
+    Junit,
 }
 
 impl Format {
     /// Names accepted by `--format`.
-    pub const NAMES: &'static [&'static str] = &["text", "json"];
+    pub const NAMES: &'static [&'static str] = &["text", "json", "sarif", "junit"];
 
     /// Parses a format name.
     ///
@@ -31,6 +40,8 @@ impl Format {
         Ok(match s {
             "text" => Self::Text,
             "json" => Self::Json,
+            "sarif" => Self::Sarif,
+            "junit" => Self::Junit,
             _ => return Err(format!("unknown format `{s}` (expected one of: {})", Self::NAMES.join(", "))),
         })
     }
@@ -85,5 +96,7 @@ pub fn write(format: Format, render: &Render<'_>, out: &mut dyn Write) -> io::Re
     match format {
         Format::Text => text::write(render, out),
         Format::Json => json::write(render, out),
+        Format::Sarif => sarif::write(render, out),
+        Format::Junit => junit::write(render, out),
     }
 }
