@@ -17,6 +17,7 @@ Wall time and peak RSS (wait4). Results: a table on stdout and bench/out/speed-<
 from __future__ import annotations
 
 import argparse
+import shutil
 import json
 import sys
 import tempfile
@@ -67,6 +68,9 @@ def main() -> int:
                     help="scan DIR itself instead of the same-files tree (checkov then skips hidden folders)")
     ap.add_argument("--skip-build", action="store_true", help="do not run cargo build --release first")
     ap.add_argument("--out", type=Path, default=None, help="results JSON (default bench/out/speed-<time>.json)")
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="keep each tool's first report (kubeward.json, checkov.json, trivy.json) in this folder, "
+                         "for `compare_peers.py --reuse` (one peer run serves both scripts)")
     args = ap.parse_args()
 
     source = args.dir or common.default_corpus()
@@ -100,6 +104,9 @@ def main() -> int:
                           f"exit {run.exit_code}", file=sys.stderr)
                     if i == 0:
                         summary = summarize_outputs(tool, report)
+                        if args.keep is not None and tool != "floor" and report.exists():
+                            args.keep.mkdir(parents=True, exist_ok=True)
+                            shutil.copyfile(report, args.keep / f"{tool}.json")
                 best = min(runs, key=lambda r: r.seconds)
                 results[tool] = {
                     "best_seconds": round(best.seconds, 4),
