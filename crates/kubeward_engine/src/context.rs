@@ -64,7 +64,7 @@ impl<'a> Context<'a> {
             rule: self.meta,
             severity: self.meta.severity,
             message: message.into(),
-            remediation: self.meta.remediation.to_string(),
+            remediation: std::borrow::Cow::Borrowed(self.meta.remediation),
             object: obj.oref.clone(),
             container: None,
             file: obj.origin.file.clone(),

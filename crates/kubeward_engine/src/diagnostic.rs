@@ -1,5 +1,6 @@
 //! Findings and input errors.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::input::node::Pos;
@@ -16,8 +17,8 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// What is wrong.
     pub message: String,
-    /// What to do.
-    pub remediation: String,
+    /// What to do (usually the rule's static default, so not copied per finding).
+    pub remediation: Cow<'static, str>,
     /// The object.
     pub object: ObjectRef,
     /// The container, when the finding is about one.
@@ -38,7 +39,7 @@ impl Diagnostic {
     }
 
     /// Replaces the rule's default remediation with a specific one.
-    pub fn remediation(&mut self, text: impl Into<String>) -> &mut Self {
+    pub fn remediation(&mut self, text: impl Into<Cow<'static, str>>) -> &mut Self {
         self.remediation = text.into();
         self
     }
