@@ -36,8 +36,16 @@ pub fn rule_page(m: &RuleMeta) -> String {
     let _ = writeln!(s, "| Category | {} (`{}`) |", m.category.title(), m.category.as_str());
     let _ = writeln!(s, "| Applies to | {} |", targets(m.targets));
     let _ = writeln!(s, "| Since | {} |", m.since);
-    let cis = if m.cis.is_empty() { "none".to_string() } else { m.cis.join(", ") };
-    let _ = writeln!(s, "| CIS Kubernetes Benchmark | {cis} |");
+    let cis: Vec<String> = m
+        .cis
+        .iter()
+        .map(|id| crate::checklist::cis_title(id).map_or_else(|| format!("`{id}`"), |t| format!("`{id}` {t}")))
+        .collect();
+    let _ = writeln!(
+        s,
+        "| CIS Kubernetes Benchmark v1.12 | {} |",
+        if cis.is_empty() { "none".into() } else { cis.join("<br>") }
+    );
     let items: Vec<String> = m
         .checklist
         .iter()
@@ -76,7 +84,7 @@ pub fn rules_index() -> String {
             continue;
         }
         let _ = writeln!(s, "## {} (`{}`)\n", cat.title(), cat.prefix());
-        s.push_str("| Code | Name | Severity | Summary | CIS |\n|---|---|---|---|---|\n");
+        s.push_str("| Code | Name | Severity | Summary | CIS v1.12 |\n|---|---|---|---|---|\n");
         for m in in_cat {
             let _ = writeln!(
                 s,

@@ -47,6 +47,11 @@ mod tests {
             if !m.file.ends_with(&file) {
                 problems.push(format!("{}: file {} should be named {file}", m.code, m.file));
             }
+            for id in m.cis {
+                if checklist::cis_title(id).is_none() {
+                    problems.push(format!("{}: `{id}` is not a CIS Kubernetes Benchmark v1.12 id", m.code));
+                }
+            }
             for id in m.checklist {
                 if checklist::item(id).is_none() {
                     problems.push(format!("{}: unknown checklist id {id}", m.code));

@@ -63,7 +63,7 @@ crate::declare_rule! {
         targets: OBJECT,
         remediation: "tighten the PodSecurityPolicy, or migrate to Pod Security admission with the `restricted` level",
         checklist: ["guide.psp", "guide.capabilities", "workload.5"],
-        cis: ["5.2.2", "5.2.3", "5.2.4", "5.2.5", "5.2.6", "5.2.7", "5.2.10"],
+        cis: ["5.2.2", "5.2.3", "5.2.4", "5.2.5", "5.2.6", "5.2.7", "5.2.9"],
         since: "0.1.0",
     }
 }

@@ -79,7 +79,7 @@ crate::declare_rule! {
         targets: OBJECT,
         remediation: "deploy into a dedicated namespace for the application or tenant",
         checklist: ["workload.1"],
-        cis: ["5.7.1", "5.7.4"],
+        cis: ["5.6.1", "5.6.4"],
         since: "0.1.0",
     }
 }

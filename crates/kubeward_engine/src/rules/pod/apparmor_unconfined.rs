@@ -60,7 +60,7 @@ crate::declare_rule! {
         targets: CONTAINER,
         remediation: "remove the `Unconfined` AppArmor profile or use `RuntimeDefault`",
         checklist: ["workload.5", "kubeaudit"],
-        cis: ["5.7.3"],
+        cis: ["5.6.3"],
         since: "0.1.0",
     }
 }

@@ -59,7 +59,7 @@ crate::declare_rule! {
         targets: CONTAINER,
         remediation: "set `securityContext.capabilities.drop: [ALL]` and add back only what the container needs",
         checklist: ["guide.capabilities", "workload.5", "kubeaudit"],
-        cis: ["5.2.10"],
+        cis: ["5.2.9"],
         since: "0.1.0",
     }
 }

@@ -55,7 +55,7 @@ crate::declare_rule! {
         targets: POD_SPEC,
         remediation: "move the field into each container's `securityContext`",
         checklist: ["workload.5"],
-        cis: ["5.7.3"],
+        cis: ["5.6.3"],
         since: "0.1.0",
     }
 }

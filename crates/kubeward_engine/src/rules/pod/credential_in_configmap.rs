@@ -54,7 +54,7 @@ crate::declare_rule! {
         targets: OBJECT,
         remediation: "move the credential to a Secret, mount it as a file, and rotate it",
         checklist: ["guide.no-credentials"],
-        cis: ["5.4.1"],
+        cis: ["5.4.2"],
         since: "0.1.0",
     }
 }

@@ -71,7 +71,7 @@ crate::declare_rule! {
         targets: CONTAINER,
         remediation: "move the credential to a Secret, mount it as a file (or use `valueFrom.secretKeyRef`), and rotate it",
         checklist: ["guide.no-credentials"],
-        cis: ["5.4.1"],
+        cis: ["5.4.2"],
         since: "0.1.0",
     }
 }

@@ -68,7 +68,7 @@ crate::declare_rule! {
         targets: POD_SPEC,
         remediation: "replace the `hostPath` volume with an `emptyDir`, a ConfigMap, Secret or projected volume, or a PersistentVolumeClaim",
         checklist: ["workload.5", "guide.psp", "kubeaudit"],
-        cis: ["5.2.12"],
+        cis: ["5.2.11"],
         since: "0.1.0",
     }
 }

@@ -52,7 +52,7 @@ crate::declare_rule! {
         targets: CONTAINER,
         remediation: "remove `hostPort` and expose the port through a Service",
         checklist: ["workload.5", "guide.psp", "kubeaudit"],
-        cis: ["5.2.13"],
+        cis: ["5.2.12"],
         since: "0.1.0",
     }
 }

@@ -64,7 +64,7 @@ crate::declare_rule! {
         targets: CONTAINER,
         remediation: "set `securityContext.seccompProfile.type: RuntimeDefault` in the pod `securityContext`",
         checklist: ["workload.5", "kubeaudit"],
-        cis: ["5.7.2"],
+        cis: ["5.6.2"],
         since: "0.1.0",
     }
 }

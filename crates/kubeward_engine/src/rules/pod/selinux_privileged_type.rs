@@ -58,7 +58,7 @@ crate::declare_rule! {
         targets: CONTAINER,
         remediation: "remove `seLinuxOptions.type`, `user` and `role`; set only `level` if needed",
         checklist: ["workload.5", "guide.privileged"],
-        cis: ["5.7.3"],
+        cis: ["5.6.3"],
         since: "0.1.0",
     }
 }

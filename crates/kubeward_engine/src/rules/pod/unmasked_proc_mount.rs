@@ -50,7 +50,7 @@ crate::declare_rule! {
         targets: CONTAINER,
         remediation: "remove `securityContext.procMount` or set it to `Default`",
         checklist: ["workload.5"],
-        cis: ["5.7.3"],
+        cis: ["5.6.3"],
         since: "0.1.0",
     }
 }

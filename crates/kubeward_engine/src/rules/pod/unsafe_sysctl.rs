@@ -62,7 +62,7 @@ crate::declare_rule! {
         targets: POD_SPEC,
         remediation: "remove the sysctl from `securityContext.sysctls` or tune it on dedicated nodes",
         checklist: ["workload.5"],
-        cis: ["5.7.3"],
+        cis: ["5.6.3"],
         since: "0.1.0",
     }
 }

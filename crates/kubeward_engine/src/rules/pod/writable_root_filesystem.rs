@@ -58,7 +58,7 @@ crate::declare_rule! {
         targets: CONTAINER,
         remediation: "set `securityContext.readOnlyRootFilesystem: true` and mount `emptyDir` volumes where the container writes",
         checklist: ["workload.5", "kubeaudit"],
-        cis: ["5.7.3"],
+        cis: ["5.6.3"],
         since: "0.1.0",
     }
 }
