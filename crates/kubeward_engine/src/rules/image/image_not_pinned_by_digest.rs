@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
 
-use super::reference::ImageRef;
+use super::reference::{literal_tail, ImageRef};
 
 crate::declare_rule! {
     /// ## What it does
@@ -62,7 +62,11 @@ impl Rule for ImageNotPinnedByDigest {
         let Some(image) = c.image() else {
             return;
         };
-        if ImageRef::parse(image).is_some_and(|r| !r.has_digest()) {
+        let unpinned = match ImageRef::parse(image) {
+            Some(r) => !r.has_digest(),
+            None => literal_tail(image).is_some_and(|(_, digest)| digest.is_none()),
+        };
+        if unpinned {
             cx.report(
                 pod.object,
                 c.path.key("image"),

@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
 
-use super::reference::ImageRef;
+use super::reference::{literal_tail, ImageRef};
 
 crate::declare_rule! {
     /// ## What it does
@@ -65,11 +65,18 @@ impl Rule for LatestImageTag {
         let Some(image) = c.image() else {
             return;
         };
-        let Some(r) = ImageRef::parse(image) else {
-            return;
+        let (latest, tagged) = match ImageRef::parse(image) {
+            Some(r) => (r.is_latest(), r.tag.is_some()),
+            // A templated registry or repository with a literal last component (`$REG/app`,
+            // `<PROJECT>/app:latest`): its tag is known.
+            None => match literal_tail(image) {
+                Some((None, None)) => (true, false),
+                Some((Some(t), None)) => (t == "latest", true),
+                _ => (false, false),
+            },
         };
-        if r.is_latest() {
-            let msg = if r.tag.is_some() {
+        if latest {
+            let msg = if tagged {
                 format!("container `{}` uses image `{image}` with the `latest` tag", c.name())
             } else {
                 format!("container `{}` uses image `{image}` without a tag, which means `latest`", c.name())

@@ -23,6 +23,24 @@ pub(crate) fn is_templated(image: &str) -> bool {
     !image.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'/' | b'@' | b'-'))
 }
 
+/// For a reference whose registry or repository part is a template (`$REGISTRY/app:1.0`,
+/// `<PROJECT_ID>/repo/app:latest`) but whose last path component is literal: that component's
+/// tag and digest. A template cannot add a tag after a literal last component, so these are
+/// what the deployed reference will carry. `None` when the last component is templated too.
+#[must_use]
+pub(crate) fn literal_tail(image: &str) -> Option<(Option<&str>, Option<&str>)> {
+    let (_, tail) = image.trim().rsplit_once('/')?;
+    if tail.is_empty() || is_templated(tail) {
+        return None;
+    }
+    let (name_tag, digest) = match tail.split_once('@') {
+        Some((n, d)) => (n, Some(d).filter(|d| !d.is_empty())),
+        None => (tail, None),
+    };
+    let tag = name_tag.rsplit_once(':').map(|(_, t)| t).filter(|t| !t.is_empty());
+    Some((tag, digest))
+}
+
 fn fold_registry(host: &str) -> String {
     let h = host.to_ascii_lowercase();
     match h.as_str() {
@@ -101,6 +119,16 @@ impl<'a> ImageRef<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templated_prefix_with_literal_tail() {
+        assert_eq!(literal_tail("us-docker.pkg.dev/<PROJECT_ID>/repo/app:latest"), Some((Some("latest"), None)));
+        assert_eq!(literal_tail("${REGISTRY}/app"), Some((None, None)));
+        assert_eq!(literal_tail("$REG/app:1.0@sha256:abc"), Some((Some("1.0"), Some("sha256:abc"))));
+        assert_eq!(literal_tail("registry/app:${TAG}"), None);
+        assert_eq!(literal_tail("{{ .Values.image }}"), None);
+        assert_eq!(literal_tail("$IMAGE_URL"), None);
+    }
 
     fn p(s: &str) -> ImageRef<'_> {
         ImageRef::parse(s).unwrap_or_else(|| unreachable!("parses: {s}"))
