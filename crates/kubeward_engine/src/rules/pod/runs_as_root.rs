@@ -13,6 +13,10 @@ crate::declare_rule! {
     /// start such a container, so the manifest is broken rather than safe. Windows pods
     /// (`spec.os.name: windows`) are not checked: they use `windowsOptions.runAsUserName`.
     ///
+    /// A non-zero `runAsUser` alone passes: the process cannot be root. Note that the Pod
+    /// Security Standards `restricted` profile also demands `runAsNonRoot: true`, so a namespace
+    /// enforcing it (see NS002) rejects such a pod; set both, as below.
+    ///
     /// ## Why is this bad?
     /// Without these fields the container runs as the user of its image, which is root for most
     /// images. Root in a container is root on the node's kernel: every kernel or runtime flaw,
