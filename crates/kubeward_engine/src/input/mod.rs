@@ -1,5 +1,6 @@
 //! What rules look at: the document tree with positions, paths, objects and workload views.
 
+pub mod argv;
 pub mod node;
 pub mod object;
 pub mod path;
