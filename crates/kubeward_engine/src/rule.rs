@@ -78,11 +78,16 @@ pub enum Category {
     Network,
     /// `NS`: namespaces, tenancy, Pod Security admission and PodSecurityPolicy.
     Namespace,
+    /// `NODE`: control-plane and kubelet configuration (CIS sections 1 to 4): component flags
+    /// in static pod manifests and processes, KubeletConfiguration, EncryptionConfiguration,
+    /// audit Policy, kops cluster specs.
+    Node,
 }
 
 impl Category {
     /// All categories in documentation order.
-    pub const ALL: [Category; 6] = [Self::Pod, Self::Image, Self::Rbac, Self::Network, Self::Namespace, Self::General];
+    pub const ALL: [Category; 7] =
+        [Self::Pod, Self::Image, Self::Rbac, Self::Network, Self::Namespace, Self::Node, Self::General];
 
     /// The code prefix.
     #[must_use]
@@ -94,6 +99,7 @@ impl Category {
             Self::Rbac => "RBAC",
             Self::Network => "NET",
             Self::Namespace => "NS",
+            Self::Node => "NODE",
         }
     }
 
@@ -107,6 +113,7 @@ impl Category {
             Self::Rbac => "rbac",
             Self::Network => "network",
             Self::Namespace => "namespace",
+            Self::Node => "node",
         }
     }
 
@@ -120,6 +127,7 @@ impl Category {
             Self::Rbac => "RBAC",
             Self::Network => "Network",
             Self::Namespace => "Namespaces and tenancy",
+            Self::Node => "Control plane and nodes",
         }
     }
 }

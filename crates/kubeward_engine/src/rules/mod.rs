@@ -5,6 +5,7 @@ pub mod helpers;
 pub mod image;
 pub mod namespace;
 pub mod network;
+pub mod node;
 pub mod pod;
 pub mod rbac;
 
@@ -12,7 +13,7 @@ use crate::rule::Rule;
 
 /// The rule lists of every area.
 pub(crate) const AREAS: &[&[&dyn Rule]] =
-    &[general::RULES, pod::RULES, image::RULES, rbac::RULES, network::RULES, namespace::RULES];
+    &[general::RULES, pod::RULES, image::RULES, rbac::RULES, network::RULES, namespace::RULES, node::RULES];
 
 #[cfg(test)]
 mod tests {
