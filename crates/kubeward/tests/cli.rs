@@ -369,3 +369,20 @@ fn kustomize_patches_report_only_what_they_set() {
     let full = kubeward(d.path(), &["scan", ".", "--select", "POD001,POD011,POD004", "-f", "json"]);
     assert_eq!(json(&full)["summary"]["findings"], 3, "the same file as a resource is a full object");
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "priv.yaml", PRIV);
+    let piped = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args(["scan", "priv.yaml", "--select", "POD001"])
+        .current_dir(d.path())
+        .env_remove("KUBEWARD_COLOR")
+        .output()
+        .expect("run");
+    assert!(!stdout(&piped).contains('\u{1b}'), "no colour when stdout is not a terminal");
+    let forced = kubeward(d.path(), &["scan", "priv.yaml", "--select", "POD001", "--color", "always"]);
+    assert!(stdout(&forced).contains("\u{1b}[1;35mcritical"), "{}", stdout(&forced));
+    let json = kubeward(d.path(), &["scan", "priv.yaml", "--select", "POD001", "--color", "always", "-f", "json"]);
+    assert!(!stdout(&json).contains('\u{1b}'), "never colour in machine formats");
+}
