@@ -353,7 +353,11 @@ def main() -> int:
     if not args.skip_build and args.reuse is None:
         common.build_release()
     peer_bins = common.peer_paths(args.venv)
-    peers_run = [p for p in PEERS if args.reuse is not None or peer_bins[p].exists()]
+    if args.reuse is not None:
+        # Reuse only the reports that exist and are not empty (a peer stopped early leaves none).
+        peers_run = [p for p in PEERS if (args.reuse / f"{p}.json").is_file() and (args.reuse / f"{p}.json").stat().st_size > 0]
+    else:
+        peers_run = [p for p in PEERS if peer_bins[p].exists()]
     for p in PEERS:
         if p not in peers_run:
             print(f"warning: {peer_bins[p]} missing (run bench/run-peers.sh); skipping {p}", file=sys.stderr)
