@@ -102,8 +102,8 @@ impl<'a> Etcd<'a> {
             .items()
             .iter()
             .enumerate()
-            .filter(|(_, v)| v.get("name").and_then(Node::as_str) == Some(name.as_str()))
-            .last()?;
+            .rev()
+            .find(|(_, v)| v.get("name").and_then(Node::as_str) == Some(name.as_str()))?;
         if let Some(v) = var.get("value").and_then(Node::as_str) {
             if v.is_empty() {
                 return None;
@@ -163,10 +163,9 @@ pub(crate) fn url_host(url: &str) -> &str {
 #[must_use]
 pub(crate) fn feature_gate(value: &str, gate: &str) -> Option<bool> {
     value
-        .split(',')
+        .rsplit(',')
         .filter_map(|item| item.split_once('='))
-        .filter(|(k, _)| k.trim() == gate)
-        .last()
+        .find(|(k, _)| k.trim() == gate)
         .and_then(|(_, v)| parse_go_bool(v.trim()))
 }
 
