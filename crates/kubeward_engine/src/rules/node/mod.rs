@@ -22,6 +22,7 @@ mod controller_manager_service_account_credentials_disabled;
 mod controller_manager_service_account_private_key_unset;
 mod controller_manager_terminated_pod_gc_threshold_unset;
 mod etcd_auto_tls_enabled;
+mod etcd_ca_shared_with_apiserver_clients;
 mod etcd_client_cert_auth_disabled;
 mod etcd_client_tls_unset;
 mod etcd_peer_auto_tls_enabled;
@@ -60,6 +61,7 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &etcd_peer_auto_tls_enabled::EtcdPeerAutoTlsEnabled,
     &etcd_trusted_ca_file_unset::EtcdTrustedCaFileUnset,
     &etcd_plain_http_url::EtcdPlainHttpUrl,
+    &etcd_ca_shared_with_apiserver_clients::EtcdCaSharedWithApiserverClients,
     &controller_manager_terminated_pod_gc_threshold_unset::ControllerManagerTerminatedPodGcThresholdUnset,
     &controller_manager_profiling_enabled::ControllerManagerProfilingEnabled,
     &controller_manager_service_account_credentials_disabled::ControllerManagerServiceAccountCredentialsDisabled,
