@@ -6,6 +6,8 @@ use crate::rules::node::plane_flags::Etcd;
 crate::declare_rule! {
     /// ## What it does
     /// Flags etcd containers with `--auto-tls` (or `ETCD_AUTO_TLS`) set to `true`.
+    /// Containers started with `--config-file` are not judged: etcd then ignores its flags and
+    /// environment, and the file is not visible in the manifest.
     ///
     /// ## Why is this bad?
     /// With auto TLS etcd serves clients with a self-signed certificate it generates itself:

@@ -10,6 +10,8 @@ crate::declare_rule! {
     /// `--client-ca-file` in the scanned files (same path after normalisation). The check
     /// compares paths, so it is meant for the manifests of one control-plane node, where equal
     /// paths are the same file.
+    /// Containers started with `--config-file` are not judged: etcd then ignores its flags and
+    /// environment, and the file is not visible in the manifest.
     ///
     /// ## Why is this bad?
     /// CIS 2.7 asks for a certificate authority used only for etcd. The API server's client CA

@@ -6,6 +6,8 @@ use crate::rules::node::plane_flags::Etcd;
 crate::declare_rule! {
     /// ## What it does
     /// Flags etcd containers with `--peer-auto-tls` (or `ETCD_PEER_AUTO_TLS`) set to `true`.
+    /// Containers started with `--config-file` are not judged: etcd then ignores its flags and
+    /// environment, and the file is not visible in the manifest.
     ///
     /// ## Why is this bad?
     /// With peer auto TLS members use self-signed certificates they generate themselves: peers

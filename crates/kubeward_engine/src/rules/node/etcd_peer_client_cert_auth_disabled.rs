@@ -7,6 +7,8 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags etcd containers whose `--peer-client-cert-auth` (or `ETCD_PEER_CLIENT_CERT_AUTH`)
     /// is not `true`. It defaults to `false`.
+    /// Containers started with `--config-file` are not judged: etcd then ignores its flags and
+    /// environment, and the file is not visible in the manifest.
     ///
     /// ## Why is this bad?
     /// Without peer certificate authentication any host that reaches the peer port can join the

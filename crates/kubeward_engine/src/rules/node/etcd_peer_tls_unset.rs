@@ -8,6 +8,8 @@ crate::declare_rule! {
     /// Flags etcd containers without a peer certificate: `--peer-cert-file` or
     /// `--peer-key-file` (or `ETCD_PEER_CERT_FILE`/`ETCD_PEER_KEY_FILE` in the container's
     /// `env`) is not set.
+    /// Containers started with `--config-file` are not judged: etcd then ignores its flags and
+    /// environment, and the file is not visible in the manifest.
     ///
     /// ## Why is this bad?
     /// Without a peer certificate etcd members replicate over plain HTTP: the whole key space,

@@ -10,6 +10,8 @@ crate::declare_rule! {
     /// `--listen-peer-urls`, `--initial-advertise-peer-urls` (high), as flags or as `ETCD_*`
     /// environment variables. `http://localhost` and `http://127.0.0.1` (the defaults) are not
     /// reported: they are reachable from the node only.
+    /// Containers started with `--config-file` are not judged: etcd then ignores its flags and
+    /// environment, and the file is not visible in the manifest.
     ///
     /// ## Why is this bad?
     /// A plain HTTP endpoint has neither encryption nor client certificate authentication: any

@@ -7,6 +7,8 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags etcd containers without `--trusted-ca-file` (or `ETCD_TRUSTED_CA_FILE`): the CA
     /// that client certificates must chain to.
+    /// Containers started with `--config-file` are not judged: etcd then ignores its flags and
+    /// environment, and the file is not visible in the manifest.
     ///
     /// ## Why is this bad?
     /// CIS 2.7 asks for a certificate authority used only for etcd. With no trusted CA file etcd
