@@ -14,6 +14,25 @@ pub mod component;
 // (spacer)
 
 // ---- etcd, controller manager and scheduler rules: mods ----
+mod controller_manager_bound_to_all_interfaces;
+mod controller_manager_kubelet_server_cert_rotation_disabled;
+mod controller_manager_profiling_enabled;
+mod controller_manager_root_ca_file_unset;
+mod controller_manager_service_account_credentials_disabled;
+mod controller_manager_service_account_private_key_unset;
+mod controller_manager_terminated_pod_gc_threshold_unset;
+mod etcd_auto_tls_enabled;
+mod etcd_ca_shared_with_apiserver_clients;
+mod etcd_client_cert_auth_disabled;
+mod etcd_client_tls_unset;
+mod etcd_peer_auto_tls_enabled;
+mod etcd_peer_client_cert_auth_disabled;
+mod etcd_peer_tls_unset;
+mod etcd_plain_http_url;
+mod etcd_trusted_ca_file_unset;
+mod plane_flags;
+mod scheduler_bound_to_all_interfaces;
+mod scheduler_profiling_enabled;
 // ---- end etcd, controller manager and scheduler rules: mods ----
 
 // (spacer)
@@ -34,6 +53,24 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     // (spacer)
     //
     // ---- etcd, controller manager and scheduler rules: entries ----
+    &etcd_client_tls_unset::EtcdClientTlsUnset,
+    &etcd_client_cert_auth_disabled::EtcdClientCertAuthDisabled,
+    &etcd_auto_tls_enabled::EtcdAutoTlsEnabled,
+    &etcd_peer_tls_unset::EtcdPeerTlsUnset,
+    &etcd_peer_client_cert_auth_disabled::EtcdPeerClientCertAuthDisabled,
+    &etcd_peer_auto_tls_enabled::EtcdPeerAutoTlsEnabled,
+    &etcd_trusted_ca_file_unset::EtcdTrustedCaFileUnset,
+    &etcd_plain_http_url::EtcdPlainHttpUrl,
+    &etcd_ca_shared_with_apiserver_clients::EtcdCaSharedWithApiserverClients,
+    &controller_manager_terminated_pod_gc_threshold_unset::ControllerManagerTerminatedPodGcThresholdUnset,
+    &controller_manager_profiling_enabled::ControllerManagerProfilingEnabled,
+    &controller_manager_service_account_credentials_disabled::ControllerManagerServiceAccountCredentialsDisabled,
+    &controller_manager_service_account_private_key_unset::ControllerManagerServiceAccountPrivateKeyUnset,
+    &controller_manager_root_ca_file_unset::ControllerManagerRootCaFileUnset,
+    &controller_manager_kubelet_server_cert_rotation_disabled::ControllerManagerKubeletServerCertRotationDisabled,
+    &controller_manager_bound_to_all_interfaces::ControllerManagerBoundToAllInterfaces,
+    &scheduler_profiling_enabled::SchedulerProfilingEnabled,
+    &scheduler_bound_to_all_interfaces::SchedulerBoundToAllInterfaces,
     // ---- end etcd, controller manager and scheduler rules: entries ----
     //
     // (spacer)
