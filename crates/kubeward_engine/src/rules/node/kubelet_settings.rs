@@ -1,0 +1,317 @@
+//! Effective kubelet settings, from a `KubeletConfiguration` object or from the command line
+//! of a container running the kubelet, with where each value comes from.
+//!
+//! Defaults differ with and without a config file (docs/design/cis-kubernetes-1.12.md, 4.2):
+//! starting the kubelet with `--config` applies the `KubeletConfiguration` v1beta1 defaults
+//! (anonymous auth off, authorization `Webhook`, read-only port 0); without it the old flag
+//! defaults apply (anonymous auth on, `AlwaysAllow`, read-only port 10255). Flags override the
+//! config file. For a command line with `--config` and without the flag, the value is in a file
+//! kubeward does not see here: it is unknown, and rules do not guess (the file is checked when
+//! it is scanned).
+
+use crate::context::Context;
+use crate::input::node::Node;
+use crate::input::object::Object;
+use crate::input::path::FieldPath;
+use crate::rules::node::component::{ComponentKind, ComponentView};
+
+/// A kubelet setting: its `KubeletConfiguration` key and its command-line flag.
+#[derive(Clone, Copy, Debug)]
+pub struct Key {
+    /// Path of the key in a `KubeletConfiguration` (empty when the setting has no key).
+    pub config: &'static [&'static str],
+    /// Flag name without dashes (empty when the setting has no flag).
+    pub flag: &'static str,
+}
+
+/// Where an effective value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum From {
+    /// Written in the config file or on the command line.
+    Set,
+    /// Not written: the default of a kubelet started with a config file.
+    ConfigDefault,
+    /// Not written: the default of a kubelet started without `--config`.
+    FlagDefault,
+    /// Not on the command line, which has `--config`: the value is in the config file.
+    Unknown,
+}
+
+/// One resolved setting.
+#[derive(Clone, Debug)]
+pub struct Setting<'n> {
+    /// The value as written (`None` when not written).
+    pub raw: Option<Raw<'n>>,
+    /// Where the value comes from.
+    pub from: From,
+    /// Where it is written, or where it belongs.
+    pub path: FieldPath,
+    /// The name to show: `authentication.anonymous.enabled` or `--anonymous-auth`.
+    pub name: String,
+}
+
+/// A written value: a config node or a flag value.
+#[derive(Clone, Copy, Debug)]
+pub enum Raw<'n> {
+    /// A node of the config file.
+    Node(&'n Node),
+    /// A flag value (`None` for a bare flag).
+    Flag(Option<&'n str>),
+}
+
+impl Setting<'_> {
+    /// The boolean value, `default` applying when not written (both defaults: no config file,
+    /// with config file). `None` when unknown or not a boolean.
+    #[must_use]
+    pub fn bool(&self, default: (bool, bool)) -> Option<bool> {
+        match self.raw {
+            Some(Raw::Node(n)) => n.as_bool(),
+            Some(Raw::Flag(None)) => Some(true),
+            Some(Raw::Flag(Some(v))) => crate::input::argv::parse_go_bool(v),
+            None => self.default(default),
+        }
+    }
+
+    /// The integer value, defaults as for [`Setting::bool`].
+    #[must_use]
+    pub fn int(&self, default: (i64, i64)) -> Option<i64> {
+        match self.raw {
+            Some(Raw::Node(n)) => n.as_i64(),
+            Some(Raw::Flag(v)) => v.and_then(|v| v.trim().parse().ok()),
+            None => self.default(default),
+        }
+    }
+
+    /// The string value when written (scalars only), else `None`.
+    #[must_use]
+    pub fn str(&self) -> Option<&str> {
+        match self.raw {
+            Some(Raw::Node(n)) => n.as_str(),
+            Some(Raw::Flag(v)) => Some(v.unwrap_or("")),
+            None => None,
+        }
+    }
+
+    /// The list value when written: a YAML sequence of strings or a comma-separated flag.
+    #[must_use]
+    pub fn list(&self) -> Option<Vec<&str>> {
+        match self.raw {
+            Some(Raw::Node(n)) if n.is_seq() => Some(n.items().iter().filter_map(Node::as_str).collect()),
+            Some(Raw::Node(_)) => None,
+            Some(Raw::Flag(v)) => {
+                Some(v.unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()).collect())
+            }
+            None => None,
+        }
+    }
+
+    /// Whether the value is written.
+    #[must_use]
+    pub fn is_set(&self) -> bool {
+        self.raw.is_some()
+    }
+
+    fn default<T: Copy>(&self, (no_config, with_config): (T, T)) -> Option<T> {
+        match self.from {
+            From::FlagDefault => Some(no_config),
+            From::ConfigDefault => Some(with_config),
+            From::Set | From::Unknown => None,
+        }
+    }
+
+    /// Describes the value for a message: ``set to `x` `` or ``not set, defaults to `x` ``.
+    #[must_use]
+    pub fn state(&self, shown: impl std::fmt::Display) -> String {
+        match self.from {
+            From::Set => format!("`{}` is set to `{shown}`", self.name),
+            From::FlagDefault => format!("`{}` is not set and defaults to `{shown}` without `--config`", self.name),
+            From::ConfigDefault | From::Unknown => format!("`{}` is not set and defaults to `{shown}`", self.name),
+        }
+    }
+}
+
+/// Where the settings come from.
+enum Input<'n> {
+    Config(&'n Node),
+    Flags { comp: &'n ComponentView, has_config: bool },
+}
+
+/// The kubelet settings of one object or container, and where to report.
+pub struct KubeletSettings<'a, 'n> {
+    obj: &'a Object<'n>,
+    container: Option<&'a str>,
+    input: Input<'a>,
+}
+
+impl<'a, 'n> KubeletSettings<'a, 'n> {
+    /// The settings of a `KubeletConfiguration` (`kubelet.config.k8s.io`).
+    #[must_use]
+    pub fn from_config(obj: &'a Object<'n>) -> Option<Self> {
+        (obj.kind() == "KubeletConfiguration" && obj.group() == "kubelet.config.k8s.io")
+            .then_some(Self { obj, container: None, input: Input::Config(obj.root) })
+    }
+
+    /// The settings of a kubelet command line (`comp` must be a kubelet).
+    #[must_use]
+    pub fn from_flags(obj: &'a Object<'n>, container: &'a str, comp: &'a ComponentView) -> Option<Self> {
+        (comp.kind == ComponentKind::Kubelet).then(|| Self {
+            obj,
+            container: Some(container),
+            input: Input::Flags { comp, has_config: comp.flags.get("config").is_some_and(|v| !v.is_empty()) },
+        })
+    }
+
+    /// Whether the settings come from a command line.
+    #[must_use]
+    pub fn is_flags(&self) -> bool {
+        matches!(self.input, Input::Flags { .. })
+    }
+
+    /// Resolves a setting. `None` when the setting cannot be written in this input (a flag-only
+    /// setting in a config file, a config-only setting on a command line).
+    #[must_use]
+    pub fn get(&self, key: Key) -> Option<Setting<'a>> {
+        match self.input {
+            Input::Config(root) => {
+                if key.config.is_empty() {
+                    return None;
+                }
+                let mut path = FieldPath::root();
+                for k in key.config {
+                    path = path.key(k);
+                }
+                let raw = root.at(key.config).filter(|n| !n.is_null());
+                Some(Setting {
+                    raw: raw.map(Raw::Node),
+                    from: if raw.is_some() { From::Set } else { From::ConfigDefault },
+                    path,
+                    name: key.config.join("."),
+                })
+            }
+            Input::Flags { comp, has_config } => {
+                if key.flag.is_empty() {
+                    return None;
+                }
+                let name = format!("--{}", key.flag);
+                Some(match comp.flag(key.flag) {
+                    Some((f, path)) => Setting { raw: Some(Raw::Flag(f.value.as_deref())), from: From::Set, path, name },
+                    None => Setting {
+                        raw: None,
+                        from: if has_config { From::Unknown } else { From::FlagDefault },
+                        path: comp.insert_path.clone(),
+                        name,
+                    },
+                })
+            }
+        }
+    }
+
+    /// Reports a finding about `setting`.
+    pub fn report(&self, cx: &mut Context<'_>, setting: &Setting<'_>, message: impl Into<String>) {
+        self.report_at(cx, setting.path.clone(), message);
+    }
+
+    /// Reports a finding at `path`.
+    pub fn report_at(&self, cx: &mut Context<'_>, path: FieldPath, message: impl Into<String>) {
+        let d = cx.report(self.obj, path, message);
+        if let Some(c) = self.container {
+            d.container(c);
+        }
+    }
+}
+
+/// Implements [`crate::rule::Rule`] for a kubelet rule: `KubeletConfiguration` objects and
+/// kubelet containers both go to the rule's inherent `check(&self, &KubeletSettings, cx)`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! kubelet_rule {
+    ($rule:ident) => {
+        impl $crate::rule::Rule for $rule {
+            fn meta(&self) -> &'static $crate::rule::RuleMeta {
+                &META
+            }
+
+            fn check_object(&self, obj: &$crate::input::object::Object<'_>, cx: &mut $crate::context::Context<'_>) {
+                if let Some(s) = $crate::rules::node::kubelet_settings::KubeletSettings::from_config(obj) {
+                    self.check(&s, cx);
+                }
+            }
+
+            fn check_container(
+                &self,
+                pod: &$crate::input::workload::PodSpecView<'_>,
+                c: &$crate::input::workload::ContainerView<'_>,
+                cx: &mut $crate::context::Context<'_>,
+            ) {
+                let Some(comp) = $crate::rules::node::component::ComponentView::of(c) else {
+                    return;
+                };
+                if let Some(s) =
+                    $crate::rules::node::kubelet_settings::KubeletSettings::from_flags(pod.object, c.name(), &comp)
+                {
+                    self.check(&s, cx);
+                }
+            }
+        }
+    };
+}
+
+/// `authentication.anonymous.enabled` / `--anonymous-auth`.
+pub const ANONYMOUS_AUTH: Key = Key { config: &["authentication", "anonymous", "enabled"], flag: "anonymous-auth" };
+/// `authorization.mode` / `--authorization-mode`.
+pub const AUTHORIZATION_MODE: Key = Key { config: &["authorization", "mode"], flag: "authorization-mode" };
+/// `authentication.x509.clientCAFile` / `--client-ca-file`.
+pub const CLIENT_CA_FILE: Key = Key { config: &["authentication", "x509", "clientCAFile"], flag: "client-ca-file" };
+/// `readOnlyPort` / `--read-only-port`.
+pub const READ_ONLY_PORT: Key = Key { config: &["readOnlyPort"], flag: "read-only-port" };
+/// `cAdvisorPort` (v1beta1 before 1.12) / `--cadvisor-port`.
+pub const CADVISOR_PORT: Key = Key { config: &["cAdvisorPort"], flag: "cadvisor-port" };
+/// `streamingConnectionIdleTimeout` / `--streaming-connection-idle-timeout`.
+pub const STREAMING_IDLE_TIMEOUT: Key =
+    Key { config: &["streamingConnectionIdleTimeout"], flag: "streaming-connection-idle-timeout" };
+/// `makeIPTablesUtilChains` / `--make-iptables-util-chains`.
+pub const MAKE_IPTABLES_UTIL_CHAINS: Key = Key { config: &["makeIPTablesUtilChains"], flag: "make-iptables-util-chains" };
+/// `--hostname-override` (no config key).
+pub const HOSTNAME_OVERRIDE: Key = Key { config: &[], flag: "hostname-override" };
+/// `tlsCertFile` / `--tls-cert-file`.
+pub const TLS_CERT_FILE: Key = Key { config: &["tlsCertFile"], flag: "tls-cert-file" };
+/// `tlsPrivateKeyFile` / `--tls-private-key-file`.
+pub const TLS_PRIVATE_KEY_FILE: Key = Key { config: &["tlsPrivateKeyFile"], flag: "tls-private-key-file" };
+/// `serverTLSBootstrap` (no flag).
+pub const SERVER_TLS_BOOTSTRAP: Key = Key { config: &["serverTLSBootstrap"], flag: "" };
+/// `rotateCertificates` / `--rotate-certificates`.
+pub const ROTATE_CERTIFICATES: Key = Key { config: &["rotateCertificates"], flag: "rotate-certificates" };
+/// `featureGates` / `--feature-gates`.
+pub const FEATURE_GATES: Key = Key { config: &["featureGates"], flag: "feature-gates" };
+/// `tlsCipherSuites` / `--tls-cipher-suites`.
+pub const TLS_CIPHER_SUITES: Key = Key { config: &["tlsCipherSuites"], flag: "tls-cipher-suites" };
+/// `podPidsLimit` / `--pod-max-pids`.
+pub const POD_PIDS_LIMIT: Key = Key { config: &["podPidsLimit"], flag: "pod-max-pids" };
+/// `seccompDefault` / `--seccomp-default`.
+pub const SECCOMP_DEFAULT: Key = Key { config: &["seccompDefault"], flag: "seccomp-default" };
+/// `protectKernelDefaults` / `--protect-kernel-defaults`.
+pub const PROTECT_KERNEL_DEFAULTS: Key = Key { config: &["protectKernelDefaults"], flag: "protect-kernel-defaults" };
+
+/// A feature gate's value: `(value, path)` when written in `featureGates` (a map of booleans)
+/// or `--feature-gates` (`A=true,B=false`, last wins).
+#[must_use]
+pub fn feature_gate(s: &KubeletSettings<'_, '_>, gate: &str) -> Option<(bool, FieldPath, String)> {
+    let set = s.get(FEATURE_GATES)?;
+    match set.raw? {
+        Raw::Node(n) => {
+            let v = n.get(gate)?.as_bool()?;
+            Some((v, set.path.key(gate), format!("featureGates.{gate}")))
+        }
+        Raw::Flag(v) => {
+            let mut found = None;
+            for item in v.unwrap_or("").split(',') {
+                if let Some((k, val)) = item.split_once('=') {
+                    if k.trim() == gate {
+                        found = crate::input::argv::parse_go_bool(val.trim()).or(found);
+                    }
+                }
+            }
+            found.map(|b| (b, set.path, "--feature-gates".to_string()))
+        }
+    }
+}
