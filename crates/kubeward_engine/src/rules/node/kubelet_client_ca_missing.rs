@@ -59,8 +59,12 @@ impl KubeletClientCaMissing {
         }
         match set.str().map(str::trim) {
             Some(v) if !v.is_empty() => {}
-            Some(_) => s.report(cx, &set, format!("kubelet does not verify client certificates: `{}` is empty", set.name)),
-            None => s.report(cx, &set, format!("kubelet does not verify client certificates: `{}` is not set", set.name)),
+            Some(_) => {
+                s.report(cx, &set, format!("kubelet does not verify client certificates: `{}` is empty", set.name))
+            }
+            None => {
+                s.report(cx, &set, format!("kubelet does not verify client certificates: `{}` is not set", set.name))
+            }
         }
     }
 }

@@ -49,12 +49,8 @@ crate::kubelet_rule!(KubeletServerCertRotationDisabled);
 
 impl KubeletServerCertRotationDisabled {
     fn check(&self, s: &KubeletSettings<'_, '_>, cx: &mut Context<'_>) {
-        if let Some((false, path, name)) = feature_gate(s, "RotateKubeletServerCertificate") {
-            s.report_at(
-                cx,
-                path,
-                format!("kubelet serving certificate rotation is turned off: `{name}` sets `RotateKubeletServerCertificate` to `false`"),
-            );
+        if let Some((false, path, how)) = feature_gate(s, "RotateKubeletServerCertificate") {
+            s.report_at(cx, path, format!("kubelet serving certificate rotation is turned off: {how}"));
         }
     }
 }

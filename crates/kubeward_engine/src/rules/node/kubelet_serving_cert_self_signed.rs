@@ -63,11 +63,16 @@ impl KubeletServingCertSelfSigned {
         if cert.from == From::Unknown || key.from == From::Unknown {
             return;
         }
-        let missing: Vec<_> = [&cert, &key].into_iter().filter(|x| x.str().is_none_or(|v| v.trim().is_empty())).collect();
+        let missing: Vec<_> =
+            [&cert, &key].into_iter().filter(|x| x.str().is_none_or(|v| v.trim().is_empty())).collect();
         let Some(first) = missing.first() else { return };
         let names: Vec<String> = missing.iter().map(|x| format!("`{}`", x.name)).collect();
         let verb = if missing.len() == 1 { "is" } else { "are" };
         let tail = if s.is_flags() { "" } else { " and `serverTLSBootstrap` is not `true`" };
-        s.report(cx, first, format!("kubelet serves a self-signed certificate: {} {verb} not set{tail}", names.join(" and ")));
+        s.report(
+            cx,
+            first,
+            format!("kubelet serves a self-signed certificate: {} {verb} not set{tail}", names.join(" and ")),
+        );
     }
 }

@@ -98,9 +98,7 @@ impl Setting<'_> {
         match self.raw {
             Some(Raw::Node(n)) if n.is_seq() => Some(n.items().iter().filter_map(Node::as_str).collect()),
             Some(Raw::Node(_)) => None,
-            Some(Raw::Flag(v)) => {
-                Some(v.unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()).collect())
-            }
+            Some(Raw::Flag(v)) => Some(v.unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()).collect()),
             None => None,
         }
     }
@@ -147,8 +145,11 @@ impl<'a, 'n> KubeletSettings<'a, 'n> {
     /// The settings of a `KubeletConfiguration` (`kubelet.config.k8s.io`).
     #[must_use]
     pub fn from_config(obj: &'a Object<'n>) -> Option<Self> {
-        (obj.kind() == "KubeletConfiguration" && obj.group() == "kubelet.config.k8s.io")
-            .then_some(Self { obj, container: None, input: Input::Config(obj.root) })
+        (obj.kind() == "KubeletConfiguration" && obj.group() == "kubelet.config.k8s.io").then_some(Self {
+            obj,
+            container: None,
+            input: Input::Config(obj.root),
+        })
     }
 
     /// The settings of a kubelet command line (`comp` must be a kubelet).
@@ -194,7 +195,9 @@ impl<'a, 'n> KubeletSettings<'a, 'n> {
                 }
                 let name = format!("--{}", key.flag);
                 Some(match comp.flag(key.flag) {
-                    Some((f, path)) => Setting { raw: Some(Raw::Flag(f.value.as_deref())), from: From::Set, path, name },
+                    Some((f, path)) => {
+                        Setting { raw: Some(Raw::Flag(f.value.as_deref())), from: From::Set, path, name }
+                    }
                     None => Setting {
                         raw: None,
                         from: if has_config { From::Unknown } else { From::FlagDefault },
@@ -270,7 +273,8 @@ pub const CADVISOR_PORT: Key = Key { config: &["cAdvisorPort"], flag: "cadvisor-
 pub const STREAMING_IDLE_TIMEOUT: Key =
     Key { config: &["streamingConnectionIdleTimeout"], flag: "streaming-connection-idle-timeout" };
 /// `makeIPTablesUtilChains` / `--make-iptables-util-chains`.
-pub const MAKE_IPTABLES_UTIL_CHAINS: Key = Key { config: &["makeIPTablesUtilChains"], flag: "make-iptables-util-chains" };
+pub const MAKE_IPTABLES_UTIL_CHAINS: Key =
+    Key { config: &["makeIPTablesUtilChains"], flag: "make-iptables-util-chains" };
 /// `--hostname-override` (no config key).
 pub const HOSTNAME_OVERRIDE: Key = Key { config: &[], flag: "hostname-override" };
 /// `tlsCertFile` / `--tls-cert-file`.
@@ -292,15 +296,16 @@ pub const SECCOMP_DEFAULT: Key = Key { config: &["seccompDefault"], flag: "secco
 /// `protectKernelDefaults` / `--protect-kernel-defaults`.
 pub const PROTECT_KERNEL_DEFAULTS: Key = Key { config: &["protectKernelDefaults"], flag: "protect-kernel-defaults" };
 
-/// A feature gate's value: `(value, path)` when written in `featureGates` (a map of booleans)
-/// or `--feature-gates` (`A=true,B=false`, last wins).
+/// A feature gate's value, path and a description (``featureGates.X` is set to `false` ``)
+/// when written in `featureGates` (a map of booleans) or `--feature-gates` (`A=true,B=false`,
+/// last wins).
 #[must_use]
 pub fn feature_gate(s: &KubeletSettings<'_, '_>, gate: &str) -> Option<(bool, FieldPath, String)> {
     let set = s.get(FEATURE_GATES)?;
     match set.raw? {
         Raw::Node(n) => {
             let v = n.get(gate)?.as_bool()?;
-            Some((v, set.path.key(gate), format!("featureGates.{gate}")))
+            Some((v, set.path.key(gate), format!("`featureGates.{gate}` is set to `{v}`")))
         }
         Raw::Flag(v) => {
             let mut found = None;
@@ -311,7 +316,7 @@ pub fn feature_gate(s: &KubeletSettings<'_, '_>, gate: &str) -> Option<(bool, Fi
                     }
                 }
             }
-            found.map(|b| (b, set.path, "--feature-gates".to_string()))
+            found.map(|b| (b, set.path, format!("`--feature-gates` sets `{gate}={b}`")))
         }
     }
 }

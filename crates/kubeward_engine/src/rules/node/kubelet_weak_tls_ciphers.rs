@@ -70,7 +70,11 @@ impl KubeletWeakTlsCiphers {
         let Some(list) = set.list() else { return };
         let weak: Vec<String> = list.iter().filter(|c| !STRONG.contains(&c.trim())).map(|c| format!("`{c}`")).collect();
         if !weak.is_empty() {
-            s.report(cx, &set, format!("kubelet allows weak TLS cipher suites: `{}` includes {}", set.name, weak.join(", ")));
+            s.report(
+                cx,
+                &set,
+                format!("kubelet allows weak TLS cipher suites: `{}` includes {}", set.name, weak.join(", ")),
+            );
         }
     }
 }

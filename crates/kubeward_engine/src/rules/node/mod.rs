@@ -19,22 +19,22 @@ pub mod component;
 // (spacer)
 
 // ---- kubelet rules: mods ----
-pub mod kubelet_settings;
 mod kubelet_anonymous_auth_enabled;
 mod kubelet_authorization_always_allow;
-mod kubelet_client_ca_missing;
-mod kubelet_read_only_port_open;
 mod kubelet_cadvisor_port_open;
-mod kubelet_streaming_idle_timeout_disabled;
-mod kubelet_iptables_util_chains_disabled;
-mod kubelet_hostname_override;
-mod kubelet_serving_cert_self_signed;
 mod kubelet_certificate_rotation_disabled;
-mod kubelet_server_cert_rotation_disabled;
-mod kubelet_weak_tls_ciphers;
-mod kubelet_pod_pids_unlimited;
-mod kubelet_seccomp_default_disabled;
+mod kubelet_client_ca_missing;
+mod kubelet_hostname_override;
+mod kubelet_iptables_util_chains_disabled;
 mod kubelet_kernel_defaults_unprotected;
+mod kubelet_pod_pids_unlimited;
+mod kubelet_read_only_port_open;
+mod kubelet_seccomp_default_disabled;
+mod kubelet_server_cert_rotation_disabled;
+mod kubelet_serving_cert_self_signed;
+pub mod kubelet_settings;
+mod kubelet_streaming_idle_timeout_disabled;
+mod kubelet_weak_tls_ciphers;
 // ---- end kubelet rules: mods ----
 
 // (spacer)
