@@ -5,9 +5,9 @@
 //! starting the kubelet with `--config` applies the `KubeletConfiguration` v1beta1 defaults
 //! (anonymous auth off, authorization `Webhook`, read-only port 0); without it the old flag
 //! defaults apply (anonymous auth on, `AlwaysAllow`, read-only port 10255). Flags override the
-//! config file. For a command line with `--config` and without the flag, the value is in a file
-//! kubeward does not see here: it is unknown, and rules do not guess (the file is checked when
-//! it is scanned).
+//! config file. For a command line with `--config` (or `--config-dir` drop-ins) and without the
+//! flag, the value is in a file kubeward does not see here: it is unknown, and rules do not
+//! guess (the file is checked when it is scanned).
 
 use crate::context::Context;
 use crate::input::node::Node;
@@ -158,7 +158,12 @@ impl<'a, 'n> KubeletSettings<'a, 'n> {
         (comp.kind == ComponentKind::Kubelet).then(|| Self {
             obj,
             container: Some(container),
-            input: Input::Flags { comp, has_config: comp.flags.get("config").is_some_and(|v| !v.is_empty()) },
+            input: Input::Flags {
+                comp,
+                has_config: ["config", "config-dir"]
+                    .iter()
+                    .any(|f| comp.flags.get(f).is_some_and(|v| !v.trim().is_empty())),
+            },
         })
     }
 
@@ -317,6 +322,59 @@ pub fn feature_gate(s: &KubeletSettings<'_, '_>, gate: &str) -> Option<(bool, Fi
                 }
             }
             found.map(|b| (b, set.path, format!("`--feature-gates` sets `{gate}={b}`")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::object::Origin;
+    use crate::input::workload::PodSpecView;
+    use crate::input::yaml::{load, Limits};
+
+    fn origin() -> Origin {
+        Origin { file: None, file_index: 0, doc_index: 0, item: None, partial: false }
+    }
+
+    #[test]
+    fn config_file_values_and_defaults() {
+        let text = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 10255\nfeatureGates: {RotateKubeletServerCertificate: false}\n";
+        let l = load(text, Limits::default());
+        let obj = Object::from_node(&l.documents[0].root, origin()).expect("object");
+        let s = KubeletSettings::from_config(&obj).expect("kubelet config");
+        let port = s.get(READ_ONLY_PORT).expect("setting");
+        assert_eq!((port.from, port.int((10255, 0)), port.path.as_str()), (From::Set, Some(10255), "/readOnlyPort"));
+        let anon = s.get(ANONYMOUS_AUTH).expect("setting");
+        assert_eq!(anon.from, From::ConfigDefault);
+        assert_eq!(anon.bool((true, false)), Some(false));
+        assert_eq!(anon.path.as_str(), "/authentication/anonymous/enabled");
+        assert!(s.get(HOSTNAME_OVERRIDE).is_none());
+        let (v, path, _) = feature_gate(&s, "RotateKubeletServerCertificate").expect("gate");
+        assert_eq!((v, path.as_str()), (false, "/featureGates/RotateKubeletServerCertificate"));
+    }
+
+    #[test]
+    fn command_line_values_and_defaults() {
+        let kubelet = |args: &str| {
+            format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: k}}\nspec:\n  containers:\n    - name: kubelet\n      image: registry.k8s.io/kubelet:v1.33.1\n      command: [kubelet{args}]\n")
+        };
+        for (args, from, value) in [
+            ("", From::FlagDefault, Some(true)),
+            (", --config=/var/lib/kubelet/config.yaml", From::Unknown, None),
+            (", --config-dir=/etc/kubernetes/kubelet.conf.d", From::Unknown, None),
+            (", --config=/c.yaml, --anonymous-auth=false", From::Set, Some(false)),
+            (", --anonymous-auth", From::Set, Some(true)),
+        ] {
+            let l = load(&kubelet(args), Limits::default());
+            let obj = Object::from_node(&l.documents[0].root, origin()).expect("object");
+            let pod = PodSpecView::of(&obj).expect("pod");
+            let c = &pod.containers()[0];
+            let comp = ComponentView::of(c).expect("component");
+            let s = KubeletSettings::from_flags(&obj, c.name(), &comp).expect("kubelet");
+            let anon = s.get(ANONYMOUS_AUTH).expect("setting");
+            assert_eq!((anon.from, anon.bool((true, false))), (from, value), "{args}");
+            assert!(s.get(SERVER_TLS_BOOTSTRAP).is_none());
         }
     }
 }
