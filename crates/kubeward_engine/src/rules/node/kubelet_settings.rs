@@ -139,6 +139,8 @@ pub struct KubeletSettings<'a, 'n> {
     obj: &'a Object<'n>,
     container: Option<&'a str>,
     input: Input<'a>,
+    /// Where every config finding goes when the config is embedded in a string (a ConfigMap).
+    at: Option<FieldPath>,
 }
 
 impl<'a, 'n> KubeletSettings<'a, 'n> {
@@ -149,7 +151,20 @@ impl<'a, 'n> KubeletSettings<'a, 'n> {
             obj,
             container: None,
             input: Input::Config(obj.root),
+            at: None,
         })
+    }
+
+    /// The settings of a `KubeletConfiguration` embedded in kubeadm's `kubelet-config`
+    /// ConfigMap, parsed with [`embedded_config`]: findings point at `data.kubelet`.
+    #[must_use]
+    pub fn from_embedded(obj: &'a Object<'n>, config: &'a Node) -> Self {
+        Self {
+            obj,
+            container: None,
+            input: Input::Config(config),
+            at: Some(FieldPath::root().key("data").key(EMBEDDED_KEY)),
+        }
     }
 
     /// The settings of a kubelet command line (`comp` must be a kubelet).
@@ -157,6 +172,7 @@ impl<'a, 'n> KubeletSettings<'a, 'n> {
     pub fn from_flags(obj: &'a Object<'n>, container: &'a str, comp: &'a ComponentView) -> Option<Self> {
         (comp.kind == ComponentKind::Kubelet).then(|| Self {
             obj,
+            at: None,
             container: Some(container),
             input: Input::Flags {
                 comp,
@@ -185,6 +201,9 @@ impl<'a, 'n> KubeletSettings<'a, 'n> {
                 let mut path = FieldPath::root();
                 for k in key.config {
                     path = path.key(k);
+                }
+                if let Some(at) = &self.at {
+                    path = at.clone();
                 }
                 let raw = root.at(key.config).filter(|n| !n.is_null());
                 Some(Setting {
@@ -228,8 +247,26 @@ impl<'a, 'n> KubeletSettings<'a, 'n> {
     }
 }
 
-/// Implements [`crate::rule::Rule`] for a kubelet rule: `KubeletConfiguration` objects and
-/// kubelet containers both go to the rule's inherent `check(&self, &KubeletSettings, cx)`.
+/// The `data` key of kubeadm's `kubelet-config` ConfigMap holding the `KubeletConfiguration`.
+const EMBEDDED_KEY: &str = "kubelet";
+
+/// The `KubeletConfiguration` in a ConfigMap's `data.kubelet` (kubeadm's `kubelet-config`
+/// in `kube-system`), parsed.
+#[must_use]
+pub fn embedded_config(obj: &Object<'_>) -> Option<Node> {
+    if obj.kind() != "ConfigMap" || !obj.group().is_empty() {
+        return None;
+    }
+    let text = obj.root.at(&["data", EMBEDDED_KEY])?.as_str()?;
+    let loaded = crate::input::yaml::load(text, crate::input::yaml::Limits::default());
+    let root = loaded.documents.into_iter().next()?.root;
+    let is_kubelet = root.get("kind").and_then(Node::as_str) == Some("KubeletConfiguration")
+        && root.get("apiVersion").and_then(Node::as_str).is_some_and(|v| v.starts_with("kubelet.config.k8s.io/"));
+    is_kubelet.then_some(root)
+}
+
+/// Implements [`crate::rule::Rule`] for a kubelet rule: `KubeletConfiguration` objects (also
+/// embedded in kubeadm's `kubelet-config` ConfigMap) and kubelet containers both go to the rule's inherent `check(&self, &KubeletSettings, cx)`.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! kubelet_rule {
@@ -240,8 +277,11 @@ macro_rules! kubelet_rule {
             }
 
             fn check_object(&self, obj: &$crate::input::object::Object<'_>, cx: &mut $crate::context::Context<'_>) {
-                if let Some(s) = $crate::rules::node::kubelet_settings::KubeletSettings::from_config(obj) {
+                use $crate::rules::node::kubelet_settings::{embedded_config, KubeletSettings};
+                if let Some(s) = KubeletSettings::from_config(obj) {
                     self.check(&s, cx);
+                } else if let Some(config) = embedded_config(obj) {
+                    self.check(&KubeletSettings::from_embedded(obj, &config), cx);
                 }
             }
 
