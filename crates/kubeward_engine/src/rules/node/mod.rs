@@ -38,6 +38,22 @@ mod scheduler_profiling_enabled;
 // (spacer)
 
 // ---- kubelet rules: mods ----
+mod kubelet_anonymous_auth_enabled;
+mod kubelet_authorization_always_allow;
+mod kubelet_cadvisor_port_open;
+mod kubelet_certificate_rotation_disabled;
+mod kubelet_client_ca_missing;
+mod kubelet_hostname_override;
+mod kubelet_iptables_util_chains_disabled;
+mod kubelet_kernel_defaults_unprotected;
+mod kubelet_pod_pids_unlimited;
+mod kubelet_read_only_port_open;
+mod kubelet_seccomp_default_disabled;
+mod kubelet_server_cert_rotation_disabled;
+mod kubelet_serving_cert_self_signed;
+pub mod kubelet_settings;
+mod kubelet_streaming_idle_timeout_disabled;
+mod kubelet_weak_tls_ciphers;
 // ---- end kubelet rules: mods ----
 
 // (spacer)
@@ -76,6 +92,21 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     // (spacer)
     //
     // ---- kubelet rules: entries ----
+    &kubelet_anonymous_auth_enabled::KubeletAnonymousAuthEnabled,
+    &kubelet_authorization_always_allow::KubeletAuthorizationAlwaysAllow,
+    &kubelet_client_ca_missing::KubeletClientCaMissing,
+    &kubelet_read_only_port_open::KubeletReadOnlyPortOpen,
+    &kubelet_cadvisor_port_open::KubeletCadvisorPortOpen,
+    &kubelet_streaming_idle_timeout_disabled::KubeletStreamingIdleTimeoutDisabled,
+    &kubelet_iptables_util_chains_disabled::KubeletIptablesUtilChainsDisabled,
+    &kubelet_hostname_override::KubeletHostnameOverride,
+    &kubelet_serving_cert_self_signed::KubeletServingCertSelfSigned,
+    &kubelet_certificate_rotation_disabled::KubeletCertificateRotationDisabled,
+    &kubelet_server_cert_rotation_disabled::KubeletServerCertRotationDisabled,
+    &kubelet_weak_tls_ciphers::KubeletWeakTlsCiphers,
+    &kubelet_pod_pids_unlimited::KubeletPodPidsUnlimited,
+    &kubelet_seccomp_default_disabled::KubeletSeccompDefaultDisabled,
+    &kubelet_kernel_defaults_unprotected::KubeletKernelDefaultsUnprotected,
     // ---- end kubelet rules: entries ----
     //
     // (spacer)
