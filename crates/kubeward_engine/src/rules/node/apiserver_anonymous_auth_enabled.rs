@@ -8,6 +8,7 @@ crate::declare_rule! {
     /// Flags kube-apiserver containers (static pod manifests) whose `--anonymous-auth` is `true` or
     /// not set: the flag defaults to `true`. When `--authentication-config` is set and the flag is
     /// not, the AuthenticationConfiguration file decides and the rule stays silent.
+    /// This is CIS 1.2.1 (Manual in CIS 1.12, so kube-bench only warns).
     ///
     /// ## Why is this bad?
     /// Requests with no credentials are served as `system:anonymous` in group
@@ -57,7 +58,7 @@ crate::declare_rule! {
         targets: CONTAINER,
         remediation: "set `--anonymous-auth=false` on kube-apiserver (or restrict anonymous access to health endpoints in an AuthenticationConfiguration)",
         checklist: ["guide.anonymous-auth", "components.2", "kube-bench"],
-        cis: ["1.2.1"],
+        cis: [],
         since: "0.1.0",
     }
 }
