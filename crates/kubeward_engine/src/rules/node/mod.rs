@@ -10,6 +10,7 @@ pub mod component;
 
 // ---- api server rules: mods ----
 mod apiserver_always_admit_enabled;
+mod apiserver_always_pull_images_disabled;
 mod apiserver_anonymous_auth_enabled;
 mod apiserver_audit_log_disabled;
 mod apiserver_audit_log_maxage_low;
@@ -34,6 +35,7 @@ mod apiserver_service_account_admission_disabled;
 mod apiserver_service_account_key_file_unset;
 mod apiserver_service_account_lookup_disabled;
 mod apiserver_service_account_token_expiration_extended;
+mod apiserver_service_external_ips_allowed;
 mod apiserver_serving_certificate_unset;
 mod apiserver_token_auth_file;
 mod apiserver_weak_tls_cipher_suites;
@@ -84,6 +86,8 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &apiserver_service_account_admission_disabled::ApiserverServiceAccountAdmissionDisabled,
     &apiserver_namespace_lifecycle_admission_disabled::ApiserverNamespaceLifecycleAdmissionDisabled,
     &apiserver_service_account_token_expiration_extended::ApiserverServiceAccountTokenExpirationExtended,
+    &apiserver_service_external_ips_allowed::ApiserverServiceExternalIpsAllowed,
+    &apiserver_always_pull_images_disabled::ApiserverAlwaysPullImagesDisabled,
     // ---- end api server rules: entries ----
     //
     // (spacer)
