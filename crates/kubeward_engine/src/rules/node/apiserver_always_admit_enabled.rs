@@ -6,12 +6,13 @@ use crate::rules::node::apiserver_flags::{admission_plugin, apiserver, report, s
 crate::declare_rule! {
     /// ## What it does
     /// Flags kube-apiserver containers that enable the deprecated `AlwaysAdmit` admission plugin in
-    /// `--enable-admission-plugins` (or the legacy `--admission-control`). Plugin names are compared
-    /// exactly.
+    /// `--enable-admission-plugins` (or the legacy `--admission-control`). Plugin names are
+    /// compared exactly.
     ///
     /// ## Why is this bad?
     /// `AlwaysAdmit` admits every request by itself. It is deprecated, does nothing useful, and
-    /// signals a configuration that meant to switch admission control off; CIS requires it be absent.
+    /// signals a configuration that meant to switch admission control off; CIS requires it be
+    /// absent.
     ///
     /// ## Example
     /// ```yaml

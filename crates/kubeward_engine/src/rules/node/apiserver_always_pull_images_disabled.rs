@@ -5,13 +5,14 @@ use crate::rules::node::apiserver_flags::{admission_plugin, apiserver, report, s
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers that do not enable the `AlwaysPullImages` admission plugin (not
-    /// in the default set) in `--enable-admission-plugins` (or the legacy `--admission-control`).
+    /// Flags kube-apiserver containers that do not enable the `AlwaysPullImages` admission plugin
+    /// (not in the default set) in `--enable-admission-plugins` (or the legacy
+    /// `--admission-control`).
     ///
     /// ## Why is this bad?
     /// Once a private image is cached on a node, any pod scheduled there can run it with
-    /// `imagePullPolicy: IfNotPresent` or `Never`, without the pull Secret that grants access to it:
-    /// in a multi-tenant cluster one tenant uses another's private images.
+    /// `imagePullPolicy: IfNotPresent` or `Never`, without the pull Secret that grants access to
+    /// it: in a multi-tenant cluster one tenant uses another's private images.
     ///
     /// ## Example
     /// ```yaml
@@ -44,10 +45,11 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Add `AlwaysPullImages` to `--enable-admission-plugins`. It makes every container start depend on
-    /// the registry; from Kubernetes 1.33 the kubelet's `imagePullCredentialsVerificationPolicy`
-    /// (ensure secret-pulled images, alpha behind the `KubeletEnsureSecretPulledImages` feature gate)
-    /// is an alternative, in which case exempt this finding with the reason.
+    /// Add `AlwaysPullImages` to `--enable-admission-plugins`. It makes every container start
+    /// depend on the registry; from Kubernetes 1.33 the kubelet's
+    /// `imagePullCredentialsVerificationPolicy` (ensure secret-pulled images, alpha behind the
+    /// `KubeletEnsureSecretPulledImages` feature gate) is an alternative, in which case exempt this
+    /// finding with the reason.
     pub ApiserverAlwaysPullImagesDisabled {
         code: "NODE029",
         name: "apiserver-always-pull-images-disabled",

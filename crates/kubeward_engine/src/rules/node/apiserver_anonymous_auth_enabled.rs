@@ -7,14 +7,14 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags kube-apiserver containers (static pod manifests) whose `--anonymous-auth` is `true` or
     /// not set: the flag defaults to `true`. When `--authentication-config` is set and the flag is
-    /// not, the AuthenticationConfiguration file decides and the rule stays silent.
-    /// This is CIS 1.2.1 (Manual in CIS 1.12, so kube-bench only warns).
+    /// not, the AuthenticationConfiguration file decides and the rule stays silent. This is CIS
+    /// 1.2.1 (Manual in CIS 1.12, so kube-bench only warns).
     ///
     /// ## Why is this bad?
     /// Requests with no credentials are served as `system:anonymous` in group
-    /// `system:unauthenticated`. Any RBAC binding to those subjects (added by mistake or by a chart)
-    /// opens the API to the network; anonymous access also exposes discovery and version data that
-    /// help an attacker.
+    /// `system:unauthenticated`. Any RBAC binding to those subjects (added by mistake or by a
+    /// chart) opens the API to the network; anonymous access also exposes discovery and version
+    /// data that help an attacker.
     ///
     /// ## Example
     /// ```yaml
@@ -46,9 +46,10 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Add `--anonymous-auth=false` to the kube-apiserver command. kubeadm keeps anonymous access on
-    /// for `/livez`, `/readyz` and `/healthz` probes: from Kubernetes 1.32, an AuthenticationConfiguration
-    /// `anonymous` section can allow it only for those paths; otherwise probe with credentials.
+    /// Add `--anonymous-auth=false` to the kube-apiserver command. kubeadm keeps anonymous access
+    /// on for `/livez`, `/readyz` and `/healthz` probes: from Kubernetes 1.32, an
+    /// AuthenticationConfiguration `anonymous` section can allow it only for those paths; otherwise
+    /// probe with credentials.
     pub ApiserverAnonymousAuthEnabled {
         code: "NODE001",
         name: "apiserver-anonymous-auth-enabled",

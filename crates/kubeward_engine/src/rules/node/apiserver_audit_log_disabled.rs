@@ -5,9 +5,9 @@ use crate::rules::node::apiserver_flags::{apiserver, report, shown};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers with neither an audit log backend (`--audit-log-path`) nor an
-    /// audit webhook backend (`--audit-webhook-config-file`): no audit events are written anywhere.
-    /// The audit policy itself (`--audit-policy-file`, CIS 3.2) is checked separately.
+    /// Flags kube-apiserver containers with neither an audit log backend (`--audit-log-path`) nor
+    /// an audit webhook backend (`--audit-webhook-config-file`): no audit events are written
+    /// anywhere. The audit policy itself (`--audit-policy-file`, CIS 3.2) is checked separately.
     ///
     /// ## Why is this bad?
     /// Without audit logs there is no record of who read which Secret, who created a privileged pod

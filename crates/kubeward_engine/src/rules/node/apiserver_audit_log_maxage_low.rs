@@ -5,9 +5,9 @@ use crate::rules::node::apiserver_flags::{apiserver, report};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers that write an audit log file (`--audit-log-path` set, not `-`)
-    /// with `--audit-log-maxage` below 30. `0` (the default) keeps rotated files regardless of age, so an unset flag is not a finding
-    /// (kube-bench reports it).
+    /// Flags kube-apiserver containers that write an audit log file (`--audit-log-path` set, not
+    /// `-`) with `--audit-log-maxage` below 30. `0` (the default) keeps rotated files regardless of
+    /// age, so an unset flag is not a finding (kube-bench reports it).
     ///
     /// ## Why is this bad?
     /// Rotated audit files older than this many days are deleted: a short retention loses the
@@ -46,8 +46,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Set `--audit-log-maxage=30` or more (the CIS recommendation), sized to the node's disk and to how
-    /// long the logs are kept elsewhere.
+    /// Set `--audit-log-maxage=30` or more (the CIS recommendation), sized to the node's disk and
+    /// to how long the logs are kept elsewhere.
     pub ApiserverAuditLogMaxageLow {
         code: "NODE010",
         name: "apiserver-audit-log-maxage-low",

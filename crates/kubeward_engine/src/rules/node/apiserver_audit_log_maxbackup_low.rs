@@ -5,9 +5,9 @@ use crate::rules::node::apiserver_flags::{apiserver, report};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers that write an audit log file (`--audit-log-path` set, not `-`)
-    /// with `--audit-log-maxbackup` below 10. `0` (the default) keeps every rotated file, so an unset flag is not a finding
-    /// (kube-bench reports it).
+    /// Flags kube-apiserver containers that write an audit log file (`--audit-log-path` set, not
+    /// `-`) with `--audit-log-maxbackup` below 10. `0` (the default) keeps every rotated file, so
+    /// an unset flag is not a finding (kube-bench reports it).
     ///
     /// ## Why is this bad?
     /// Only this many rotated audit files are kept: a small number lets a burst of requests (or an
@@ -46,8 +46,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Set `--audit-log-maxbackup=10` or more (the CIS recommendation), sized to the node's disk and to how
-    /// long the logs are kept elsewhere.
+    /// Set `--audit-log-maxbackup=10` or more (the CIS recommendation), sized to the node's disk
+    /// and to how long the logs are kept elsewhere.
     pub ApiserverAuditLogMaxbackupLow {
         code: "NODE011",
         name: "apiserver-audit-log-maxbackup-low",

@@ -5,9 +5,9 @@ use crate::rules::node::apiserver_flags::{apiserver, report};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers that write an audit log file (`--audit-log-path` set, not `-`)
-    /// with `--audit-log-maxsize` below 100. `0` (the default) rotates at 100 MB, so an unset flag is not a finding
-    /// (kube-bench reports it).
+    /// Flags kube-apiserver containers that write an audit log file (`--audit-log-path` set, not
+    /// `-`) with `--audit-log-maxsize` below 100. `0` (the default) rotates at 100 MB, so an unset
+    /// flag is not a finding (kube-bench reports it).
     ///
     /// ## Why is this bad?
     /// Audit files rotate at this size in megabytes; together with the number of rotated files kept
@@ -46,8 +46,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Set `--audit-log-maxsize=100` or more (the CIS recommendation), sized to the node's disk and to how
-    /// long the logs are kept elsewhere.
+    /// Set `--audit-log-maxsize=100` or more (the CIS recommendation), sized to the node's disk and
+    /// to how long the logs are kept elsewhere.
     pub ApiserverAuditLogMaxsizeLow {
         code: "NODE012",
         name: "apiserver-audit-log-maxsize-low",

@@ -5,14 +5,14 @@ use crate::rules::node::apiserver_flags::{apiserver, report, shown};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers whose `--authorization-mode` lists `AlwaysAllow`, or is not set
-    /// (it defaults to `AlwaysAllow`). When `--authorization-config` (structured authorization) is set, the
-    /// AuthorizationConfiguration file decides and the rule stays silent.
+    /// Flags kube-apiserver containers whose `--authorization-mode` lists `AlwaysAllow`, or is not
+    /// set (it defaults to `AlwaysAllow`). When `--authorization-config` (structured authorization)
+    /// is set, the AuthorizationConfiguration file decides and the rule stays silent.
     ///
     /// ## Why is this bad?
-    /// With `AlwaysAllow` every authenticated request is allowed, whatever RBAC says: any
-    /// service account token or kubelet credential is cluster-admin. Placed after other modes it
-    /// still allows whatever they do not explicitly allow, which with RBAC (never denies) is everything.
+    /// With `AlwaysAllow` every authenticated request is allowed, whatever RBAC says: any service
+    /// account token or kubelet credential is cluster-admin. Placed after other modes it still
+    /// allows whatever they do not explicitly allow, which with RBAC (never denies) is everything.
     ///
     /// ## Example
     /// ```yaml

@@ -12,8 +12,8 @@ crate::declare_rule! {
     ///
     /// ## Why is this bad?
     /// Without RBAC, Roles and ClusterRoles have no effect: authorization falls to the other modes
-    /// (`AlwaysAllow` by default, or the legacy ABAC file) and least privilege cannot be expressed or
-    /// audited.
+    /// (`AlwaysAllow` by default, or the legacy ABAC file) and least privilege cannot be expressed
+    /// or audited.
     ///
     /// ## Example
     /// ```yaml

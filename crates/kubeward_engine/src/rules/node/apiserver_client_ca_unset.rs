@@ -5,12 +5,13 @@ use crate::rules::node::apiserver_flags::{apiserver, require_flag};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers without `--client-ca-file`. Without it client certificates are not verified, so certificate authentication is off.
+    /// Flags kube-apiserver containers without `--client-ca-file`. Without it client certificates
+    /// are not verified, so certificate authentication is off.
     ///
     /// ## Why is this bad?
-    /// Kubelets, controllers and administrators authenticate with client certificates; without a client
-    /// CA those fall back to tokens or anonymous access, and the API server cannot verify kubelet
-    /// identities for the Node authorizer.
+    /// Kubelets, controllers and administrators authenticate with client certificates; without a
+    /// client CA those fall back to tokens or anonymous access, and the API server cannot verify
+    /// kubelet identities for the Node authorizer.
     ///
     /// ## Example
     /// ```yaml
@@ -42,7 +43,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Set `--client-ca-file` to the CA that signs client certificates (kubeadm: `/etc/kubernetes/pki/ca.crt`).
+    /// Set `--client-ca-file` to the CA that signs client certificates (kubeadm:
+    /// `/etc/kubernetes/pki/ca.crt`).
     pub ApiserverClientCaUnset {
         code: "NODE014",
         name: "apiserver-client-ca-unset",

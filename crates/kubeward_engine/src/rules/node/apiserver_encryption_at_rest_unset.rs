@@ -10,8 +10,9 @@ crate::declare_rule! {
     /// is checked separately (CIS 1.2.28).
     ///
     /// ## Why is this bad?
-    /// Anyone who reads etcd's data directory, a snapshot or a backup, or who can query etcd directly,
-    /// reads every Secret in clear: service account tokens, registry and cloud credentials.
+    /// Anyone who reads etcd's data directory, a snapshot or a backup, or who can query etcd
+    /// directly, reads every Secret in clear: service account tokens, registry and cloud
+    /// credentials.
     ///
     /// ## Example
     /// ```yaml
@@ -44,8 +45,8 @@ crate::declare_rule! {
     ///
     /// ## How to fix
     /// Write an EncryptionConfiguration with a `kms` v2, `aescbc` or `secretbox` provider first for
-    /// `secrets`, mount it into the API server pod, set `--encryption-provider-config`, then rewrite
-    /// existing Secrets (`kubectl get secrets -A -o json | kubectl replace -f -`).
+    /// `secrets`, mount it into the API server pod, set `--encryption-provider-config`, then
+    /// rewrite existing Secrets (`kubectl get secrets -A -o json | kubectl replace -f -`).
     pub ApiserverEncryptionAtRestUnset {
         code: "NODE024",
         name: "apiserver-encryption-at-rest-unset",

@@ -5,11 +5,13 @@ use crate::rules::node::apiserver_flags::{apiserver, require_flag};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers without `--etcd-cafile`. Without it the API server cannot verify etcd's serving certificate.
+    /// Flags kube-apiserver containers without `--etcd-cafile`. Without it the API server cannot
+    /// verify etcd's serving certificate.
     ///
     /// ## Why is this bad?
-    /// etcd holds every Secret. Without a CA the API server does not authenticate the etcd it talks to,
-    /// so it cannot reject an impostor that intercepts the connection and reads or forges cluster state.
+    /// etcd holds every Secret. Without a CA the API server does not authenticate the etcd it talks
+    /// to, so it cannot reject an impostor that intercepts the connection and reads or forges
+    /// cluster state.
     ///
     /// ## Example
     /// ```yaml

@@ -5,12 +5,13 @@ use crate::rules::node::apiserver_flags::{apiserver, require_flag};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers without `--etcd-certfile` and `--etcd-keyfile` (one finding per missing flag). Without them the API server has no client certificate for etcd.
+    /// Flags kube-apiserver containers without `--etcd-certfile` and `--etcd-keyfile` (one finding
+    /// per missing flag). Without them the API server has no client certificate for etcd.
     ///
     /// ## Why is this bad?
-    /// etcd can only require client certificates (`--client-cert-auth`) when its clients present one;
-    /// without it etcd must accept unauthenticated clients, and anyone reaching port 2379 reads every
-    /// Secret.
+    /// etcd can only require client certificates (`--client-cert-auth`) when its clients present
+    /// one; without it etcd must accept unauthenticated clients, and anyone reaching port 2379
+    /// reads every Secret.
     ///
     /// ## Example
     /// ```yaml

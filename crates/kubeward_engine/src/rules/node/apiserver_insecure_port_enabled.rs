@@ -11,9 +11,9 @@ crate::declare_rule! {
     /// `--insecure-port` is not a finding.
     ///
     /// ## Why is this bad?
-    /// The insecure port serves plain HTTP with no authentication and no authorization: every request
-    /// is cluster-admin. Bound to a routable address it hands the cluster to the network; on localhost
-    /// it hands it to every process and pod with host networking on the node.
+    /// The insecure port serves plain HTTP with no authentication and no authorization: every
+    /// request is cluster-admin. Bound to a routable address it hands the cluster to the network;
+    /// on localhost it hands it to every process and pod with host networking on the node.
     ///
     /// ## Example
     /// ```yaml
@@ -23,7 +23,7 @@ crate::declare_rule! {
     /// spec:
     ///   containers:
     ///     - name: kube-apiserver
-    ///       image: registry.k8s.io/kube-apiserver:v1.33.1
+    ///       image: registry.k8s.io/kube-apiserver:v1.19.16
     ///       command:
     ///         - kube-apiserver
     ///         - --anonymous-auth=false
@@ -39,7 +39,7 @@ crate::declare_rule! {
     /// spec:
     ///   containers:
     ///     - name: kube-apiserver
-    ///       image: registry.k8s.io/kube-apiserver:v1.33.1
+    ///       image: registry.k8s.io/kube-apiserver:v1.19.16
     ///       command:
     ///         - kube-apiserver
     ///         - --anonymous-auth=false
@@ -47,8 +47,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Remove `--insecure-bind-address` and set `--insecure-port=0` (or remove it on 1.20 and later),
-    /// then point clients at the secure port with credentials.
+    /// Remove `--insecure-bind-address` and set `--insecure-port=0` (or remove it on 1.20 and
+    /// later), then point clients at the secure port with credentials.
     pub ApiserverInsecurePortEnabled {
         code: "NODE020",
         name: "apiserver-insecure-port-enabled",

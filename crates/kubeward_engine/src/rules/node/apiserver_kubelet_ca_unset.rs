@@ -5,12 +5,13 @@ use crate::rules::node::apiserver_flags::{apiserver, require_flag};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers without `--kubelet-certificate-authority`. Without it the API server connects to kubelets without verifying their certificates.
+    /// Flags kube-apiserver containers without `--kubelet-certificate-authority`. Without it the
+    /// API server connects to kubelets without verifying their certificates.
     ///
     /// ## Why is this bad?
     /// `exec`, `attach`, `logs` and `port-forward` traffic goes from the API server to the kubelet.
-    /// Without verification anyone who can intercept that connection impersonates the kubelet and reads
-    /// or injects the session, with the API server's kubelet credentials exposed.
+    /// Without verification anyone who can intercept that connection impersonates the kubelet and
+    /// reads or injects the session, with the API server's kubelet credentials exposed.
     ///
     /// ## Example
     /// ```yaml
@@ -42,8 +43,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Enable kubelet serving certificate rotation (`serverTLSBootstrap: true`), approve the CSRs, and
-    /// set `--kubelet-certificate-authority` to the CA that signs them.
+    /// Enable kubelet serving certificate rotation (`serverTLSBootstrap: true`), approve the CSRs,
+    /// and set `--kubelet-certificate-authority` to the CA that signs them.
     pub ApiserverKubeletCaUnset {
         code: "NODE018",
         name: "apiserver-kubelet-ca-unset",

@@ -5,12 +5,14 @@ use crate::rules::node::apiserver_flags::{apiserver, require_flag};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers without `--kubelet-client-certificate` and `--kubelet-client-key` (one finding per missing flag). Without them the API server calls kubelets (logs, exec, port-forward) without credentials.
+    /// Flags kube-apiserver containers without `--kubelet-client-certificate` and
+    /// `--kubelet-client-key` (one finding per missing flag). Without them the API server calls
+    /// kubelets (logs, exec, port-forward) without credentials.
     ///
     /// ## Why is this bad?
     /// Kubelets can only require authentication on their API (anonymous auth off, Webhook
-    /// authorization) when the API server presents a client certificate; otherwise `exec` and `logs`
-    /// break, which pushes operators to leave the kubelet API open.
+    /// authorization) when the API server presents a client certificate; otherwise `exec` and
+    /// `logs` break, which pushes operators to leave the kubelet API open.
     ///
     /// ## Example
     /// ```yaml
@@ -43,7 +45,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Issue a client certificate (kubeadm: `apiserver-kubelet-client`) and set `--kubelet-client-certificate` and `--kubelet-client-key`.
+    /// Issue a client certificate (kubeadm: `apiserver-kubelet-client`) and set
+    /// `--kubelet-client-certificate` and `--kubelet-client-key`.
     pub ApiserverKubeletClientCertificateUnset {
         code: "NODE017",
         name: "apiserver-kubelet-client-certificate-unset",

@@ -5,14 +5,14 @@ use crate::rules::node::apiserver_flags::{admission_plugin, apiserver, report, s
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers where the `NamespaceLifecycle` admission plugin is off: listed in
-    /// `--disable-admission-plugins`, or missing from a legacy `--admission-control` list. It is on by
-    /// default.
+    /// Flags kube-apiserver containers where the `NamespaceLifecycle` admission plugin is off:
+    /// listed in `--disable-admission-plugins`, or missing from a legacy `--admission-control`
+    /// list. It is on by default.
     ///
     /// ## Why is this bad?
-    /// `NamespaceLifecycle` rejects objects in namespaces that do not exist or are being deleted, and
-    /// protects `default`, `kube-system` and `kube-public` from deletion. Without it objects can be
-    /// created in terminating namespaces and escape the cleanup and policies tied to them.
+    /// `NamespaceLifecycle` rejects objects in namespaces that do not exist or are being deleted,
+    /// and protects `default`, `kube-system` and `kube-public` from deletion. Without it objects
+    /// can be created in terminating namespaces and escape the cleanup and policies tied to them.
     ///
     /// ## Example
     /// ```yaml

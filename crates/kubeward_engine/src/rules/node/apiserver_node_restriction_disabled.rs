@@ -5,13 +5,13 @@ use crate::rules::node::apiserver_flags::{admission_plugin, apiserver, report, s
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers where the `NodeRestriction` admission plugin is not enabled: it
-    /// is not in the default set, so it must be listed in `--enable-admission-plugins` (or the legacy
-    /// `--admission-control`).
+    /// Flags kube-apiserver containers where the `NodeRestriction` admission plugin is not enabled:
+    /// it is not in the default set, so it must be listed in `--enable-admission-plugins` (or the
+    /// legacy `--admission-control`).
     ///
     /// ## Why is this bad?
-    /// Without `NodeRestriction`, a kubelet may modify any Node and Pod object: a compromised node can
-    /// relabel other nodes (to attract sensitive workloads), or change the pods of other nodes.
+    /// Without `NodeRestriction`, a kubelet may modify any Node and Pod object: a compromised node
+    /// can relabel other nodes (to attract sensitive workloads), or change the pods of other nodes.
     ///
     /// ## Example
     /// ```yaml

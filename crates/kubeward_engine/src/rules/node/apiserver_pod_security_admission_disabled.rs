@@ -11,8 +11,8 @@ crate::declare_rule! {
     ///
     /// ## Why is this bad?
     /// Pod Security Admission enforces the `pod-security.kubernetes.io/*` namespace labels. With it
-    /// disabled those labels are silently ignored and any user who can create pods can run privileged
-    /// or host-namespace pods.
+    /// disabled those labels are silently ignored and any user who can create pods can run
+    /// privileged or host-namespace pods.
     ///
     /// ## Example
     /// ```yaml
@@ -45,8 +45,9 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Remove `PodSecurity` from `--disable-admission-plugins` (or add it to the `--admission-control`
-    /// list) and label namespaces with the Pod Security Standard they must meet.
+    /// Remove `PodSecurity` from `--disable-admission-plugins` (or add it to the
+    /// `--admission-control` list) and label namespaces with the Pod Security Standard they must
+    /// meet.
     pub ApiserverPodSecurityAdmissionDisabled {
         code: "NODE007",
         name: "apiserver-pod-security-admission-disabled",

@@ -5,12 +5,13 @@ use crate::rules::node::apiserver_flags::{apiserver, report, shown_bool};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers whose `--profiling` is `true` or not set (it defaults to `true`).
+    /// Flags kube-apiserver containers whose `--profiling` is `true` or not set (it defaults to
+    /// `true`).
     ///
     /// ## Why is this bad?
     /// Profiling serves `/debug/pprof` on the API port: goroutine dumps, heap profiles and CPU
-    /// profiles reveal internals and cost CPU, and anyone allowed the `/debug/*` non-resource URL can
-    /// trigger them. They are not needed in production.
+    /// profiles reveal internals and cost CPU, and anyone allowed the `/debug/*` non-resource URL
+    /// can trigger them. They are not needed in production.
     ///
     /// ## Example
     /// ```yaml

@@ -5,14 +5,14 @@ use crate::rules::node::apiserver_flags::{admission_plugin, apiserver, report, s
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers where the `ServiceAccount` admission plugin is off: listed in
-    /// `--disable-admission-plugins`, or missing from a legacy `--admission-control` list. It is on by
-    /// default.
+    /// Flags kube-apiserver containers where the `ServiceAccount` admission plugin is off: listed
+    /// in `--disable-admission-plugins`, or missing from a legacy `--admission-control` list. It is
+    /// on by default.
     ///
     /// ## Why is this bad?
     /// The `ServiceAccount` plugin assigns pods a service account, mounts its projected token and
-    /// rejects pods that reference missing service accounts. Without it pods run without the identity
-    /// and token handling RBAC policies are written for.
+    /// rejects pods that reference missing service accounts. Without it pods run without the
+    /// identity and token handling RBAC policies are written for.
     ///
     /// ## Example
     /// ```yaml

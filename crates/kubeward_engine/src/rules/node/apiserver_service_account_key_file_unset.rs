@@ -43,9 +43,9 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Generate a dedicated key pair (kubeadm: `sa.key`/`sa.pub`), set
-    /// `--service-account-key-file` to the public key here and `--service-account-private-key-file`
-    /// on kube-controller-manager (or `--service-account-signing-key-file` here) to the private key.
+    /// Generate a dedicated key pair (kubeadm: `sa.key`/`sa.pub`), set `--service-account-key-file`
+    /// to the public key here and `--service-account-private-key-file` on kube-controller-manager
+    /// (or `--service-account-signing-key-file` here) to the private key.
     pub ApiserverServiceAccountKeyFileUnset {
         code: "NODE023",
         name: "apiserver-service-account-key-file-unset",

@@ -9,9 +9,9 @@ crate::declare_rule! {
     /// is `true`, so an unset flag is not a finding).
     ///
     /// ## Why is this bad?
-    /// Without the lookup the API server only checks a service account token's signature, not that the
-    /// service account (or Secret) still exists: a leaked legacy token keeps working after the account
-    /// is deleted.
+    /// Without the lookup the API server only checks a service account token's signature, not that
+    /// the service account (or Secret) still exists: a leaked legacy token keeps working after the
+    /// account is deleted.
     ///
     /// ## Example
     /// ```yaml

@@ -10,8 +10,8 @@ crate::declare_rule! {
     ///
     /// ## Why is this bad?
     /// With the extension, projected service account tokens requested for one hour are issued valid
-    /// for a year (to ease migration from legacy tokens): a token stolen from a pod stays usable long
-    /// after the pod is gone.
+    /// for a year (to ease migration from legacy tokens): a token stolen from a pod stays usable
+    /// long after the pod is gone.
     ///
     /// ## Example
     /// ```yaml

@@ -5,13 +5,14 @@ use crate::rules::node::apiserver_flags::{admission_plugin, apiserver, report, s
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers that do not enable the `DenyServiceExternalIPs` admission plugin
-    /// (not in the default set) in `--enable-admission-plugins` (or the legacy `--admission-control`).
+    /// Flags kube-apiserver containers that do not enable the `DenyServiceExternalIPs` admission
+    /// plugin (not in the default set) in `--enable-admission-plugins` (or the legacy
+    /// `--admission-control`).
     ///
     /// ## Why is this bad?
-    /// Anyone who can create or edit a Service can set `spec.externalIPs` to any address, and kube-proxy
-    /// then redirects cluster traffic for that address to their pods: a man-in-the-middle of other
-    /// tenants' and the cluster's own connections (CVE-2020-8554).
+    /// Anyone who can create or edit a Service can set `spec.externalIPs` to any address, and
+    /// kube-proxy then redirects cluster traffic for that address to their pods: a
+    /// man-in-the-middle of other tenants' and the cluster's own connections (CVE-2020-8554).
     ///
     /// ## Example
     /// ```yaml
@@ -44,8 +45,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Add `DenyServiceExternalIPs` to `--enable-admission-plugins`. If some Services need external IPs,
-    /// leave the plugin off and restrict `spec.externalIPs` with a validating admission policy
+    /// Add `DenyServiceExternalIPs` to `--enable-admission-plugins`. If some Services need external
+    /// IPs, leave the plugin off and restrict `spec.externalIPs` with a validating admission policy
     /// instead, then exempt this finding with the reason.
     pub ApiserverServiceExternalIpsAllowed {
         code: "NODE028",

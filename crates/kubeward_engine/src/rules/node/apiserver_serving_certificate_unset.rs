@@ -5,10 +5,14 @@ use crate::rules::node::apiserver_flags::{apiserver, require_flag};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags kube-apiserver containers without `--tls-cert-file` and `--tls-private-key-file` (one finding per missing flag). Without them the API server generates a self-signed certificate in `--cert-dir`.
+    /// Flags kube-apiserver containers without `--tls-cert-file` and `--tls-private-key-file` (one
+    /// finding per missing flag). Without them the API server serves `apiserver.crt` and
+    /// `apiserver.key` from `--cert-dir` (`/var/run/kubernetes` by default), generating a
+    /// self-signed pair when they are missing.
     ///
     /// ## Why is this bad?
-    /// Clients cannot verify a self-signed certificate that no CA issued, so they are configured to skip
+    /// Certificates left to `--cert-dir` are typically the self-signed ones the API server
+    /// generated, issued by no CA. Clients cannot verify them, so they are configured to skip
     /// verification (`insecure-skip-tls-verify`), which lets anyone on the path impersonate the API
     /// server and collect the credentials clients send.
     ///
@@ -43,8 +47,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Issue a serving certificate from the cluster CA (kubeadm: `/etc/kubernetes/pki/apiserver.crt`)
-    /// and set `--tls-cert-file` and `--tls-private-key-file`.
+    /// Issue a serving certificate from the cluster CA (kubeadm:
+    /// `/etc/kubernetes/pki/apiserver.crt`) and set `--tls-cert-file` and `--tls-private-key-file`.
     pub ApiserverServingCertificateUnset {
         code: "NODE013",
         name: "apiserver-serving-certificate-unset",
@@ -73,7 +77,7 @@ impl Rule for ApiserverServingCertificateUnset {
             c,
             &comp,
             "tls-cert-file",
-            "the API server serves a self-signed certificate it generated itself",
+            "the API server serves `apiserver.crt` from `--cert-dir`, self-signed and generated when missing",
             cx,
         );
         require_flag(
@@ -81,7 +85,7 @@ impl Rule for ApiserverServingCertificateUnset {
             c,
             &comp,
             "tls-private-key-file",
-            "the API server serves a self-signed certificate it generated itself",
+            "the API server serves `apiserver.crt` from `--cert-dir`, self-signed and generated when missing",
             cx,
         );
     }

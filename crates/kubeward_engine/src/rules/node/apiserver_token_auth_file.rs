@@ -8,8 +8,9 @@ crate::declare_rule! {
     /// Flags kube-apiserver containers with `--token-auth-file` set.
     ///
     /// ## Why is this bad?
-    /// Static tokens are long-lived bearer secrets kept in clear text on the control-plane nodes; they
-    /// never expire, cannot be revoked without restarting the API server, and are often shared.
+    /// Static tokens are long-lived bearer secrets kept in clear text on the control-plane nodes;
+    /// they never expire, cannot be revoked without restarting the API server, and are often
+    /// shared.
     ///
     /// ## Example
     /// ```yaml
@@ -41,8 +42,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Move the users of the static tokens to client certificates, an OIDC provider or service account
-    /// tokens, then remove `--token-auth-file` and delete the file.
+    /// Move the users of the static tokens to client certificates, an OIDC provider or service
+    /// account tokens, then remove `--token-auth-file` and delete the file.
     pub ApiserverTokenAuthFile {
         code: "NODE021",
         name: "apiserver-token-auth-file",

@@ -21,9 +21,9 @@ const STRONG: &[&str] = &[
 crate::declare_rule! {
     /// ## What it does
     /// Flags kube-apiserver containers whose `--tls-cipher-suites` lists a suite outside the CIS
-    /// strong set (TLS 1.3 suites and ECDHE with AES-GCM or ChaCha20-Poly1305). When the flag is not
-    /// set, Go's default suites apply, which exclude RC4 and (Go 1.22 and 1.23 and later) RSA key
-    /// exchange and 3DES, so an unset flag is not a finding (kube-bench reports it).
+    /// strong set (TLS 1.3 suites and ECDHE with AES-GCM or ChaCha20-Poly1305). When the flag is
+    /// not set, Go's default suites apply, which exclude RC4 and (Go 1.22 and 1.23 and later) RSA
+    /// key exchange and 3DES, so an unset flag is not a finding (kube-bench reports it).
     ///
     /// ## Why is this bad?
     /// CBC suites with SHA-1 are prone to padding-oracle attacks, RSA key exchange has no forward
