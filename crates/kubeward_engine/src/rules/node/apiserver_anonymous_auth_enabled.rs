@@ -58,7 +58,7 @@ crate::declare_rule! {
         category: Node,
         targets: CONTAINER,
         remediation: "set `--anonymous-auth=false` on kube-apiserver (or restrict anonymous access to health endpoints in an AuthenticationConfiguration)",
-        checklist: ["guide.anonymous-auth", "components.2", "kube-bench"],
+        checklist: ["guide.anonymous-auth", "kube-bench"],
         cis: [],
         since: "0.1.0",
     }

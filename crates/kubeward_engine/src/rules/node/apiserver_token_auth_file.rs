@@ -52,7 +52,7 @@ crate::declare_rule! {
         category: Node,
         targets: CONTAINER,
         remediation: "remove `--token-auth-file` from kube-apiserver and use client certificates, OIDC or service account tokens",
-        checklist: ["components.2", "kube-bench"],
+        checklist: ["kube-bench"],
         cis: ["1.2.2"],
         since: "0.1.0",
     }
