@@ -9,6 +9,36 @@ use crate::rule::Rule;
 pub mod component;
 
 // ---- api server rules: mods ----
+mod apiserver_always_admit_enabled;
+mod apiserver_always_pull_images_disabled;
+mod apiserver_anonymous_auth_enabled;
+mod apiserver_audit_log_disabled;
+mod apiserver_audit_log_maxage_low;
+mod apiserver_audit_log_maxbackup_low;
+mod apiserver_audit_log_maxsize_low;
+mod apiserver_authorization_always_allow;
+mod apiserver_authorization_without_node;
+mod apiserver_authorization_without_rbac;
+mod apiserver_client_ca_unset;
+mod apiserver_encryption_at_rest_unset;
+mod apiserver_etcd_ca_unset;
+mod apiserver_etcd_client_certificate_unset;
+mod apiserver_flags;
+mod apiserver_insecure_port_enabled;
+mod apiserver_kubelet_ca_unset;
+mod apiserver_kubelet_client_certificate_unset;
+mod apiserver_namespace_lifecycle_admission_disabled;
+mod apiserver_node_restriction_disabled;
+mod apiserver_pod_security_admission_disabled;
+mod apiserver_profiling_enabled;
+mod apiserver_service_account_admission_disabled;
+mod apiserver_service_account_key_file_unset;
+mod apiserver_service_account_lookup_disabled;
+mod apiserver_service_account_token_expiration_extended;
+mod apiserver_service_external_ips_allowed;
+mod apiserver_serving_certificate_unset;
+mod apiserver_token_auth_file;
+mod apiserver_weak_tls_cipher_suites;
 // ---- end api server rules: mods ----
 
 // (spacer)
@@ -64,6 +94,35 @@ mod kubelet_weak_tls_ciphers;
 /// The rules of this area.
 pub(crate) const RULES: &[&dyn Rule] = &[
     // ---- api server rules: entries ----
+    &apiserver_anonymous_auth_enabled::ApiserverAnonymousAuthEnabled,
+    &apiserver_authorization_always_allow::ApiserverAuthorizationAlwaysAllow,
+    &apiserver_authorization_without_node::ApiserverAuthorizationWithoutNode,
+    &apiserver_authorization_without_rbac::ApiserverAuthorizationWithoutRbac,
+    &apiserver_always_admit_enabled::ApiserverAlwaysAdmitEnabled,
+    &apiserver_node_restriction_disabled::ApiserverNodeRestrictionDisabled,
+    &apiserver_pod_security_admission_disabled::ApiserverPodSecurityAdmissionDisabled,
+    &apiserver_profiling_enabled::ApiserverProfilingEnabled,
+    &apiserver_audit_log_disabled::ApiserverAuditLogDisabled,
+    &apiserver_audit_log_maxage_low::ApiserverAuditLogMaxageLow,
+    &apiserver_audit_log_maxbackup_low::ApiserverAuditLogMaxbackupLow,
+    &apiserver_audit_log_maxsize_low::ApiserverAuditLogMaxsizeLow,
+    &apiserver_serving_certificate_unset::ApiserverServingCertificateUnset,
+    &apiserver_client_ca_unset::ApiserverClientCaUnset,
+    &apiserver_etcd_ca_unset::ApiserverEtcdCaUnset,
+    &apiserver_etcd_client_certificate_unset::ApiserverEtcdClientCertificateUnset,
+    &apiserver_kubelet_client_certificate_unset::ApiserverKubeletClientCertificateUnset,
+    &apiserver_kubelet_ca_unset::ApiserverKubeletCaUnset,
+    &apiserver_weak_tls_cipher_suites::ApiserverWeakTlsCipherSuites,
+    &apiserver_insecure_port_enabled::ApiserverInsecurePortEnabled,
+    &apiserver_token_auth_file::ApiserverTokenAuthFile,
+    &apiserver_service_account_lookup_disabled::ApiserverServiceAccountLookupDisabled,
+    &apiserver_service_account_key_file_unset::ApiserverServiceAccountKeyFileUnset,
+    &apiserver_encryption_at_rest_unset::ApiserverEncryptionAtRestUnset,
+    &apiserver_service_account_admission_disabled::ApiserverServiceAccountAdmissionDisabled,
+    &apiserver_namespace_lifecycle_admission_disabled::ApiserverNamespaceLifecycleAdmissionDisabled,
+    &apiserver_service_account_token_expiration_extended::ApiserverServiceAccountTokenExpirationExtended,
+    &apiserver_service_external_ips_allowed::ApiserverServiceExternalIpsAllowed,
+    &apiserver_always_pull_images_disabled::ApiserverAlwaysPullImagesDisabled,
     // ---- end api server rules: entries ----
     //
     // (spacer)

@@ -1,0 +1,86 @@
+use crate::context::Context;
+use crate::input::workload::{ContainerView, PodSpecView};
+use crate::rule::{Rule, RuleMeta};
+use crate::rules::node::apiserver_flags::{apiserver, report};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags kube-apiserver containers that write an audit log file (`--audit-log-path` set, not
+    /// `-`) with `--audit-log-maxbackup` below 10. `0` (the default) keeps every rotated file, so
+    /// an unset flag is not a finding (kube-bench reports it).
+    ///
+    /// ## Why is this bad?
+    /// Only this many rotated audit files are kept: a small number lets a burst of requests (or an
+    /// attacker generating noise) push the interesting events out of the retained files.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: kube-apiserver, namespace: kube-system}
+    /// spec:
+    ///   containers:
+    ///     - name: kube-apiserver
+    ///       image: registry.k8s.io/kube-apiserver:v1.33.1
+    ///       command:
+    ///         - kube-apiserver
+    ///         - --anonymous-auth=false
+    ///         - --audit-log-path=/var/log/kubernetes/audit/audit.log
+    ///         - --audit-log-maxbackup=1
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: kube-apiserver, namespace: kube-system}
+    /// spec:
+    ///   containers:
+    ///     - name: kube-apiserver
+    ///       image: registry.k8s.io/kube-apiserver:v1.33.1
+    ///       command:
+    ///         - kube-apiserver
+    ///         - --anonymous-auth=false
+    ///         - --audit-log-path=/var/log/kubernetes/audit/audit.log
+    ///         - --audit-log-maxbackup=10
+    /// ```
+    ///
+    /// ## How to fix
+    /// Set `--audit-log-maxbackup=10` or more (the CIS recommendation), sized to the node's disk
+    /// and to how long the logs are kept elsewhere.
+    pub ApiserverAuditLogMaxbackupLow {
+        code: "NODE011",
+        name: "apiserver-audit-log-maxbackup-low",
+        summary: "kube-apiserver keeps fewer than 10 rotated audit log files",
+        severity: Low,
+        category: Node,
+        targets: CONTAINER,
+        remediation: "set `--audit-log-maxbackup=10` or more on kube-apiserver",
+        checklist: ["misc.1", "general.4", "kube-bench"],
+        cis: ["1.2.18"],
+        since: "0.1.0",
+    }
+}
+
+impl Rule for ApiserverAuditLogMaxbackupLow {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
+        let Some(comp) = apiserver(c) else {
+            return;
+        };
+        if comp.flags.get("audit-log-path").is_none_or(|p| p.is_empty() || p == "-") {
+            return;
+        }
+        let Some(v) = comp.flags.get("audit-log-maxbackup").and_then(|v| v.trim().parse::<i64>().ok()) else {
+            return;
+        };
+        if v != 0 && v < 10 {
+            let msg =
+                format!("kube-apiserver container `{}` has `--audit-log-maxbackup` set to `{v}`, below 10", c.name());
+            report(pod, c, &comp, "audit-log-maxbackup", msg, cx);
+        }
+    }
+}

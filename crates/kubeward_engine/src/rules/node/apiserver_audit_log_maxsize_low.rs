@@ -1,0 +1,86 @@
+use crate::context::Context;
+use crate::input::workload::{ContainerView, PodSpecView};
+use crate::rule::{Rule, RuleMeta};
+use crate::rules::node::apiserver_flags::{apiserver, report};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags kube-apiserver containers that write an audit log file (`--audit-log-path` set, not
+    /// `-`) with `--audit-log-maxsize` below 100. `0` (the default) rotates at 100 MB, so an unset
+    /// flag is not a finding (kube-bench reports it).
+    ///
+    /// ## Why is this bad?
+    /// Audit files rotate at this size in megabytes; together with the number of rotated files kept
+    /// it bounds how much history survives. Small files with few backups keep little history.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: kube-apiserver, namespace: kube-system}
+    /// spec:
+    ///   containers:
+    ///     - name: kube-apiserver
+    ///       image: registry.k8s.io/kube-apiserver:v1.33.1
+    ///       command:
+    ///         - kube-apiserver
+    ///         - --anonymous-auth=false
+    ///         - --audit-log-path=/var/log/kubernetes/audit/audit.log
+    ///         - --audit-log-maxsize=10
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {name: kube-apiserver, namespace: kube-system}
+    /// spec:
+    ///   containers:
+    ///     - name: kube-apiserver
+    ///       image: registry.k8s.io/kube-apiserver:v1.33.1
+    ///       command:
+    ///         - kube-apiserver
+    ///         - --anonymous-auth=false
+    ///         - --audit-log-path=/var/log/kubernetes/audit/audit.log
+    ///         - --audit-log-maxsize=100
+    /// ```
+    ///
+    /// ## How to fix
+    /// Set `--audit-log-maxsize=100` or more (the CIS recommendation), sized to the node's disk and
+    /// to how long the logs are kept elsewhere.
+    pub ApiserverAuditLogMaxsizeLow {
+        code: "NODE012",
+        name: "apiserver-audit-log-maxsize-low",
+        summary: "kube-apiserver rotates audit logs below 100 MB",
+        severity: Low,
+        category: Node,
+        targets: CONTAINER,
+        remediation: "set `--audit-log-maxsize=100` or more on kube-apiserver",
+        checklist: ["misc.1", "general.4", "kube-bench"],
+        cis: ["1.2.19"],
+        since: "0.1.0",
+    }
+}
+
+impl Rule for ApiserverAuditLogMaxsizeLow {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
+        let Some(comp) = apiserver(c) else {
+            return;
+        };
+        if comp.flags.get("audit-log-path").is_none_or(|p| p.is_empty() || p == "-") {
+            return;
+        }
+        let Some(v) = comp.flags.get("audit-log-maxsize").and_then(|v| v.trim().parse::<i64>().ok()) else {
+            return;
+        };
+        if v != 0 && v < 100 {
+            let msg =
+                format!("kube-apiserver container `{}` has `--audit-log-maxsize` set to `{v}`, below 100", c.name());
+            report(pod, c, &comp, "audit-log-maxsize", msg, cx);
+        }
+    }
+}
