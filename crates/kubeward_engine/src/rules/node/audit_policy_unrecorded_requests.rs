@@ -3,7 +3,9 @@ use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::node::cluster_config::{audit_level, audit_omits_final_stages, audit_rule_matches_all, is_audit_policy};
+use crate::rules::node::cluster_config::{
+    audit_level, audit_omits_final_stages, audit_rule_matches_all, is_audit_policy,
+};
 
 /// Groups whose `level: None` silences a whole class of callers.
 const BROAD_GROUPS: &[&str] = &["system:authenticated", "system:unauthenticated", "system:serviceaccounts"];

@@ -35,11 +35,9 @@ pub fn covers_secrets(resource: &str) -> bool {
 /// `secrets`: its index and node. The apiserver uses the first matching item.
 #[must_use]
 pub fn secrets_entry(root: &Node) -> Option<(usize, &Node)> {
-    root.get("resources")?
-        .items()
-        .iter()
-        .enumerate()
-        .find(|(_, item)| item.get("resources").is_some_and(|r| r.items().iter().any(|n| n.as_str().is_some_and(covers_secrets))))
+    root.get("resources")?.items().iter().enumerate().find(|(_, item)| {
+        item.get("resources").is_some_and(|r| r.items().iter().any(|n| n.as_str().is_some_and(covers_secrets)))
+    })
 }
 
 /// The provider that encrypts new writes of secrets (the first of the entry covering secrets):
@@ -76,7 +74,7 @@ pub fn audit_level(level: &str) -> Option<u8> {
 pub fn audit_rule_matches_all(rule: &Node) -> bool {
     ["users", "userGroups", "verbs", "resources", "namespaces", "nonResourceURLs"]
         .iter()
-        .all(|k| rule.get(k).is_none_or(|n| n.items().is_empty() && !n.as_str().is_some_and(|s| !s.is_empty())))
+        .all(|k| rule.get(k).is_none_or(|n| n.items().is_empty() && n.as_str().is_none_or(str::is_empty)))
 }
 
 fn omits(list: Option<&Node>, stage: &str) -> bool {

@@ -70,7 +70,11 @@ impl Rule for EncryptionIdentityProviderFirst {
             return;
         }
         if let Some(("identity", _, path)) = secrets_write_provider(obj.root) {
-            cx.report(obj, path, "the first provider for `secrets` is `identity`: secrets are written to etcd unencrypted");
+            cx.report(
+                obj,
+                path,
+                "the first provider for `secrets` is `identity`: secrets are written to etcd unencrypted",
+            );
         }
     }
 }

@@ -80,7 +80,11 @@ impl Rule for EncryptionKmsV1Provider {
                 cx.report(obj, path.key("apiVersion"), msg);
             }
             None => {
-                cx.report(obj, path, "the first provider for `secrets` is `kms` without `apiVersion`, which means the deprecated KMS v1");
+                cx.report(
+                    obj,
+                    path,
+                    "the first provider for `secrets` is `kms` without `apiVersion`, which means the deprecated KMS v1",
+                );
             }
             Some(_) => {}
         }

@@ -71,7 +71,10 @@ impl Rule for KopsApiOpenToInternet {
             for (i, cidr) in list.items().iter().enumerate() {
                 if let Some(c) = cidr.as_str().filter(|c| is_open_cidr(c)) {
                     let path = keys.iter().fold(FieldPath::root(), |p, k| p.key(k)).index(i);
-                    let msg = format!("`spec.{}` contains `{c}`: the kubernetes api is reachable from the whole internet", keys[1..].join("."));
+                    let msg = format!(
+                        "`spec.{}` contains `{c}`: the kubernetes api is reachable from the whole internet",
+                        keys[1..].join(".")
+                    );
                     cx.report(obj, path, msg);
                 }
             }

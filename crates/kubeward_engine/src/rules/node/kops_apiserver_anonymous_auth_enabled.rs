@@ -63,7 +63,9 @@ impl Rule for KopsApiserverAnonymousAuthEnabled {
     }
 
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
-        if is_kops(obj, "Cluster") && obj.root.at(&["spec", "kubeAPIServer", "anonymousAuth"]).is_some_and(|v| v.is_true()) {
+        if is_kops(obj, "Cluster")
+            && obj.root.at(&["spec", "kubeAPIServer", "anonymousAuth"]).is_some_and(|v| v.is_true())
+        {
             cx.report(
                 obj,
                 FieldPath::root().key("spec").key("kubeAPIServer").key("anonymousAuth"),

@@ -69,10 +69,18 @@ impl Rule for KopsAuthorizationNotRbac {
         let path = FieldPath::root().key("spec").key("authorization");
         let auth = obj.root.at(&["spec", "authorization"]);
         if auth.is_some_and(|a| a.get("alwaysAllow").is_some()) {
-            cx.report(obj, path.key("alwaysAllow"), "`spec.authorization` is `alwaysAllow`: every authenticated request is authorized")
-                .severity(Severity::Critical);
+            cx.report(
+                obj,
+                path.key("alwaysAllow"),
+                "`spec.authorization` is `alwaysAllow`: every authenticated request is authorized",
+            )
+            .severity(Severity::Critical);
         } else if auth.is_none_or(|a| a.get("rbac").is_none()) {
-            cx.report(obj, path, "`spec.authorization` does not select `rbac`: the kube-apiserver may fall back to `AlwaysAllow`");
+            cx.report(
+                obj,
+                path,
+                "`spec.authorization` does not select `rbac`: the kube-apiserver may fall back to `AlwaysAllow`",
+            );
         }
     }
 }

@@ -71,7 +71,11 @@ impl Rule for KopsKubeletAnonymousAuthEnabled {
             match value.and_then(|v| v.as_bool()) {
                 Some(false) => {}
                 Some(true) => {
-                    cx.report(obj, spec.key("kubelet").key("anonymousAuth"), "`spec.kubelet.anonymousAuth` is `true`: kubelets accept anonymous requests");
+                    cx.report(
+                        obj,
+                        spec.key("kubelet").key("anonymousAuth"),
+                        "`spec.kubelet.anonymousAuth` is `true`: kubelets accept anonymous requests",
+                    );
                 }
                 None => {
                     cx.report(obj, spec.key("kubelet").key("anonymousAuth"), "`spec.kubelet.anonymousAuth` is not set to `false`: kubelets keep the default `true` and accept anonymous requests");
@@ -79,14 +83,20 @@ impl Rule for KopsKubeletAnonymousAuthEnabled {
             }
             for field in ["controlPlaneKubelet", "masterKubelet"] {
                 if obj.root.at(&["spec", field, "anonymousAuth"]).is_some_and(|v| v.is_true()) {
-                    let msg = format!("`spec.{field}.anonymousAuth` is `true`: control-plane kubelets accept anonymous requests");
+                    let msg = format!(
+                        "`spec.{field}.anonymousAuth` is `true`: control-plane kubelets accept anonymous requests"
+                    );
                     cx.report(obj, spec.key(field).key("anonymousAuth"), msg);
                 }
             }
         } else if is_kops(obj, "InstanceGroup")
             && obj.root.at(&["spec", "kubelet", "anonymousAuth"]).is_some_and(|v| v.is_true())
         {
-            cx.report(obj, spec.key("kubelet").key("anonymousAuth"), "instance group sets `spec.kubelet.anonymousAuth: true`: its kubelets accept anonymous requests");
+            cx.report(
+                obj,
+                spec.key("kubelet").key("anonymousAuth"),
+                "instance group sets `spec.kubelet.anonymousAuth: true`: its kubelets accept anonymous requests",
+            );
         }
     }
 }

@@ -67,7 +67,11 @@ impl Rule for KopsSshOpenToInternet {
         for (i, cidr) in list.items().iter().enumerate() {
             if let Some(c) = cidr.as_str().filter(|c| is_open_cidr(c)) {
                 let path = FieldPath::root().key("spec").key("sshAccess").index(i);
-                cx.report(obj, path, format!("`spec.sshAccess` contains `{c}`: ssh to the nodes is open to the whole internet"));
+                cx.report(
+                    obj,
+                    path,
+                    format!("`spec.sshAccess` contains `{c}`: ssh to the nodes is open to the whole internet"),
+                );
             }
         }
     }

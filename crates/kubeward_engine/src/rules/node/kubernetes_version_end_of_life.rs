@@ -91,7 +91,10 @@ impl Rule for KubernetesVersionEndOfLife {
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let Some((v, component)) = container_version(c) else { return };
         if let Some(when) = past_end_of_life(v, &cx.settings.today) {
-            let msg = format!("`{component}` runs Kubernetes `{v}`: {}.x reached end of life {when} (release table of {TABLE_DATE})", v_minor(v.minor));
+            let msg = format!(
+                "`{component}` runs Kubernetes `{v}`: {}.x reached end of life {when} (release table of {TABLE_DATE})",
+                v_minor(v.minor)
+            );
             cx.report(pod.object, c.path.key("image"), msg).container(c.name());
         }
     }

@@ -24,26 +24,26 @@ pub mod component;
 // (spacer)
 
 // ---- encryption, audit, kops and versions rules: mods ----
-/// Recognising and reading EncryptionConfiguration, audit Policy and kops documents.
-pub mod cluster_config;
-/// The Kubernetes release table (end of life, newest patches).
-pub mod releases;
-mod encryption_config_omits_secrets;
-mod encryption_identity_provider_first;
-mod encryption_aescbc_provider_first;
-mod encryption_kms_v1_provider;
 mod audit_policy_records_nothing;
 mod audit_policy_unrecorded_requests;
-mod kops_authorization_not_rbac;
-mod kops_kubelet_anonymous_auth_enabled;
-mod kops_apiserver_anonymous_auth_enabled;
+/// Recognising and reading EncryptionConfiguration, audit Policy and kops documents.
+pub mod cluster_config;
+mod encryption_aescbc_provider_first;
+mod encryption_config_omits_secrets;
+mod encryption_identity_provider_first;
+mod encryption_kms_v1_provider;
 mod kops_api_open_to_internet;
-mod kops_ssh_open_to_internet;
-mod kops_secrets_encryption_disabled;
+mod kops_apiserver_anonymous_auth_enabled;
+mod kops_authorization_not_rbac;
 mod kops_etcd_volume_unencrypted;
 mod kops_instance_metadata_v1_allowed;
+mod kops_kubelet_anonymous_auth_enabled;
+mod kops_secrets_encryption_disabled;
+mod kops_ssh_open_to_internet;
 mod kubernetes_version_end_of_life;
 mod kubernetes_version_patch_behind;
+/// The Kubernetes release table (end of life, newest patches).
+pub mod releases;
 // ---- end encryption, audit, kops and versions rules: mods ----
 
 /// The rules of this area.

@@ -86,7 +86,8 @@ pub fn parse_version(s: &str) -> Option<Version> {
     if major != "1" {
         return None;
     }
-    let num = |p: &str| if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) { p.parse::<u32>().ok() } else { None };
+    let num =
+        |p: &str| if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) { p.parse::<u32>().ok() } else { None };
     let minor = num(parts.next()?)?;
     let patch = match parts.next() {
         Some(p) => Some(num(p)?),
