@@ -24,6 +24,7 @@ pub mod component;
 // (spacer)
 
 // ---- encryption, audit, kops and versions rules: mods ----
+mod audit_policy_logs_secret_data;
 mod audit_policy_records_nothing;
 mod audit_policy_unrecorded_requests;
 /// Recognising and reading EncryptionConfiguration, audit Policy and kops documents.
@@ -70,6 +71,7 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &encryption_kms_v1_provider::EncryptionKmsV1Provider,
     &audit_policy_records_nothing::AuditPolicyRecordsNothing,
     &audit_policy_unrecorded_requests::AuditPolicyUnrecordedRequests,
+    &audit_policy_logs_secret_data::AuditPolicyLogsSecretData,
     &kops_authorization_not_rbac::KopsAuthorizationNotRbac,
     &kops_kubelet_anonymous_auth_enabled::KopsKubeletAnonymousAuthEnabled,
     &kops_apiserver_anonymous_auth_enabled::KopsApiserverAnonymousAuthEnabled,
