@@ -22,8 +22,8 @@ crate::declare_rule! {
     /// of a container running kube-apiserver, kube-controller-manager, kube-scheduler,
     /// kube-proxy or the kubelet, and a kops `Cluster`'s `spec.kubernetesVersion` (when it has
     /// a patch number). The newest patches come from the release table built into kubeward
-    /// (data as of 2026-09-15; each message names the date): a patch newer than the table, a minor newer than
-    /// the table, and a minor past its end of life (NODE084) are not reported.
+    /// (data as of 2026-09-15; each message names the date): a patch newer than the table, a
+    /// minor newer than the table, and a minor past its end of life (NODE084) are not reported.
     ///
     /// ## Why is this bad?
     /// Patch releases carry the security fixes of a minor (CVE fixes are backported to the

@@ -5,10 +5,12 @@
 //! How to refresh: update `docs/design/kubernetes-releases.yaml` as
 //! `docs/design/kubernetes-versions.md` ("How to refresh") describes (from the
 //! kubernetes/website `data/releases/eol.yaml` and `schedule.yaml`), then copy every
-//! `releases[]` row into [`RELEASES`] (`minor`, `released`, `end_of_life`, `latest_patch`, in
-//! order, oldest first) and set [`TABLE_DATE`] to the file's `data_as_of` (and the date in the docs of NODE084 and NODE085). Rows for minors that
-//! left both upstream files stay. The fixtures of NODE084/NODE085 use the fixed date
-//! 2026-06-15 and keep working as the table grows.
+//! `releases[]` row into [`RELEASES`] (`minor`, `released`, `end_of_life`, `latest_patch`,
+//! oldest first), set [`TABLE_DATE`] to the file's `data_as_of`, and update the date written
+//! in the docs of NODE084 and NODE085. The test `table_matches_the_design_yaml` fails until
+//! the two agree. Rows for minors that left both upstream files stay. The fixtures run on the
+//! fixed date 2026-06-15 and keep working as the table grows; the examples run on the real
+//! date (`examples/hardened` uses the newest minor at its newest patch: refresh both together).
 
 use crate::input::workload::ContainerView;
 use crate::rules::node::component::ComponentView;
@@ -146,6 +148,7 @@ pub fn container_version(c: &ContainerView<'_>) -> Option<(Version, &'static str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::node::Node;
 
     #[test]
     fn parses_versions() {
@@ -168,6 +171,26 @@ mod tests {
             }
         }
         assert!(RELEASES.iter().all(|r| r.released <= TABLE_DATE));
+    }
+
+    /// The embedded table is the one in `docs/design/kubernetes-releases.yaml`.
+    #[test]
+    fn table_matches_the_design_yaml() {
+        use crate::input::yaml::{load, Limits};
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/design/kubernetes-releases.yaml");
+        let text = std::fs::read_to_string(path).expect("kubernetes-releases.yaml");
+        let l = load(&text, Limits::default());
+        let root = &l.documents.first().expect("document").root;
+        assert_eq!(root.get("data_as_of").and_then(Node::as_str), Some(TABLE_DATE));
+        let rows = root.get("releases").map(Node::items).unwrap_or_default();
+        assert_eq!(rows.len(), RELEASES.len());
+        for (row, r) in rows.iter().zip(RELEASES) {
+            let get = |k: &str| row.get(k).and_then(Node::as_str).unwrap_or("").to_string();
+            assert_eq!(get("minor"), format!("1.{}", r.minor));
+            assert_eq!(get("released"), r.released, "1.{}", r.minor);
+            assert_eq!(get("end_of_life"), r.end_of_life, "1.{}", r.minor);
+            assert_eq!(get("latest_patch"), format!("1.{}.{}", r.minor, r.latest_patch));
+        }
     }
 
     #[test]
