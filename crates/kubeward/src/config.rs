@@ -37,6 +37,17 @@ pub fn load(args: &ReportArgs) -> Result<Settings> {
         settings.select.clone_from(&args.select);
     }
     settings.ignore.extend(args.ignore.iter().cloned());
+    // Dates (exemption expiry, Kubernetes end of life) are judged as of today, or as of
+    // KUBEWARD_TODAY for reproducible CI runs and audits "as of" a date.
+    if let Ok(day) = std::env::var("KUBEWARD_TODAY") {
+        let b = day.as_bytes();
+        let valid = b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+        if !valid {
+            return Err(anyhow!("KUBEWARD_TODAY `{day}` is not a date (YYYY-MM-DD)"));
+        }
+        settings.today = day;
+    }
     if let Some(f) = &args.fail_on {
         settings.fail_on = f.parse().map_err(|e: String| anyhow!("--fail-on: {e}"))?;
     }
