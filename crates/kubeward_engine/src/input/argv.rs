@@ -6,9 +6,10 @@
 //! satisfy a test of `--admission-control` (docs/design/cis-kubernetes-1.12.md).
 //!
 //! A bare `--name` followed by a word that is not a flag is ambiguous: it is `--name value`
-//! for string flags and `--name` plus a positional argument for booleans. The parser keeps
-//! both readings: [`Flags::get`] returns the following word as the value, and
-//! [`Flags::get_bool`] treats the flag as `true` when that word is not a boolean.
+//! for string flags and `--name` plus a positional argument for booleans (pflag never gives a
+//! boolean flag a space-separated value: `--anonymous-auth false` sets it to **true** and
+//! leaves a stray `false`). The parser keeps both readings: [`Flags::get`] returns the
+//! following word as the value, and [`Flags::get_bool`] reads the flag as `true`.
 
 use std::collections::HashMap;
 
@@ -92,18 +93,16 @@ impl Flags {
         self.flag(name).map(|f| f.value.as_deref().unwrap_or(""))
     }
 
-    /// A boolean flag: bare `--name` is true; `--name=false` false; `--name true|false`
-    /// (next argument) when that argument is a boolean, else true.
+    /// A boolean flag as pflag reads it: bare `--name` (even when followed by a word, which is
+    /// then a positional argument) is true; `--name=false` is false; `--name=x` with a
+    /// non-boolean `x` is `None` (the component refuses to start).
     #[must_use]
     pub fn get_bool(&self, name: &str) -> Option<bool> {
         let f = self.flag(name)?;
         match f.value.as_deref() {
+            Some(_) if f.value_is_next_arg => Some(true),
             None => Some(true),
-            Some(v) => match parse_go_bool(v) {
-                Some(b) => Some(b),
-                None if f.value_is_next_arg => Some(true),
-                None => None,
-            },
+            Some(v) => parse_go_bool(v),
         }
     }
 
@@ -153,7 +152,8 @@ mod tests {
         );
         assert_eq!(f.program.as_deref(), Some("kube-apiserver"));
         assert_eq!(f.get_list("authorization-mode"), Some(vec!["Node", "RBAC"]));
-        assert_eq!(f.get_bool("anonymous-auth"), Some(false));
+        // pflag: a boolean flag never takes a space-separated value.
+        assert_eq!(f.get_bool("anonymous-auth"), Some(true));
         assert_eq!(f.get_bool("profiling"), Some(true));
         assert!(!f.has("admission-control"), "no prefix matching");
         assert!(f.has("admission-control-config-file"));

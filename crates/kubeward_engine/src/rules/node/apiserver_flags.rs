@@ -24,6 +24,9 @@ pub(crate) fn apiserver(c: &ContainerView<'_>) -> Option<ComponentView> {
 /// How a flag is set, for messages: "set to `v`", "set to an empty value", "given without a
 /// value" or "not set".
 pub(crate) fn shown(comp: &ComponentView, name: &str) -> String {
+    if let Some(f) = comp.flags.flag(name).filter(|f| f.value_is_next_arg) {
+        return format!("given as `--{name} {}`", f.value.as_deref().unwrap_or(""));
+    }
     match comp.flags.flag(name).map(|f| f.value.as_deref()) {
         None => "not set".to_string(),
         Some(None) => "given without a value".to_string(),
@@ -34,8 +37,12 @@ pub(crate) fn shown(comp: &ComponentView, name: &str) -> String {
 
 /// Like [`shown`] for a boolean flag, where a bare `--name` means `true`.
 pub(crate) fn shown_bool(comp: &ComponentView, name: &str) -> String {
-    match comp.flags.flag(name).map(|f| f.value.as_deref()) {
-        Some(None) => "given without a value, meaning `true`".to_string(),
+    match comp.flags.flag(name) {
+        Some(f) if f.value.is_none() => "given without a value, meaning `true`".to_string(),
+        Some(f) if f.value_is_next_arg => format!(
+            "given as `--{name} {}`, which reads as `true`: a boolean flag never takes a space-separated value",
+            f.value.as_deref().unwrap_or("")
+        ),
         _ => shown(comp, name),
     }
 }

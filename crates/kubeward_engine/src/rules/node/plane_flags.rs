@@ -27,6 +27,8 @@ pub(crate) struct Setting {
     /// The environment variable's name when the setting comes from `env`.
     pub env: Option<String>,
     bool_value: Option<bool>,
+    /// Written as `--flag value` (for a boolean flag, pflag then reads `true` and a stray word).
+    spaced: bool,
 }
 
 impl Setting {
@@ -49,6 +51,7 @@ impl Setting {
         match (&self.env, &self.raw) {
             (Some(name), Some(v)) => format!("`{name}={v}`"),
             (Some(name), None) => format!("`{name}` (from `valueFrom`)"),
+            (None, Some(v)) if self.spaced => format!("`--{flag} {v}`"),
             (None, Some(v)) => format!("`--{flag}={v}`"),
             (None, None) => format!("`--{flag}`"),
         }
@@ -94,7 +97,13 @@ impl<'a> Etcd<'a> {
     #[must_use]
     pub(crate) fn setting(&self, flag: &str) -> Option<Setting> {
         if let Some((f, path)) = self.comp.flag(flag) {
-            return Some(Setting { raw: f.value.clone(), path, env: None, bool_value: self.comp.flags.get_bool(flag) });
+            return Some(Setting {
+                raw: f.value.clone(),
+                path,
+                env: None,
+                bool_value: self.comp.flags.get_bool(flag),
+                spaced: f.value_is_next_arg,
+            });
         }
         let name = etcd_env_name(flag);
         let (i, var) = self
@@ -113,10 +122,17 @@ impl<'a> Etcd<'a> {
                 path: self.env_path.index(i).key("value"),
                 env: Some(name),
                 bool_value: parse_go_bool(v),
+                spaced: false,
             });
         }
         var.get("valueFrom")?;
-        Some(Setting { raw: None, path: self.env_path.index(i).key("valueFrom"), env: Some(name), bool_value: None })
+        Some(Setting {
+            raw: None,
+            path: self.env_path.index(i).key("valueFrom"),
+            env: Some(name),
+            bool_value: None,
+            spaced: false,
+        })
     }
 
     /// Where a setting is written, else where the flag belongs.
