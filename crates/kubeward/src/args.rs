@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Audit Kubernetes manifests (files, directories, or `-` for stdin).
     Scan(Box<ScanArgs>),
+    /// Audit a node's control-plane and kubelet configuration (live, or offline with --root).
+    Node(Box<NodeArgs>),
     /// List the rules.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -79,6 +81,18 @@ pub struct ScanArgs {
     #[arg(long, env = "KUBEWARD_MAX_FILE_SIZE")]
     pub max_file_size: Option<String>,
     /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `kubeward node`.
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    /// Audit a copy of a node's filesystem (an unpacked tarball, a mounted disk image) instead
+    /// of this machine: paths such as `/etc/kubernetes` and `/proc` are read under DIR.
+    #[arg(long, value_name = "DIR", env = "KUBEWARD_ROOT")]
+    pub root: Option<PathBuf>,
+    /// Report options (by default only the `node` and `general` rules run).
     #[command(flatten)]
     pub report: ReportArgs,
 }

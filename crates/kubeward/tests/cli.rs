@@ -388,3 +388,76 @@ fn colour_only_when_asked_or_on_a_terminal() {
     let json = kubeward(d.path(), &["scan", "priv.yaml", "--select", "POD001", "--color", "always", "-f", "json"]);
     assert!(!stdout(&json).contains('\u{1b}'), "never colour in machine formats");
 }
+
+/// Writes a node filesystem tree: NUL-separated `/proc/<pid>/cmdline` files, a static pod
+/// manifest, a kubelet config and the files the API server names.
+fn node_tree(dir: &Path) {
+    let cmdline = |pid: &str, argv: &[&str]| {
+        let mut raw = argv.join("\0");
+        raw.push('\0');
+        write(dir, &format!("proc/{pid}/cmdline"), &raw);
+    };
+    cmdline(
+        "1042",
+        &[
+            "kube-apiserver",
+            "--anonymous-auth=true",
+            "--authorization-mode=Node,RBAC",
+            "--encryption-provider-config=/etc/kubernetes/enc/config.yaml",
+        ],
+    );
+    cmdline("2001", &["/usr/bin/kubelet", "--config=/etc/kubernetes/kubelet.yaml"]);
+    cmdline("77", &["/usr/sbin/sshd", "-D"]);
+    write(dir, "proc/self/cmdline", "");
+    write(
+        dir,
+        "etc/kubernetes/manifests/etcd.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: etcd, namespace: kube-system}\nspec:\n  hostNetwork: true\n  containers:\n    - name: etcd\n      image: registry.k8s.io/etcd:3.5.21-0\n      command:\n        - etcd\n        - --cert-file=/etc/kubernetes/pki/etcd/server.crt\n        - --key-file=/etc/kubernetes/pki/etcd/server.key\n        - --client-cert-auth=false\n",
+    );
+    write(
+        dir,
+        "etc/kubernetes/kubelet.yaml",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  anonymous:\n    enabled: true\n",
+    );
+    write(
+        dir,
+        "etc/kubernetes/enc/config.yaml",
+        "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n  - resources: [secrets]\n    providers:\n      - identity: {}\n      - aesgcm:\n          keys: [{name: k1, secret: c2VjcmV0IGlzIHNlY3VyZSwgb3IgaXMgaXQ/Cg==}]\n",
+    );
+}
+
+#[test]
+fn node_audits_a_copied_node_tree() {
+    let d = tempfile::tempdir().expect("tempdir");
+    node_tree(d.path());
+    let root = d.path().to_str().expect("utf-8 path");
+    let o = kubeward(d.path(), &["node", "--root", root, "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    let found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap_or("").to_string(), f["file"].as_str().unwrap_or("").to_string()))
+        .collect();
+    let has = |code: &str, file: &str| found.iter().any(|(c, f)| c == code && f == file);
+    assert!(has("NODE001", "/proc/1042/cmdline"), "anonymous auth on the running apiserver: {found:?}");
+    assert!(has("NODE031", "/etc/kubernetes/manifests/etcd.yaml"), "etcd client cert auth off: {found:?}");
+    assert!(has("NODE050", "/etc/kubernetes/kubelet.yaml"), "kubelet config named by --config: {found:?}");
+    assert!(has("NODE071", "/etc/kubernetes/enc/config.yaml"), "encryption config named by the apiserver: {found:?}");
+    assert!(!found.iter().any(|(c, _)| c.starts_with("POD")), "pod rules do not judge control-plane pods by default");
+    let proc_finding =
+        v["findings"].as_array().expect("findings").iter().find(|f| f["code"] == "NODE001").expect("NODE001");
+    assert_eq!(proc_finding["object"]["kind"], "Process");
+    assert!(proc_finding["path"].as_str().unwrap_or("").contains("/command/1"), "{proc_finding}");
+    assert_eq!(proc_finding["line"], serde_json::Value::Null, "process findings have no file position");
+}
+
+#[test]
+fn node_with_nothing_to_audit() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let root = d.path().to_str().expect("utf-8 path");
+    let o = kubeward(d.path(), &["node", "--root", root]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no Kubernetes component"));
+}

@@ -56,7 +56,8 @@ impl Diagnostic {
     pub fn location(&self) -> String {
         match &self.file {
             Some(f) if self.pos.is_known() => format!("{f}:{}:{}", self.pos.line, self.pos.col),
-            Some(f) => format!("{f}: {} {}", self.object, self.path),
+            // No line (a process's command line): the object and path lines that follow say where.
+            Some(f) => f.to_string(),
             None => format!("{}: {}", self.object, self.path),
         }
     }
