@@ -80,6 +80,33 @@ impl<'a> Context<'a> {
         &mut self.found[last].0
     }
 
+    /// Reports a finding about a node file (`kubeward node`): the object is the file.
+    pub fn report_host_file(
+        &mut self,
+        file: &crate::input::hostfile::HostFile,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        let d = Diagnostic {
+            rule: self.meta,
+            severity: self.meta.severity,
+            message: message.into(),
+            remediation: std::borrow::Cow::Borrowed(self.meta.remediation),
+            object: crate::input::object::ObjectRef {
+                api_version: String::new(),
+                kind: "File".to_string(),
+                namespace: None,
+                name: file.path.clone(),
+            },
+            container: None,
+            file: Some(file.path.as_str().into()),
+            pos: crate::input::node::Pos::default(),
+            path: FieldPath::root(),
+        };
+        self.found.push((d, Arc::from(Vec::new())));
+        let last = self.found.len() - 1;
+        &mut self.found[last].0
+    }
+
     /// Applies exemptions, per-path ignores and severity overrides.
     #[must_use]
     pub fn finish(self) -> Collected {

@@ -17,6 +17,7 @@ fn targets(t: Targets) -> String {
         (Targets::POD_SPEC, "pod specs"),
         (Targets::CONTAINER, "containers"),
         (Targets::SNAPSHOT, "all scanned objects (cross-object)"),
+        (Targets::HOST_FILE, "node files (`kubeward node`)"),
     ] {
         if t.has(bit) {
             v.push(name);

@@ -55,6 +55,7 @@ pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn 
     };
     let (object_rules, pod_rules, container_rules, snapshot_rules) =
         (bucket(Targets::OBJECT), bucket(Targets::POD_SPEC), bucket(Targets::CONTAINER), bucket(Targets::SNAPSHOT));
+    let host_file_rules = bucket(Targets::HOST_FILE);
 
     let per_file: Vec<(Vec<Diagnostic>, usize, usize)> = (0..snap.files.len())
         .into_par_iter()
@@ -102,6 +103,13 @@ pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn 
         report.diagnostics.extend(d);
         report.objects += o;
         report.exempted += e;
+    }
+    for r in &host_file_rules {
+        let mut cx = Context::new(settings, r.meta());
+        for f in &snap.host_files {
+            r.check_host_file(f, &mut cx);
+        }
+        report.diagnostics.extend(cx.finish().diagnostics);
     }
     for r in &snapshot_rules {
         let mut cx = Context::new(settings, r.meta());

@@ -80,14 +80,17 @@ pub enum Category {
     Namespace,
     /// `NODE`: control-plane and kubelet configuration (CIS sections 1 to 4): component flags
     /// in static pod manifests and processes, KubeletConfiguration, EncryptionConfiguration,
-    /// audit Policy, kops cluster specs.
+    /// audit Policy, kops cluster specs, node file permissions.
     Node,
+    /// `DOCKER`: the Docker host (CIS Docker Benchmark / docker-bench sections 1 to 3): auditd
+    /// rules, daemon configuration, Docker file permissions.
+    Docker,
 }
 
 impl Category {
     /// All categories in documentation order.
-    pub const ALL: [Category; 7] =
-        [Self::Pod, Self::Image, Self::Rbac, Self::Network, Self::Namespace, Self::Node, Self::General];
+    pub const ALL: [Category; 8] =
+        [Self::Pod, Self::Image, Self::Rbac, Self::Network, Self::Namespace, Self::Node, Self::Docker, Self::General];
 
     /// The code prefix.
     #[must_use]
@@ -100,6 +103,7 @@ impl Category {
             Self::Network => "NET",
             Self::Namespace => "NS",
             Self::Node => "NODE",
+            Self::Docker => "DOCKER",
         }
     }
 
@@ -114,6 +118,7 @@ impl Category {
             Self::Network => "network",
             Self::Namespace => "namespace",
             Self::Node => "node",
+            Self::Docker => "docker",
         }
     }
 
@@ -128,6 +133,7 @@ impl Category {
             Self::Network => "Network",
             Self::Namespace => "Namespaces and tenancy",
             Self::Node => "Control plane and nodes",
+            Self::Docker => "Docker host",
         }
     }
 }
@@ -145,6 +151,8 @@ impl Targets {
     pub const CONTAINER: Targets = Targets(4);
     /// Once per run, with all scanned objects (cross-object rules).
     pub const SNAPSHOT: Targets = Targets(8);
+    /// Every node file whose permissions and ownership are audited (`kubeward node`).
+    pub const HOST_FILE: Targets = Targets(16);
 
     /// Whether `other` is included.
     #[must_use]
@@ -208,6 +216,8 @@ pub trait Rule: Send + Sync + 'static {
     fn check_container(&self, _pod: &PodSpecView<'_>, _c: &ContainerView<'_>, _cx: &mut Context<'_>) {}
     /// Called once per run when `targets` has `SNAPSHOT`.
     fn check_snapshot(&self, _snap: &Snapshot, _cx: &mut Context<'_>) {}
+    /// Called for every node file when `targets` has `HOST_FILE`.
+    fn check_host_file(&self, _file: &crate::input::hostfile::HostFile, _cx: &mut Context<'_>) {}
 }
 
 /// Declares a rule: its unit struct and its `static META`. The doc comment is the rule's

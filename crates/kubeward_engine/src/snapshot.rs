@@ -28,6 +28,8 @@ pub struct Snapshot {
     pub files: Vec<SourceFile>,
     /// Inputs that could not be read or parsed.
     pub errors: Vec<InputError>,
+    /// Node files whose permissions and ownership are audited (`kubeward node`).
+    pub host_files: Vec<crate::input::hostfile::HostFile>,
 }
 
 impl Snapshot {

@@ -86,7 +86,11 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: no fixture ({e})", path.display()))?;
     let code = rule.meta().code;
     let rel = format!("{}/{code}.yaml", rule.meta().category.as_str());
-    let snap = Snapshot::from_text(&rel, &text);
+    let mut snap = Snapshot::from_text(&rel, &text);
+    let host_files = rule.meta().targets.has(crate::rule::Targets::HOST_FILE);
+    if host_files {
+        snap.host_files = host_files_of(&snap)?;
+    }
     let settings = fixture_settings_for(rule)?;
     let report = run_rules(&snap, &settings, &[rule]);
     let mut problems = Vec::new();
@@ -97,8 +101,19 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
     if !cs.iter().any(|c| c.expect == "fail") || !cs.iter().any(|c| c.expect == "pass") {
         problems.push(format!("{code}: fixture needs at least one `# fail:` and one `# pass:` document"));
     }
-    for c in &cs {
-        let hits = report.diagnostics.iter().filter(|d| d.pos.line >= c.start && d.pos.line < c.end).count();
+    for (i, c) in cs.iter().enumerate() {
+        let hits = if host_files {
+            // Host-file findings have no line: match them by the document's `path`.
+            let path = snap
+                .files
+                .first()
+                .and_then(|f| f.documents.get(i))
+                .and_then(|d| d.root.get("path"))
+                .and_then(crate::input::node::Node::as_str);
+            report.diagnostics.iter().filter(|d| d.file.is_some() && d.file.as_deref() == path).count()
+        } else {
+            report.diagnostics.iter().filter(|d| d.pos.line >= c.start && d.pos.line < c.end).count()
+        };
         match c.expect.as_str() {
             "fail" if hits == 0 => problems.push(format!("{code}: line {}: expected a finding: {}", c.start, c.why)),
             "pass" if hits > 0 => {
@@ -113,7 +128,7 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
         if m.ends_with('.') || m.chars().next().is_some_and(char::is_uppercase) {
             problems.push(format!("{code}: message style (lowercase start, no trailing period): {m}"));
         }
-        if !d.pos.is_known() {
+        if !d.pos.is_known() && !host_files {
             problems.push(format!("{code}: finding without a position: {m}"));
         }
     }
@@ -169,8 +184,47 @@ pub fn doc_examples(docs: &str) -> (Option<String>, Option<String>) {
 
 /// Runs one rule on a text and counts its findings.
 pub fn count_findings(rule: &'static dyn Rule, text: &str) -> (usize, usize) {
-    let snap = Snapshot::from_text("example.yaml", text);
+    let mut snap = Snapshot::from_text("example.yaml", text);
+    if rule.meta().targets.has(crate::rule::Targets::HOST_FILE) {
+        snap.host_files = host_files_of(&snap).unwrap_or_default();
+    }
     let settings = fixture_settings_for(rule).unwrap_or_else(|_| fixture_settings());
     let report = run_rules(&snap, &settings, &[rule]);
     (report.diagnostics.len(), report.errors.len())
+}
+
+/// Host files described by a HOST_FILE rule's fixture documents:
+/// `{path, role, mode: "0640", owner: "root:root", state: present|absent|unreadable, dir: true}`.
+fn host_files_of(snap: &Snapshot) -> Result<Vec<crate::input::hostfile::HostFile>, String> {
+    use crate::input::hostfile::{FileRole, FileState, HostFile};
+    use crate::input::node::Node;
+    let mut out = Vec::new();
+    for d in snap.files.iter().flat_map(|f| f.documents.iter()) {
+        let r = &d.root;
+        let path = r.get("path").and_then(Node::as_str).ok_or("host-file fixture document without `path`")?;
+        let role: FileRole = r.get("role").and_then(Node::as_str).unwrap_or("").parse()?;
+        let state = match r.get("state").and_then(Node::as_str).unwrap_or("present") {
+            "absent" => FileState::Absent,
+            "unreadable" => FileState::Unreadable("permission denied".into()),
+            _ => {
+                let mode_text = r.get("mode").and_then(Node::as_str).unwrap_or("0600");
+                let mode = u32::from_str_radix(mode_text.trim_start_matches("0o"), 8)
+                    .map_err(|e| format!("mode `{mode_text}`: {e}"))?;
+                let owner = r.get("owner").and_then(Node::as_str).unwrap_or("root:root");
+                let (user, group) = owner.split_once(':').unwrap_or((owner, owner));
+                let id = |name: &str| if name == "root" { 0 } else { name.parse().unwrap_or(1000) };
+                let named = |name: &str| (!name.bytes().all(|b| b.is_ascii_digit())).then(|| name.to_string());
+                FileState::Present {
+                    mode,
+                    uid: id(user),
+                    gid: id(group),
+                    user: named(user),
+                    group: named(group),
+                    dir: r.get("dir").is_some_and(Node::is_true),
+                }
+            }
+        };
+        out.push(HostFile { path: path.to_string(), role, state });
+    }
+    Ok(out)
 }

@@ -12,13 +12,19 @@
 //! - the EncryptionConfiguration and audit Policy files named by kube-apiserver's
 //!   `--encryption-provider-config` and `--audit-policy-file`.
 //!
+//! - permissions and ownership of the control-plane, kubelet and Docker files (CIS 1.1, 4.1,
+//!   CIS Docker 3) at their usual paths, with owner names from the node's own `/etc/passwd`
+//!   and `/etc/group`; an absent file is not applicable, an unreadable one "could not check";
+//! - `/etc/docker/daemon.json` and the auditd rules (`/etc/audit/rules.d/*.rules`,
+//!   `/etc/audit/audit.rules`) for the Docker host rules.
+//!
 //! Findings name node paths (`/etc/kubernetes/manifests/etcd.yaml`), also with `--root`.
-//! Not yet read: file modes and owners (CIS 1.1, 4.1), auditd rules and the Docker host.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use kubeward_engine::input::argv::split_cmdline;
+use kubeward_engine::input::hostfile::{FileRole, FileState, HostFile};
 use kubeward_engine::input::node::Node;
 use kubeward_engine::input::object::Object;
 use kubeward_engine::input::workload::PodSpecView;
@@ -40,6 +46,109 @@ const KUBELET_CONFIG_DEFAULT: &str = "/var/lib/kubelet/config.yaml";
 /// A path of the node seen from this machine: `root` + `node_path`.
 fn host_path(root: &Path, node_path: &str) -> PathBuf {
     root.join(node_path.trim_start_matches('/'))
+}
+
+/// Node files whose permissions CIS checks, at kubeadm's and Docker's usual paths.
+const HOST_FILES: &[(&str, FileRole)] = &[
+    ("/etc/kubernetes/manifests/kube-apiserver.yaml", FileRole::ApiServerManifest),
+    ("/etc/kubernetes/manifests/kube-controller-manager.yaml", FileRole::ControllerManagerManifest),
+    ("/etc/kubernetes/manifests/kube-scheduler.yaml", FileRole::SchedulerManifest),
+    ("/etc/kubernetes/manifests/etcd.yaml", FileRole::EtcdManifest),
+    ("/var/lib/etcd", FileRole::EtcdDataDir),
+    ("/etc/kubernetes/admin.conf", FileRole::AdminKubeconfig),
+    ("/etc/kubernetes/super-admin.conf", FileRole::AdminKubeconfig),
+    ("/etc/kubernetes/scheduler.conf", FileRole::SchedulerKubeconfig),
+    ("/etc/kubernetes/controller-manager.conf", FileRole::ControllerManagerKubeconfig),
+    ("/etc/kubernetes/pki", FileRole::Pki),
+    ("/etc/systemd/system/kubelet.service.d/10-kubeadm.conf", FileRole::KubeletService),
+    ("/usr/lib/systemd/system/kubelet.service", FileRole::KubeletService),
+    ("/lib/systemd/system/kubelet.service", FileRole::KubeletService),
+    ("/etc/kubernetes/kubelet.conf", FileRole::KubeletKubeconfig),
+    ("/var/lib/kube-proxy/kubeconfig.conf", FileRole::ProxyKubeconfig),
+    ("/var/lib/kubelet/config.yaml", FileRole::KubeletConfig),
+    ("/etc/kubernetes/pki/ca.crt", FileRole::ClientCaFile),
+    ("/lib/systemd/system/docker.service", FileRole::DockerUnit),
+    ("/lib/systemd/system/docker.socket", FileRole::DockerUnit),
+    ("/usr/lib/systemd/system/docker.service", FileRole::DockerUnit),
+    ("/usr/lib/systemd/system/docker.socket", FileRole::DockerUnit),
+    ("/etc/docker", FileRole::DockerConfigDir),
+    ("/var/run/docker.sock", FileRole::DockerSocket),
+    ("/run/docker.sock", FileRole::DockerSocket),
+    ("/etc/docker/daemon.json", FileRole::DockerDaemonJson),
+    ("/etc/default/docker", FileRole::DockerDefaults),
+    ("/etc/sysconfig/docker", FileRole::DockerDefaults),
+    ("/run/containerd/containerd.sock", FileRole::ContainerdSocket),
+];
+
+/// `id → name` from a node's `/etc/passwd` or `/etc/group`.
+fn id_names(root: &Path, file: &str) -> std::collections::HashMap<u32, String> {
+    std::fs::read_to_string(host_path(root, file))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.split(':');
+            let name = parts.next()?;
+            let id = parts.nth(1)?.parse().ok()?;
+            Some((id, name.to_string()))
+        })
+        .collect()
+}
+
+fn stat(
+    root: &Path,
+    node_path: &str,
+    role: FileRole,
+    users: &std::collections::HashMap<u32, String>,
+    groups: &std::collections::HashMap<u32, String>,
+) -> Option<HostFile> {
+    use std::os::unix::fs::MetadataExt;
+    let state = match std::fs::symlink_metadata(host_path(root, node_path)).and_then(|m| {
+        if m.file_type().is_symlink() {
+            std::fs::metadata(host_path(root, node_path))
+        } else {
+            Ok(m)
+        }
+    }) {
+        Ok(m) => FileState::Present {
+            mode: m.mode() & 0o7777,
+            uid: m.uid(),
+            gid: m.gid(),
+            user: users.get(&m.uid()).cloned(),
+            group: groups.get(&m.gid()).cloned(),
+            dir: m.is_dir(),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => FileState::Unreadable(e.to_string()),
+    };
+    Some(HostFile { path: node_path.to_string(), role, state })
+}
+
+/// The node files to audit: the fixed list, plus PKI certificates and keys and CNI configs.
+fn host_files(root: &Path) -> Vec<HostFile> {
+    let users = id_names(root, "/etc/passwd");
+    let groups = id_names(root, "/etc/group");
+    let mut out: Vec<HostFile> = HOST_FILES.iter().filter_map(|(p, r)| stat(root, p, *r, &users, &groups)).collect();
+    let listed = |dir: &str| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(host_path(root, dir))
+            .map(|d| d.flatten().map(|e| format!("{dir}/{}", e.file_name().to_string_lossy())).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    for p in listed("/etc/kubernetes/pki").into_iter().chain(listed("/etc/kubernetes/pki/etcd")) {
+        let role = if p.ends_with(".crt") {
+            FileRole::PkiCertificate
+        } else if p.ends_with(".key") {
+            FileRole::PkiKey
+        } else {
+            continue;
+        };
+        out.extend(stat(root, &p, role, &users, &groups));
+    }
+    for p in listed("/etc/cni/net.d") {
+        out.extend(stat(root, &p, FileRole::CniConfig, &users, &groups));
+    }
+    out
 }
 
 /// A running component found in `/proc`.
@@ -108,7 +217,7 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     if args.report.select.is_empty() && args.report.config.is_none() {
         // A node audit is about the node: the pod rules would judge control-plane static pods
         // by workload standards.
-        settings.select = vec!["node".to_string(), "general".to_string()];
+        settings.select = vec!["node".to_string(), "docker".to_string(), "general".to_string()];
     }
     let root = args.root.clone().unwrap_or_else(|| PathBuf::from("/"));
     let mut snap = Snapshot::default();
@@ -181,7 +290,35 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
         }
     }
 
-    if snap.files.is_empty() && snap.errors.is_empty() {
+    // 4. File permissions and ownership; Docker daemon.json and auditd rules as text.
+    snap.host_files = host_files(&root);
+    add_file(&mut snap, "/etc/docker/daemon.json");
+    let mut audit_rules: Vec<String> = vec!["/etc/audit/audit.rules".to_string()];
+    if let Ok(dir) = std::fs::read_dir(host_path(&root, "/etc/audit/rules.d")) {
+        let mut v: Vec<String> = dir
+            .flatten()
+            .map(|e| format!("/etc/audit/rules.d/{}", e.file_name().to_string_lossy()))
+            .filter(|n| n.ends_with(".rules"))
+            .collect();
+        v.sort();
+        audit_rules.extend(v);
+    }
+    for p in audit_rules {
+        match read_node_file(&root, &p) {
+            Ok(Some(text)) => snap.files.push(SourceFile {
+                path: Some(p.as_str().into()),
+                text,
+                documents: Vec::new(),
+                partial: false,
+            }),
+            Ok(None) => {}
+            Err(message) => {
+                snap.errors.push(InputError { file: Some(p.as_str().into()), pos: Default::default(), message })
+            }
+        }
+    }
+
+    if snap.files.is_empty() && snap.errors.is_empty() && snap.host_files.is_empty() {
         eprintln!(
             "kubeward: no Kubernetes component, static pod manifest or kubelet config found under {}",
             root.display()

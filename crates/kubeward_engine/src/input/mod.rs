@@ -1,6 +1,7 @@
 //! What rules look at: the document tree with positions, paths, objects and workload views.
 
 pub mod argv;
+pub mod hostfile;
 pub mod node;
 pub mod object;
 pub mod path;

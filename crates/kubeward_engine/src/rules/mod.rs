@@ -1,5 +1,6 @@
 //! All rules, one file each, grouped by area. Shared helpers live in `helpers.rs`.
 
+pub mod docker;
 pub mod general;
 pub mod helpers;
 pub mod image;
@@ -12,8 +13,16 @@ pub mod rbac;
 use crate::rule::Rule;
 
 /// The rule lists of every area.
-pub(crate) const AREAS: &[&[&dyn Rule]] =
-    &[general::RULES, pod::RULES, image::RULES, rbac::RULES, network::RULES, namespace::RULES, node::RULES];
+pub(crate) const AREAS: &[&[&dyn Rule]] = &[
+    general::RULES,
+    pod::RULES,
+    image::RULES,
+    rbac::RULES,
+    network::RULES,
+    namespace::RULES,
+    node::RULES,
+    docker::RULES,
+];
 
 #[cfg(test)]
 mod tests {
