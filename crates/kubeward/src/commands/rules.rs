@@ -4,6 +4,21 @@ use std::io::Write;
 
 use anyhow::{anyhow, Result};
 use kubeward_engine::all_rules;
+use kubeward_engine::rule::{Category, Targets};
+
+fn targets(t: Targets) -> Vec<&'static str> {
+    [
+        (Targets::OBJECT, "object"),
+        (Targets::POD_SPEC, "pod-spec"),
+        (Targets::CONTAINER, "container"),
+        (Targets::SNAPSHOT, "snapshot"),
+        (Targets::HOST_FILE, "host-file"),
+    ]
+    .into_iter()
+    .filter(|(b, _)| t.has(*b))
+    .map(|(_, n)| n)
+    .collect()
+}
 
 use crate::args::RulesArgs;
 
@@ -38,6 +53,10 @@ pub fn run(args: &RulesArgs) -> Result<u8> {
                         "code": m.code, "name": m.name, "summary": m.summary, "severity": m.severity.as_str(),
                         "category": m.category.as_str(), "checklist": m.checklist, "cis": m.cis,
                         "remediation": m.remediation, "docs": m.docs_path(), "since": m.since,
+                        "targets": targets(m.targets),
+                        // What the rule reads: manifests (`scan`, `serve`, `cluster`) or node
+                        // files (`kubeward node` only).
+                        "input": if m.targets.has(Targets::HOST_FILE) || m.category == Category::Docker { "node" } else { "manifests" },
                     })
                 })
                 .collect();
