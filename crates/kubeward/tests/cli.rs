@@ -462,3 +462,36 @@ fn node_with_nothing_to_audit() {
     assert_eq!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no Kubernetes component"));
 }
+
+#[test]
+fn node_reports_too_open_credential_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().expect("tempdir");
+    node_tree(d.path());
+    let files = [
+        ("etc/kubernetes/admin.conf", 0o644),
+        ("etc/kubernetes/scheduler.conf", 0o600),
+        ("etc/kubernetes/pki/ca.key", 0o644),
+        ("etc/kubernetes/pki/sa.key", 0o600),
+    ];
+    for (rel, mode) in files {
+        write(d.path(), rel, "placeholder\n");
+        std::fs::set_permissions(d.path().join(rel), std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+    let root = d.path().to_str().expect("utf-8 path");
+    let o = kubeward(d.path(), &["node", "--root", root, "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    let found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap_or("").to_string(), f["file"].as_str().unwrap_or("").to_string()))
+        .collect();
+    let has = |code: &str, file: &str| found.iter().any(|(c, f)| c == code && f == file);
+    assert!(has("NODE106", "/etc/kubernetes/admin.conf"), "admin.conf 0644: {found:?}");
+    assert!(has("NODE114", "/etc/kubernetes/pki/ca.key"), "ca.key 0644: {found:?}");
+    for quiet in ["/etc/kubernetes/scheduler.conf", "/etc/kubernetes/pki/sa.key"] {
+        assert!(!found.iter().any(|(_, f)| f == quiet), "{quiet} is 0600 root:root: {found:?}");
+    }
+}

@@ -112,6 +112,36 @@ mod kubernetes_version_patch_behind;
 pub mod releases;
 // ---- end encryption, audit, kops and versions rules: mods ----
 
+// node file permission and ownership rules (CIS 1.1.x, 4.1.x)
+mod admin_kubeconfig_ownership;
+mod admin_kubeconfig_permissions;
+mod client_ca_file_ownership;
+mod client_ca_file_permissions;
+mod cni_config_ownership;
+mod cni_config_permissions;
+mod control_plane_manifest_ownership;
+mod control_plane_manifest_permissions;
+mod controller_manager_kubeconfig_ownership;
+mod controller_manager_kubeconfig_permissions;
+mod etcd_data_dir_ownership;
+mod etcd_data_dir_permissions;
+/// Shared checks of the node file permission and ownership rules.
+mod file_perms;
+mod kubelet_config_ownership;
+mod kubelet_config_permissions;
+mod kubelet_kubeconfig_ownership;
+mod kubelet_kubeconfig_permissions;
+mod kubelet_service_file_ownership;
+mod kubelet_service_file_permissions;
+mod node_file_unreadable;
+mod pki_certificate_permissions;
+mod pki_key_permissions;
+mod pki_ownership;
+mod proxy_kubeconfig_ownership;
+mod proxy_kubeconfig_permissions;
+mod scheduler_kubeconfig_ownership;
+mod scheduler_kubeconfig_permissions;
+
 /// The rules of this area.
 pub(crate) const RULES: &[&dyn Rule] = &[
     // ---- api server rules: entries ----
@@ -210,4 +240,31 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &kubernetes_version_end_of_life::KubernetesVersionEndOfLife,
     &kubernetes_version_patch_behind::KubernetesVersionPatchBehind,
     // ---- end encryption, audit, kops and versions rules: entries ----
+    // node file permission and ownership rules (CIS 1.1.x, 4.1.x)
+    &control_plane_manifest_permissions::ControlPlaneManifestPermissions,
+    &control_plane_manifest_ownership::ControlPlaneManifestOwnership,
+    &cni_config_permissions::CniConfigPermissions,
+    &cni_config_ownership::CniConfigOwnership,
+    &etcd_data_dir_permissions::EtcdDataDirPermissions,
+    &etcd_data_dir_ownership::EtcdDataDirOwnership,
+    &admin_kubeconfig_permissions::AdminKubeconfigPermissions,
+    &admin_kubeconfig_ownership::AdminKubeconfigOwnership,
+    &scheduler_kubeconfig_permissions::SchedulerKubeconfigPermissions,
+    &scheduler_kubeconfig_ownership::SchedulerKubeconfigOwnership,
+    &controller_manager_kubeconfig_permissions::ControllerManagerKubeconfigPermissions,
+    &controller_manager_kubeconfig_ownership::ControllerManagerKubeconfigOwnership,
+    &pki_ownership::PkiOwnership,
+    &pki_certificate_permissions::PkiCertificatePermissions,
+    &pki_key_permissions::PkiKeyPermissions,
+    &kubelet_service_file_permissions::KubeletServiceFilePermissions,
+    &kubelet_service_file_ownership::KubeletServiceFileOwnership,
+    &proxy_kubeconfig_permissions::ProxyKubeconfigPermissions,
+    &proxy_kubeconfig_ownership::ProxyKubeconfigOwnership,
+    &kubelet_kubeconfig_permissions::KubeletKubeconfigPermissions,
+    &kubelet_kubeconfig_ownership::KubeletKubeconfigOwnership,
+    &client_ca_file_permissions::ClientCaFilePermissions,
+    &client_ca_file_ownership::ClientCaFileOwnership,
+    &kubelet_config_permissions::KubeletConfigPermissions,
+    &kubelet_config_ownership::KubeletConfigOwnership,
+    &node_file_unreadable::NodeFileUnreadable,
 ];

@@ -1,0 +1,55 @@
+use super::file_perms;
+use crate::context::Context;
+use crate::input::hostfile::{FileRole, HostFile};
+use crate::rule::{Rule, RuleMeta};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags the kubelet configuration file (`/var/lib/kubelet/config.yaml`) when it is not owned by `root:root`.
+    ///
+    /// ## Why is this bad?
+    /// The owner of the file can read and rewrite it whatever its mode.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// path: /var/lib/kubelet/config.yaml
+    /// role: kubelet-config
+    /// mode: "0600"
+    /// owner: kube:kube
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// path: /var/lib/kubelet/config.yaml
+    /// role: kubelet-config
+    /// mode: "0600"
+    /// owner: root:root
+    /// ```
+    ///
+    /// ## How to fix
+    /// Run `chown root:root /var/lib/kubelet/config.yaml`.
+    /// Ownership is compared by uid and gid (0:0), so it is judged right even when the node's
+    /// `/etc/passwd` could not be read.
+    pub KubeletConfigOwnership {
+        code: "NODE124",
+        name: "kubelet-config-ownership",
+        summary: "the kubelet configuration file is not owned by root:root",
+        severity: Low,
+        category: Node,
+        targets: HOST_FILE,
+        remediation: "`chown root:root` the file",
+        checklist: ["kube-bench"],
+        cis: ["4.1.10"],
+        since: "0.1.0",
+    }
+}
+
+impl Rule for KubeletConfigOwnership {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_host_file(&self, f: &HostFile, cx: &mut Context<'_>) {
+        file_perms::check_root_owner(f, cx, &[FileRole::KubeletConfig]);
+    }
+}

@@ -1,0 +1,56 @@
+use super::file_perms;
+use crate::context::Context;
+use crate::input::hostfile::{FileRole, HostFile};
+use crate::rule::{Rule, RuleMeta};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags `/etc/kubernetes/scheduler.conf` when its mode grants anything beyond `0600`.
+    ///
+    /// ## Why is this bad?
+    /// This kubeconfig holds the client certificate and key of `system:kube-scheduler`. Any local
+    /// user who can read it can act as the scheduler, which can bind any pod to any node.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// path: /etc/kubernetes/scheduler.conf
+    /// role: scheduler-kubeconfig
+    /// mode: "0644"
+    /// owner: root:root
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// path: /etc/kubernetes/scheduler.conf
+    /// role: scheduler-kubeconfig
+    /// mode: "0600"
+    /// owner: root:root
+    /// ```
+    ///
+    /// ## How to fix
+    /// Run `chmod 600 /etc/kubernetes/scheduler.conf`.
+    /// Any mode without bits outside `0600` passes (`0400` is fine); setuid, setgid and sticky bits
+    /// always fail.
+    pub SchedulerKubeconfigPermissions {
+        code: "NODE108",
+        name: "scheduler-kubeconfig-permissions",
+        summary: "scheduler kubeconfig is more permissive than 0600",
+        severity: Medium,
+        category: Node,
+        targets: HOST_FILE,
+        remediation: "`chmod 600` the file (no permission bits beyond 0600)",
+        checklist: ["kube-bench"],
+        cis: ["1.1.15"],
+        since: "0.1.0",
+    }
+}
+
+impl Rule for SchedulerKubeconfigPermissions {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_host_file(&self, f: &HostFile, cx: &mut Context<'_>) {
+        file_perms::check_mode(f, cx, &[FileRole::SchedulerKubeconfig], 0o600);
+    }
+}
