@@ -58,7 +58,11 @@ pub fn rule_page(m: &RuleMeta) -> String {
     let _ = writeln!(s, "| Seed checklist | {} |", if items.is_empty() { "none".into() } else { items.join("<br>") });
     let _ = writeln!(s, "| Source | `{}` |", m.file.replace('\\', "/"));
     let _ = writeln!(s, "\nRemediation: {}\n", m.remediation);
-    let _ = writeln!(s, "Silence it for one object with the annotations `kubeward.io/ignore: {}` and `kubeward.io/ignore-reason: \"...\"`, or for the whole run with `ignore: [{}]` in `.kubeward.yaml`.\n", m.code, m.code);
+    if m.targets.has(Targets::HOST_FILE) {
+        let _ = writeln!(s, "Read by `kubeward node`. Silence it for a run with `ignore: [{}]` in `.kubeward.yaml`, or for some files with `per-path-ignores`.\n", m.code);
+    } else {
+        let _ = writeln!(s, "Silence it for one object with the annotations `kubeward.io/ignore: {}` and `kubeward.io/ignore-reason: \"...\"`, or for the whole run with `ignore: [{}]` in `.kubeward.yaml`.\n", m.code, m.code);
+    }
     s.push_str(m.docs_markdown().trim());
     s.push('\n');
     s
