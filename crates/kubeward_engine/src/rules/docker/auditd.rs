@@ -154,7 +154,7 @@ mod tests {
 
     #[test]
     fn watch_forms() {
-        let r = parse_line("-w /usr/bin/docker -p wa -k docker").unwrap();
+        let r = parse_line("-w /usr/bin/docker -p wa -k docker").expect("rule");
         assert_eq!(
             r,
             AuditRule {
@@ -164,27 +164,27 @@ mod tests {
                 key: Some("docker".into())
             }
         );
-        let r = parse_line("-k docker -p rwa -w /etc/docker/").unwrap();
+        let r = parse_line("-k docker -p rwa -w /etc/docker/").expect("rule");
         assert_eq!(r.path, "/etc/docker");
         assert!(r.covers("/etc/docker/daemon.json"));
         assert!(r.covers("/etc/docker"));
         assert!(!r.covers("/etc/dockerfoo"));
-        assert!(parse_line("-w /var/lib/docker -k docker").unwrap().covers("/var/lib/docker"));
-        assert!(!parse_line("-w /usr/bin/docker -p r -k docker").unwrap().covers("/usr/bin/docker"));
-        assert!(!parse_line("-w /usr/bin/docker -p w").unwrap().covers("/usr/bin/docker"));
-        assert!(!parse_line("-w /usr/bin/containerd-shim-runc-v2 -p wa").unwrap().covers("/usr/bin/containerd"));
+        assert!(parse_line("-w /var/lib/docker -k docker").expect("rule").covers("/var/lib/docker"));
+        assert!(!parse_line("-w /usr/bin/docker -p r -k docker").expect("rule").covers("/usr/bin/docker"));
+        assert!(!parse_line("-w /usr/bin/docker -p w").expect("rule").covers("/usr/bin/docker"));
+        assert!(!parse_line("-w /usr/bin/containerd-shim-runc-v2 -p wa").expect("rule").covers("/usr/bin/containerd"));
     }
 
     #[test]
     fn syscall_forms() {
-        let r = parse_line("-a always,exit -F path=/run/containerd -F perm=wa -k docker").unwrap();
+        let r = parse_line("-a always,exit -F path=/run/containerd -F perm=wa -k docker").expect("rule");
         assert!(r.covers("/run/containerd"));
         assert!(!r.covers("/run/containerd/containerd.sock"), "path= is not recursive");
-        let r = parse_line("-a exit,always -F dir=/run/containerd -F perm=war -F key=docker").unwrap();
+        let r = parse_line("-a exit,always -F dir=/run/containerd -F perm=war -F key=docker").expect("rule");
         assert!(r.covers("/run/containerd/x"));
         assert_eq!(r.key.as_deref(), Some("docker"));
         assert!(parse_line("-a never,exit -F path=/usr/bin/runc").is_none());
-        assert!(!parse_line("-a always,exit -F path=/usr/bin/runc -F perm=x").unwrap().covers("/usr/bin/runc"));
+        assert!(!parse_line("-a always,exit -F path=/usr/bin/runc -F perm=x").expect("rule").covers("/usr/bin/runc"));
     }
 
     #[test]

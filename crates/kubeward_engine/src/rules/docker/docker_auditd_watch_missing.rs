@@ -99,3 +99,49 @@ impl Rule for DockerAuditdWatchMissing {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::run_rules;
+    use crate::input::hostfile::{FileRole, FileState, HostFile};
+    use crate::snapshot::{Snapshot, SourceFile};
+    use crate::testing::fixture_settings;
+
+    fn messages(snap: &Snapshot) -> Vec<String> {
+        run_rules(snap, &fixture_settings(), &[&super::DockerAuditdWatchMissing])
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}: {}", d.file.as_deref().unwrap_or(""), d.message))
+            .collect()
+    }
+
+    #[test]
+    fn node_cases() {
+        let mut snap = Snapshot::default();
+        assert!(messages(&snap).is_empty(), "no Docker and no rules file: nothing to say");
+        snap.host_files.push(HostFile {
+            path: "/lib/systemd/system/docker.service".into(),
+            role: FileRole::DockerUnit,
+            state: FileState::Present { mode: 0o644, uid: 0, gid: 0, user: None, group: None, dir: false },
+        });
+        assert_eq!(
+            messages(&snap),
+            vec!["/etc/audit/audit.rules: auditd has no rules file: no Docker path is audited".to_string()]
+        );
+        let text: String = super::super::auditd::REQUIRED_WATCHES
+            .iter()
+            .skip(1)
+            .map(|p| format!("-w {p} -p wa -k docker\n"))
+            .collect();
+        snap.files.push(SourceFile {
+            path: Some("/etc/audit/rules.d/docker.rules".into()),
+            text,
+            documents: Vec::new(),
+            partial: false,
+        });
+        assert_eq!(messages(&snap).len(), 1);
+        assert!(
+            messages(&snap)[0].starts_with("/etc/audit/rules.d/docker.rules: no auditd rule watches `/usr/bin/docker`")
+        );
+    }
+}
