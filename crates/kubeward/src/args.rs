@@ -92,6 +92,11 @@ pub struct NodeArgs {
     /// of this machine: paths such as `/etc/kubernetes` and `/proc` are read under DIR.
     #[arg(long, value_name = "DIR", env = "KUBEWARD_ROOT")]
     pub root: Option<PathBuf>,
+    /// Print the auditd rules (`-w PATH -p wa -k docker`, one a line) for the Docker paths
+    /// that the node's `/etc/audit/audit.rules` and `/etc/audit/rules.d/*.rules` do not watch,
+    /// and nothing else; exit 0.
+    #[arg(long)]
+    pub print_auditd_rules: bool,
     /// Report options (by default only the `node` and `general` rules run).
     #[command(flatten)]
     pub report: ReportArgs,

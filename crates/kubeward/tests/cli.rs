@@ -495,3 +495,46 @@ fn node_reports_too_open_credential_files() {
         assert!(!found.iter().any(|(_, f)| f == quiet), "{quiet} is 0600 root:root: {found:?}");
     }
 }
+
+#[test]
+fn node_prints_missing_auditd_rules() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let root = d.path().to_str().expect("utf-8 path");
+    let rules_d = d.path().join("etc/audit/rules.d");
+    std::fs::create_dir_all(&rules_d).expect("mkdir");
+    let all = [
+        "/usr/bin/docker",
+        "/var/lib/docker",
+        "/etc/docker",
+        "/lib/systemd/system/docker.service",
+        "/lib/systemd/system/docker.socket",
+        "/etc/default/docker",
+        "/etc/docker/daemon.json",
+        "/usr/bin/docker-containerd",
+        "/usr/bin/docker-runc",
+        "/usr/bin/containerd",
+        "/usr/bin/containerd-shim-runc-v2",
+        "/usr/bin/runc",
+        "/run/containerd",
+        "/etc/containerd/config.toml",
+    ];
+    std::fs::write(
+        rules_d.join("docker.rules"),
+        "# docker\n-w /usr/bin/docker -p wa -k docker\n-a always,exit -F path=/usr/bin/runc -F perm=wa -k docker\n",
+    )
+    .expect("write");
+    let o = kubeward(d.path(), &["node", "--root", root, "--print-auditd-rules"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let want: String = all
+        .iter()
+        .filter(|p| !matches!(**p, "/usr/bin/docker" | "/usr/bin/runc"))
+        .map(|p| format!("-w {p} -p wa -k docker\n"))
+        .collect();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), want);
+
+    let every: String = all.iter().map(|p| format!("-w {p} -p wa -k docker\n")).collect();
+    std::fs::write(rules_d.join("docker.rules"), every).expect("write");
+    let o = kubeward(d.path(), &["node", "--root", root, "--print-auditd-rules"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "");
+}

@@ -91,6 +91,11 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
     if host_files {
         snap.host_files = host_files_of(&snap)?;
     }
+    // Docker snapshot rules judge documents that stand for node files
+    // (`kubeward-test-file: PATH`) and report findings naming PATH, without a line.
+    let by_path = host_files
+        || (rule.meta().targets.has(crate::rule::Targets::SNAPSHOT)
+            && rule.meta().category == crate::rule::Category::Docker);
     let settings = fixture_settings_for(rule)?;
     let report = run_rules(&snap, &settings, &[rule]);
     let mut problems = Vec::new();
@@ -102,13 +107,14 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
         problems.push(format!("{code}: fixture needs at least one `# fail:` and one `# pass:` document"));
     }
     for (i, c) in cs.iter().enumerate() {
-        let hits = if host_files {
-            // Host-file findings have no line: match them by the document's `path`.
+        let hits = if by_path {
+            // Host-file findings have no line: match them by the document's `path` (or
+            // `kubeward-test-file`).
             let path = snap
                 .files
                 .first()
                 .and_then(|f| f.documents.get(i))
-                .and_then(|d| d.root.get("path"))
+                .and_then(|d| d.root.get("path").or_else(|| d.root.get("kubeward-test-file")))
                 .and_then(crate::input::node::Node::as_str);
             report.diagnostics.iter().filter(|d| d.file.is_some() && d.file.as_deref() == path).count()
         } else {
@@ -128,7 +134,7 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
         if m.ends_with('.') || m.chars().next().is_some_and(char::is_uppercase) {
             problems.push(format!("{code}: message style (lowercase start, no trailing period): {m}"));
         }
-        if !d.pos.is_known() && !host_files {
+        if !d.pos.is_known() && !by_path {
             problems.push(format!("{code}: finding without a position: {m}"));
         }
     }

@@ -318,6 +318,13 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
         }
     }
 
+    if args.print_auditd_rules {
+        for p in kubeward_engine::rules::docker::auditd::missing_watches(&snap) {
+            println!("-w {p} -p wa -k docker");
+        }
+        return Ok(0);
+    }
+
     if snap.files.is_empty() && snap.errors.is_empty() && snap.host_files.is_empty() {
         eprintln!(
             "kubeward: no Kubernetes component, static pod manifest or kubelet config found under {}",

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{anyhow, Result};
 use kubeward_engine::all_rules;
-use kubeward_engine::rule::{Category, Targets};
+use kubeward_engine::rule::Targets;
 
 fn targets(t: Targets) -> Vec<&'static str> {
     [
@@ -54,9 +54,9 @@ pub fn run(args: &RulesArgs) -> Result<u8> {
                         "category": m.category.as_str(), "checklist": m.checklist, "cis": m.cis,
                         "remediation": m.remediation, "docs": m.docs_path(), "since": m.since,
                         "targets": targets(m.targets),
-                        // What the rule reads: manifests (`scan`, `serve`, `cluster`) or node
-                        // files (`kubeward node` only).
-                        "input": if m.targets.has(Targets::HOST_FILE) || m.category == Category::Docker { "node" } else { "manifests" },
+                        // What the rule reads: manifests and config documents (`scan`, and
+                        // `kubeward node`), or node file metadata (`kubeward node` only).
+                        "input": if m.targets.has(Targets::HOST_FILE) { "node" } else { "manifests" },
                     })
                 })
                 .collect();

@@ -1,0 +1,179 @@
+//! Where the Docker rules find the node's files: `/etc/docker/daemon.json` (a parsed document)
+//! and the auditd rules files (text), as `kubeward node` loads them; and reporting about them.
+//!
+//! A document `{kubeward-test-file: PATH, content: {...}}` (daemon.json keys) or
+//! `{kubeward-test-file: PATH, text: "..."}` (an auditd rules file) stands for a node file in
+//! fixtures, docs examples and example trees: each such document is judged on its own, and its
+//! findings name PATH.
+
+use crate::context::Context;
+use crate::input::hostfile::{FileRole, FileState, HostFile};
+use crate::input::node::{Kind, Node};
+use crate::rules::docker::auditd::{self, AuditRule};
+use crate::snapshot::Snapshot;
+
+/// The path of the Docker daemon configuration file.
+pub const DAEMON_JSON: &str = "/etc/docker/daemon.json";
+
+/// One daemon.json: where it is and its keys (`None` when Docker is installed without one, so
+/// every key has its default).
+pub struct DaemonJson<'a> {
+    /// Node path (or the test document's `kubeward-test-file`).
+    pub path: String,
+    root: Option<&'a Node>,
+}
+
+impl<'a> DaemonJson<'a> {
+    /// A key's value.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&'a Node> {
+        self.root.and_then(|r| r.get(key))
+    }
+
+    /// Whether a boolean key is set to `value` (a JSON boolean).
+    #[must_use]
+    pub fn is(&self, key: &str, value: bool) -> bool {
+        self.get(key).and_then(Node::as_bool) == Some(value)
+    }
+
+    /// A key's value for messages: `` `key` is X ``, `` `key` is not set``, or for a quoted
+    /// scalar `` `key` is the string "X" `` (dockerd rejects strings for booleans).
+    #[must_use]
+    pub fn describe(&self, key: &str) -> String {
+        match self.get(key) {
+            Some(Node { kind: Kind::Scalar(s), .. }) if s.text.is_empty() => format!("`{key}` is empty"),
+            Some(Node { kind: Kind::Scalar(s), .. }) if !s.plain => format!("`{key}` is the string `\"{}\"`", s.text),
+            Some(Node { kind: Kind::Scalar(s), .. }) => format!("`{key}` is `{}`", s.text),
+            Some(v) => format!("`{key}` is `{}`", v.to_json()),
+            None if self.root.is_none() => format!("`{key}` is not set (no daemon.json)"),
+            None => format!("`{key}` is not set"),
+        }
+    }
+
+    /// `describe`, followed by `, defaults to DEFAULT` when the key is not set.
+    #[must_use]
+    pub fn describe_default(&self, key: &str, default: &str) -> String {
+        let d = self.describe(key);
+        if self.get(key).is_none() {
+            format!("{d}, defaults to `{default}`")
+        } else {
+            d
+        }
+    }
+}
+
+fn test_file(doc: &Node) -> Option<&str> {
+    doc.get("kubeward-test-file").and_then(Node::as_str)
+}
+
+/// Whether the node runs Docker: a Docker unit, socket or config directory exists, or
+/// daemon.json was loaded.
+#[must_use]
+pub fn docker_present(snap: &Snapshot) -> bool {
+    snap.host_files.iter().any(|f| {
+        matches!(
+            f.role,
+            FileRole::DockerUnit | FileRole::DockerSocket | FileRole::DockerConfigDir | FileRole::DockerDaemonJson
+        ) && matches!(f.state, FileState::Present { .. })
+    }) || snap.files.iter().any(|f| f.path.as_deref() == Some(DAEMON_JSON))
+}
+
+/// Every daemon.json to judge: the node's (or an empty one when Docker is present without it)
+/// and every test document.
+#[must_use]
+pub fn daemon_jsons(snap: &Snapshot) -> Vec<DaemonJson<'_>> {
+    let mut out = Vec::new();
+    let mut real = false;
+    for f in &snap.files {
+        if f.path.as_deref() == Some(DAEMON_JSON) {
+            real = true;
+            if let Some(d) = f.documents.first() {
+                out.push(DaemonJson { path: DAEMON_JSON.to_string(), root: Some(&d.root) });
+            }
+            continue;
+        }
+        for d in &f.documents {
+            if let (Some(p), Some(c)) = (test_file(&d.root), d.root.get("content")) {
+                if p.ends_with("daemon.json") {
+                    out.push(DaemonJson { path: p.to_string(), root: Some(c) });
+                }
+            }
+        }
+    }
+    if !real && docker_present(snap) {
+        out.insert(0, DaemonJson { path: DAEMON_JSON.to_string(), root: None });
+    }
+    out
+}
+
+/// One set of auditd rules judged together: the node's files, or one test document.
+pub struct AuditCase {
+    /// Where findings are reported; `None` when the node has no rules file at all.
+    pub path: Option<String>,
+    /// The rules.
+    pub rules: Vec<AuditRule>,
+}
+
+/// The auditd cases: the node's rules files (when the node has Docker or any rules file) and
+/// every test document.
+#[must_use]
+pub fn audit_cases(snap: &Snapshot) -> Vec<AuditCase> {
+    let mut out = Vec::new();
+    let real: Vec<&str> =
+        snap.files.iter().filter_map(|f| f.path.as_deref()).filter(|p| auditd::is_rules_path(p)).collect();
+    if !real.is_empty() || docker_present(snap) {
+        out.push(AuditCase { path: real.first().map(|p| (*p).to_string()), rules: auditd::node_rules(snap) });
+    }
+    for d in snap.files.iter().flat_map(|f| f.documents.iter()) {
+        if let (Some(p), Some(t)) = (test_file(&d.root), d.root.get("text").and_then(Node::as_str)) {
+            if auditd::is_rules_path(p) {
+                out.push(AuditCase { path: Some(p.to_string()), rules: auditd::parse(t) });
+            }
+        }
+    }
+    out
+}
+
+/// Reports a finding about a node file that is not a stat'ed host file (daemon.json, auditd
+/// rules): the finding names the file.
+pub fn report_file(cx: &mut Context<'_>, path: &str, message: impl Into<String>) {
+    let f = HostFile { path: path.to_string(), role: FileRole::DockerDaemonJson, state: FileState::Absent };
+    cx.report_host_file(&f, message);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::hostfile::FileState;
+
+    #[test]
+    fn node_without_rules_files() {
+        let mut snap = Snapshot::default();
+        assert!(audit_cases(&snap).is_empty());
+        snap.host_files.push(HostFile {
+            path: "/var/run/docker.sock".into(),
+            role: FileRole::DockerSocket,
+            state: FileState::Present { mode: 0o660, uid: 0, gid: 999, user: None, group: None, dir: false },
+        });
+        let cases = audit_cases(&snap);
+        assert_eq!(cases.len(), 1);
+        assert!(cases[0].path.is_none());
+        let d = daemon_jsons(&snap);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].describe_default("icc", "true"), "`icc` is not set (no daemon.json), defaults to `true`");
+    }
+
+    #[test]
+    fn test_documents() {
+        let snap = Snapshot::from_text(
+            "x.yaml",
+            "kubeward-test-file: /etc/docker/a/daemon.json\ncontent: {icc: false}\n---\nkubeward-test-file: /etc/audit/rules.d/a.rules\ntext: \"-w /usr/bin/runc -p wa\\n\"\n",
+        );
+        let d = daemon_jsons(&snap);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].is("icc", false));
+        let a = audit_cases(&snap);
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].rules.len(), 1);
+    }
+}
