@@ -538,3 +538,40 @@ fn node_prints_missing_auditd_rules() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(String::from_utf8_lossy(&o.stdout), "");
 }
+
+#[test]
+fn node_checks_the_files_components_name() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().expect("tempdir");
+    let mut raw =
+        ["/usr/bin/kubelet", "--client-ca-file=/srv/pki/custom-ca.crt", "--kubeconfig=/srv/kubelet.kubeconfig"]
+            .join("\0");
+    raw.push('\0');
+    write(d.path(), "proc/300/cmdline", &raw);
+    write(
+        d.path(),
+        "etc/kubernetes/manifests/etcd.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: etcd, namespace: kube-system}\nspec:\n  containers:\n    - name: etcd\n      image: registry.k8s.io/etcd:3.5.21-0\n      command: [etcd, --data-dir=/data/etcd]\n",
+    );
+    write(d.path(), "srv/pki/custom-ca.crt", "ca");
+    write(d.path(), "srv/kubelet.kubeconfig", "kubeconfig");
+    write(d.path(), "data/etcd/member/x", "x");
+    let set = |p: &str, mode: u32| {
+        std::fs::set_permissions(d.path().join(p), std::fs::Permissions::from_mode(mode)).expect("chmod")
+    };
+    set("srv/pki/custom-ca.crt", 0o666);
+    set("srv/kubelet.kubeconfig", 0o644);
+    set("data/etcd", 0o755);
+    let root = d.path().to_str().expect("utf-8 path");
+    let v = json(&kubeward(d.path(), &["node", "--root", root, "-f", "json"]));
+    let found: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap_or("").to_string(), f["file"].as_str().unwrap_or("").to_string()))
+        .collect();
+    let has = |code: &str, file: &str| found.iter().any(|(c, f)| c == code && f == file);
+    assert!(has("NODE121", "/srv/pki/custom-ca.crt"), "the kubelet's --client-ca-file: {found:?}");
+    assert!(has("NODE119", "/srv/kubelet.kubeconfig"), "the kubelet's --kubeconfig: {found:?}");
+    assert!(has("NODE104", "/data/etcd"), "etcd's --data-dir: {found:?}");
+}

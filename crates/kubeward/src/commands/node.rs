@@ -151,6 +151,45 @@ fn host_files(root: &Path) -> Vec<HostFile> {
     out
 }
 
+/// Files named by the components' flags and by KubeletConfiguration objects, with the role
+/// CIS gives them: the kubelet's client CA and kubeconfig, etcd's data directory, each
+/// component's `--kubeconfig`.
+fn named_files(snap: &Snapshot) -> Vec<(String, FileRole)> {
+    let mut out = Vec::new();
+    for o in snap.objects() {
+        if o.kind() == "KubeletConfiguration" {
+            if let Some(ca) = o.root.at(&["authentication", "x509", "clientCAFile"]).and_then(Node::as_str) {
+                out.push((ca.to_string(), FileRole::ClientCaFile));
+            }
+            continue;
+        }
+        let Some(pod) = PodSpecView::of(&o) else { continue };
+        for c in pod.containers() {
+            let Some(comp) = ComponentView::of(&c) else { continue };
+            let named: &[(&str, FileRole)] = match comp.kind {
+                ComponentKind::Kubelet => &[
+                    ("client-ca-file", FileRole::ClientCaFile),
+                    ("kubeconfig", FileRole::KubeletKubeconfig),
+                    ("config", FileRole::KubeletConfig),
+                ],
+                ComponentKind::Etcd => &[("data-dir", FileRole::EtcdDataDir)],
+                ComponentKind::KubeProxy => &[("kubeconfig", FileRole::ProxyKubeconfig)],
+                ComponentKind::Scheduler => &[("kubeconfig", FileRole::SchedulerKubeconfig)],
+                ComponentKind::ControllerManager => &[("kubeconfig", FileRole::ControllerManagerKubeconfig)],
+                ComponentKind::ApiServer => &[],
+            };
+            for (flag, role) in named {
+                if let Some(v) = comp.flags.get(flag).filter(|v| v.starts_with('/')) {
+                    out.push((v.to_string(), *role));
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.as_str().cmp(b.1.as_str())));
+    out.dedup();
+    out
+}
+
 /// A running component found in `/proc`.
 struct Process {
     pid: String,
@@ -290,8 +329,17 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
         }
     }
 
-    // 4. File permissions and ownership; Docker daemon.json and auditd rules as text.
+    // 4. File permissions and ownership: the usual paths, plus the files the components and
+    //    the kubelet config name (they win over the usual paths when they differ).
     snap.host_files = host_files(&root);
+    let users = id_names(&root, "/etc/passwd");
+    let groups = id_names(&root, "/etc/group");
+    for (path, role) in named_files(&snap) {
+        if !snap.host_files.iter().any(|f| f.path == path && f.role == role) {
+            snap.host_files.extend(stat(&root, &path, role, &users, &groups));
+        }
+    }
+    // Docker daemon.json and auditd rules as text.
     add_file(&mut snap, "/etc/docker/daemon.json");
     let mut audit_rules: Vec<String> = vec!["/etc/audit/audit.rules".to_string()];
     if let Ok(dir) = std::fs::read_dir(host_path(&root, "/etc/audit/rules.d")) {
