@@ -67,6 +67,16 @@ fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(p, text).expect("write");
 }
 
+/// (code, file) of every finding of a JSON report.
+fn code_files(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap_or("").to_string(), f["file"].as_str().unwrap_or("").to_string()))
+        .collect()
+}
+
 fn codes(v: &serde_json::Value) -> Vec<String> {
     v["findings"].as_array().expect("findings").iter().map(|f| f["code"].as_str().unwrap_or("").to_string()).collect()
 }
@@ -435,12 +445,7 @@ fn node_audits_a_copied_node_tree() {
     let o = kubeward(d.path(), &["node", "--root", root, "-f", "json"]);
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     let v = json(&o);
-    let found: Vec<(String, String)> = v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| (f["code"].as_str().unwrap_or("").to_string(), f["file"].as_str().unwrap_or("").to_string()))
-        .collect();
+    let found = code_files(&v);
     let has = |code: &str, file: &str| found.iter().any(|(c, f)| c == code && f == file);
     assert!(has("NODE001", "/proc/1042/cmdline"), "anonymous auth on the running apiserver: {found:?}");
     assert!(has("NODE031", "/etc/kubernetes/manifests/etcd.yaml"), "etcd client cert auth off: {found:?}");
@@ -482,12 +487,7 @@ fn node_reports_too_open_credential_files() {
     let o = kubeward(d.path(), &["node", "--root", root, "-f", "json"]);
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     let v = json(&o);
-    let found: Vec<(String, String)> = v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| (f["code"].as_str().unwrap_or("").to_string(), f["file"].as_str().unwrap_or("").to_string()))
-        .collect();
+    let found = code_files(&v);
     let has = |code: &str, file: &str| found.iter().any(|(c, f)| c == code && f == file);
     assert!(has("NODE106", "/etc/kubernetes/admin.conf"), "admin.conf 0644: {found:?}");
     assert!(has("NODE114", "/etc/kubernetes/pki/ca.key"), "ca.key 0644: {found:?}");
@@ -564,12 +564,7 @@ fn node_checks_the_files_components_name() {
     set("data/etcd", 0o755);
     let root = d.path().to_str().expect("utf-8 path");
     let v = json(&kubeward(d.path(), &["node", "--root", root, "-f", "json"]));
-    let found: Vec<(String, String)> = v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| (f["code"].as_str().unwrap_or("").to_string(), f["file"].as_str().unwrap_or("").to_string()))
-        .collect();
+    let found = code_files(&v);
     let has = |code: &str, file: &str| found.iter().any(|(c, f)| c == code && f == file);
     assert!(has("NODE121", "/srv/pki/custom-ca.crt"), "the kubelet's --client-ca-file: {found:?}");
     assert!(has("NODE119", "/srv/kubelet.kubeconfig"), "the kubelet's --kubeconfig: {found:?}");

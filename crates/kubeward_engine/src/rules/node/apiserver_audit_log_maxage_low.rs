@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::node::apiserver_flags::{apiserver, report};
+use crate::rules::node::apiserver_flags::check_audit_retention;
 
 crate::declare_rule! {
     /// ## What it does
@@ -68,19 +68,6 @@ impl Rule for ApiserverAuditLogMaxageLow {
     }
 
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
-        let Some(comp) = apiserver(c) else {
-            return;
-        };
-        if comp.flags.get("audit-log-path").is_none_or(|p| p.is_empty() || p == "-") {
-            return;
-        }
-        let Some(v) = comp.flags.get("audit-log-maxage").and_then(|v| v.trim().parse::<i64>().ok()) else {
-            return;
-        };
-        if v != 0 && v < 30 {
-            let msg =
-                format!("kube-apiserver container `{}` has `--audit-log-maxage` set to `{v}`, below 30", c.name());
-            report(pod, c, &comp, "audit-log-maxage", msg, cx);
-        }
+        check_audit_retention(pod, c, "audit-log-maxage", 30, cx);
     }
 }

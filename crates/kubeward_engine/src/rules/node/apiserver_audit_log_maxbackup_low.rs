@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::node::apiserver_flags::{apiserver, report};
+use crate::rules::node::apiserver_flags::check_audit_retention;
 
 crate::declare_rule! {
     /// ## What it does
@@ -68,19 +68,6 @@ impl Rule for ApiserverAuditLogMaxbackupLow {
     }
 
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
-        let Some(comp) = apiserver(c) else {
-            return;
-        };
-        if comp.flags.get("audit-log-path").is_none_or(|p| p.is_empty() || p == "-") {
-            return;
-        }
-        let Some(v) = comp.flags.get("audit-log-maxbackup").and_then(|v| v.trim().parse::<i64>().ok()) else {
-            return;
-        };
-        if v != 0 && v < 10 {
-            let msg =
-                format!("kube-apiserver container `{}` has `--audit-log-maxbackup` set to `{v}`, below 10", c.name());
-            report(pod, c, &comp, "audit-log-maxbackup", msg, cx);
-        }
+        check_audit_retention(pod, c, "audit-log-maxbackup", 10, cx);
     }
 }

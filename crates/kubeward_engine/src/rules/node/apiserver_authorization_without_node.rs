@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::node::apiserver_flags::{apiserver, report, shown};
+use crate::rules::node::apiserver_flags::check_authorization_includes;
 
 crate::declare_rule! {
     /// ## What it does
@@ -68,18 +68,6 @@ impl Rule for ApiserverAuthorizationWithoutNode {
     }
 
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
-        let Some(comp) = apiserver(c) else {
-            return;
-        };
-        if comp.flags.has("authorization-config") {
-            return;
-        }
-        let state = match comp.flags.get_list("authorization-mode") {
-            None => "not set, defaults to `AlwaysAllow`".to_string(),
-            Some(modes) if !modes.contains(&"Node") => shown(&comp, "authorization-mode"),
-            Some(_) => return,
-        };
-        let msg = format!("kube-apiserver container `{}` has `--authorization-mode` {state}, without `Node`", c.name());
-        report(pod, c, &comp, "authorization-mode", msg, cx);
+        check_authorization_includes(pod, c, "Node", cx);
     }
 }

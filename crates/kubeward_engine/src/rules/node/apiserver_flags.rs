@@ -117,3 +117,50 @@ pub(crate) fn admission_plugin(comp: &ComponentView, plugin: &str) -> (bool, &'s
     }
     (DEFAULT_ON.contains(&plugin), "enable-admission-plugins")
 }
+
+/// CIS 1.2.7/1.2.8: `--authorization-mode` must include `mode` (`Node`, `RBAC`); unset means
+/// `AlwaysAllow`. Silent when `--authorization-config` (a file we cannot see) decides.
+pub(crate) fn check_authorization_includes(
+    pod: &PodSpecView<'_>,
+    c: &ContainerView<'_>,
+    mode: &str,
+    cx: &mut Context<'_>,
+) {
+    let Some(comp) = apiserver(c) else {
+        return;
+    };
+    if comp.flags.has("authorization-config") {
+        return;
+    }
+    let state = match comp.flags.get_list("authorization-mode") {
+        None => "not set, defaults to `AlwaysAllow`".to_string(),
+        Some(modes) if !modes.contains(&mode) => shown(&comp, "authorization-mode"),
+        Some(_) => return,
+    };
+    let msg = format!("kube-apiserver container `{}` has `--authorization-mode` {state}, without `{mode}`", c.name());
+    report(pod, c, &comp, "authorization-mode", msg, cx);
+}
+
+/// CIS 1.2.17–1.2.19: an audit log retention flag below `min` (0 means "keep everything", and
+/// is not a finding). Only judged when file audit logging is on.
+pub(crate) fn check_audit_retention(
+    pod: &PodSpecView<'_>,
+    c: &ContainerView<'_>,
+    flag: &str,
+    min: i64,
+    cx: &mut Context<'_>,
+) {
+    let Some(comp) = apiserver(c) else {
+        return;
+    };
+    if comp.flags.get("audit-log-path").is_none_or(|p| p.is_empty() || p == "-") {
+        return;
+    }
+    let Some(v) = comp.flags.get(flag).and_then(|v| v.trim().parse::<i64>().ok()) else {
+        return;
+    };
+    if v != 0 && v < min {
+        let msg = format!("kube-apiserver container `{}` has `--{flag}` set to `{v}`, below {min}", c.name());
+        report(pod, c, &comp, flag, msg, cx);
+    }
+}

@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::node::plane_flags::Etcd;
+use crate::rules::node::plane_flags::check_tls_pair;
 
 crate::declare_rule! {
     /// ## What it does
@@ -69,16 +69,6 @@ impl Rule for EtcdPeerTlsUnset {
     }
 
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
-        let Some(etcd) = Etcd::of(c) else { return };
-        let missing: Vec<&str> = ["peer-cert-file", "peer-key-file"].into_iter().filter(|f| etcd.lacks(f)).collect();
-        let Some(first) = missing.first() else { return };
-        let names = missing.iter().map(|f| format!("`--{f}`")).collect::<Vec<_>>().join(" and ");
-        let verb = if missing.len() == 1 { "is" } else { "are" };
-        cx.report(
-            pod.object,
-            etcd.path_of(first),
-            format!("etcd container `{}` has no peer TLS certificate: {names} {verb} not set", c.name()),
-        )
-        .container(c.name());
+        check_tls_pair(pod, c, ["peer-cert-file", "peer-key-file"], "peer", cx);
     }
 }
