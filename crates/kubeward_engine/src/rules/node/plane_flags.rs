@@ -218,6 +218,28 @@ pub(crate) fn written(comp: &ComponentView, flag: &str) -> String {
     }
 }
 
+/// CIS 2.1/2.4: reports an etcd container lacking its `cert`/`key` flag pair (`what` is
+/// `client` or `peer`), at the first missing flag, naming every missing one.
+pub(crate) fn check_tls_pair(
+    pod: &crate::input::workload::PodSpecView<'_>,
+    c: &crate::input::workload::ContainerView<'_>,
+    flags: [&str; 2],
+    what: &str,
+    cx: &mut crate::context::Context<'_>,
+) {
+    let Some(etcd) = Etcd::of(c) else { return };
+    let missing: Vec<&str> = flags.into_iter().filter(|f| etcd.lacks(f)).collect();
+    let Some(first) = missing.first() else { return };
+    let names = missing.iter().map(|f| format!("`--{f}`")).collect::<Vec<_>>().join(" and ");
+    let verb = if missing.len() == 1 { "is" } else { "are" };
+    cx.report(
+        pod.object,
+        etcd.path_of(first),
+        format!("etcd container `{}` has no {what} TLS certificate: {names} {verb} not set", c.name()),
+    )
+    .container(c.name());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,26 +261,4 @@ mod tests {
         assert_eq!(feature_gate("XY=false", "X"), None);
         assert_eq!(etcd_env_name("peer-auto-tls"), "ETCD_PEER_AUTO_TLS");
     }
-}
-
-/// CIS 2.1/2.4: reports an etcd container lacking its `cert`/`key` flag pair (`what` is
-/// `client` or `peer`), at the first missing flag, naming every missing one.
-pub(crate) fn check_tls_pair(
-    pod: &crate::input::workload::PodSpecView<'_>,
-    c: &crate::input::workload::ContainerView<'_>,
-    flags: [&str; 2],
-    what: &str,
-    cx: &mut crate::context::Context<'_>,
-) {
-    let Some(etcd) = Etcd::of(c) else { return };
-    let missing: Vec<&str> = flags.into_iter().filter(|f| etcd.lacks(f)).collect();
-    let Some(first) = missing.first() else { return };
-    let names = missing.iter().map(|f| format!("`--{f}`")).collect::<Vec<_>>().join(" and ");
-    let verb = if missing.len() == 1 { "is" } else { "are" };
-    cx.report(
-        pod.object,
-        etcd.path_of(first),
-        format!("etcd container `{}` has no {what} TLS certificate: {names} {verb} not set", c.name()),
-    )
-    .container(c.name());
 }
