@@ -104,6 +104,8 @@ pub struct RawSettings {
     pub max_file_size: Option<serde_json::Value>,
     /// Rule options.
     pub rules: RuleOptions,
+    /// The admission policy of `kubeward serve`.
+    pub serve: crate::admission::ServeOptions,
 }
 
 impl Default for RawSettings {
@@ -118,6 +120,7 @@ impl Default for RawSettings {
             allow_annotation_exemptions: true,
             max_file_size: None,
             rules: RuleOptions::default(),
+            serve: crate::admission::ServeOptions::default(),
         }
     }
 }
@@ -148,6 +151,8 @@ pub struct Settings {
     pub sensitive_host_paths: Vec<String>,
     /// Today's date (YYYY-MM-DD) for `ignore-until`; fixed in tests.
     pub today: String,
+    /// The admission policy of `kubeward serve` (validated).
+    pub serve: crate::admission::ServeOptions,
 }
 
 impl Default for Settings {
@@ -240,6 +245,7 @@ impl Settings {
             .clone()
             .unwrap_or_else(|| DEFAULT_SENSITIVE_HOST_PATHS.iter().map(|s| (*s).to_string()).collect());
         let max_file_size = raw.max_file_size.as_ref().map_or(Ok(64 << 20), parse_size)?;
+        raw.serve.validate()?;
         Ok(Self {
             select: raw.select,
             ignore: raw.ignore,
@@ -253,6 +259,7 @@ impl Settings {
             secret_name_patterns,
             sensitive_host_paths,
             today: today(),
+            serve: raw.serve,
         })
     }
 

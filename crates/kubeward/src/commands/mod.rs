@@ -5,3 +5,4 @@ pub mod node;
 pub mod output;
 pub mod rules;
 pub mod scan;
+pub mod serve;
