@@ -184,16 +184,22 @@ impl Server {
         let Self { listener, health, state, acceptor, cfg } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let reloader = tokio::spawn(reload_loop(state.clone(), cfg.cert_reload_interval, stop_rx.clone()));
+        let health_addr = health.local_addr();
         let health_task = tokio::spawn(health_loop(health, state.clone(), stop_rx));
 
         let graceful = GracefulShutdown::new();
         let mut builder = auto::Builder::new(TokioExecutor::new());
         builder.http1().timer(TokioTimer::new()).header_read_timeout(cfg.request_timeout);
         builder.http2().timer(TokioTimer::new()).max_concurrent_streams(256);
+        let shown = |a: std::io::Result<SocketAddr>| a.map_or_else(|e| e.to_string(), |a| a.to_string());
         log_event(
             "info",
             "serving",
-            &[("listen", &cfg.listen.to_string()), ("health", &cfg.health_listen.to_string())],
+            &[
+                ("listen", &shown(listener.local_addr())),
+                ("health", &shown(health_addr)),
+                ("rules", &state.evaluator.rule_count().to_string()),
+            ],
         );
 
         let accept = |tcp: tokio::net::TcpStream| {
