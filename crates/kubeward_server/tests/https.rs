@@ -622,3 +622,41 @@ async fn many_concurrent_requests_on_keep_alive_connections() {
     let (_, m) = health_get(r.health, "/metrics").await;
     assert!(m.contains("kubeward_admission_requests_total{code=\"200\"} 200"), "{m}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_request_times_out() {
+    let r = start_with(Settings::default(), |c| c.request_timeout = std::time::Duration::from_millis(300)).await;
+    let slow = start_slow_request(connect(r.addr, &r.roots).await, &review("CREATE", "shop", privileged_pod())).await;
+    // The rest of the body never comes: the server answers 408 instead of waiting forever.
+    let (status, _, _) = slow.response.await.unwrap();
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+    drop(slow.tx);
+    assert_eq!(judge(&r, &review("CREATE", "shop", hardened_deployment())).await["allowed"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_clients_are_served() {
+    let r = start().await;
+    let mut store = rustls::RootCertStore::empty();
+    store.add(r.roots[0].clone()).unwrap();
+    let mut cfg = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(store)
+        .with_no_client_auth();
+    cfg.alpn_protocols = vec![b"h2".to_vec()];
+    let tcp = TcpStream::connect(r.addr).await.unwrap();
+    let tls = TlsConnector::from(Arc::new(cfg)).connect(ServerName::try_from("localhost").unwrap(), tcp).await.unwrap();
+    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    let (mut send, conn) =
+        hyper::client::conn::http2::handshake(hyper_util::rt::TokioExecutor::new(), TokioIo::new(tls)).await.unwrap();
+    tokio::spawn(conn);
+    let body = serde_json::to_vec(&review("CREATE", "shop", privileged_pod())).unwrap();
+    let resp = send
+        .send_request(Request::post("https://localhost/validate").body(Full::new(Bytes::from(body))).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let v: Value = serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(v["response"]["allowed"], false);
+}
