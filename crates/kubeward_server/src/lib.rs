@@ -305,7 +305,14 @@ async fn validate(state: &State, req: Request<Incoming>, start: Instant) -> Resp
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(),
         Err(e) => return text(StatusCode::BAD_REQUEST, format!("kubeward: cannot read request body: {e}\n")),
     };
-    match state.evaluator.review(&body) {
+    // The rules are written for hostile input; should one panic all the same, this request
+    // gets a 500 and the server goes on.
+    let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| state.evaluator.review(&body)));
+    let Ok(judged) = judged else {
+        log_event("error", "internal error while judging a request (a bug: please report it)", &[]);
+        return text(StatusCode::INTERNAL_SERVER_ERROR, "kubeward: internal error while judging the request\n");
+    };
+    match judged {
         Ok(d) => {
             state.metrics.decision(&d, state.audit);
             if state.log_decisions {

@@ -538,6 +538,56 @@ mod tests {
         }
     }
 
+    /// Every value of a rich review replaced, one at a time, by values of every other JSON
+    /// type: the evaluator answers (or refuses with 400) and never panics.
+    #[test]
+    fn type_confusion_never_panics() {
+        let e = evaluator(Mode::Enforce);
+        let mut pod = privileged();
+        pod["spec"]["initContainers"] = serde_json::json!([{"name": "init", "image": "busybox",
+            "securityContext": {"runAsUser": 0, "capabilities": {"add": ["SYS_ADMIN"]}},
+            "env": [{"name": "PASSWORD", "value": "x"}], "volumeMounts": [{"name": "h", "mountPath": "/h"}]}]);
+        pod["spec"]["volumes"] = serde_json::json!([{"name": "h", "hostPath": {"path": "/"}}]);
+        pod["spec"]["securityContext"] = serde_json::json!({"sysctls": [{"name": "kernel.x", "value": "1"}]});
+        pod["metadata"]["annotations"] =
+            serde_json::json!({"kubeward.io/ignore": "POD001", "kubeward.io/ignore-until": "2999-01-01"});
+        let base: Value = serde_json::from_slice(&review("UPDATE", "default", &pod)).expect("json");
+        let mut paths = Vec::new();
+        fn walk(v: &Value, at: String, out: &mut Vec<String>) {
+            out.push(at.clone());
+            match v {
+                Value::Object(m) => m.iter().for_each(|(k, v)| walk(v, format!("{at}/{k}"), out)),
+                Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| walk(v, format!("{at}/{i}"), out)),
+                _ => {}
+            }
+        }
+        walk(&base, String::new(), &mut paths);
+        let replacements = [
+            Value::Null,
+            serde_json::json!(true),
+            serde_json::json!(-1),
+            serde_json::json!(1e300),
+            serde_json::json!(""),
+            serde_json::json!("yes"),
+            serde_json::json!([]),
+            serde_json::json!([null]),
+            serde_json::json!({}),
+        ];
+        let mut judged = 0;
+        for p in paths.iter().filter(|p| !p.is_empty()) {
+            for r in &replacements {
+                let mut v = base.clone();
+                if let Some(slot) = v.pointer_mut(p) {
+                    *slot = r.clone();
+                }
+                if e.review(&serde_json::to_vec(&v).expect("json")).is_ok() {
+                    judged += 1;
+                }
+            }
+        }
+        assert!(judged > paths.len(), "most mutations are still valid reviews: {judged}");
+    }
+
     #[test]
     fn exempt_namespaces_and_delete() {
         let e = evaluator(Mode::Enforce);
