@@ -6,7 +6,7 @@
 # Pin both base images by digest (FROM image:tag@sha256:...) in your own builds.
 
 # ---- build: a static binary (rustls with ring: no OpenSSL, no glibc)
-FROM rust:1.85-alpine AS build
+FROM rust:1-alpine AS build
 RUN apk add --no-cache musl-dev gcc
 WORKDIR /src
 COPY . .

@@ -213,3 +213,40 @@ fn serve_binary_judges_logs_and_stops_on_sigterm() {
     let rest: Vec<String> = err_lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("\"stopped\"")), "{rest:?}");
 }
+
+/// The `.kubeward.yaml` shipped in `deploy/webhook/config.yaml` is valid, and its label
+/// exemption reaches the printed webhook's namespaceSelector.
+#[test]
+fn deploy_config_is_valid_and_feeds_the_webhook_selector() {
+    let text = std::fs::read_to_string(repo().join("deploy/webhook/config.yaml")).unwrap();
+    let loaded = kubeward_engine::input::yaml::load(&text, kubeward_engine::input::yaml::Limits::default());
+    let cm = loaded.documents[0].root.to_json();
+    let config = cm["data"][".kubeward.yaml"].as_str().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join(".kubeward.yaml"), config).unwrap();
+    std::fs::write(tmp.path().join("ca.crt"), CA).unwrap();
+    let out = kubeward()
+        .current_dir(tmp.path())
+        .args(["serve", "--print-webhook-config", "--ca-file", "ca.crt", "--namespace", "kubeward"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let v = kubeward_engine::input::yaml::load(&printed, kubeward_engine::input::yaml::Limits::default()).documents[0]
+        .root
+        .to_json();
+    let exprs = &v["webhooks"][0]["namespaceSelector"]["matchExpressions"];
+    assert_eq!(exprs[1], json!({"key": "kubeward.io/exempt", "operator": "NotIn", "values": ["true"]}), "{printed}");
+    // The hand-written webhook.yaml says the same as the printed one, apart from the CA.
+    let shipped = std::fs::read_to_string(repo().join("deploy/webhook/webhook.yaml")).unwrap();
+    let shipped = kubeward_engine::input::yaml::load(&shipped, kubeward_engine::input::yaml::Limits::default())
+        .documents[0]
+        .root
+        .to_json();
+    let (a, b) = (&shipped["webhooks"][0], &v["webhooks"][0]);
+    for k in ["rules", "namespaceSelector", "sideEffects", "timeoutSeconds", "failurePolicy", "admissionReviewVersions"]
+    {
+        assert_eq!(a[k], b[k], "{k} differs between deploy/webhook/webhook.yaml and --print-webhook-config");
+    }
+    assert_eq!(a["clientConfig"]["service"], b["clientConfig"]["service"]);
+}

@@ -74,6 +74,9 @@ pub fn run(args: &ServeArgs) -> Result<u8> {
     let mut cfg = Config::new(args.listen, args.health_listen, cert.clone(), key.clone(), settings, policy);
     cfg.max_body_bytes = args.max_body_bytes;
     cfg.request_timeout = seconds("request-timeout", args.request_timeout)?;
+    if cfg.request_timeout.is_zero() {
+        return Err(anyhow!("--request-timeout must be more than 0 seconds"));
+    }
     cfg.cert_reload_interval = seconds("cert-reload-interval", args.cert_reload_interval)?;
     cfg.shutdown_delay = seconds("shutdown-delay", args.shutdown_delay)?;
     cfg.drain_timeout = seconds("drain-timeout", args.drain_timeout)?;
