@@ -20,7 +20,8 @@ use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::input::workload::PodSpecView;
 use crate::registry::rules;
-use crate::rule::{Rule, RuleMeta, Severity, Targets};
+use crate::rule::{Category, Rule, RuleMeta, Severity, Targets};
+use crate::rules::node::component::ComponentView;
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
 
@@ -127,10 +128,19 @@ pub fn applicability(meta: &RuleMeta) -> Applicability {
 }
 
 /// The selected rules that run at admission, bucketed by target once.
+///
+/// Control-plane (`NODE`) pod and container rules judge the flags of a component
+/// (kube-apiserver, etcd, the kubelet, ...) and report nothing on other containers. Deriving a
+/// container's component costs a few allocations, and some 60 such rules would derive it for
+/// every container of every request; so they are kept apart and run only on pods where a
+/// container runs a component. A test checks that this gives what `engine::run` gives on every
+/// rule fixture.
 pub struct Prepared {
     object: Vec<&'static dyn Rule>,
     pod: Vec<&'static dyn Rule>,
     container: Vec<&'static dyn Rule>,
+    node_pod: Vec<&'static dyn Rule>,
+    node_container: Vec<&'static dyn Rule>,
 }
 
 impl Prepared {
@@ -142,15 +152,34 @@ impl Prepared {
             .copied()
             .filter(|r| settings.is_selected(r.meta()) && applicability(r.meta()) != Applicability::None)
             .collect();
-        let bucket = |t: Targets| selected.iter().copied().filter(|r| r.meta().targets.has(t)).collect::<Vec<_>>();
-        Self { object: bucket(Targets::OBJECT), pod: bucket(Targets::POD_SPEC), container: bucket(Targets::CONTAINER) }
+        let bucket = |t: Targets, node: bool| {
+            selected
+                .iter()
+                .copied()
+                .filter(|r| r.meta().targets.has(t) && (r.meta().category == Category::Node) == node)
+                .collect::<Vec<_>>()
+        };
+        Self {
+            object: selected.iter().copied().filter(|r| r.meta().targets.has(Targets::OBJECT)).collect(),
+            pod: bucket(Targets::POD_SPEC, false),
+            container: bucket(Targets::CONTAINER, false),
+            node_pod: bucket(Targets::POD_SPEC, true),
+            node_container: bucket(Targets::CONTAINER, true),
+        }
     }
 
     /// Number of rules that run.
     #[must_use]
     pub fn len(&self) -> usize {
-        let mut codes: Vec<&str> =
-            self.object.iter().chain(&self.pod).chain(&self.container).map(|r| r.meta().code).collect();
+        let mut codes: Vec<&str> = self
+            .object
+            .iter()
+            .chain(&self.pod)
+            .chain(&self.container)
+            .chain(&self.node_pod)
+            .chain(&self.node_container)
+            .map(|r| r.meta().code)
+            .collect();
         codes.sort_unstable();
         codes.dedup();
         codes.len()
@@ -174,22 +203,28 @@ impl Prepared {
                     r.check_object(&obj, &mut cx);
                     out.extend(cx.finish().diagnostics);
                 }
-                if self.pod.is_empty() && self.container.is_empty() {
+                let node_rules = !self.node_pod.is_empty() || !self.node_container.is_empty();
+                if self.pod.is_empty() && self.container.is_empty() && !node_rules {
                     return;
                 }
-                if let Some(pod) = PodSpecView::of(&obj) {
-                    for r in &self.pod {
-                        let mut cx = Context::new(settings, r.meta());
-                        r.check_pod(&pod, &mut cx);
-                        out.extend(cx.finish().diagnostics);
-                    }
-                    if !self.container.is_empty() {
-                        for c in pod.containers() {
-                            for r in &self.container {
-                                let mut cx = Context::new(settings, r.meta());
-                                r.check_container(&pod, &c, &mut cx);
-                                out.extend(cx.finish().diagnostics);
-                            }
+                let Some(pod) = PodSpecView::of(&obj) else { return };
+                let containers = pod.containers();
+                let components = node_rules && containers.iter().any(|c| ComponentView::of(c).is_some());
+                let (pod_rules, container_rules) = (
+                    self.pod.iter().chain(if components { &self.node_pod[..] } else { &[] }),
+                    self.container.iter().chain(if components { &self.node_container[..] } else { &[] }),
+                );
+                for r in pod_rules {
+                    let mut cx = Context::new(settings, r.meta());
+                    r.check_pod(&pod, &mut cx);
+                    out.extend(cx.finish().diagnostics);
+                }
+                if !self.container.is_empty() || components {
+                    for c in &containers {
+                        for r in container_rules.clone() {
+                            let mut cx = Context::new(settings, r.meta());
+                            r.check_container(&pod, c, &mut cx);
+                            out.extend(cx.finish().diagnostics);
                         }
                     }
                 }
@@ -217,7 +252,7 @@ pub fn rules_page() -> String {
         count(Applicability::ObjectPart),
         count(Applicability::None)
     );
-    s.push_str("Control-plane rules (`NODE`) run too, but they judge kinds that are not sent to admission webhooks (KubeletConfiguration, EncryptionConfiguration) or pods in `kube-system`, which is exempt by default; they matter for static pods only through `kubeward node`.\n\n");
+    s.push_str("Control-plane rules (`NODE`) run too, with the same results as `scan`, but their pod and container checks only run on pods where a container runs a control-plane component (kube-apiserver, etcd, the kubelet, ...): they report nothing on other pods, and skipping them keeps requests cheap. Most of what they judge never reaches an admission webhook (KubeletConfiguration, EncryptionConfiguration) or lives in `kube-system`, which is exempt by default; `kubeward node` is the place for them.\n\n");
     for (title, a) in [
         ("Run at admission", Applicability::Full),
         ("Run in part (per-object check only)", Applicability::ObjectPart),
@@ -297,6 +332,34 @@ mod tests {
         got_sorted.sort_unstable();
         assert_eq!(got_sorted, want);
         assert!(got.contains(&"POD001"), "{got:?}");
+    }
+
+    /// On every rule fixture, `Prepared::check` finds exactly what `engine::run` finds with
+    /// the rules that run in full at admission.
+    #[test]
+    fn prepared_matches_engine_run_on_every_fixture() {
+        let settings = Settings::default();
+        let prepared = Prepared::new(&settings);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/test/fixtures");
+        let key = |d: &Diagnostic| format!("{} {} {} {} {}", d.rule.code, d.object, d.path, d.message, d.severity);
+        let mut files = 0;
+        let mut findings = 0;
+        for area in std::fs::read_dir(&dir).expect("fixtures").flatten() {
+            for f in std::fs::read_dir(area.path()).expect("area").flatten() {
+                let Ok(text) = std::fs::read_to_string(f.path()) else { continue };
+                let snap = Snapshot::from_text(&f.path().display().to_string(), &text);
+                let full = |d: &&Diagnostic| applicability(d.rule) == Applicability::Full;
+                let mut want: Vec<String> =
+                    crate::run(&snap, &settings).diagnostics.iter().filter(full).map(key).collect();
+                let mut got: Vec<String> = prepared.check(&snap, &settings).iter().filter(full).map(key).collect();
+                want.sort();
+                got.sort();
+                assert_eq!(got, want, "{}", f.path().display());
+                files += 1;
+                findings += got.len();
+            }
+        }
+        assert!(files > 100 && findings > 500, "{files} files, {findings} findings");
     }
 
     #[test]
