@@ -59,6 +59,7 @@ mod etcd_peer_auto_tls_enabled;
 mod etcd_peer_client_cert_auth_disabled;
 mod etcd_peer_tls_unset;
 mod etcd_plain_http_url;
+mod etcd_shares_node;
 mod etcd_trusted_ca_file_unset;
 mod plane_flags;
 mod scheduler_bound_to_all_interfaces;
@@ -72,6 +73,7 @@ mod kubelet_anonymous_auth_enabled;
 mod kubelet_authorization_always_allow;
 mod kubelet_cadvisor_port_open;
 mod kubelet_certificate_rotation_disabled;
+mod kubeconfig_tls_verification_disabled;
 mod kubelet_client_ca_missing;
 mod kubelet_hostname_override;
 mod kubelet_iptables_util_chains_disabled;
@@ -188,6 +190,8 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &etcd_trusted_ca_file_unset::EtcdTrustedCaFileUnset,
     &etcd_plain_http_url::EtcdPlainHttpUrl,
     &etcd_ca_shared_with_apiserver_clients::EtcdCaSharedWithApiserverClients,
+    &etcd_shares_node::EtcdSharesNode,
+    &kubeconfig_tls_verification_disabled::KubeconfigTlsVerificationDisabled,
     &controller_manager_terminated_pod_gc_threshold_unset::ControllerManagerTerminatedPodGcThresholdUnset,
     &controller_manager_profiling_enabled::ControllerManagerProfilingEnabled,
     &controller_manager_service_account_credentials_disabled::ControllerManagerServiceAccountCredentialsDisabled,
