@@ -97,6 +97,10 @@ pub struct NodeArgs {
     /// and nothing else; exit 0.
     #[arg(long)]
     pub print_auditd_rules: bool,
+    /// The cluster's Kubernetes version (`v1.33.4`, `1.33`), checked against the release
+    /// table when the node shows none (a kubelet started outside a container, K3s).
+    #[arg(long, value_name = "VERSION")]
+    pub k8s_version: Option<String>,
     /// Report options (by default only the `node` and `general` rules run).
     #[command(flatten)]
     pub report: ReportArgs,

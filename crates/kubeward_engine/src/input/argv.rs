@@ -184,7 +184,8 @@ mod tests {
 
     #[test]
     fn negative_numbers_are_values() {
-        let f = Flags::parse(&["kube-apiserver", "--audit-log-maxage", "-1", "--v", "-2.5", "--profiling", "--x"], true);
+        let f =
+            Flags::parse(&["kube-apiserver", "--audit-log-maxage", "-1", "--v", "-2.5", "--profiling", "--x"], true);
         assert_eq!(f.get("audit-log-maxage"), Some("-1"));
         assert_eq!(f.get("v"), Some("-2.5"));
         assert_eq!(f.get_bool("profiling"), Some(true), "a flag after a bare boolean is not its value");

@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
+use crate::input::path::FieldPath;
 use crate::input::workload::PodSpecView;
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::node::component::{ComponentKind, ComponentView};
@@ -85,13 +86,22 @@ crate::declare_rule! {
 /// running process), else the directory of its file (a folder of static pod manifests).
 fn node_of(o: &Object<'_>) -> Option<String> {
     if let Some(n) = o.root.at(&["spec", "nodeName"]).and_then(Node::as_str) {
-        return Some(format!("node {n}"));
+        return Some(format!("node `{n}`"));
     }
     if o.kind() == "Process" {
         return Some("this node".to_string());
     }
     let file = o.origin.file.as_deref()?;
-    Some(file.rsplit_once('/').map_or_else(|| ".".to_string(), |(dir, _)| dir.to_string()))
+    let dir = file.rsplit_once('/').map_or(".", |(dir, _)| dir);
+    Some(format!("the node of `{dir}`"))
+}
+
+/// The components seen on one node: etcd members (object index, container, path) and the
+/// other control-plane components.
+#[derive(Default)]
+struct OnNode {
+    etcd: Vec<(usize, String, FieldPath)>,
+    others: Vec<&'static str>,
 }
 
 impl Rule for EtcdSharesNode {
@@ -101,9 +111,7 @@ impl Rule for EtcdSharesNode {
 
     fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
         let objects = snap.objects();
-        // node → (etcd members (object index, container name, path), other components)
-        let mut nodes: BTreeMap<String, (Vec<(usize, String, crate::input::path::FieldPath)>, Vec<&'static str>)> =
-            BTreeMap::new();
+        let mut nodes: BTreeMap<String, OnNode> = BTreeMap::new();
         for (i, o) in objects.iter().enumerate() {
             if o.kind() != "Pod" && o.kind() != "Process" {
                 continue;
@@ -114,15 +122,15 @@ impl Rule for EtcdSharesNode {
                 let Some(comp) = ComponentView::of(&c) else { continue };
                 let entry = nodes.entry(node.clone()).or_default();
                 match comp.kind {
-                    ComponentKind::Etcd => entry.0.push((i, c.name().to_string(), comp.insert_path.clone())),
+                    ComponentKind::Etcd => entry.etcd.push((i, c.name().to_string(), comp.insert_path.clone())),
                     ComponentKind::ApiServer | ComponentKind::ControllerManager | ComponentKind::Scheduler => {
-                        entry.1.push(comp.kind.binary());
+                        entry.others.push(comp.kind.binary());
                     }
                     ComponentKind::Kubelet | ComponentKind::KubeProxy => {}
                 }
             }
         }
-        for (node, (etcds, mut others)) in nodes {
+        for (node, OnNode { etcd: etcds, mut others }) in nodes {
             if others.is_empty() {
                 continue;
             }

@@ -74,11 +74,13 @@ impl Rule for KubernetesVersionEndOfLife {
     }
 
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
-        let Some((text, path)) = declared_version(obj) else { return };
+        let Some((text, path, field)) = declared_version(obj) else { return };
         let Some(v) = parse_version(text) else { return };
-        let field = path.to_string().trim_start_matches('/').replace('/', ".");
         if let Some(when) = past_end_of_life(v, &cx.settings.today) {
-            let msg = format!("`{field}` is `{text}`: Kubernetes {}.x reached end of life {when} (release table of {TABLE_DATE})", v_minor(v.minor));
+            let msg = format!(
+                "{field} is `{text}`: Kubernetes {}.x reached end of life {when} (release table of {TABLE_DATE})",
+                v_minor(v.minor)
+            );
             cx.report(obj, path, msg);
         }
     }

@@ -2,7 +2,9 @@ use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::node::releases::{container_version, declared_version, parse_version, past_end_of_life, release, Version, TABLE_DATE};
+use crate::rules::node::releases::{
+    container_version, declared_version, parse_version, past_end_of_life, release, Version, TABLE_DATE,
+};
 
 /// The newest known patch when `v` is a supported minor behind it.
 fn newer_patch(v: Version, today: &str) -> Option<u32> {
@@ -71,11 +73,10 @@ impl Rule for KubernetesVersionPatchBehind {
     }
 
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
-        let Some((text, path)) = declared_version(obj) else { return };
+        let Some((text, path, field)) = declared_version(obj) else { return };
         let Some(v) = parse_version(text) else { return };
-        let field = path.to_string().trim_start_matches('/').replace('/', ".");
         if let Some(latest) = newer_patch(v, &cx.settings.today) {
-            let msg = format!("`{field}` is `{text}`: the newest known patch of 1.{} is `1.{}.{latest}` (release table of {TABLE_DATE})", v.minor, v.minor);
+            let msg = format!("{field} is `{text}`: the newest known patch of 1.{} is `1.{}.{latest}` (release table of {TABLE_DATE})", v.minor, v.minor);
             cx.report(obj, path, msg);
         }
     }

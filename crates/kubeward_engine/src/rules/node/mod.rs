@@ -69,11 +69,11 @@ mod scheduler_profiling_enabled;
 // (spacer)
 
 // ---- kubelet rules: mods ----
+mod kubeconfig_tls_verification_disabled;
 mod kubelet_anonymous_auth_enabled;
 mod kubelet_authorization_always_allow;
 mod kubelet_cadvisor_port_open;
 mod kubelet_certificate_rotation_disabled;
-mod kubeconfig_tls_verification_disabled;
 mod kubelet_client_ca_missing;
 mod kubelet_hostname_override;
 mod kubelet_iptables_util_chains_disabled;
