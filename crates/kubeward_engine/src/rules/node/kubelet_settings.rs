@@ -236,7 +236,7 @@ impl<'a, 'n> KubeletSettings<'a, 'n> {
                         from: From::Set,
                         path,
                         name,
-                        next_arg: f.value_is_next_arg,
+                        next_arg: f.value_is_next_arg && BOOLEAN_FLAGS.contains(&key.flag),
                     },
                     None => Setting {
                         raw: None,
