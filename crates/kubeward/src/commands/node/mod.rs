@@ -4,7 +4,7 @@
 //! What it reads, the way the components find it (kubeadm, RKE2 and K3s layouts; the paths
 //! are in `paths.rs`):
 //! - running components from `<root>/proc/<pid>/cmdline` (kube-apiserver, controller manager,
-//!   scheduler, etcd, kubelet, kube-proxy; `hyperkube <component>` too). Each becomes an
+//!   scheduler, etcd, kubelet, kube-proxy; `hyperkube <component>` too; dockerd). Each becomes an
 //!   object of kind `Process` whose pod template holds the exact argv, so the node rules that
 //!   check static pod manifests check processes the same way;
 //! - K3s's embedded components, rebuilt from its log or its defaults and config (`k3s.rs`);
@@ -225,7 +225,9 @@ fn processes(root: &Path) -> (Vec<Process>, Option<Vec<String>>) {
                 .then(|| argv.get(1).and_then(|a| ComponentKind::from_binary(a)))
                 .flatten()
         });
-        if component.is_some() {
+        // dockerd's flags count with daemon.json for the Docker rules.
+        let dockerd = argv.first().is_some_and(|a| a.rsplit('/').next() == Some("dockerd"));
+        if component.is_some() || dockerd {
             out.push(Process { pid, argv });
         }
     }
