@@ -423,9 +423,10 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     for d in &static_pod_dirs {
         r.add_dir(d, &[".yaml", ".yml", ".json"]);
     }
-    // 4. Files the API server names: encryption and audit policy.
+    // 4. Files the API server names (encryption and audit policy), kube-proxy's config.
     let mut wanted = flag_values(&r.snap, ComponentKind::ApiServer, "encryption-provider-config");
     wanted.extend(flag_values(&r.snap, ComponentKind::ApiServer, "audit-policy-file"));
+    wanted.extend(flag_values(&r.snap, ComponentKind::KubeProxy, "config"));
     wanted.sort();
     wanted.dedup();
     for w in &wanted {

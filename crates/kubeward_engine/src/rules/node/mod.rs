@@ -69,6 +69,7 @@ mod scheduler_profiling_enabled;
 // (spacer)
 
 // ---- kubelet rules: mods ----
+mod kube_proxy_metrics_exposed;
 mod kubeconfig_tls_verification_disabled;
 mod kubelet_anonymous_auth_enabled;
 mod kubelet_authorization_always_allow;
@@ -192,6 +193,7 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &etcd_ca_shared_with_apiserver_clients::EtcdCaSharedWithApiserverClients,
     &etcd_shares_node::EtcdSharesNode,
     &kubeconfig_tls_verification_disabled::KubeconfigTlsVerificationDisabled,
+    &kube_proxy_metrics_exposed::KubeProxyMetricsExposed,
     &controller_manager_terminated_pod_gc_threshold_unset::ControllerManagerTerminatedPodGcThresholdUnset,
     &controller_manager_profiling_enabled::ControllerManagerProfilingEnabled,
     &controller_manager_service_account_credentials_disabled::ControllerManagerServiceAccountCredentialsDisabled,
