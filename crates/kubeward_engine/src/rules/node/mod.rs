@@ -16,6 +16,7 @@ mod apiserver_audit_log_disabled;
 mod apiserver_audit_log_maxage_low;
 mod apiserver_audit_log_maxbackup_low;
 mod apiserver_audit_log_maxsize_low;
+mod apiserver_audit_log_stays_on_node;
 mod apiserver_authorization_always_allow;
 mod apiserver_authorization_without_node;
 mod apiserver_authorization_without_rbac;
@@ -160,6 +161,7 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &apiserver_audit_log_maxage_low::ApiserverAuditLogMaxageLow,
     &apiserver_audit_log_maxbackup_low::ApiserverAuditLogMaxbackupLow,
     &apiserver_audit_log_maxsize_low::ApiserverAuditLogMaxsizeLow,
+    &apiserver_audit_log_stays_on_node::ApiserverAuditLogStaysOnNode,
     &apiserver_serving_certificate_unset::ApiserverServingCertificateUnset,
     &apiserver_client_ca_unset::ApiserverClientCaUnset,
     &apiserver_etcd_ca_unset::ApiserverEtcdCaUnset,
