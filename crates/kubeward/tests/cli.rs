@@ -570,3 +570,18 @@ fn node_checks_the_files_components_name() {
     assert!(has("NODE119", "/srv/kubelet.kubeconfig"), "the kubelet's --kubeconfig: {found:?}");
     assert!(has("NODE104", "/data/etcd"), "etcd's --data-dir: {found:?}");
 }
+
+#[test]
+fn node_audit_job_passes_its_own_scan() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/node-audit");
+    let o = kubeward(&root, &["scan", ".", "--fail-on", "medium", "-f", "json"]);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(0), "{v:#}");
+    let findings = v["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().all(|f| matches!(f["severity"].as_str(), Some("low" | "info"))),
+        "medium or higher in deploy/node-audit: {v:#}"
+    );
+    // The exemptions it relies on are there, with their reasons.
+    assert!(v["summary"]["exempted"].as_u64().unwrap_or(0) > 0, "{v:#}");
+}
