@@ -8,7 +8,7 @@ use kubeward_server::review::Policy;
 use kubeward_server::webhook::{render, WebhookOptions};
 use kubeward_server::{Config, Server};
 
-use crate::args::{ColorChoice, ReportArgs, ServeArgs};
+use crate::args::{ReportArgs, ServeArgs};
 use crate::config;
 
 /// Where Kubernetes mounts the service account's namespace.
@@ -26,21 +26,34 @@ fn seconds(name: &str, v: f64) -> Result<Duration> {
     Duration::try_from_secs_f64(v).map_err(|_| anyhow!("--{name}: `{v}` is not a number of seconds"))
 }
 
+/// The shared report options, as if `--config`, `--select` and `--ignore` had been given to
+/// `scan` (so that `config::load` applies them the same way).
+fn report_args(args: &ServeArgs) -> Result<ReportArgs> {
+    #[derive(clap::Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        report: ReportArgs,
+    }
+    let mut argv: Vec<std::ffi::OsString> = vec!["serve".into(), "--quiet".into()];
+    if let Some(c) = &args.config {
+        argv.push("--config".into());
+        argv.push(c.clone().into_os_string());
+    }
+    if !args.select.is_empty() {
+        argv.push(format!("--select={}", args.select.join(",")).into());
+    }
+    if !args.ignore.is_empty() {
+        argv.push(format!("--ignore={}", args.ignore.join(",")).into());
+    }
+    Ok(<Wrap as clap::Parser>::try_parse_from(argv).map_err(|e| anyhow!("{e}"))?.report)
+}
+
 /// Runs the server until SIGTERM or SIGINT, or prints the webhook configuration.
 ///
 /// # Errors
 /// Bad configuration, certificate files, or addresses in use.
 pub fn run(args: &ServeArgs) -> Result<u8> {
-    let report = ReportArgs {
-        format: "text".into(),
-        outputs: Vec::new(),
-        fail_on: None,
-        config: args.config.clone(),
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        color: ColorChoice::Never,
-        quiet: true,
-    };
+    let report = report_args(args)?;
     let mut settings = config::load(&report)?;
     if let Some(d) = &args.deny_at {
         d.parse::<kubeward_engine::Severity>().map_err(|e| anyhow!("--deny-at: {e}"))?;

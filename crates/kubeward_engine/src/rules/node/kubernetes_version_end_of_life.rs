@@ -1,11 +1,8 @@
 use crate::context::Context;
-use crate::input::node::Node;
 use crate::input::object::Object;
-use crate::input::path::FieldPath;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::node::cluster_config::is_kops;
-use crate::rules::node::releases::{container_version, parse_version, past_end_of_life, TABLE_DATE};
+use crate::rules::node::releases::{container_version, declared_version, parse_version, past_end_of_life, TABLE_DATE};
 
 crate::declare_rule! {
     /// ## What it does
@@ -77,14 +74,14 @@ impl Rule for KubernetesVersionEndOfLife {
     }
 
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
-        if !is_kops(obj, "Cluster") {
-            return;
-        }
-        let Some(text) = obj.root.at(&["spec", "kubernetesVersion"]).and_then(Node::as_str) else { return };
+        let Some((text, path, field)) = declared_version(obj) else { return };
         let Some(v) = parse_version(text) else { return };
         if let Some(when) = past_end_of_life(v, &cx.settings.today) {
-            let msg = format!("`spec.kubernetesVersion` is `{text}`: Kubernetes {}.x reached end of life {when} (release table of {TABLE_DATE})", v_minor(v.minor));
-            cx.report(obj, FieldPath::root().key("spec").key("kubernetesVersion"), msg);
+            let msg = format!(
+                "{field} is `{text}`: Kubernetes {}.x reached end of life {when} (release table of {TABLE_DATE})",
+                v_minor(v.minor)
+            );
+            cx.report(obj, path, msg);
         }
     }
 

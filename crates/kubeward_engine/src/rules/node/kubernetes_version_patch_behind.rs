@@ -1,11 +1,10 @@
 use crate::context::Context;
-use crate::input::node::Node;
 use crate::input::object::Object;
-use crate::input::path::FieldPath;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::node::cluster_config::is_kops;
-use crate::rules::node::releases::{container_version, parse_version, past_end_of_life, release, Version, TABLE_DATE};
+use crate::rules::node::releases::{
+    container_version, declared_version, parse_version, past_end_of_life, release, Version, TABLE_DATE,
+};
 
 /// The newest known patch when `v` is a supported minor behind it.
 fn newer_patch(v: Version, today: &str) -> Option<u32> {
@@ -74,14 +73,11 @@ impl Rule for KubernetesVersionPatchBehind {
     }
 
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
-        if !is_kops(obj, "Cluster") {
-            return;
-        }
-        let Some(text) = obj.root.at(&["spec", "kubernetesVersion"]).and_then(Node::as_str) else { return };
+        let Some((text, path, field)) = declared_version(obj) else { return };
         let Some(v) = parse_version(text) else { return };
         if let Some(latest) = newer_patch(v, &cx.settings.today) {
-            let msg = format!("`spec.kubernetesVersion` is `{text}`: the newest known patch of 1.{} is `1.{}.{latest}` (release table of {TABLE_DATE})", v.minor, v.minor);
-            cx.report(obj, FieldPath::root().key("spec").key("kubernetesVersion"), msg);
+            let msg = format!("{field} is `{text}`: the newest known patch of 1.{} is `1.{}.{latest}` (release table of {TABLE_DATE})", v.minor, v.minor);
+            cx.report(obj, path, msg);
         }
     }
 
