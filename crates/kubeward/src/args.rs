@@ -173,6 +173,10 @@ pub struct ServeArgs {
     /// Largest request body, in bytes (413 beyond it).
     #[arg(long, default_value_t = 3 << 20, env = "KUBEWARD_MAX_BODY_BYTES")]
     pub max_body_bytes: usize,
+    /// Most requests read and judged at once (more wait); with --max-body-bytes, this bounds
+    /// the memory request bodies can take.
+    #[arg(long, default_value_t = 32, env = "KUBEWARD_MAX_IN_FLIGHT")]
+    pub max_in_flight: usize,
     /// Seconds to read and judge one request; keep it below the webhook's timeoutSeconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 8.0, env = "KUBEWARD_REQUEST_TIMEOUT")]
     pub request_timeout: f64,

@@ -63,6 +63,9 @@ pub struct Config {
     pub policy: Policy,
     /// Largest request body accepted (413 beyond it).
     pub max_body_bytes: usize,
+    /// Most `/validate` requests read and judged at once; more wait (within the request
+    /// timeout). With the body limit, this bounds the memory that request bodies can take.
+    pub max_in_flight: usize,
     /// Longest time to read and judge one request (keep it below the webhook's
     /// `timeoutSeconds`).
     pub request_timeout: Duration,
@@ -96,6 +99,7 @@ impl Config {
             settings,
             policy,
             max_body_bytes: 3 << 20,
+            max_in_flight: 32,
             request_timeout: Duration::from_secs(8),
             cert_reload_interval: Duration::from_secs(5),
             shutdown_delay: Duration::ZERO,
@@ -110,6 +114,7 @@ struct State {
     metrics: Metrics,
     ready: AtomicBool,
     max_body: usize,
+    permits: tokio::sync::Semaphore,
     timeout: Duration,
     audit: bool,
     log_decisions: bool,
@@ -145,6 +150,7 @@ impl Server {
             metrics: Metrics::default(),
             ready: AtomicBool::new(true),
             max_body: cfg.max_body_bytes,
+            permits: tokio::sync::Semaphore::new(cfg.max_in_flight.max(1)),
             timeout: cfg.request_timeout,
             audit: cfg.policy.mode == Mode::Audit,
             log_decisions: cfg.log_decisions,
@@ -284,9 +290,10 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
     let _in_flight = state.metrics.start();
     let resp = match tokio::time::timeout(state.timeout, validate(&state, req, start)).await {
         Ok(r) => r,
-        Err(_) => {
-            text(StatusCode::REQUEST_TIMEOUT, format!("kubeward: request not received within {:?}\n", state.timeout))
-        }
+        Err(_) => text(
+            StatusCode::REQUEST_TIMEOUT,
+            format!("kubeward: request not read and judged within {:?}\n", state.timeout),
+        ),
     };
     state.metrics.request(resp.status().as_u16(), start.elapsed());
     Ok(resp)
@@ -300,6 +307,10 @@ async fn validate(state: &State, req: Request<Incoming>, start: Instant) -> Resp
     if declared.is_some_and(|n| n > state.max_body as u64) {
         return too_large();
     }
+    // Waits (within the request timeout) while `max_in_flight` requests are being read.
+    let Ok(_permit) = state.permits.acquire().await else {
+        return text(StatusCode::SERVICE_UNAVAILABLE, "kubeward: shutting down\n");
+    };
     let body = match Limited::new(req.into_body(), state.max_body).collect().await {
         Ok(b) => b.to_bytes(),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(),

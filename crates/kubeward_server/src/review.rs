@@ -235,6 +235,14 @@ impl Evaluator {
     /// The body is not JSON, not an `admission.k8s.io/v1` AdmissionReview, or lacks what a
     /// request must have (uid, operation, the object of a CREATE or UPDATE).
     pub fn review(&self, body: &[u8]) -> Result<Decision, BadRequest> {
+        // Parsed trees cost far more than the bytes for bodies of many tiny values
+        // (`[0,0,0,...]`): refuse those before parsing, so memory stays bounded.
+        let values = json_values(body);
+        if values > MAX_JSON_VALUES {
+            return Err(BadRequest(format!(
+                "body has about {values} JSON values, more than the {MAX_JSON_VALUES} a Kubernetes object needs"
+            )));
+        }
         let review: ReviewIn = serde_json::from_slice(body)
             .map_err(|e| BadRequest(format!("body is not a valid AdmissionReview JSON document: {e}")))?;
         if review.kind.as_deref() != Some("AdmissionReview") {
@@ -313,6 +321,7 @@ impl Evaluator {
             }],
             ..Snapshot::default()
         };
+        drop(object);
         let settings = if self.annotations_allowed(&d.namespace) { &self.lenient } else { &self.strict };
         let findings = self.prepared.check(&snap, settings);
         let (denying, below): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
@@ -412,6 +421,32 @@ impl Evaluator {
     fn annotations_allowed(&self, namespace: &str) -> bool {
         self.policy.annotation_exemptions_in.iter().any(|n| n == "*" || n == namespace)
     }
+}
+
+/// Most JSON values (scalars, arrays, objects) in a body: a Pod has hundreds, a Deployment
+/// with a thousand environment variables a few thousand.
+pub const MAX_JSON_VALUES: usize = 200_000;
+
+/// Counts the separators and openers outside strings: about the number of JSON values.
+fn json_values(body: &[u8]) -> usize {
+    let (mut n, mut in_str, mut escaped) = (0usize, false, false);
+    for &b in body {
+        if in_str {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_str = true,
+                b',' | b'[' | b'{' | b':' => n += 1,
+                _ => {}
+            }
+        }
+    }
+    n
 }
 
 /// Sets `apiVersion`, `kind` and `metadata.namespace` from the request when the object lacks
@@ -521,6 +556,19 @@ mod tests {
         ] {
             assert!(e.review(body).is_err(), "{}", String::from_utf8_lossy(body));
         }
+    }
+
+    #[test]
+    fn bodies_of_countless_tiny_values_are_refused() {
+        let e = evaluator(Mode::Enforce);
+        let mut obj = privileged();
+        obj["spec"]["x"] = Value::Array(vec![Value::from(0); MAX_JSON_VALUES + 1]);
+        let err = e.review(&review("CREATE", "default", &obj)).expect_err("refused");
+        assert!(err.0.contains("JSON values"), "{err}");
+        assert_eq!(json_values(br#"{"a":"x,y:{[","b":[1,2],"c":"\\","d":{}}"#), 11);
+        // A large but ordinary object is judged.
+        obj["spec"]["x"] = Value::String("x".repeat(2 << 20));
+        assert!(e.review(&review("CREATE", "default", &obj)).is_ok());
     }
 
     #[test]

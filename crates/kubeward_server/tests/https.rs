@@ -660,3 +660,32 @@ async fn http2_clients_are_served() {
     let v: Value = serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
     assert_eq!(v["response"]["allowed"], false);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_beyond_max_in_flight_wait_for_a_slot() {
+    let r = start_with(Settings::default(), |c| c.max_in_flight = 1).await;
+    let first_review = review("CREATE", "shop", privileged_pod());
+    let first = start_slow_request(connect(r.addr, &r.roots).await, &first_review).await;
+    let health = r.health;
+    eventually("the first request holds the only slot", || async move {
+        health_get(health, "/metrics").await.1.contains("kubeward_admission_in_flight 1")
+    })
+    .await;
+    // The second request waits for the slot...
+    let (addr, roots) = (r.addr, r.roots.clone());
+    let second = tokio::spawn(async move {
+        let mut c = connect(addr, &roots).await;
+        post(&mut c, "/validate", serde_json::to_vec(&review("CREATE", "shop", hardened_deployment())).unwrap()).await
+    });
+    eventually("the second request is waiting", || async move {
+        health_get(health, "/metrics").await.1.contains("kubeward_admission_in_flight 2")
+    })
+    .await;
+    assert!(!second.is_finished());
+    // ... and is judged once the first one completes.
+    let (status, resp, _) = first.finish().await;
+    assert_eq!((status, resp["response"]["allowed"].as_bool()), (StatusCode::OK, Some(false)));
+    let (status, body) = second.await.unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["response"]["allowed"], true);
+}

@@ -86,6 +86,7 @@ pub fn run(args: &ServeArgs) -> Result<u8> {
     };
     let mut cfg = Config::new(args.listen, args.health_listen, cert.clone(), key.clone(), settings, policy);
     cfg.max_body_bytes = args.max_body_bytes;
+    cfg.max_in_flight = args.max_in_flight;
     cfg.request_timeout = seconds("request-timeout", args.request_timeout)?;
     if cfg.request_timeout.is_zero() {
         return Err(anyhow!("--request-timeout must be more than 0 seconds"));
