@@ -150,17 +150,27 @@ fn reviews() -> Vec<(Bytes, bool)> {
         .collect()
 }
 
+/// The machine's 1-minute load average (other work on the same cores shows here).
+fn loadavg() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0.0)
+}
+
 fn rss_kib(pid: u32) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     s.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 
 struct Stats {
-    latencies_us: Vec<u32>,
+    /// (second of the run, latency in µs)
+    latencies_us: Vec<(u32, u32)>,
     errors: u64,
     wrong: u64,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn worker(
     addr: SocketAddr,
     tls: TlsConnector,
@@ -169,6 +179,7 @@ async fn worker(
     record: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
     sent: Arc<AtomicU64>,
+    second: Arc<AtomicU64>,
 ) -> Result<Stats> {
     let mut stats = Stats { latencies_us: Vec::with_capacity(1 << 20), errors: 0, wrong: 0 };
     let tcp = TcpStream::connect(addr).await?;
@@ -209,7 +220,7 @@ async fn worker(
             }
         }
         if record.load(Ordering::Relaxed) {
-            stats.latencies_us.push(us);
+            stats.latencies_us.push((u32::try_from(second.load(Ordering::Relaxed)).unwrap_or(u32::MAX), us));
             sent.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -273,9 +284,19 @@ fn main() -> Result<()> {
         let bodies = Arc::new(reviews());
         let (record, stop, sent) =
             (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)), Arc::new(AtomicU64::new(0)));
+        let second = Arc::new(AtomicU64::new(0));
         let tasks: Vec<_> = (0..args.connections)
             .map(|i| {
-                tokio::spawn(worker(addr, tls.clone(), bodies.clone(), i, record.clone(), stop.clone(), sent.clone()))
+                tokio::spawn(worker(
+                    addr,
+                    tls.clone(),
+                    bodies.clone(),
+                    i,
+                    record.clone(),
+                    stop.clone(),
+                    sent.clone(),
+                    second.clone(),
+                ))
             })
             .collect();
         tokio::time::sleep(args.warmup).await;
@@ -284,9 +305,12 @@ fn main() -> Result<()> {
         let start = Instant::now();
         let mut rss = vec![rss_start];
         let mut last = 0;
+        let mut loads = Vec::new();
         while start.elapsed() < args.duration {
             tokio::time::sleep(Duration::from_secs(1).min(args.duration.saturating_sub(start.elapsed()))).await;
             rss.push(rss_kib(pid).unwrap_or(0));
+            second.fetch_add(1, Ordering::Relaxed);
+            loads.push(loadavg());
             let now = sent.load(Ordering::Relaxed);
             eprintln!(
                 "{:>5.1}s  {:>7} reviews/s  rss {} KiB",
@@ -307,14 +331,38 @@ fn main() -> Result<()> {
             errors += s.errors;
             wrong += s.wrong;
         }
-        all.sort_unstable();
         let metrics = metrics_count(health).await.unwrap_or_default();
-        anyhow::Ok((all, errors, wrong, elapsed, rss, metrics))
+        anyhow::Ok((all, errors, wrong, elapsed, rss, metrics, loads))
     });
     let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
     let status = child.wait()?;
     let _ = std::fs::remove_dir_all(&dir);
-    let (lat, errors, wrong, elapsed, rss, metrics) = result?;
+    let (pairs, errors, wrong, elapsed, rss, metrics, loads) = result?;
+    // Per second: count, p99, and the machine's 1-minute load average then.
+    let seconds = loads.len().max(1);
+    let mut per: Vec<Vec<u32>> = vec![Vec::new(); seconds];
+    for (s, us) in &pairs {
+        if let Some(v) = per.get_mut(*s as usize) {
+            v.push(*us);
+        }
+    }
+    let mut p99s = Vec::new();
+    eprintln!("second  reviews  p99 ms  load avg");
+    for (i, v) in per.iter_mut().enumerate() {
+        v.sort_unstable();
+        let p = pct(v, 0.99);
+        p99s.push(p);
+        eprintln!(
+            "{:>6}  {:>7}  {:>6.2}  {}",
+            i + 1,
+            v.len(),
+            p,
+            loads.get(i).map_or(String::new(), |l| format!("{l:.2}"))
+        );
+    }
+    p99s.sort_by(f64::total_cmp);
+    let mut lat: Vec<u32> = pairs.iter().map(|(_, us)| *us).collect();
+    lat.sort_unstable();
 
     #[allow(clippy::cast_precision_loss)]
     let rate = lat.len() as f64 / elapsed.as_secs_f64();
@@ -334,6 +382,17 @@ fn main() -> Result<()> {
         pct(&lat, 0.99),
         pct(&lat, 0.999),
         pct(&lat, 1.0)
+    );
+    println!(
+        "  per-second p99 ms  best {:.3}  median {:.3}  worst {:.3}",
+        p99s.first().unwrap_or(&0.0),
+        p99s.get(p99s.len() / 2).unwrap_or(&0.0),
+        p99s.last().unwrap_or(&0.0)
+    );
+    println!(
+        "  machine 1-min load average during the run  min {:.2}  max {:.2}",
+        loads.iter().copied().fold(f64::INFINITY, f64::min),
+        loads.iter().copied().fold(0.0, f64::max)
     );
     println!("  errors         {errors} (wrong verdicts: {wrong})");
     println!("  server RSS KiB start {}  end {}  max {}", rss.first().unwrap_or(&0), rss.last().unwrap_or(&0), rss_max);
