@@ -85,12 +85,26 @@ pub enum Category {
     /// `DOCKER`: the Docker host (CIS Docker Benchmark / docker-bench sections 1 to 3): auditd
     /// rules, daemon configuration, Docker file permissions.
     Docker,
+    // --- images (issue 6) ---
+    /// `DF`: Dockerfiles and Containerfiles (CIS Docker Benchmark section 4, hadolint's security
+    /// checks): root user, base images, credentials, remote downloads.
+    Dockerfile,
 }
 
 impl Category {
     /// All categories in documentation order.
-    pub const ALL: [Category; 8] =
-        [Self::Pod, Self::Image, Self::Rbac, Self::Network, Self::Namespace, Self::Node, Self::Docker, Self::General];
+    pub const ALL: [Category; 9] = [
+        Self::Pod,
+        Self::Image,
+        Self::Rbac,
+        Self::Network,
+        Self::Namespace,
+        Self::Node,
+        Self::Docker,
+        // --- images (issue 6) ---
+        Self::Dockerfile,
+        Self::General,
+    ];
 
     /// The code prefix.
     #[must_use]
@@ -104,6 +118,7 @@ impl Category {
             Self::Namespace => "NS",
             Self::Node => "NODE",
             Self::Docker => "DOCKER",
+            Self::Dockerfile => "DF",
         }
     }
 
@@ -119,6 +134,7 @@ impl Category {
             Self::Namespace => "namespace",
             Self::Node => "node",
             Self::Docker => "docker",
+            Self::Dockerfile => "dockerfile",
         }
     }
 
@@ -134,6 +150,7 @@ impl Category {
             Self::Namespace => "Namespaces and tenancy",
             Self::Node => "Control plane and nodes",
             Self::Docker => "Docker host",
+            Self::Dockerfile => "Dockerfiles",
         }
     }
 }
@@ -153,6 +170,9 @@ impl Targets {
     pub const SNAPSHOT: Targets = Targets(8);
     /// Every node file whose permissions and ownership are audited (`kubeward node`).
     pub const HOST_FILE: Targets = Targets(16);
+    // --- images (issue 6) ---
+    /// Every Dockerfile / Containerfile of the scan.
+    pub const DOCKERFILE: Targets = Targets(32);
 
     /// Whether `other` is included.
     #[must_use]
@@ -218,6 +238,9 @@ pub trait Rule: Send + Sync + 'static {
     fn check_snapshot(&self, _snap: &Snapshot, _cx: &mut Context<'_>) {}
     /// Called for every node file when `targets` has `HOST_FILE`.
     fn check_host_file(&self, _file: &crate::input::hostfile::HostFile, _cx: &mut Context<'_>) {}
+    // --- images (issue 6) ---
+    /// Called for every Dockerfile when `targets` has `DOCKERFILE`.
+    fn check_dockerfile(&self, _df: &crate::input::dockerfile::Dockerfile, _cx: &mut Context<'_>) {}
 }
 
 /// Declares a rule: its unit struct and its `static META`. The doc comment is the rule's

@@ -58,6 +58,11 @@ pub struct ImageOptions {
     pub allowed_registries: Vec<String>,
     /// Report `imagePullPolicy` other than `Always` (IMG004); default true.
     pub require_pull_policy_always: Option<bool>,
+    // --- images (issue 6) ---
+    /// Standard base images (`docker.io/library/alpine`, `alpine:3.20`, `cgr.dev/chainguard/*`):
+    /// Dockerfile bases (DF002) and workload images (IMG005) must be one of these or come from
+    /// an allowed registry; empty = not checked.
+    pub standard_base_images: Vec<String>,
 }
 
 /// Options of the pod and container rules.

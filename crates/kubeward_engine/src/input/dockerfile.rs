@@ -29,6 +29,11 @@ use super::node::Pos;
 #[must_use]
 pub fn is_dockerfile_path(path: &str) -> bool {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_ascii_lowercase();
+    // `Dockerfile.yaml` and `Dockerfile.md` are YAML and docs, not Dockerfiles.
+    let other = [".yaml", ".yml", ".json", ".md", ".txt", ".rst", ".orig", ".rej"];
+    if other.iter().any(|x| name.ends_with(x)) {
+        return false;
+    }
     name == "dockerfile"
         || name == "containerfile"
         || name.ends_with(".dockerfile")
@@ -716,6 +721,26 @@ fn unquote(v: &str) -> String {
         }
     }
     v.to_string()
+}
+
+/// Whether `s` is a `YYYY-MM-DD` date.
+#[must_use]
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10 && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+}
+
+/// The source file of a Dockerfile (its text; no YAML documents) and its parse errors.
+#[must_use]
+pub fn source_file(path: &str, text: String) -> (crate::snapshot::SourceFile, Vec<crate::diagnostic::InputError>) {
+    let df = Dockerfile::parse(Some(path), &text);
+    let file: Arc<str> = Arc::from(path);
+    let errors = df
+        .errors
+        .into_iter()
+        .map(|e| crate::diagnostic::InputError { file: Some(file.clone()), pos: e.pos, message: e.message })
+        .collect();
+    (crate::snapshot::SourceFile { path: Some(file), text, documents: Vec::new(), partial: false }, errors)
 }
 
 /// `kubeward:ignore=A,B [until=DATE] reason: text` (after the `#`).

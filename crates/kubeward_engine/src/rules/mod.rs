@@ -1,6 +1,8 @@
 //! All rules, one file each, grouped by area. Shared helpers live in `helpers.rs`.
 
 pub mod docker;
+// --- images (issue 6) ---
+pub mod dockerfile;
 pub mod general;
 pub mod helpers;
 pub mod image;
@@ -22,6 +24,8 @@ pub(crate) const AREAS: &[&[&dyn Rule]] = &[
     namespace::RULES,
     node::RULES,
     docker::RULES,
+    // --- images (issue 6) ---
+    dockerfile::RULES,
 ];
 
 #[cfg(test)]

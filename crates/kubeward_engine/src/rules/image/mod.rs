@@ -5,7 +5,8 @@ use crate::rule::Rule;
 mod image_not_pinned_by_digest;
 mod image_pull_policy_not_always;
 mod latest_image_tag;
-mod reference;
+// --- images (issue 6) ---: shared with the Dockerfile rules and `crate::images`.
+pub(crate) mod reference;
 mod untrusted_registry;
 
 /// The rules of this area.
