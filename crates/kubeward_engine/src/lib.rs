@@ -8,6 +8,8 @@ pub mod context;
 pub mod diagnostic;
 pub mod docs;
 pub mod engine;
+// --- images (issue 6) ---
+pub mod images;
 pub mod input;
 pub mod registry;
 pub mod report;

@@ -109,6 +109,9 @@ pub struct RawSettings {
     pub max_file_size: Option<serde_json::Value>,
     /// Rule options.
     pub rules: RuleOptions,
+    // --- images (issue 6) ---
+    /// Vulnerability report policy (`kubeward images`, `scan --image-reports`).
+    pub images: crate::images::ImagePolicy,
 }
 
 impl Default for RawSettings {
@@ -123,6 +126,7 @@ impl Default for RawSettings {
             allow_annotation_exemptions: true,
             max_file_size: None,
             rules: RuleOptions::default(),
+            images: crate::images::ImagePolicy::default(),
         }
     }
 }
@@ -153,6 +157,9 @@ pub struct Settings {
     pub sensitive_host_paths: Vec<String>,
     /// Today's date (YYYY-MM-DD) for `ignore-until`; fixed in tests.
     pub today: String,
+    // --- images (issue 6) ---
+    /// Vulnerability report policy.
+    pub images: crate::images::ImagePolicy,
 }
 
 impl Default for Settings {
@@ -245,6 +252,7 @@ impl Settings {
             .clone()
             .unwrap_or_else(|| DEFAULT_SENSITIVE_HOST_PATHS.iter().map(|s| (*s).to_string()).collect());
         let max_file_size = raw.max_file_size.as_ref().map_or(Ok(64 << 20), parse_size)?;
+        raw.images.validate()?; // --- images (issue 6) ---
         Ok(Self {
             select: raw.select,
             ignore: raw.ignore,
@@ -258,6 +266,7 @@ impl Settings {
             secret_name_patterns,
             sensitive_host_paths,
             today: today(),
+            images: raw.images,
         })
     }
 
