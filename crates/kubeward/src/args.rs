@@ -20,6 +20,10 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// Audit a node's control-plane and kubelet configuration (live, or offline with --root).
     Node(Box<NodeArgs>),
+    // --- images (issue 6) ---
+    /// Gate image scanners' vulnerability reports (Trivy, Grype, Clair v4) with the `images:`
+    /// policy, and name the workloads that run affected images.
+    Images(Box<ImagesArgs>),
     /// List the rules.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -80,7 +84,29 @@ pub struct ScanArgs {
     /// Largest file read (bytes, or with KiB/MiB/GiB); larger files are an error. Default 64MiB.
     #[arg(long, env = "KUBEWARD_MAX_FILE_SIZE")]
     pub max_file_size: Option<String>,
+    // --- images (issue 6) ---
+    /// Also read the vulnerability reports (Trivy JSON, Grype JSON, Clair v4) in DIR, apply
+    /// the `images:` policy and name the scanned workloads that run affected images (repeatable).
+    #[arg(long, value_name = "DIR", env = "KUBEWARD_IMAGE_REPORTS", value_delimiter = ',')]
+    pub image_reports: Vec<PathBuf>,
     /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+// --- images (issue 6) ---
+/// `kubeward images`.
+#[derive(Debug, Args)]
+pub struct ImagesArgs {
+    /// A vulnerability report (Trivy JSON, Grype JSON, Clair v4 VulnerabilityReport; the format
+    /// is detected from the content), or a directory of `*.json` reports (repeatable).
+    #[arg(long = "report", short = 'r', value_name = "FILE", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Manifests (files or directories) whose workloads are matched against the reported
+    /// images (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub manifests: Vec<PathBuf>,
+    /// Report options. Without `--fail-on`, any blocking vulnerability exits with 1.
     #[command(flatten)]
     pub report: ReportArgs,
 }

@@ -409,8 +409,8 @@ fn read_trivy(root: &Node, id: &mut ImageIdentity) -> (String, Vec<Raw>) {
                 fixable: !fixed.is_empty() || status == "fixed",
                 fixed: Some(fixed).filter(|f| !f.is_empty()),
                 severity: s(v.get("Severity")),
-                path: FieldPath::root().join("Results").index(ri).key("Vulnerabilities").index(vi),
-                pos: v.pos,
+                path: FieldPath::root().join("Results").index(ri).key("Vulnerabilities").index(vi).key("VulnerabilityID"),
+                pos: v.entry("VulnerabilityID").map_or(v.pos, |e| e.key_pos),
             });
         }
     }
@@ -458,8 +458,8 @@ fn read_grype(root: &Node, id: &mut ImageIdentity) -> (String, Vec<Raw>) {
             fixable: state == "fixed" && !versions.is_empty(),
             fixed: Some(versions.join(", ")).filter(|f| !f.is_empty()),
             severity: s(v.and_then(|v| v.get("severity"))),
-            path: FieldPath::root().join("matches").index(mi),
-            pos: m.pos,
+            path: FieldPath::root().join("matches").index(mi).join("vulnerability/id"),
+            pos: v.and_then(|v| v.entry("id")).map_or(m.pos, |e| e.key_pos),
         });
     }
     (display, out)
@@ -625,6 +625,15 @@ pub fn reports_in(snap: &Snapshot, policy: &ImagePolicy, today: &str) -> Vec<(us
     out
 }
 
+/// Whether a file name looks like a JSON report: `*.json`, or `*.json.*` (`x.json.golden`).
+#[must_use]
+pub fn is_report_name(p: &Path) -> bool {
+    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        let n = n.to_ascii_lowercase();
+        !n.starts_with('.') && (n.ends_with(".json") || n.contains(".json."))
+    })
+}
+
 /// The reports of a run and the policy: what the admission webhook asks.
 #[derive(Clone, Debug, Default)]
 pub struct VulnIndex {
@@ -673,8 +682,8 @@ impl VulnIndex {
         }
     }
 
-    /// Reads every `*.json` file of a directory (not recursive), in name order. Unreadable
-    /// files are errors; the rest is read.
+    /// Reads every `*.json` (and `*.json.*`) file of a directory (not recursive), in name
+    /// order. Unreadable files and files that are not reports are errors; the rest is read.
     #[must_use]
     pub fn from_dir(dir: &Path, settings: &crate::settings::Settings) -> Self {
         let mut idx = Self::default();
@@ -689,7 +698,7 @@ impl VulnIndex {
                 return idx;
             }
         };
-        paths.retain(|p| p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")));
+        paths.retain(|p| p.is_file() && is_report_name(p));
         paths.sort();
         for p in paths {
             let name = p.display().to_string();

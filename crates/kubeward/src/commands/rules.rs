@@ -13,6 +13,7 @@ fn targets(t: Targets) -> Vec<&'static str> {
         (Targets::CONTAINER, "container"),
         (Targets::SNAPSHOT, "snapshot"),
         (Targets::HOST_FILE, "host-file"),
+        (Targets::DOCKERFILE, "dockerfile"), // --- images (issue 6) ---
     ]
     .into_iter()
     .filter(|(b, _)| t.has(*b))

@@ -28,6 +28,10 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let (inputs, mut errors) = walk::collect(&paths, &exclude, !args.no_gitignore);
     let mut snap = walk::load(&inputs, settings.max_file_size, Limits::default());
     snap.errors.append(&mut errors);
+    // --- images (issue 6) ---
+    if !args.image_reports.is_empty() {
+        super::images::add_reports(&mut snap, &args.image_reports, &settings);
+    }
     snap.mark_kustomize_patches();
     let report = kubeward_engine::run(&snap, &settings);
     let sources = Sources::of(&snap);
