@@ -354,7 +354,12 @@ fn insecure_example_trips_every_rule_family() {
 
     // Every rule, in fact: IMG003 needs `allowed-registries` in the config.
     let d = tempfile::tempdir().expect("tempdir");
-    write(d.path(), ".kubeward.yaml", "rules:\n  image:\n    allowed-registries: [registry.example.com]\n");
+    // --- images (issue 6) --- IMG005 and DF002 need `standard-base-images` too.
+    write(
+        d.path(),
+        ".kubeward.yaml",
+        "rules:\n  image:\n    allowed-registries: [registry.example.com]\n    standard-base-images: [docker.io/library/python]\n",
+    );
     let insecure = examples().join("insecure");
     let o = kubeward(d.path(), &["scan", insecure.to_str().expect("utf-8 path"), "-f", "json"]);
     let triggered: std::collections::BTreeSet<String> = codes(&json(&o)).into_iter().collect();
