@@ -79,7 +79,10 @@ fn dockerfiles_are_scanned_by_name_with_positions() {
     let f = findings(&json(&o));
     let mut files: Vec<&str> = f.iter().filter_map(|x| x["file"].as_str()).collect();
     files.sort_unstable();
-    assert_eq!(files, vec!["Dockerfile", "Dockerfile.prod", "svc/Containerfile", "web.Dockerfile", "x/app.containerfile"]);
+    assert_eq!(
+        files,
+        vec!["Dockerfile", "Dockerfile.prod", "svc/Containerfile", "web.Dockerfile", "x/app.containerfile"]
+    );
     for x in &f {
         assert_eq!((x["code"].as_str(), x["line"].as_u64(), x["column"].as_u64()), (Some("DF001"), Some(3), Some(1)));
     }
@@ -241,7 +244,8 @@ fn examples_dockerfiles() {
     write(d.path(), ".kubeward.yaml", "rules:\n  image:\n    standard-base-images: [docker.io/library/python]\n");
     let df = examples().join("insecure/checkout.Dockerfile");
     let o = kubeward(d.path(), &["scan", df.to_str().expect("utf-8"), "-f", "json"]);
-    let mut codes: Vec<String> = findings(&json(&o)).iter().map(|x| x["code"].as_str().unwrap_or("").to_string()).collect();
+    let mut codes: Vec<String> =
+        findings(&json(&o)).iter().map(|x| x["code"].as_str().unwrap_or("").to_string()).collect();
     codes.sort();
     codes.dedup();
     let want: Vec<String> = (1..=11).map(|i| format!("DF{i:03}")).collect();

@@ -117,7 +117,9 @@ pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn 
         let per_df: Vec<(Vec<Diagnostic>, usize)> = snap
             .files
             .par_iter()
-            .filter(|f| f.documents.is_empty() && f.path.as_deref().is_some_and(crate::input::dockerfile::is_dockerfile_path))
+            .filter(|f| {
+                f.documents.is_empty() && f.path.as_deref().is_some_and(crate::input::dockerfile::is_dockerfile_path)
+            })
             .map(|f| {
                 let df = crate::input::dockerfile::Dockerfile::parse(f.path.as_deref(), &f.text);
                 let mut out = Vec::new();

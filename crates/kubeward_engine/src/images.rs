@@ -133,11 +133,13 @@ impl ReportFormat {
         if !root.is_map() {
             return None;
         }
-        if root.get("SchemaVersion").is_some() && (root.get("Results").is_some() || root.get("ArtifactName").is_some()) {
+        if root.get("SchemaVersion").is_some() && (root.get("Results").is_some() || root.get("ArtifactName").is_some())
+        {
             return Some(Self::Trivy);
         }
         if root.get("matches").is_some_and(Node::is_seq)
-            && (root.at(&["descriptor", "name"]).and_then(Node::as_str) == Some("grype") || root.get("source").is_some())
+            && (root.at(&["descriptor", "name"]).and_then(Node::as_str) == Some("grype")
+                || root.get("source").is_some())
         {
             return Some(Self::Grype);
         }
@@ -385,7 +387,8 @@ fn read_trivy(root: &Node, id: &mut ImageIdentity) -> (String, Vec<Raw>) {
     for d in meta.and_then(|m| m.get("RepoDigests")).map_or(&[][..], Node::items) {
         id.add_ref(&s(Some(d)));
     }
-    let looks_like_file = name.ends_with(".tar") || name.ends_with(".tar.gz") || name.starts_with('/') || name.starts_with('.');
+    let looks_like_file =
+        name.ends_with(".tar") || name.ends_with(".tar.gz") || name.starts_with('/') || name.starts_with('.');
     if !looks_like_file {
         id.add_ref(&name);
     }
@@ -399,7 +402,8 @@ fn read_trivy(root: &Node, id: &mut ImageIdentity) -> (String, Vec<Raw>) {
         for (vi, v) in r.get("Vulnerabilities").map_or(&[][..], Node::items).iter().enumerate() {
             let fixed = s(v.get("FixedVersion"));
             let status = s(v.get("Status"));
-            let mut aliases: Vec<String> = v.get("VendorIDs").map_or(&[][..], Node::items).iter().map(|n| s(Some(n))).collect();
+            let mut aliases: Vec<String> =
+                v.get("VendorIDs").map_or(&[][..], Node::items).iter().map(|n| s(Some(n))).collect();
             aliases.retain(|a| !a.is_empty());
             out.push(Raw {
                 id: s(v.get("VulnerabilityID")),
@@ -409,7 +413,12 @@ fn read_trivy(root: &Node, id: &mut ImageIdentity) -> (String, Vec<Raw>) {
                 fixable: !fixed.is_empty() || status == "fixed",
                 fixed: Some(fixed).filter(|f| !f.is_empty()),
                 severity: s(v.get("Severity")),
-                path: FieldPath::root().join("Results").index(ri).key("Vulnerabilities").index(vi).key("VulnerabilityID"),
+                path: FieldPath::root()
+                    .join("Results")
+                    .index(ri)
+                    .key("Vulnerabilities")
+                    .index(vi)
+                    .key("VulnerabilityID"),
                 pos: v.entry("VulnerabilityID").map_or(v.pos, |e| e.key_pos),
             });
         }
@@ -589,7 +598,8 @@ fn decide(v: &mut Vuln, fixable: bool, identity: &ImageIdentity, policy: &ImageP
         let id_match = ig.id.eq_ignore_ascii_case(&v.id) || v.aliases.iter().any(|a| a.eq_ignore_ascii_case(&ig.id));
         let image_match = ig.image.as_deref().is_none_or(|i| {
             identity.matches(i)
-                || normalize_image(i).is_some_and(|n| identity.tags.iter().any(|(r, _)| *r == n.repository) && !i.contains(':'))
+                || normalize_image(i)
+                    .is_some_and(|n| identity.tags.iter().any(|(r, _)| *r == n.repository) && !i.contains(':'))
         });
         if !id_match || !image_match {
             continue;
@@ -668,7 +678,8 @@ impl VulnIndex {
         }
         let mut found = false;
         for d in &loaded.documents {
-            if let Some(r) = ScannerReport::read(Some(file.clone()), &d.root, image, &settings.images, &settings.today) {
+            if let Some(r) = ScannerReport::read(Some(file.clone()), &d.root, image, &settings.images, &settings.today)
+            {
                 self.reports.push(r);
                 found = true;
             }

@@ -20,10 +20,11 @@ pub const FIXTURE_TODAY: &str = "2026-06-15";
 /// Path of a rule's fixture.
 pub fn fixture_path(rule: &dyn Rule) -> PathBuf {
     let m = rule.meta();
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("resources/test/fixtures")
-        .join(m.category.as_str())
-        .join(format!("{}.{}", m.code, fixture_extension(rule)))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/test/fixtures").join(m.category.as_str()).join(format!(
+        "{}.{}",
+        m.code,
+        fixture_extension(rule)
+    ))
 }
 
 // --- images (issue 6) ---
@@ -47,9 +48,10 @@ fn dockerfile_fixture_snapshot(rel_dir: &str, code: &str, text: &str) -> (Snapsh
         let from = usize::try_from(c.start).unwrap_or(1); // 1-based line of the `---` or of line 1
         let first = if c.start == 1 { 0 } else { from };
         let mut body_start = first;
-        while lines.get(body_start).is_some_and(|l| {
-            l.is_empty() || ["# fail:", "# pass:", "# context:"].iter().any(|k| l.starts_with(k))
-        }) {
+        while lines
+            .get(body_start)
+            .is_some_and(|l| l.is_empty() || ["# fail:", "# pass:", "# context:"].iter().any(|k| l.starts_with(k)))
+        {
             body_start += 1;
         }
         let end = usize::try_from(c.end).unwrap_or(0).saturating_sub(1).min(lines.len());
@@ -80,7 +82,9 @@ fn run_dockerfile_fixture(rule: &'static dyn Rule, text: &str) -> Result<String,
         let hits = report.diagnostics.iter().filter(|d| d.file.as_deref() == Some(name.as_str())).count();
         match c.expect.as_str() {
             "fail" if hits == 0 => problems.push(format!("{code}: {name}: expected a finding: {}", c.why)),
-            "pass" if hits > 0 => problems.push(format!("{code}: {name}: expected no finding ({hits} found): {}", c.why)),
+            "pass" if hits > 0 => {
+                problems.push(format!("{code}: {name}: expected no finding ({hits} found): {}", c.why))
+            }
             "" => problems.push(format!("{code}: {name}: section without `# fail:`/`# pass:`")),
             _ => {}
         }
@@ -99,8 +103,12 @@ fn run_dockerfile_fixture(rule: &'static dyn Rule, text: &str) -> Result<String,
     }
     let sources = Sources::of(&snap);
     let mut out = Vec::new();
-    report::write(Format::Text, &Render { report: &report, sources: &sources, color: false, command: "scan" }, &mut out)
-        .map_err(|e| e.to_string())?;
+    report::write(
+        Format::Text,
+        &Render { report: &report, sources: &sources, color: false, command: "scan" },
+        &mut out,
+    )
+    .map_err(|e| e.to_string())?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 // --- end images (issue 6) ---

@@ -89,7 +89,10 @@ fn every_sample_vulnerability_is_accounted_for() {
         let a = idx.accounting();
         assert_eq!(a.total, words.len());
         assert_eq!(a.blocking + a.ignored + a.below_threshold + a.not_fixable, a.total, "{name}");
-        let blocking = words.iter().filter(|w| !matches!(w.to_ascii_uppercase().as_str(), "MEDIUM" | "LOW" | "NEGLIGIBLE")).count();
+        let blocking = words
+            .iter()
+            .filter(|w| !matches!(w.to_ascii_uppercase().as_str(), "MEDIUM" | "LOW" | "NEGLIGIBLE"))
+            .count();
         assert_eq!(a.blocking, blocking, "{name}: critical, high and unknown (as high) block");
     }
 }
@@ -102,7 +105,8 @@ fn formats_are_detected_from_content() {
         let want = name.split('/').next().unwrap_or("");
         assert_eq!(idx.reports.first().map(|r| r.format.as_str()), Some(want), "{name}");
     }
-    let idx = VulnIndex::from_texts([("x.json", "{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}"), ("y.json", "{ bad")], &s);
+    let idx =
+        VulnIndex::from_texts([("x.json", "{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}"), ("y.json", "{ bad")], &s);
     assert!(idx.reports.is_empty());
     assert_eq!(idx.errors.len(), 2, "{:?}", idx.errors);
     assert!(idx.errors[0].message.contains("not a Trivy"));
@@ -117,38 +121,48 @@ fn trivy(vulns: &str) -> String {
 }
 
 fn v(id: &str, sev: &str, fixed: &str) -> String {
-    format!(r#"{{"VulnerabilityID": "{id}", "PkgName": "openssl", "InstalledVersion": "1.0", "FixedVersion": "{fixed}", "Severity": "{sev}"}}"#)
+    format!(
+        r#"{{"VulnerabilityID": "{id}", "PkgName": "openssl", "InstalledVersion": "1.0", "FixedVersion": "{fixed}", "Severity": "{sev}"}}"#
+    )
 }
 
 #[test]
 fn policy_decisions() {
-    let text = trivy(&[
-        v("CVE-1", "CRITICAL", "1.1"),
-        v("CVE-2", "HIGH", ""),
-        v("CVE-3", "MEDIUM", "1.1"),
-        v("CVE-4", "CRITICAL", "1.1"),
-        v("CVE-5", "HIGH", "1.1"),
-        v("CVE-6", "UNKNOWN", "1.1"),
-        v("CVE-7", "weird", "1.1"),
-    ]
-    .join(","));
+    let text = trivy(
+        &[
+            v("CVE-1", "CRITICAL", "1.1"),
+            v("CVE-2", "HIGH", ""),
+            v("CVE-3", "MEDIUM", "1.1"),
+            v("CVE-4", "CRITICAL", "1.1"),
+            v("CVE-5", "HIGH", "1.1"),
+            v("CVE-6", "UNKNOWN", "1.1"),
+            v("CVE-7", "weird", "1.1"),
+        ]
+        .join(","),
+    );
     let s = settings(
         "images:\n  block: [critical, high]\n  fixable-only: true\n  ignore:\n    - {id: cve-4, reason: not reachable, until: 2026-12-31}\n    - {id: CVE-5, reason: old, until: 2026-01-01}\n",
     );
     let idx = VulnIndex::from_texts([("r.json", text.as_str())], &s);
     let d: Vec<(&str, &Decision, Option<&str>)> =
         idx.reports[0].vulns.iter().map(|v| (v.id.as_str(), &v.decision, v.expired_ignore.as_deref())).collect();
-    assert_eq!(d, vec![
-        ("CVE-1", &Decision::Blocking, None),
-        ("CVE-2", &Decision::NotFixable, None),
-        ("CVE-3", &Decision::BelowThreshold, None),
-        ("CVE-4", &Decision::Ignored("not reachable".into()), None),
-        ("CVE-5", &Decision::Blocking, Some("2026-01-01")),
-        ("CVE-6", &Decision::BelowThreshold, None),
-        ("CVE-7", &Decision::BelowThreshold, None),
-    ]);
+    assert_eq!(
+        d,
+        vec![
+            ("CVE-1", &Decision::Blocking, None),
+            ("CVE-2", &Decision::NotFixable, None),
+            ("CVE-3", &Decision::BelowThreshold, None),
+            ("CVE-4", &Decision::Ignored("not reachable".into()), None),
+            ("CVE-5", &Decision::Blocking, Some("2026-01-01")),
+            ("CVE-6", &Decision::BelowThreshold, None),
+            ("CVE-7", &Decision::BelowThreshold, None),
+        ]
+    );
     let a = idx.accounting();
-    assert_eq!((a.total, a.blocking, a.ignored, a.not_fixable, a.below_threshold, a.unknown_severity, a.expired_ignores), (7, 2, 1, 1, 3, 2, 1));
+    assert_eq!(
+        (a.total, a.blocking, a.ignored, a.not_fixable, a.below_threshold, a.unknown_severity, a.expired_ignores),
+        (7, 2, 1, 1, 3, 2, 1)
+    );
     // Unknown severities follow `unknown-severity`.
     let s = settings("images:\n  unknown-severity: critical\n");
     let idx = VulnIndex::from_texts([("r.json", text.as_str())], &s);
@@ -177,13 +191,21 @@ fn bad_policies_are_errors() {
 fn image_matching_normalises_references() {
     let text = trivy(&v("CVE-1", "CRITICAL", "1.1"));
     let idx = VulnIndex::from_texts([("r.json", text.as_str())], &Settings::default());
-    for same in ["nginx:1.25", "docker.io/library/nginx:1.25", "index.docker.io/library/nginx:1.25", "nginx@sha256:aaaa", "nginx:9@sha256:AAAA"] {
+    for same in [
+        "nginx:1.25",
+        "docker.io/library/nginx:1.25",
+        "index.docker.io/library/nginx:1.25",
+        "nginx@sha256:aaaa",
+        "nginx:9@sha256:AAAA",
+    ] {
         assert_eq!(idx.blocking_for_image(same).len(), 1, "{same}");
     }
     for other in ["nginx", "nginx:1.26", "nginx@sha256:bbbb", "ghcr.io/library/nginx:1.25", "{{ .Values.image }}"] {
         assert!(idx.blocking_for_image(other).is_empty(), "{other}");
     }
-    let latest = trivy(&v("CVE-1", "CRITICAL", "1.1")).replace("nginx:1.25", "docker.io/library/nginx:latest").replace("nginx@sha256:aaaa", "x@sha256:cccc");
+    let latest = trivy(&v("CVE-1", "CRITICAL", "1.1"))
+        .replace("nginx:1.25", "docker.io/library/nginx:latest")
+        .replace("nginx@sha256:aaaa", "x@sha256:cccc");
     let idx = VulnIndex::from_texts([("r.json", latest.as_str())], &Settings::default());
     assert_eq!(idx.blocking_for_image("nginx").len(), 1, "nginx == docker.io/library/nginx:latest");
     // Real samples: Grype names by userInput with a digest, Trivy by RepoTags, Clair by digest.
@@ -195,7 +217,8 @@ fn image_matching_normalises_references() {
     for (name, text) in all.iter().filter(|(n, _)| n.starts_with("clair/")) {
         let json: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
         let hash = json["manifest_hash"].as_str().unwrap_or("");
-        let clair = idx.reports.iter().find(|r| r.file.as_deref() == Some(name.as_str())).unwrap_or_else(|| unreachable!());
+        let clair =
+            idx.reports.iter().find(|r| r.file.as_deref() == Some(name.as_str())).unwrap_or_else(|| unreachable!());
         assert!(clair.identity.matches(&format!("quay.io/any/name@{hash}")), "{name}: by manifest digest");
         assert!(!clair.identity.matches("quay.io/any/name:latest"), "{name}: a Clair report has no tag");
     }
@@ -205,7 +228,10 @@ fn image_matching_normalises_references() {
 
 #[test]
 fn clair_ids_prefer_cves() {
-    assert_eq!(cves("pyup.io-42559 (CVE-2021-3572) https://x/CVE-2021-3572 CVE-2020-1"), vec!["CVE-2021-3572", "CVE-2020-1"]);
+    assert_eq!(
+        cves("pyup.io-42559 (CVE-2021-3572) https://x/CVE-2021-3572 CVE-2020-1"),
+        vec!["CVE-2021-3572", "CVE-2020-1"]
+    );
     let s = Settings::default();
     let text = std::fs::read_to_string(dir().join("clair/report-with-vulns.json")).unwrap_or_default();
     let idx = VulnIndex::from_texts([("c.json", text.as_str())], &s);

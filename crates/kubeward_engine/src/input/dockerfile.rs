@@ -447,7 +447,8 @@ impl Dockerfile {
             let kw_end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
             let keyword = trimmed[..kw_end].to_ascii_uppercase();
             let kpos = Pos::new(to_u32(i + 1), col_of(line, lead));
-            let mut p = Pending { keyword, pos: kpos, text: String::new(), segments: Vec::new(), end_line: to_u32(i + 1) };
+            let mut p =
+                Pending { keyword, pos: kpos, text: String::new(), segments: Vec::new(), end_line: to_u32(i + 1) };
             let first_rest_off = lead + kw_end;
             let mut cur_line = i;
             let mut piece_start = first_rest_off;
@@ -704,7 +705,8 @@ fn finish(p: Pending, heredocs: Vec<Heredoc>) -> Instruction {
     ins.flags = flags;
     ins.onbuild = onbuild_target(&ins.keyword, &ins.args);
     let t = ins.args.trim();
-    if t.starts_with('[') && matches!(ins.keyword.as_str(), "RUN" | "CMD" | "ENTRYPOINT" | "COPY" | "ADD" | "SHELL" | "VOLUME")
+    if t.starts_with('[')
+        && matches!(ins.keyword.as_str(), "RUN" | "CMD" | "ENTRYPOINT" | "COPY" | "ADD" | "SHELL" | "VOLUME")
     {
         if let Ok(v) = serde_json::from_str::<Vec<String>>(t) {
             ins.exec = Some(v);
@@ -798,7 +800,8 @@ mod tests {
 
     #[test]
     fn escape_directive_backtick() {
-        let df = parse("# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir c:\\ `\n    && echo hi\n");
+        let df =
+            parse("# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN dir c:\\ `\n    && echo hi\n");
         assert_eq!(df.escape, '`');
         assert!(df.errors.is_empty(), "{:?}", df.errors);
         assert_eq!(df.instructions[1].args, "dir c:\\ && echo hi");
@@ -860,11 +863,10 @@ mod tests {
     fn env_forms() {
         let df = parse("FROM a:1\nENV A=1 B=\"two words\" C='x'\nENV LEGACY some value here\nARG TOKEN\n");
         let kv = df.instructions[1].key_values('\\');
-        assert_eq!(kv.iter().map(|k| (k.key.as_str(), k.value.as_deref())).collect::<Vec<_>>(), vec![
-            ("A", Some("1")),
-            ("B", Some("two words")),
-            ("C", Some("x"))
-        ]);
+        assert_eq!(
+            kv.iter().map(|k| (k.key.as_str(), k.value.as_deref())).collect::<Vec<_>>(),
+            vec![("A", Some("1")), ("B", Some("two words")), ("C", Some("x"))]
+        );
         assert_eq!(kv[1].value_pos, Pos::new(2, 11));
         let kv = df.instructions[2].key_values('\\');
         assert_eq!(kv[0].value.as_deref(), Some("some value here"));
@@ -905,9 +907,36 @@ mod tests {
             state
         };
         let pieces = [
-            "FROM ", "RUN ", "COPY ", "<<EOF", "EOF", "\\", "`", "\n", "\r\n", "# escape=`", "${", "}", "$", "[\"",
-            "\"]", "--from=", " AS ", "'", "\"", "é", "\t", "ARG X=", "USER 0", "ONBUILD RUN <<-X", "X", "#", "=",
-            "<<", ":-", "ENV a b",
+            "FROM ",
+            "RUN ",
+            "COPY ",
+            "<<EOF",
+            "EOF",
+            "\\",
+            "`",
+            "\n",
+            "\r\n",
+            "# escape=`",
+            "${",
+            "}",
+            "$",
+            "[\"",
+            "\"]",
+            "--from=",
+            " AS ",
+            "'",
+            "\"",
+            "é",
+            "\t",
+            "ARG X=",
+            "USER 0",
+            "ONBUILD RUN <<-X",
+            "X",
+            "#",
+            "=",
+            "<<",
+            ":-",
+            "ENV a b",
         ];
         for round in 0..3000 {
             let mut s = String::new();

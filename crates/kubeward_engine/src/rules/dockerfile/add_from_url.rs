@@ -66,7 +66,12 @@ impl Rule for AddFromUrl {
             let Some((_, sources)) = words.split_last() else { continue };
             for (src, pos) in sources {
                 if is_remote(src) {
-                    cx.report_dockerfile(df, idx, *pos, format!("`ADD {src}` downloads a remote file without `--checksum`"));
+                    cx.report_dockerfile(
+                        df,
+                        idx,
+                        *pos,
+                        format!("`ADD {src}` downloads a remote file without `--checksum`"),
+                    );
                 }
             }
         }

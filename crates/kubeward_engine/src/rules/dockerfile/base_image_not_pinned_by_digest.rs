@@ -51,7 +51,12 @@ impl Rule for BaseImageNotPinnedByDigest {
         for stage in &df.stages {
             let Some((base, r)) = external_base(df, stage) else { continue };
             if !r.has_digest() {
-                cx.report_dockerfile(df, stage.from, stage.base_pos, format!("base image `{base}` is not pinned by digest"));
+                cx.report_dockerfile(
+                    df,
+                    stage.from,
+                    stage.base_pos,
+                    format!("base image `{base}` is not pinned by digest"),
+                );
             }
         }
     }

@@ -118,7 +118,17 @@ mod tests {
 
     #[test]
     fn kinds() {
-        for yes in ["id_rsa", "./keys/server.key", "tls.pem", ".env", ".env.production", "home/.aws/credentials", ".kube/config", "prod.kubeconfig", ".npmrc"] {
+        for yes in [
+            "id_rsa",
+            "./keys/server.key",
+            "tls.pem",
+            ".env",
+            ".env.production",
+            "home/.aws/credentials",
+            ".kube/config",
+            "prod.kubeconfig",
+            ".npmrc",
+        ] {
             assert!(credential_kind(yes).is_some(), "{yes}");
         }
         for no in ["app.py", ".env.example", "ca.crt", "keys/", "config.json", "id_rsa.pub"] {

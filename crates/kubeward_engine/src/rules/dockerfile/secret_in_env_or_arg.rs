@@ -85,7 +85,8 @@ impl Rule for SecretInEnvOrArg {
                 let secret_name =
                     cx.settings.is_secret_name(&kv.key) || KEY_SUFFIX.as_ref().is_some_and(|r| r.is_match(&kv.key));
                 if secret_name && !value.trim().is_empty() && !is_reference(value) {
-                    let msg = format!("`{} {}` sets a credential-like variable to a literal value", ins.keyword, kv.key);
+                    let msg =
+                        format!("`{} {}` sets a credential-like variable to a literal value", ins.keyword, kv.key);
                     cx.report_dockerfile(df, idx, kv.value_pos, msg);
                 }
             }

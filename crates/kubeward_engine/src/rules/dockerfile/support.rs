@@ -96,7 +96,8 @@ pub(crate) fn command_pos(ins: &Instruction, offset: usize) -> Pos {
     if ins.exec.is_none() && offset < ins.args.len() {
         return ins.pos_at(offset);
     }
-    let mut start = if ins.exec.is_none() { ins.args.len() } else { ins.exec.as_ref().map_or(0, |v| v.join(" ").len()) };
+    let mut start =
+        if ins.exec.is_none() { ins.args.len() } else { ins.exec.as_ref().map_or(0, |v| v.join(" ").len()) };
     for h in &ins.heredocs {
         start += 1; // the `\n` before the body
         if offset >= start && offset < start + h.body.len() {

@@ -90,7 +90,13 @@ impl Rule for VulnerableImage {
                 for (i, (_, _, r)) in reports.iter().enumerate() {
                     if r.blocking().next().is_some() && r.identity.matches(image) {
                         users.entry(i).or_default().push(format!("{} (container `{}`)", pod.object.oref, c.name()));
-                        runs.push((i, pod.object.clone(), c.path.key("image"), c.name().to_string(), image.to_string()));
+                        runs.push((
+                            i,
+                            pod.object.clone(),
+                            c.path.key("image"),
+                            c.name().to_string(),
+                            image.to_string(),
+                        ));
                     }
                 }
             }
@@ -105,7 +111,8 @@ impl Rule for VulnerableImage {
                 s
             });
             for v in r.blocking() {
-                let fixed = v.fixed.as_deref().map_or_else(|| "no fixed version".to_string(), |f| format!("fixed in `{f}`"));
+                let fixed =
+                    v.fixed.as_deref().map_or_else(|| "no fixed version".to_string(), |f| format!("fixed in `{f}`"));
                 let sev = if v.severity_unknown {
                     format!("severity `{}` unknown, counted as {}", v.severity_raw, v.severity)
                 } else {
