@@ -64,21 +64,21 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "Image security",
         text: "Scan all images for vulnerabilities (CoreOS Clair or Atomic Scan)",
-        planned: "`kubeward images` gates scanner reports (issue 6)",
+        planned: "`kubeward images` and `scan --image-reports` gate Trivy, Grype and Clair v4 reports (docs/images.md)",
     },
     Item {
         id: "image.3",
         source: C,
         section: "Image security",
         text: "Decide which types/severity of issues should prevent deployments",
-        planned: "`--fail-on` and `severity-overrides` in `.kubeward.yaml` gate CI on chosen severities; `kubeward serve --deny-at` at admission (issue 5)",
+        planned: "`--fail-on` and `severity-overrides` in `.kubeward.yaml` gate CI on chosen severities; `images.block` chooses the vulnerability severities that block (docs/images.md); `kubeward serve --deny-at` at admission (issue 5)",
     },
     Item {
         id: "image.4",
         source: C,
         section: "Image security",
         text: "Maintain standard base images and ensure all workloads use them",
-        planned: "Dockerfile base-image rules (issue 6)",
+        planned: "the list is `rules.image.standard-base-images` (docs/images.md)",
     },
     Item {
         id: "image.5",
@@ -304,7 +304,7 @@ pub const ITEMS: &[Item] = &[
         source: G,
         section: "Container Level Security",
         text: "Security scan for Docker images",
-        planned: "`kubeward images` and Dockerfile rules (issue 6)",
+        planned: "`kubeward images` gates scanners' reports (docs/images.md)",
     },
     Item { id: "guide.psp", source: G, section: "Pod Level Security", text: "Use Pod Security Policies", planned: "" },
     Item {

@@ -616,7 +616,26 @@ fn heredoc_markers(text: &str) -> Vec<(bool, String)> {
     let mut out = Vec::new();
     let b = text.as_bytes();
     let mut i = 0;
+    let mut quote: Option<u8> = None;
     while i + 2 < b.len() {
+        // `<<` inside quotes is text, not a heredoc.
+        match (quote, b[i]) {
+            (None, q @ (b'"' | b'\'')) => {
+                quote = Some(q);
+                i += 1;
+                continue;
+            }
+            (Some(q), c) if c == q => {
+                quote = None;
+                i += 1;
+                continue;
+            }
+            (Some(_), _) => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
         if b[i] == b'<' && b[i + 1] == b'<' && (i == 0 || b[i - 1] != b'<') {
             let mut j = i + 2;
             let strip = b.get(j) == Some(&b'-');
@@ -957,5 +976,102 @@ mod tests {
                 let _ = ins.command_text();
             }
         }
+    }
+}
+
+/// A corpus of tricky Dockerfiles (`resources/test/dockerfiles/`), each with what it must parse to.
+#[cfg(test)]
+mod corpus {
+    use super::*;
+
+    fn read(name: &str) -> Dockerfile {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/test/dockerfiles").join(name);
+        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| unreachable!("{}: {e}", p.display()));
+        Dockerfile::parse(Some(name), &text)
+    }
+
+    fn keywords(df: &Dockerfile) -> Vec<&str> {
+        df.instructions.iter().map(|i| i.keyword.as_str()).collect()
+    }
+
+    #[test]
+    fn heredocs() {
+        let df = read("heredocs.Dockerfile");
+        assert!(df.errors.is_empty(), "{:?}", df.errors);
+        assert_eq!(df.directives[0].0, "syntax");
+        assert_eq!(keywords(&df), ["FROM", "RUN", "RUN", "COPY", "RUN", "USER"]);
+        let run = &df.instructions[1];
+        assert_eq!(run.heredocs.iter().map(|h| h.delimiter.as_str()).collect::<Vec<_>>(), ["INSTALL", "CONFIG"]);
+        assert_eq!(run.heredocs[1].body, "not expanded: $HOME\n");
+        assert_eq!(df.instructions[2].heredocs[0].body, "echo tabs stripped\n");
+        let copy = &df.instructions[3];
+        assert_eq!(copy.flag("chmod").and_then(|f| f.value.as_deref()), Some("0755"));
+        assert_eq!(copy.heredocs[0].body, "#!/bin/sh\nexec \"$@\"\n");
+        assert_eq!(df.instructions[5].pos.line, 16);
+    }
+
+    #[test]
+    fn windows_escape_and_crlf() {
+        let df = read("windows.Dockerfile");
+        assert!(df.errors.is_empty(), "{:?}", df.errors);
+        assert_eq!(df.escape, '`');
+        assert_eq!(keywords(&df), ["FROM", "COPY", "RUN", "USER"]);
+        let copy = df.instructions[1].words('`');
+        assert_eq!(copy.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), ["C:\\src\\app.exe", "C:\\app\\"]);
+        assert_eq!(df.instructions[2].args, "cmd /S /C echo one && echo two");
+        assert_eq!(df.instructions[3].pos.line, 8);
+    }
+
+    #[test]
+    fn continuations() {
+        let df = read("continuations.Dockerfile");
+        assert!(df.errors.is_empty(), "{:?}", df.errors);
+        assert_eq!(keywords(&df), ["FROM", "RUN", "ENV", "LABEL", "USER"]);
+        let run = &df.instructions[1];
+        assert!(run.args.contains("update && apt-get install"), "{}", run.args);
+        let at = run.args.find("rm -rf").unwrap_or(0);
+        assert_eq!(run.pos_at(at), Pos::new(6, 8));
+        let env: Vec<(String, Option<String>)> =
+            df.instructions[2].key_values('\\').into_iter().map(|k| (k.key, k.value)).collect();
+        assert_eq!(env, [("A".to_string(), Some("1".to_string())), ("B".to_string(), Some("2".to_string()))]);
+        assert_eq!(df.instructions[2].key_values('\\')[1].pos, Pos::new(8, 5));
+        assert_eq!(df.instructions[4].pos, Pos::new(12, 1));
+    }
+
+    #[test]
+    fn multistage() {
+        let df = read("multistage.Dockerfile");
+        assert!(df.errors.is_empty(), "{:?}", df.errors);
+        let names: Vec<Option<&str>> = df.stages.iter().map(|s| s.name.as_deref()).collect();
+        assert_eq!(names, [Some("builder"), Some("test"), None]);
+        assert_eq!(df.stages[0].base_resolved.as_deref(), Some("golang:1.22"));
+        assert_eq!(df.stages[1].parent, Some(0), "stage names are case-insensitive");
+        assert_eq!(df.stages[2].base_resolved.as_deref(), Some("gcr.io/distroless/static-debian12:nonroot"));
+        assert_eq!(keywords(&df).last(), Some(&"ENTRYPOINT"), "keywords are case-insensitive");
+        let copies: Vec<&Instruction> = df.instructions.iter().filter(|i| i.keyword == "COPY").collect();
+        assert_eq!(copies[0].flag("from").and_then(|f| f.value.as_deref()), Some("0"));
+        assert_eq!(copies[1].flag("from").and_then(|f| f.value.as_deref()), Some("BUILDER"));
+        assert_eq!(df.stages[2].instructions.len(), 4);
+    }
+
+    #[test]
+    fn other_instructions() {
+        let df = read("onbuild.Dockerfile");
+        assert!(df.errors.is_empty(), "{:?}", df.errors);
+        assert_eq!(df.instructions[2].onbuild.as_deref(), Some("RUN"));
+        assert_eq!(df.instructions[4].exec.as_ref().map(Vec::len), Some(4));
+        let hc = &df.instructions[5];
+        assert_eq!(hc.flag("interval").and_then(|f| f.value.as_deref()), Some("5m"));
+        assert_eq!(hc.args, "CMD curl -f http://localhost/ || exit 1");
+        assert_eq!(df.instructions[6].exec, None, "not JSON: shell form");
+        assert_eq!(df.instructions[7].exec, Some(vec!["/data".to_string()]));
+    }
+
+    #[test]
+    fn errors_have_positions_and_parsing_goes_on() {
+        let df = read("errors.Dockerfile");
+        let got: Vec<(u32, bool)> = df.errors.iter().map(|e| (e.pos.line, e.message.contains("FORM"))).collect();
+        assert_eq!(got, [(1, false), (3, true), (5, false)], "{:?}", df.errors);
+        assert_eq!(keywords(&df), ["MAINTAINER", "FROM", "RUN", "COPY"]);
     }
 }
