@@ -29,9 +29,15 @@ use super::node::Pos;
 #[must_use]
 pub fn is_dockerfile_path(path: &str) -> bool {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_ascii_lowercase();
-    // `Dockerfile.yaml` and `Dockerfile.md` are YAML and docs, not Dockerfiles.
-    let other = [".yaml", ".yml", ".json", ".md", ".txt", ".rst", ".orig", ".rej"];
-    if other.iter().any(|x| name.ends_with(x)) {
+    // `Dockerfile.yaml`, `Dockerfile.md`, `dockerfile.go`, `Dockerfile.dockerignore` and
+    // templates (`Dockerfile.j2`) are not Dockerfiles.
+    let other = [
+        ".yaml", ".yml", ".json", ".md", ".txt", ".rst", ".adoc", ".html", ".orig", ".rej", ".dockerignore", ".go",
+        ".py", ".rs", ".js", ".ts", ".java", ".kt", ".rb", ".php", ".c", ".h", ".cpp", ".cs", ".sh", ".bash",
+        ".ps1", ".bat", ".toml", ".ini", ".cfg", ".lock", ".sum", ".mod", ".tpl", ".tmpl", ".template", ".j2",
+        ".jinja", ".jinja2", ".erb", ".mustache", ".hbs", ".in", ".swp", ".bak~", ".gotmpl", ".snap", ".golden",
+    ];
+    if name.ends_with('~') || other.iter().any(|x| name.ends_with(x)) {
         return false;
     }
     name == "dockerfile"
@@ -796,7 +802,17 @@ mod tests {
         for ok in ["Dockerfile", "a/Containerfile", "web.Dockerfile", "Dockerfile.prod", "x/app.containerfile"] {
             assert!(is_dockerfile_path(ok), "{ok}");
         }
-        for no in ["Dockerfile.yaml.bak/x.yaml", "dockerfiles.md", "README"] {
+        for no in [
+            "Dockerfile.yaml.bak/x.yaml",
+            "dockerfiles.md",
+            "README",
+            "pkg/dockerfile/dockerfile.go",
+            "Dockerfile.dockerignore",
+            "web.Dockerfile.dockerignore",
+            "Dockerfile.j2",
+            "Dockerfile.tpl",
+            "Dockerfile~",
+        ] {
             assert!(!is_dockerfile_path(no), "{no}");
         }
     }
