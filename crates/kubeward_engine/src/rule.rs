@@ -222,6 +222,12 @@ impl RuleMeta {
     pub fn docs_path(&self) -> String {
         format!("docs/rules/{}-{}.md", self.code, self.name)
     }
+
+    /// The rule's documentation page on the web.
+    #[must_use]
+    pub fn docs_url(&self) -> String {
+        format!("{}/blob/main/{}", crate::report::sarif::INFORMATION_URI, self.docs_path())
+    }
 }
 
 /// A check. Implement only the methods for the targets declared in the metadata.

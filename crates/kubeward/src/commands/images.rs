@@ -65,7 +65,7 @@ fn report_inputs(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<walk::I
 pub fn add_reports(snap: &mut Snapshot, paths: &[PathBuf], settings: &Settings) {
     let mut errors = Vec::new();
     let inputs = report_inputs(paths, &mut errors);
-    let loaded = walk::load(&inputs, settings.max_file_size, Limits::default());
+    let loaded = walk::load(&inputs, settings.max_file_size, Limits::default(), &|| {});
     for f in &loaded.files {
         let is_report = f.documents.iter().any(|d| ReportFormat::detect(&d.root).is_some());
         let had_error = loaded.errors.iter().any(|e| e.file == f.path);
@@ -127,7 +127,7 @@ pub fn run(args: &ImagesArgs) -> Result<u8> {
     if !args.manifests.is_empty() {
         let exclude = walk::exclude_set(&settings.exclude)?;
         let (inputs, mut errors) = walk::collect(&args.manifests, &exclude, true);
-        let mut m = walk::load(&inputs, settings.max_file_size, Limits::default());
+        let mut m = walk::load(&inputs, settings.max_file_size, Limits::default(), &|| {});
         snap.files.append(&mut m.files);
         snap.errors.append(&mut m.errors);
         snap.errors.append(&mut errors);
