@@ -107,6 +107,7 @@ pub struct ScanArgs {
 pub struct ImagesArgs {
     /// A vulnerability report (Trivy JSON, Grype JSON, Clair v4 VulnerabilityReport; the format
     /// is detected from the content), or a directory of `*.json` reports (repeatable).
+    /// `FILE=IMAGE` names the report's image (Clair reports carry only a digest).
     #[arg(long = "report", short = 'r', value_name = "FILE", required = true)]
     pub reports: Vec<PathBuf>,
     /// Manifests (files or directories) whose workloads are matched against the reported

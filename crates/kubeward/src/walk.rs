@@ -42,6 +42,12 @@ pub enum Input {
     Stdin,
 }
 
+/// The display path of a file, as its findings name it.
+#[must_use]
+pub fn display_path(p: &Path) -> String {
+    display(p)
+}
+
 fn display(p: &Path) -> String {
     let s = p.display().to_string();
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)

@@ -261,3 +261,28 @@ fn examples_dockerfiles() {
     let o = kubeward(d.path(), &["scan", &a, &b, &c, "--select", "DF,IMG", "-f", "json"]);
     assert_eq!(findings(&json(&o)).len(), 0, "{:#}", json(&o)["findings"]);
 }
+
+#[test]
+fn clair_reports_are_named_with_file_equals_image() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let clair = r#"{"manifest_hash": "sha256:2222222222222222222222222222222222222222222222222222222222222222",
+"packages": {"1": {"id": "1", "name": "openssl", "version": "3.0.1"}},
+"vulnerabilities": {"10": {"id": "10", "name": "CVE-2024-5535 openssl", "normalized_severity": "High", "fixed_in_version": "3.0.14"}},
+"package_vulnerabilities": {"1": ["10"]}}"#;
+    write(d.path(), "clair.json", clair);
+    write(d.path(), "pod.yaml", &POD.replace("image: busybox:1.36", "image: quay.io/shop/side:1.0"));
+    // Unnamed, it matches by digest only: the workload by tag is not named.
+    let o = kubeward(d.path(), &["images", "-r", "clair.json", "--manifests", "pod.yaml", "-f", "json"]);
+    let f = findings(&json(&o));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(f[0]["message"].as_str().unwrap_or("").contains("CVE-2024-5535 in `openssl` `3.0.1` (fixed in `3.0.14`"));
+    // Named on the command line, it matches the workload.
+    let o = kubeward(
+        d.path(),
+        &["images", "-r", "clair.json=quay.io/shop/side:1.0", "--manifests", "pod.yaml", "-f", "json"],
+    );
+    let f = findings(&json(&o));
+    assert_eq!(f.len(), 2, "{f:#?}");
+    assert!(f.iter().any(|x| x["file"] == "pod.yaml" && x["container"] == "side"), "{f:#?}");
+    assert!(f.iter().any(|x| x["object"]["name"] == "quay.io/shop/side:1.0"), "{f:#?}");
+}

@@ -552,7 +552,8 @@ impl ScannerReport {
             ReportFormat::Grype => read_grype(root, &mut identity),
             ReportFormat::Clair => read_clair(root, &mut identity),
         };
-        if let Some(i) = image {
+        let named = root.get(IMAGE_KEY).and_then(Node::as_str);
+        if let Some(i) = image.or(named) {
             identity.add_ref(i);
             display = i.to_string();
         }
@@ -619,6 +620,22 @@ fn decide(v: &mut Vuln, fixable: bool, identity: &ImageIdentity, policy: &ImageP
     } else {
         Decision::Blocking
     };
+}
+
+/// The key under which [`name_image`] records a report's image in its document.
+pub const IMAGE_KEY: &str = "kubeward.io/image";
+
+/// Names the image of a report document (for reports that do not name it, such as Clair's):
+/// the name is added to the document under [`IMAGE_KEY`], which [`ScannerReport::read`] reads.
+pub fn name_image(root: &mut Node, image: &str) {
+    if let crate::input::node::Kind::Map(entries) = &mut root.kind {
+        entries.retain(|e| &*e.key != IMAGE_KEY);
+        entries.push(crate::input::node::Entry {
+            key: IMAGE_KEY.into(),
+            key_pos: Pos::default(),
+            value: Node::string(image),
+        });
+    }
 }
 
 /// Every report found in a snapshot's documents (reports are detected by content).

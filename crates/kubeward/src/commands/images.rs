@@ -39,16 +39,25 @@ fn report_files(dir: &std::path::Path, depth: usize, out: &mut Vec<PathBuf>, err
     }
 }
 
-/// Report files of the given paths: files as given, directories' `*.json` (recursive).
-fn report_inputs(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<walk::Input> {
+/// Report files of the given paths: files as given, directories' `*.json` (recursive). A
+/// `FILE=IMAGE` argument (when FILE exists and the whole argument does not) names the image of
+/// the report, for reports that do not name it (Clair v4 carries only the manifest digest).
+fn report_inputs(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<(walk::Input, Option<String>)> {
     let mut out = Vec::new();
     for p in paths {
+        let (p, image) = match p.to_str().and_then(|s| s.rsplit_once('=')) {
+            Some((f, i)) if !p.exists() && std::path::Path::new(f).is_file() && !i.is_empty() => {
+                (PathBuf::from(f), Some(i.to_string()))
+            }
+            _ => (p.clone(), None),
+        };
         if p.is_dir() {
             let mut files = Vec::new();
-            report_files(p, 0, &mut files, errors);
-            out.extend(files.into_iter().map(walk::Input::File));
+            report_files(&p, 0, &mut files, errors);
+            out.extend(files.into_iter().map(|f| (walk::Input::File(f), image.clone())));
         } else if p.exists() || p.as_os_str() == "-" {
-            out.push(if p.as_os_str() == "-" { walk::Input::Stdin } else { walk::Input::File(p.clone()) });
+            let input = if p.as_os_str() == "-" { walk::Input::Stdin } else { walk::Input::File(p.clone()) };
+            out.push((input, image));
         } else {
             errors.push(InputError {
                 file: Some(p.display().to_string().into()),
@@ -64,9 +73,10 @@ fn report_inputs(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<walk::I
 /// input error naming it.
 pub fn add_reports(snap: &mut Snapshot, paths: &[PathBuf], settings: &Settings) {
     let mut errors = Vec::new();
-    let inputs = report_inputs(paths, &mut errors);
-    let loaded = walk::load(&inputs, settings.max_file_size, Limits::default(), &|| {});
-    for f in &loaded.files {
+    let named = report_inputs(paths, &mut errors);
+    let inputs: Vec<walk::Input> = named.iter().map(|(i, _)| i.clone()).collect();
+    let mut loaded = walk::load(&inputs, settings.max_file_size, Limits::default(), &|| {});
+    for f in &mut loaded.files {
         let is_report = f.documents.iter().any(|d| ReportFormat::detect(&d.root).is_some());
         let had_error = loaded.errors.iter().any(|e| e.file == f.path);
         if !is_report && !had_error {
@@ -75,6 +85,16 @@ pub fn add_reports(snap: &mut Snapshot, paths: &[PathBuf], settings: &Settings) 
                 pos: Default::default(),
                 message: "not a Trivy JSON, Grype JSON or Clair v4 vulnerability report".into(),
             });
+        }
+        // `FILE=IMAGE`: the image's name travels in the report document.
+        let image = named.iter().find_map(|(i, img)| match (i, img) {
+            (walk::Input::File(p), Some(img)) if f.path.as_deref() == Some(walk::display_path(p).as_str()) => Some(img),
+            _ => None,
+        });
+        if let Some(img) = image {
+            for d in &mut f.documents {
+                kubeward_engine::images::name_image(&mut d.root, img);
+            }
         }
     }
     snap.files.extend(loaded.files);
