@@ -6,7 +6,8 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags `COPY` and `ADD` (and `COPY <<EOF` heredoc destinations) of files that hold
     /// credentials: SSH private keys (`id_rsa`, `id_ed25519`...), `*.pem`, `*.key`, `*.p12`,
-    /// `*.pfx`, `.env` files, `.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`,
+    /// `*.pfx`, `*.pem` (unless named as a CA bundle or certificate: `ca.pem`, `cert.pem`,
+    /// `fullchain.pem`), `.env` files, `.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`,
     /// `.docker/config.json`, `.aws/credentials`, kubeconfigs (`.kube/config`, `kubeconfig`,
     /// `*.kubeconfig`) and cloud service-account key files (`*-sa.json`, `credentials.json`).
     /// CIS Docker Benchmark 4.10.
@@ -56,8 +57,17 @@ pub(crate) fn credential_kind(path: &str) -> Option<&'static str> {
     if ssh.contains(&name) {
         return Some("an SSH private key");
     }
-    if [".pem", ".key", ".p12", ".pfx", ".jks", ".keystore"].iter().any(|x| name.ends_with(x)) {
+    if [".key", ".p12", ".pfx", ".jks", ".keystore"].iter().any(|x| name.ends_with(x)) {
         return Some("a private key or keystore");
+    }
+    // `.pem` holds keys or certificates; CA bundles and certificate chains are public.
+    if name.ends_with(".pem") {
+        let stem = name.trim_end_matches(".pem");
+        let public = stem.split(['-', '_', '.']).any(|part| part == "ca" || part == "crt")
+            || ["cert", "chain", "bundle", "trust", "public", "root"].iter().any(|w| stem.contains(w));
+        if !public || stem.contains("key") {
+            return Some("a private key");
+        }
     }
     if name == ".env" || (name.starts_with(".env.") && !name.ends_with(".example") && !name.ends_with(".sample")) {
         return Some("an environment file with secrets");
@@ -131,7 +141,22 @@ mod tests {
         ] {
             assert!(credential_kind(yes).is_some(), "{yes}");
         }
-        for no in ["app.py", ".env.example", "ca.crt", "keys/", "config.json", "id_rsa.pub"] {
+        for yes in ["privkey.pem", "server-key.pem", "server.pem", "key.pem"] {
+            assert!(credential_kind(yes).is_some(), "{yes}");
+        }
+        for no in [
+            "app.py",
+            ".env.example",
+            "ca.crt",
+            "keys/",
+            "config.json",
+            "id_rsa.pub",
+            "ca.pem",
+            "corp-root-ca.pem",
+            "fullchain.pem",
+            "cacert.pem",
+            "cert.pem",
+        ] {
             assert!(credential_kind(no).is_none(), "{no}");
         }
     }

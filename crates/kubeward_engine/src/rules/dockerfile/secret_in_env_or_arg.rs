@@ -11,6 +11,12 @@ use super::support::token_shape;
 /// Names ending in `_KEY` (`STRIPE_KEY`, `SIGNING_KEY`), on top of `secret-name-patterns`.
 static KEY_SUFFIX: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?i)(^|_)(KEY|PASS|PWD|AUTH)$").ok());
 
+/// Names that hold no secret although they look like it: public keys and fingerprints
+/// (`GPG_KEY` in the official python images), and pointers to a secret (`DB_PASSWORD_FILE`).
+static NOT_SECRET: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)(public|(^|_)pub_|gpg|pgp|fingerprint|keyring|key_?id$|_(file|path|dir|url|name|type|length|size|env|var)$)").ok()
+});
+
 crate::declare_rule! {
     /// ## What it does
     /// Flags `ENV` and `ARG` instructions that put a credential in the image: a variable whose
@@ -18,7 +24,9 @@ crate::declare_rule! {
     /// names of `rules.pod.secret-name-patterns`) with a literal value, or any value shaped like
     /// a known credential (AWS access key ids `AKIA...`, GitHub `ghp_...`, GitLab `glpat-...`,
     /// Slack `xox...`, Stripe, Google API keys, npm tokens, private key blocks). A value that is
-    /// only a reference (`$OTHER`, `${OTHER}`) is not literal. CIS Docker Benchmark 4.10.
+    /// only a reference (`$OTHER`, `${OTHER}`) is not literal. Names of public material or of a
+    /// pointer to the secret (`GPG_KEY`, `PUBLIC_KEY`, `*_KEY_ID`, `DB_PASSWORD_FILE`,
+    /// `*_PATH`, `*_URL`) are not credential names. CIS Docker Benchmark 4.10.
     ///
     /// ## Why is this bad?
     /// `ENV` values are stored in the image config and `ARG` values in its history (`docker
@@ -82,8 +90,9 @@ impl Rule for SecretInEnvOrArg {
                     cx.report_dockerfile(df, idx, kv.value_pos, msg);
                     continue;
                 }
-                let secret_name =
-                    cx.settings.is_secret_name(&kv.key) || KEY_SUFFIX.as_ref().is_some_and(|r| r.is_match(&kv.key));
+                let secret_name = (cx.settings.is_secret_name(&kv.key)
+                    || KEY_SUFFIX.as_ref().is_some_and(|r| r.is_match(&kv.key)))
+                    && !NOT_SECRET.as_ref().is_some_and(|r| r.is_match(&kv.key));
                 if secret_name && !value.trim().is_empty() && !is_reference(value) {
                     let msg =
                         format!("`{} {}` sets a credential-like variable to a literal value", ins.keyword, kv.key);
