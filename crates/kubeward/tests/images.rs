@@ -235,6 +235,8 @@ fn scan_with_image_reports_names_workloads() {
     let f = findings(&json(&o));
     assert!(f.iter().any(|x| x["file"] == "k8s/pod.yaml" && x["container"] == "side"), "{f:#?}");
     assert!(f.iter().any(|x| x["file"] == "reports/busybox.json"), "{f:#?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("kubeward scan: 1 vulnerability in 1 report: 1 blocking"), "{err}");
 }
 
 #[test]

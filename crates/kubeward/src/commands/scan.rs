@@ -37,6 +37,15 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     progress.stage("auditing");
     let report = kubeward_engine::run(&snap, &settings);
     progress.finish();
+    // --- images (issue 6) --- every vulnerability read is accounted for on stderr.
+    if !args.image_reports.is_empty() && !args.report.quiet {
+        let reports = kubeward_engine::images::reports_in(&snap, &settings.images, &settings.today);
+        let mut a = kubeward_engine::images::Accounting::default();
+        for (_, _, r) in &reports {
+            a.add(&r.vulns);
+        }
+        eprintln!("kubeward scan: {}", super::images::summary(reports.len(), &a, &settings));
+    }
     let sources = Sources::of(&snap);
     super::output::emit(&args.report, &settings, &report, &sources, "scan")
 }

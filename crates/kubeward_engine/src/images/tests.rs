@@ -258,3 +258,50 @@ fn full_shared_samples_when_present() {
     let idx = VulnIndex::from_texts([("quay-rhel8.json", text.as_str())], &Settings::default());
     assert_eq!(idx.reports[0].vulns.len(), raw_severities(&json).len());
 }
+
+#[test]
+fn from_dir_reads_json_and_json_golden_files() {
+    let s = Settings::default();
+    let idx = VulnIndex::from_dir(&dir().join("trivy"), &s);
+    assert!(idx.errors.is_empty(), "{:?}", idx.errors);
+    let n = std::fs::read_dir(dir().join("trivy")).map(Iterator::count).unwrap_or(0);
+    assert_eq!(idx.reports.len(), n);
+    let missing = VulnIndex::from_dir(&dir().join("nope"), &s);
+    assert_eq!(missing.errors.len(), 1);
+    assert!(is_report_name(Path::new("a/x.json.golden")) && !is_report_name(Path::new("SOURCES.md")));
+}
+
+/// Reports with fields of the wrong type, missing or truncated never panic and lose nothing
+/// that is there.
+#[test]
+fn malformed_reports_never_panic() {
+    let s = Settings::default();
+    let odd = [
+        r#"{"SchemaVersion": 2, "Results": 5}"#,
+        r#"{"SchemaVersion": 2, "Results": [{"Vulnerabilities": {"a": 1}}, {"Vulnerabilities": [7, null, []]}]}"#,
+        r#"{"SchemaVersion": 2, "ArtifactName": ["x"], "Metadata": {"RepoTags": "nginx", "RepoDigests": [1]}}"#,
+        r#"{"matches": [], "source": {"target": 3}}"#,
+        r#"{"matches": [{"vulnerability": [], "artifact": "x"}], "descriptor": {"name": "grype"}}"#,
+        r#"{"manifest_hash": 1, "vulnerabilities": [], "package_vulnerabilities": {"p": "v", "q": [1, {"x": 2}]}}"#,
+        r#"{"manifest_hash": "sha256:x", "vulnerabilities": {"1": "str"}, "package_vulnerabilities": {"p": ["1", "2"]}}"#,
+    ];
+    for text in odd {
+        let idx = VulnIndex::from_texts([("odd.json", text)], &s);
+        let a = idx.accounting();
+        assert_eq!(a.blocking + a.ignored + a.below_threshold + a.not_fixable, a.total, "{text}");
+        let _ = idx.blocking_for_image("nginx");
+    }
+    // Items that are there are counted, even when malformed: 3 Trivy items, 1 Grype match,
+    // 2 Clair pairs of `q` (the string `v` is no list).
+    let count = |t: &str| VulnIndex::from_texts([("odd.json", t)], &s).accounting().total;
+    assert_eq!(count(odd[1]), 3);
+    assert_eq!(count(odd[4]), 1);
+    assert_eq!(count(odd[5]), 2);
+    // Truncations of a real report at every 97th byte.
+    let text = std::fs::read_to_string(dir().join("grype/ghsa-test.json")).unwrap_or_default();
+    for cut in (0..text.len()).step_by(97) {
+        if let Some(t) = text.get(..cut) {
+            let _ = VulnIndex::from_texts([("cut.json", t)], &s);
+        }
+    }
+}
