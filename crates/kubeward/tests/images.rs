@@ -237,6 +237,9 @@ fn scan_with_image_reports_names_workloads() {
     assert!(f.iter().any(|x| x["file"] == "reports/busybox.json"), "{f:#?}");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("kubeward scan: 1 vulnerability in 1 report: 1 blocking"), "{err}");
+    // Reports inside a scanned directory are read once.
+    let o = kubeward(d.path(), &["scan", ".", "--image-reports", "reports", "--select", "IMG006", "-f", "json"]);
+    assert_eq!(findings(&json(&o)).len(), 2, "{:#}", json(&o)["findings"]);
 }
 
 #[test]

@@ -73,7 +73,15 @@ fn report_inputs(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<(walk::
 /// input error naming it.
 pub fn add_reports(snap: &mut Snapshot, paths: &[PathBuf], settings: &Settings) {
     let mut errors = Vec::new();
-    let named = report_inputs(paths, &mut errors);
+    let mut named = report_inputs(paths, &mut errors);
+    // A report already read (the reports directory is inside a scanned directory) is read once.
+    named.retain(|(i, _)| match i {
+        walk::Input::File(p) => {
+            let shown = walk::display_path(p);
+            !snap.files.iter().any(|f| f.path.as_deref() == Some(shown.as_str()))
+        }
+        walk::Input::Stdin => true,
+    });
     let inputs: Vec<walk::Input> = named.iter().map(|(i, _)| i.clone()).collect();
     let mut loaded = walk::load(&inputs, settings.max_file_size, Limits::default(), &|| {});
     for f in &mut loaded.files {
