@@ -20,6 +20,8 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// Audit a node's control-plane and kubelet configuration (live, or offline with --root).
     Node(Box<NodeArgs>),
+    /// Fix manifests in place, keeping comments and formatting (`--diff` to preview).
+    Fix(Box<FixArgs>),
     /// List the rules.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -88,6 +90,31 @@ pub struct ScanArgs {
     #[arg(long, env = "KUBEWARD_MAX_FILE_SIZE")]
     pub max_file_size: Option<String>,
     /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `kubeward fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Files or directories to fix; `-` reads stdin and writes the fixed stream to stdout.
+    /// Default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Print a unified diff of the changes and write nothing.
+    #[arg(long)]
+    pub diff: bool,
+    /// Also apply unsafe fixes (they can break a workload: `runAsNonRoot`,
+    /// `readOnlyRootFilesystem`, no host namespaces, no service account token, default-deny
+    /// NetworkPolicies).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Skip paths matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB", value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Do not honour .gitignore files.
+    #[arg(long)]
+    pub no_gitignore: bool,
+    /// Options of the report of what remains after fixing.
     #[command(flatten)]
     pub report: ReportArgs,
 }

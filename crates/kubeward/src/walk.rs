@@ -41,7 +41,9 @@ pub enum Input {
     Stdin,
 }
 
-fn display(p: &Path) -> String {
+/// How a path is shown in reports.
+#[must_use]
+pub fn display(p: &Path) -> String {
     let s = p.display().to_string();
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }

@@ -70,6 +70,8 @@ impl<'a> Context<'a> {
             file: obj.origin.file.clone(),
             pos: obj.pos(&path),
             path,
+            fix: None,
+            doc: Some((obj.origin.doc_index, obj.origin.item)),
         };
         if dropped {
             // Hand the rule a scratch diagnostic that is never reported.
@@ -101,6 +103,8 @@ impl<'a> Context<'a> {
             file: Some(file.path.as_str().into()),
             pos: crate::input::node::Pos::default(),
             path: FieldPath::root(),
+            fix: None,
+            doc: None,
         };
         self.found.push((d, Arc::from(Vec::new())));
         let last = self.found.len() - 1;

@@ -8,6 +8,7 @@ pub mod context;
 pub mod diagnostic;
 pub mod docs;
 pub mod engine;
+pub mod fix;
 pub mod input;
 pub mod registry;
 pub mod report;
