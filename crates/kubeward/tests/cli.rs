@@ -682,7 +682,11 @@ fn fix_rewrites_in_place_keeps_comments_and_is_idempotent() {
     let fixed = std::fs::read_to_string(&f).expect("read");
     assert!(fixed.starts_with("# web tier\n") && fixed.contains("name: web  # the name"), "{fixed}");
     let remaining = json(&o);
-    assert!(remaining["findings"].as_array().expect("findings").iter().all(|x| x["code"] != "POD002" && x["code"] != "IMG004"));
+    assert!(remaining["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .all(|x| x["code"] != "POD002" && x["code"] != "IMG004"));
     // A scan agrees, and a second fix changes nothing.
     let scan = json(&kubeward(d.path(), &["scan", "web.yaml", "-f", "json"]));
     assert_eq!(scan["findings"].as_array().map(Vec::len), remaining["findings"].as_array().map(Vec::len));
@@ -705,7 +709,8 @@ fn fix_stdin_and_unsafe_fixes() {
     assert!(o.status.code().is_some(), "{}", String::from_utf8_lossy(&o.stderr));
     let fixed = std::fs::read_to_string(d.path().join("web.yaml")).expect("read");
     assert!(fixed.contains("runAsNonRoot: true"), "{fixed}");
-    let policy = std::fs::read_to_string(d.path().join("kubeward-default-deny-ingress-shop.yaml")).expect("policy written");
+    let policy =
+        std::fs::read_to_string(d.path().join("kubeward-default-deny-ingress-shop.yaml")).expect("policy written");
     assert!(policy.contains("kind: NetworkPolicy") && policy.contains("namespace: shop"), "{policy}");
     let scan = json(&kubeward(d.path(), &["scan", ".", "-f", "json"]));
     assert!(scan["findings"].as_array().expect("findings").iter().all(|x| x["code"] != "NET001"), "{scan:#}");

@@ -108,7 +108,8 @@ fn fixes_change_exactly_what_they_say() {
         }
         // Comments kept.
         let comments = |t: &str| {
-            let mut v: Vec<String> = t.lines().map(str::trim).filter(|l| l.starts_with('#')).map(str::to_string).collect();
+            let mut v: Vec<String> =
+                t.lines().map(str::trim).filter(|l| l.starts_with('#')).map(str::to_string).collect();
             v.sort();
             v
         };
@@ -137,7 +138,14 @@ fn fixes_change_exactly_what_they_say() {
             problems.push(format!("{name}: a second run changed the text again"));
         }
     }
-    eprintln!("fix corpus: {checked} files checked, {changed} changed, {patches} patches verified, {skipped} fixes refused");
+    eprintln!(
+        "fix corpus: {checked} files checked, {changed} changed, {patches} patches verified, {skipped} fixes refused"
+    );
     assert!(checked > 0);
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.iter().take(40).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
+    );
 }

@@ -128,7 +128,11 @@ pub fn run(args: &FixArgs) -> Result<u8> {
     if args.diff || stdin {
         // stdout carries the diff or the fixed stream: only count what remains.
         let remaining = report.diagnostics.len();
-        eprintln!("{remaining} finding{} remain{}", if remaining == 1 { "" } else { "s" }, if remaining == 1 { "s" } else { "" });
+        eprintln!(
+            "{remaining} finding{} remain{}",
+            if remaining == 1 { "" } else { "s" },
+            if remaining == 1 { "s" } else { "" }
+        );
         return Ok(super::output::exit_code(&settings, &report));
     }
     let sources = Sources::of(&snap);

@@ -103,7 +103,12 @@ fn object_root(docs: &[cst::CDoc], doc: usize, item: Option<usize>) -> Option<&C
 ///
 /// # Errors
 /// Why the patch cannot be applied.
-pub fn apply_patch(text: &str, doc: (usize, Option<usize>), patch: &Patch, style: Style) -> Result<Option<String>, String> {
+pub fn apply_patch(
+    text: &str,
+    doc: (usize, Option<usize>),
+    patch: &Patch,
+    style: Style,
+) -> Result<Option<String>, String> {
     let docs = cst::parse(text)?;
     let root = object_root(&docs, doc.0, doc.1).ok_or("the object is no longer where it was")?;
     let (path, value, append) = match patch {
@@ -255,7 +260,12 @@ fn applied(d: &Diagnostic, fix: &Fix, doc: (usize, Option<usize>)) -> Applied {
 }
 
 /// Applies every patch of a fix, or none.
-fn apply_all(text: &str, doc: (usize, Option<usize>), patches: &[Patch], style: Style) -> Result<Option<String>, String> {
+fn apply_all(
+    text: &str,
+    doc: (usize, Option<usize>),
+    patches: &[Patch],
+    style: Style,
+) -> Result<Option<String>, String> {
     let mut t = text.to_string();
     let mut changed = false;
     for p in patches {
@@ -289,11 +299,21 @@ mod tests {
         assert!(!codes.contains(&"POD003"), "runAsNonRoot is an unsafe fix");
         assert!(out.unsafe_available > 0);
         // Comments, the blank line, quoting, flow style and the second document are kept.
-        for kept in ["# The web tier.", "name: web   # keep this comment", "\"registry.example.com/web:1.2\"   # pinned by CI", "\n\n          ports: [{containerPort: 8080}]", "---\n# untouched\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: shop}\ndata: {a: b}\n"] {
+        for kept in [
+            "# The web tier.",
+            "name: web   # keep this comment",
+            "\"registry.example.com/web:1.2\"   # pinned by CI",
+            "\n\n          ports: [{containerPort: 8080}]",
+            "---\n# untouched\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: shop}\ndata: {a: b}\n",
+        ] {
             assert!(f.text.contains(kept), "lost `{kept}`:\n{}", f.text);
         }
         assert!(f.text.contains("          imagePullPolicy: Always\n"), "{}", f.text);
-        assert!(f.text.contains("          securityContext:\n            allowPrivilegeEscalation: false\n"), "{}", f.text);
+        assert!(
+            f.text.contains("          securityContext:\n            allowPrivilegeEscalation: false\n"),
+            "{}",
+            f.text
+        );
         // A second run changes nothing.
         let again = fix(&[Input { path: "web.yaml".into(), text: f.text.clone() }], &settings(), false);
         assert_eq!(again.files["web.yaml"].text, f.text);

@@ -149,7 +149,13 @@ pub fn parse(text: &str) -> Result<Vec<CDoc>, String> {
                         end = start + nl + 1;
                     }
                 }
-                let node = CNode { kind: CKind::Scalar { value: value.into_owned(), style }, start, end, col, anchored: anchor > 0 };
+                let node = CNode {
+                    kind: CKind::Scalar { value: value.into_owned(), style },
+                    start,
+                    end,
+                    col,
+                    anchored: anchor > 0,
+                };
                 push(&mut stack, &mut root, node);
             }
             Event::Alias(_) => {
@@ -166,13 +172,21 @@ pub fn parse(text: &str) -> Result<Vec<CDoc>, String> {
             Event::MappingEnd => {
                 if let Some(Frame::Map { entries, start: s, col: c, flow, anchored, .. }) = stack.pop() {
                     let e = if flow { end } else { entries.last().map_or(s, |(_, v)| v.end) };
-                    push(&mut stack, &mut root, CNode { kind: CKind::Map { entries, flow }, start: s, end: e, col: c, anchored });
+                    push(
+                        &mut stack,
+                        &mut root,
+                        CNode { kind: CKind::Map { entries, flow }, start: s, end: e, col: c, anchored },
+                    );
                 }
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq { items, start: s, col: c, flow, anchored }) = stack.pop() {
                     let e = if flow { end } else { items.last().map_or(s, |v| v.end) };
-                    push(&mut stack, &mut root, CNode { kind: CKind::Seq { items, flow }, start: s, end: e, col: c, anchored });
+                    push(
+                        &mut stack,
+                        &mut root,
+                        CNode { kind: CKind::Seq { items, flow }, start: s, end: e, col: c, anchored },
+                    );
                 }
             }
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}

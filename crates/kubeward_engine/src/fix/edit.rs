@@ -132,7 +132,14 @@ fn line_col(text: &str, offset: usize) -> usize {
 
 /// Inserts `key: value` into the mapping `map`, whose key column is known from its entries
 /// (or `parent_col + step` for an empty block mapping).
-fn insert_entry(text: &str, map: &CNode, key: &str, value: &Value, step: usize, style: Style) -> Result<String, EditError> {
+fn insert_entry(
+    text: &str,
+    map: &CNode,
+    key: &str,
+    value: &Value,
+    step: usize,
+    style: Style,
+) -> Result<String, EditError> {
     let CKind::Map { entries, flow } = &map.kind else { return Err("not a mapping".into()) };
     if map.anchored {
         return Err("the mapping has an anchor; editing it would change its aliases".into());
@@ -174,7 +181,15 @@ fn insert_entry(text: &str, map: &CNode, key: &str, value: &Value, step: usize, 
 
 /// Replaces a null value (`key:`, `key: null`) of the entry whose key is `key_node` with
 /// `value`, in block style below the key, or in flow style in a flow parent.
-fn replace_null(text: &str, key_node: &CNode, null: &CNode, value: &Value, step: usize, in_flow: bool, style: Style) -> String {
+fn replace_null(
+    text: &str,
+    key_node: &CNode,
+    null: &CNode,
+    value: &Value,
+    step: usize,
+    in_flow: bool,
+    style: Style,
+) -> String {
     if !in_flow && null.start == null.end {
         if let Value::Object(m) = value {
             if !m.is_empty() {
@@ -302,7 +317,13 @@ fn nest(keys: &[String], value: &Value) -> Result<Value, EditError> {
 /// # Errors
 /// The path cannot be edited safely (aliases, merge keys, anchors, a missing sequence item,
 /// a scalar on the way).
-pub fn set(text: &str, root: &CNode, segments: &[String], value: &Value, style: Style) -> Result<Option<String>, EditError> {
+pub fn set(
+    text: &str,
+    root: &CNode,
+    segments: &[String],
+    value: &Value,
+    style: Style,
+) -> Result<Option<String>, EditError> {
     match walk(root, segments)? {
         Walk::Found { node, parent_key, in_flow, step } => {
             if equals(node, value) {
@@ -359,7 +380,13 @@ pub fn set(text: &str, root: &CNode, segments: &[String], value: &Value, style: 
 ///
 /// # Errors
 /// As [`set`].
-pub fn append(text: &str, root: &CNode, segments: &[String], item: &Value, style: Style) -> Result<Option<String>, EditError> {
+pub fn append(
+    text: &str,
+    root: &CNode,
+    segments: &[String],
+    item: &Value,
+    style: Style,
+) -> Result<Option<String>, EditError> {
     match walk(root, segments)? {
         Walk::Found { node, .. } if !node.is_null() => {
             let CKind::Seq { items, flow } = &node.kind else { return Err("not a sequence".into()) };
@@ -467,10 +494,14 @@ mod tests {
         let out = append(docs_text, root, &segs("/d"), &json!("ALL"), st).expect("ok").expect("changed");
         assert_eq!(out, "d: [NET_RAW, ALL]\ne:\n  - A\n");
         let docs = parse(&out).expect("parse");
-        let out2 = append(&out, docs[0].root.as_ref().expect("root"), &segs("/e"), &json!("ALL"), st).expect("ok").expect("changed");
+        let out2 = append(&out, docs[0].root.as_ref().expect("root"), &segs("/e"), &json!("ALL"), st)
+            .expect("ok")
+            .expect("changed");
         assert_eq!(out2, "d: [NET_RAW, ALL]\ne:\n  - A\n  - ALL\n");
         let docs = parse(&out2).expect("parse");
-        assert!(append(&out2, docs[0].root.as_ref().expect("root"), &segs("/e"), &json!("ALL"), st).expect("ok").is_none());
+        assert!(append(&out2, docs[0].root.as_ref().expect("root"), &segs("/e"), &json!("ALL"), st)
+            .expect("ok")
+            .is_none());
     }
 }
 #[cfg(test)]
@@ -480,9 +511,15 @@ mod blank_line {
         let text = "spec:\n  containers:\n    - name: app\n      imagePullPolicy: IfNotPresent\n\n      ports: [{containerPort: 8080}]\n      sc: {privileged: true}\n";
         let docs = crate::fix::cst::parse(text).expect("parse");
         let root = docs[0].root.as_ref().expect("root");
-        let out = super::set(text, root, &["spec".into(), "auto".into()], &serde_json::json!(false), super::Style::of(text, false))
-            .expect("ok")
-            .expect("changed");
+        let out = super::set(
+            text,
+            root,
+            &["spec".into(), "auto".into()],
+            &serde_json::json!(false),
+            super::Style::of(text, false),
+        )
+        .expect("ok")
+        .expect("changed");
         assert_eq!(out, format!("{text}  auto: false\n"));
     }
 }

@@ -171,9 +171,18 @@ mod tests {
                 snap.push(file, None);
             }
             let after = crate::engine::run(&snap, &settings);
-            let left: Vec<String> =
-                after.diagnostics.iter().filter(|d| d.fix.is_some()).map(|d| format!("{}: {}", d.location(), d.message)).collect();
-            assert!(left.len() <= f.skipped.len(), "{}: fixable findings left after fixing:\n{}", m.code, left.join("\n"));
+            let left: Vec<String> = after
+                .diagnostics
+                .iter()
+                .filter(|d| d.fix.is_some())
+                .map(|d| format!("{}: {}", d.location(), d.message))
+                .collect();
+            assert!(
+                left.len() <= f.skipped.len(),
+                "{}: fixable findings left after fixing:\n{}",
+                m.code,
+                left.join("\n")
+            );
             // Idempotent.
             let again = fix(&[Input { path: name.clone(), text: f.text.clone() }], &settings, true);
             assert_eq!(again.files[&name].text, f.text, "{}: a second fix changed the text", m.code);
