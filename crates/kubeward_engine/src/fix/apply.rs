@@ -352,4 +352,32 @@ mod tests {
         let t = &out.files["c.yaml"].text;
         assert!(!t.replace("\r\n", "").contains('\n'), "a bare LF in a CRLF file:\n{t:?}");
     }
+
+    #[test]
+    fn tricky_yaml() {
+        // A comment-only document first, an anchor shared by two containers (refused), a tab
+        // in a string, a block scalar, comments between keys, a List.
+        let text = "# only a comment\n---\n# header\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: a, namespace: n}\n    spec:\n      containers:\n        - name: c\n          image: r.example.com/x:1\n          # a comment between keys\n          command: [\"sh\", \"-c\", \"echo\\tdone\"]\n          args:\n            - |\n              multi\n              line\n        - &shared\n          name: d\n          image: r.example.com/y:1\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: b, namespace: n}\n    spec:\n      containers:\n        - *shared\n";
+        let inputs = vec![Input { path: "t.yaml".into(), text: text.into() }];
+        let out = fix(&inputs, &settings(), false);
+        let f = &out.files["t.yaml"];
+        assert!(f.text.starts_with("# only a comment\n---\n# header\n"), "{}", f.text);
+        assert!(f.text.contains("          # a comment between keys\n"), "{}", f.text);
+        assert!(f.text.contains("\"echo\\tdone\""), "{}", f.text);
+        assert!(f.text.contains("            - |\n              multi\n              line\n"), "{}", f.text);
+        // Container `c` of pod `a` is fixed; the shared anchor `d` is refused with a reason.
+        assert!(f.applied.iter().any(|a| a.object.contains("Pod/n/a") && a.object.contains("`c`")), "{:?}", f.applied);
+        assert!(f.skipped.iter().any(|k| k.object.contains("`d`") && k.reason.contains("anchor")), "{:?}", f.skipped);
+        let before = crate::input::yaml::load(text, Limits::default());
+        let after = crate::input::yaml::load(&f.text, Limits::default());
+        assert!(after.error.is_none());
+        assert_eq!(before.documents.len(), after.documents.len());
+        // The anchored container is unchanged in both pods.
+        assert_eq!(
+            after.documents[before.documents.len() - 1].root.at(&["items"]).map(|i| i.items()[1]
+                .at(&["spec", "containers"])
+                .map(|c| c.items()[0].get("securityContext").is_none())),
+            Some(Some(true))
+        );
+    }
 }
