@@ -24,6 +24,8 @@ pub enum Command {
     /// Gate image scanners' vulnerability reports (Trivy, Grype, Clair v4) with the `images:`
     /// policy, and name the workloads that run affected images.
     Images(Box<ImagesArgs>),
+    /// Fix manifests in place, keeping comments and formatting (`--diff` to preview).
+    Fix(Box<FixArgs>),
     /// List the rules.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -115,6 +117,31 @@ pub struct ImagesArgs {
     #[arg(long, value_name = "PATH")]
     pub manifests: Vec<PathBuf>,
     /// Report options. Without `--fail-on`, any blocking vulnerability exits with 1.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `kubeward fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Files or directories to fix; `-` reads stdin and writes the fixed stream to stdout.
+    /// Default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Print a unified diff of the changes and write nothing.
+    #[arg(long)]
+    pub diff: bool,
+    /// Also apply unsafe fixes (they can break a workload: `runAsNonRoot`,
+    /// `readOnlyRootFilesystem`, no host namespaces, no service account token, default-deny
+    /// NetworkPolicies).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Skip paths matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB", value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Do not honour .gitignore files.
+    #[arg(long)]
+    pub no_gitignore: bool,
+    /// Options of the report of what remains after fixing.
     #[command(flatten)]
     pub report: ReportArgs,
 }

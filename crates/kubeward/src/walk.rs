@@ -42,13 +42,9 @@ pub enum Input {
     Stdin,
 }
 
-/// The display path of a file, as its findings name it.
+/// How a path is shown in reports.
 #[must_use]
-pub fn display_path(p: &Path) -> String {
-    display(p)
-}
-
-fn display(p: &Path) -> String {
+pub fn display(p: &Path) -> String {
     let s = p.display().to_string();
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }

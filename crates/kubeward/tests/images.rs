@@ -291,3 +291,14 @@ fn clair_reports_are_named_with_file_equals_image() {
     assert!(f.iter().any(|x| x["file"] == "pod.yaml" && x["container"] == "side"), "{f:#?}");
     assert!(f.iter().any(|x| x["object"]["name"] == "quay.io/shop/side:1.0"), "{f:#?}");
 }
+
+#[test]
+fn fix_leaves_dockerfiles_alone_and_audits_them() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let df = "FROM alpine:3.20\nUSER root\n";
+    write(d.path(), "Dockerfile", df);
+    let o = kubeward(d.path(), &["fix", ".", "-f", "json"]);
+    assert_ne!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read_to_string(d.path().join("Dockerfile")).expect("read"), df);
+    assert!(findings(&json(&o)).iter().any(|x| x["code"] == "DF001"));
+}

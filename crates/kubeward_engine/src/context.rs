@@ -72,6 +72,8 @@ impl<'a> Context<'a> {
             file: obj.origin.file.clone(),
             pos: obj.pos(&path),
             path,
+            fix: None,
+            doc: Some((obj.origin.doc_index, obj.origin.item)),
         };
         if dropped {
             // Hand the rule a scratch diagnostic that is never reported.
@@ -103,6 +105,8 @@ impl<'a> Context<'a> {
             file: Some(file.path.as_str().into()),
             pos: crate::input::node::Pos::default(),
             path: FieldPath::root(),
+            fix: None,
+            doc: None,
         };
         self.found.push((d, Arc::from(Vec::new())));
         let last = self.found.len() - 1;
@@ -167,6 +171,8 @@ impl<'a> Context<'a> {
             file: df.path.clone(),
             pos,
             path: FieldPath::root().join("instructions").index(instruction),
+            fix: None,
+            doc: None,
         };
         if ignored {
             self.inline_exempted += 1;

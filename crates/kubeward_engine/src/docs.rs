@@ -37,6 +37,7 @@ pub fn rule_page(m: &RuleMeta) -> String {
     let _ = writeln!(s, "| Category | {} (`{}`) |", m.category.title(), m.category.as_str());
     let _ = writeln!(s, "| Applies to | {} |", targets(m.targets));
     let _ = writeln!(s, "| Since | {} |", m.since);
+    let _ = writeln!(s, "| Automated fix | {} |", m.fix.describe());
     let cis: Vec<String> = m
         .cis
         .iter()

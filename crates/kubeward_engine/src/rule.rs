@@ -208,6 +208,35 @@ pub struct RuleMeta {
     pub docs: &'static str,
     /// Source file of the rule.
     pub file: &'static str,
+    /// Whether `kubeward fix` can fix its findings, and how safely.
+    pub fix: FixAvailability,
+}
+
+/// Whether a rule's findings can be fixed automatically (`kubeward fix`), and how safely.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixAvailability {
+    /// No automated fix.
+    None,
+    /// A safe fix, applied by default: it cannot break a working workload.
+    Safe,
+    /// An unsafe fix, applied with `--unsafe-fixes`: it can break a workload that relies on
+    /// what it removes.
+    Unsafe,
+    /// Safe in some cases and unsafe in others (the rule's docs say which).
+    Sometimes,
+}
+
+impl FixAvailability {
+    /// How the docs say it.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Safe => "safe (applied by `kubeward fix`)",
+            Self::Unsafe => "unsafe (applied by `kubeward fix --unsafe-fixes`)",
+            Self::Sometimes => "safe or unsafe depending on the case (see How to fix)",
+        }
+    }
 }
 
 impl RuleMeta {
@@ -254,6 +283,8 @@ pub trait Rule: Send + Sync + 'static {
 /// `## Example` and `## How to fix`.
 #[macro_export]
 macro_rules! declare_rule {
+    (@fix) => { $crate::rule::FixAvailability::None };
+    (@fix $fix:ident) => { $crate::rule::FixAvailability::$fix };
     (
         $(#[doc = $doc:literal])*
         pub $name:ident {
@@ -266,7 +297,8 @@ macro_rules! declare_rule {
             remediation: $remediation:literal,
             checklist: [$($item:literal),* $(,)?],
             cis: [$($cis:literal),* $(,)?],
-            since: $since:literal $(,)?
+            since: $since:literal
+            $(, fix: $fix:ident)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -286,6 +318,7 @@ macro_rules! declare_rule {
             since: $since,
             docs: concat!($($doc, "\n"),*),
             file: file!(),
+            fix: $crate::declare_rule!(@fix $($fix)?),
         };
     };
 }

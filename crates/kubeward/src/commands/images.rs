@@ -77,7 +77,7 @@ pub fn add_reports(snap: &mut Snapshot, paths: &[PathBuf], settings: &Settings) 
     // A report already read (the reports directory is inside a scanned directory) is read once.
     named.retain(|(i, _)| match i {
         walk::Input::File(p) => {
-            let shown = walk::display_path(p);
+            let shown = walk::display(p);
             !snap.files.iter().any(|f| f.path.as_deref() == Some(shown.as_str()))
         }
         walk::Input::Stdin => true,
@@ -96,7 +96,7 @@ pub fn add_reports(snap: &mut Snapshot, paths: &[PathBuf], settings: &Settings) 
         }
         // `FILE=IMAGE`: the image's name travels in the report document.
         let image = named.iter().find_map(|(i, img)| match (i, img) {
-            (walk::Input::File(p), Some(img)) if f.path.as_deref() == Some(walk::display_path(p).as_str()) => Some(img),
+            (walk::Input::File(p), Some(img)) if f.path.as_deref() == Some(walk::display(p).as_str()) => Some(img),
             _ => None,
         });
         if let Some(img) = image {

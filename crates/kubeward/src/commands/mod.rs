@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod explain;
+pub mod fix;
 pub mod images; // --- images (issue 6) ---
 pub mod node;
 pub mod output;
