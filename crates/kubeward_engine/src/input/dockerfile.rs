@@ -184,16 +184,12 @@ impl Instruction {
     /// The position of byte `offset` of `args`.
     #[must_use]
     pub fn pos_at(&self, offset: usize) -> Pos {
-        let mut best = self.segments.first().map_or(self.pos, |s| s.1);
-        let mut base = 0;
-        for (off, p) in &self.segments {
-            if *off <= offset {
-                best = *p;
-                base = *off;
-            } else {
-                break;
-            }
-        }
+        // Binary search: hostile input can have very many continuation lines and words.
+        let i = self.segments.partition_point(|(off, _)| *off <= offset);
+        let (base, best) = match i.checked_sub(1).and_then(|j| self.segments.get(j)) {
+            Some((off, p)) => (*off, *p),
+            None => (0, self.segments.first().map_or(self.pos, |s| s.1)),
+        };
         let chars = self.args.get(base..offset.min(self.args.len())).map_or(0, |s| s.chars().count());
         Pos::new(best.line, best.col.saturating_add(u32::try_from(chars).unwrap_or(u32::MAX)))
     }
@@ -1134,5 +1130,26 @@ mod corpus {
         let got: Vec<(u32, bool)> = df.errors.iter().map(|e| (e.pos.line, e.message.contains("FORM"))).collect();
         assert_eq!(got, [(1, false), (3, true), (5, false)], "{:?}", df.errors);
         assert_eq!(keywords(&df), ["MAINTAINER", "FROM", "RUN", "COPY"]);
+    }
+}
+
+#[cfg(test)]
+mod size {
+    use super::*;
+
+    /// A very long continued instruction with very many words parses, and every word keeps
+    /// its line (positions use a binary search over the physical lines).
+    #[test]
+    fn long_continuations_keep_positions() {
+        let mut text = String::from("FROM alpine:3.20\nRUN true");
+        for i in 0..20_000 {
+            text.push_str(&format!(" \\\n  && echo w{i}"));
+        }
+        text.push('\n');
+        let df = Dockerfile::parse(None, &text);
+        assert!(df.errors.is_empty());
+        let words = df.instructions[1].words('\\');
+        let last = words.last().map(|w| (w.text.clone(), w.pos));
+        assert_eq!(last, Some(("w19999".to_string(), Pos::new(20_002, 11))));
     }
 }
