@@ -130,10 +130,8 @@ impl<'a> Context<'a> {
         };
         let mut message: String = message.into();
         let mut ignored = false;
-        for ig in &df.ignores {
-            if ig.instruction.is_some_and(|i| i != instruction)
-                || !ig.selectors.iter().any(|s| crate::settings::selector_matches(s, self.meta))
-            {
+        for ig in df.ignores_for(instruction) {
+            if !ig.selectors.iter().any(|s| crate::settings::selector_matches(s, self.meta)) {
                 continue;
             }
             if ig.reason.is_empty() {

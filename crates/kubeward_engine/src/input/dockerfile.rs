@@ -579,12 +579,16 @@ impl Dockerfile {
         }
         df.build_stages();
         df.errors.sort_by_key(|e| e.pos);
+        // File-wide ignores first, then by instruction (see `ignores_for`).
+        df.ignores.sort_by_key(|i| i.instruction);
         df
     }
 
     fn build_stages(&mut self) {
         let escape = self.escape;
-        let mut globals: Vec<(String, Option<String>)> = Vec::new();
+        // Maps, not scans: a hostile file can have very many stages and ARGs.
+        let mut globals: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
+        let mut names: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for idx in 0..self.instructions.len() {
             let ins = &self.instructions[idx];
             if ins.keyword == "FROM" {
@@ -597,11 +601,11 @@ impl Dockerfile {
                 if base.is_empty() {
                     self.errors.push(ParseError { pos: ins.pos, message: "`FROM` without an image".into() });
                 }
-                let lookup = |v: &str| globals.iter().rev().find(|(k, _)| k == v).and_then(|(_, d)| d.clone());
+                let lookup = |v: &str| globals.get(v).cloned().flatten();
                 let base_resolved = substitute(&base, &lookup);
                 let parent = base_resolved.as_deref().and_then(|b| {
                     let b = b.to_ascii_lowercase();
-                    self.stages.iter().rev().find(|s| s.name.as_deref() == Some(b.as_str())).map(|s| s.index)
+                    names.get(&b).copied()
                 });
                 let index = self.stages.len();
                 self.stages.push(Stage {
@@ -615,12 +619,15 @@ impl Dockerfile {
                     instructions: vec![idx],
                 });
                 self.instructions[idx].stage = Some(index);
+                if let Some(n) = self.stages.last().and_then(|s| s.name.clone()) {
+                    names.insert(n, index);
+                }
             } else if let Some(s) = self.stages.last_mut() {
                 s.instructions.push(idx);
                 self.instructions[idx].stage = Some(s.index);
             } else if ins.keyword == "ARG" {
                 for kv in ins.key_values(escape) {
-                    globals.push((kv.key, kv.value));
+                    globals.insert(kv.key, kv.value);
                 }
             } else {
                 self.errors.push(ParseError {
@@ -629,6 +636,17 @@ impl Dockerfile {
                 });
             }
         }
+    }
+
+    /// The inline ignores that apply to instruction `idx`: the file-wide ones and its own.
+    pub fn ignores_for(&self, idx: usize) -> impl Iterator<Item = &IgnoreComment> {
+        let file_wide = self.ignores.partition_point(|i| i.instruction.is_none());
+        let start = self.ignores.partition_point(|i| i.instruction < Some(idx));
+        let end = self.ignores.partition_point(|i| i.instruction <= Some(idx));
+        // At most 64 file-wide ignores are honoured (a bound on hostile input).
+        self.ignores[..file_wide.min(64)]
+            .iter()
+            .chain(self.ignores[start.max(file_wide)..end.max(start.max(file_wide))].iter())
     }
 
     /// The final stage (the one `docker build` without `--target` builds).
@@ -1151,5 +1169,30 @@ mod size {
         let words = df.instructions[1].words('\\');
         let last = words.last().map(|w| (w.text.clone(), w.pos));
         assert_eq!(last, Some(("w19999".to_string(), Pos::new(20_002, 11))));
+    }
+}
+
+#[cfg(test)]
+mod many {
+    use super::*;
+
+    /// Very many stages, ARGs and ignore comments parse with maps and ranges, not scans.
+    #[test]
+    fn many_stages_args_and_ignores() {
+        let mut text = String::new();
+        for i in 0..5_000 {
+            text.push_str(&format!("ARG A{i}=v{i}\n"));
+        }
+        for i in 0..5_000 {
+            text.push_str(&format!("# kubeward:ignore=DF001 reason: r\nFROM img:${{A{i}}} AS s{i}\n"));
+        }
+        text.push_str("FROM s4999\n");
+        let df = Dockerfile::parse(None, &text);
+        assert!(df.errors.is_empty());
+        assert_eq!(df.stages[4999].base_resolved.as_deref(), Some("img:v4999"));
+        assert_eq!(df.stages[5000].parent, Some(4999));
+        let from = df.stages[10].from;
+        assert_eq!(df.ignores_for(from).count(), 1);
+        assert_eq!(df.ignores_for(df.stages[5000].from).count(), 0);
     }
 }
