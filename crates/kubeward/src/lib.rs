@@ -16,6 +16,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(a) => commands::scan::run(&a),
         Command::Node(a) => commands::node::run(&a),
+        Command::Cluster(a) => commands::cluster::run(&a),
         Command::Rules(a) => commands::rules::run(&a),
         Command::Explain(a) => commands::explain::run(&a),
     }

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod cluster;
 pub mod explain;
 pub mod node;
 pub mod output;

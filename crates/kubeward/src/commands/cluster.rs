@@ -1,0 +1,60 @@
+//! `kubeward cluster`: audit a live cluster through the Kubernetes API, read-only. The
+//! collector (`kubeward_cluster`) lists what the rules need; the engine audits it like files.
+//! A progress bar goes to stderr on a terminal only.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use anyhow::{anyhow, Result};
+use kubeward_cluster::{Options, Progress};
+use kubeward_engine::report::Sources;
+
+use crate::args::ClusterArgs;
+use crate::config;
+
+/// Runs the cluster audit.
+///
+/// # Errors
+/// Usage errors and a cluster that cannot be reached.
+pub fn run(args: &ClusterArgs) -> Result<u8> {
+    let settings = config::load(&args.report)?;
+    let opts = Options {
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+        namespace: args.namespace.clone(),
+        page_size: Some(args.chunk_size),
+        timeout: Some(Duration::from_secs(args.request_timeout)),
+        skip_kubelet_config: args.no_kubelet_config,
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b.enable_steady_tick(Duration::from_millis(120));
+        b
+    });
+    let objects = std::sync::atomic::AtomicUsize::new(0);
+    let progress = |p: Progress| {
+        let Some(b) = &bar else { return };
+        match p {
+            Progress::Listing { what, index, total } => {
+                b.set_length(total as u64);
+                b.set_position(index as u64);
+                b.set_message(format!("{what} ({} objects)", objects.load(std::sync::atomic::Ordering::Relaxed)));
+            }
+            Progress::Objects(n) => objects.store(n, std::sync::atomic::Ordering::Relaxed),
+        }
+    };
+    let collected = kubeward_cluster::collect_blocking(&opts, &progress);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let collected = collected.map_err(|e| anyhow!("{e}"))?;
+    let snap = collected.snapshot;
+    let report = kubeward_engine::run(&snap, &settings);
+    let sources = Sources::of(&snap);
+    super::output::emit(&args.report, &settings, &report, &sources, "cluster")
+}
