@@ -568,7 +568,7 @@ pub fn listed(log: &[LoggedRequest]) -> HashSet<String> {
 /// default-deny NetworkPolicy, plus a few nodes (for benchmarks).
 #[must_use]
 pub fn synthetic(namespaces: usize, deployments: usize, pods: usize) -> Cluster {
-    let mut c = Cluster::new("v1.34.2");
+    let mut c = Cluster::new("v1.36.4");
     let namespaces = namespaces.max(1);
     for n in 0..namespaces {
         let ns = format!("team-{n}");
@@ -614,7 +614,13 @@ pub fn synthetic(namespaces: usize, deployments: usize, pods: usize) -> Cluster 
     }
     for n in 0..3 {
         c.add(json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": format!("node-{n}")},
-            "status": {"nodeInfo": {"kubeletVersion": "v1.34.2", "containerRuntimeVersion": "containerd://2.1.0"}}}));
+            "status": {"nodeInfo": {"kubeletVersion": "v1.36.4", "containerRuntimeVersion": "containerd://2.1.0"}}}));
+        c.configz.insert(format!("node-{n}"), json!({"kubeletconfig": {"authentication": {"anonymous": {"enabled": false},
+            "webhook": {"enabled": true}, "x509": {"clientCAFile": "/etc/kubernetes/pki/ca.crt"}},
+            "authorization": {"mode": "Webhook"}, "readOnlyPort": 0, "protectKernelDefaults": true, "rotateCertificates": true,
+            "serverTLSBootstrap": true, "seccompDefault": true, "podPidsLimit": 4096, "makeIPTablesUtilChains": true,
+            "streamingConnectionIdleTimeout": "4h0m0s",
+            "tlsCipherSuites": ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]}}));
     }
     c
 }

@@ -228,6 +228,10 @@ const MAX_ATTEMPTS: u32 = 6;
 
 impl Api {
     async fn get(&mut self, path: &str) -> Got {
+        self.get_tries(path, MAX_ATTEMPTS).await
+    }
+
+    async fn get_tries(&mut self, path: &str, max_attempts: u32) -> Got {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -266,7 +270,7 @@ impl Api {
                     }
                 }
             };
-            if !retryable || attempt >= MAX_ATTEMPTS {
+            if !retryable || attempt >= max_attempts {
                 let tries = if attempt > 1 { format!(" (after {attempt} attempts)") } else { String::new() };
                 return Got::Failed(format!("GET {path}: {failure}{tries}"));
             }
@@ -346,7 +350,8 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
     if !opts.skip_kubelet_config && ns.is_none() {
         for n in &nodes {
             let path = format!("/api/v1/nodes/{n}/proxy/configz");
-            match api.get(&path).await {
+            // An unreachable kubelet is common (a node going away): two tries, not six.
+            match api.get_tries(&path, 2).await {
                 Got::Ok(body) => {
                     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
                     let Some(Value::Object(cfg)) = v.get("kubeletconfig") else {
@@ -371,7 +376,7 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
                 }
                 Got::NotFound => {}
                 // An unreachable kubelet is not an input error of the audit: say which node.
-                Got::Failed(m) => out.gap(&path, "get", "", "nodes/proxy", &format!("unavailable: {m}")),
+                Got::Failed(m) => out.gap_with(&path, "get", "", "nodes/proxy", "unavailable", &m),
             }
         }
     }
@@ -402,8 +407,11 @@ impl Collector {
 
     /// Records a resource that could not be audited.
     fn gap(&mut self, path: &str, verb: &str, group: &str, resource: &str, message: &str) {
+        self.gap_with(path, verb, group, resource, "forbidden", message);
+    }
+
+    fn gap_with(&mut self, path: &str, verb: &str, group: &str, resource: &str, reason: &str, message: &str) {
         let name = if group.is_empty() { format!("{verb}-{}", resource.replace('/', "-")) } else { format!("{verb}-{}.{group}", resource.replace('/', "-")) };
-        let reason = if message.starts_with("unavailable") { "unavailable" } else { "forbidden" };
         self.gaps.push(json!({
             "apiVersion": "kubeward.io/v1",
             "kind": "AuditGap",

@@ -153,6 +153,9 @@ impl Targets {
     pub const SNAPSHOT: Targets = Targets(8);
     /// Every node file whose permissions and ownership are audited (`kubeward node`).
     pub const HOST_FILE: Targets = Targets(16);
+    /// Marks a rule about objects only `kubeward cluster` makes (`AuditGap`, `ServerVersion`):
+    /// no manifest can be expected to trip it. Combined with `OBJECT` for dispatch.
+    pub const CLUSTER: Targets = Targets(32);
 
     /// Whether `other` is included.
     #[must_use]

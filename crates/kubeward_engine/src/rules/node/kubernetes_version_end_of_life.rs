@@ -11,8 +11,9 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags a Kubernetes version past its end of life on the scan date: the image tag of a
     /// container running kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy or
-    /// the kubelet (`registry.k8s.io/kube-apiserver:v1.31.4`, mirrors, `-eks-`/`+k3s` suffixes)
-    /// and a kops `Cluster`'s `spec.kubernetesVersion`. End-of-life dates come from the release
+    /// the kubelet (`registry.k8s.io/kube-apiserver:v1.31.4`, mirrors, `-eks-`/`+k3s` suffixes),
+    /// a kops `Cluster`'s `spec.kubernetesVersion`, and what `kubeward cluster` reads: the API
+    /// server's `/version` and each Node's `status.nodeInfo.kubeletVersion`. End-of-life dates come from the release
     /// table built into kubeward (data as of 2026-09-15; each message names the date); a minor
     /// newer than the table is not reported, one older than the table is past end of life. A
     /// version kubeward cannot parse (a kops channel name, a URL) is not reported.
@@ -77,6 +78,7 @@ impl Rule for KubernetesVersionEndOfLife {
     }
 
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
+        crate::rules::node::cluster_versions::check_eol(obj, cx);
         if !is_kops(obj, "Cluster") {
             return;
         }
