@@ -325,7 +325,8 @@ fn tls() -> Result<(String, rustls::ServerConfig), Error> {
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params.distinguished_name.push(DnType::CommonName, "fake-apiserver-ca");
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    ca_params.key_usages =
+        vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     let ca_cert = ca_params.self_signed(&ca_key)?;
     let issuer = Issuer::new(ca_params, ca_key);
     let key = KeyPair::generate()?;
@@ -389,7 +390,12 @@ fn route(st: &State, req: &Request<Incoming>) -> Response<Full<Bytes>> {
         return status(401, "Unauthorized", "Unauthorized", json!({}));
     }
     if req.method() != hyper::Method::GET {
-        return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", json!({}));
+        return status(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+            json!({}),
+        );
     }
     let path = req.uri().path();
     let query = req.uri().query().unwrap_or("");
@@ -453,7 +459,8 @@ fn resource_list(st: &State, group: &str, version: &str) -> Response<Full<Bytes>
         })
         .collect();
     if group.is_empty() {
-        resources.push(json!({"name": "nodes/proxy", "singularName": "", "namespaced": false, "kind": "NodeProxyOptions",
+        resources
+            .push(json!({"name": "nodes/proxy", "singularName": "", "namespaced": false, "kind": "NodeProxyOptions",
                               "verbs": ["create", "delete", "get", "patch", "update"]}));
         resources.push(json!({"name": "pods/status", "singularName": "", "namespaced": true, "kind": "Pod",
                               "verbs": ["get", "patch", "update"]}));
@@ -493,13 +500,27 @@ fn resource(st: &State, group: &str, version: &str, rest: &[&str], query: &str) 
     }
     let in_ns = |o: &&Value| ns.is_none_or(|n| o.pointer("/metadata/namespace").and_then(Value::as_str) == Some(n));
     if let Some(name) = name {
-        return match objs.iter().filter(in_ns).find(|o| o.pointer("/metadata/name").and_then(Value::as_str) == Some(name)) {
+        return match objs
+            .iter()
+            .filter(in_ns)
+            .find(|o| o.pointer("/metadata/name").and_then(Value::as_str) == Some(name))
+        {
             Some(o) => respond(200, o),
-            None => status(404, "NotFound", &format!("{plural} \"{name}\" not found"), json!({"name": name, "group": group, "kind": plural})),
+            None => status(
+                404,
+                "NotFound",
+                &format!("{plural} \"{name}\" not found"),
+                json!({"name": name, "group": group, "kind": plural}),
+            ),
         };
     }
     if st.throttled.fetch_add(1, Ordering::SeqCst) < st.options.throttle_lists {
-        let mut r = status(429, "TooManyRequests", "Too many requests, please try again later.", json!({"retryAfterSeconds": 1}));
+        let mut r = status(
+            429,
+            "TooManyRequests",
+            "Too many requests, please try again later.",
+            json!({"retryAfterSeconds": 1}),
+        );
         r.headers_mut().insert("retry-after", http::HeaderValue::from_static("1"));
         return r;
     }
@@ -518,7 +539,8 @@ fn resource(st: &State, group: &str, version: &str, rest: &[&str], query: &str) 
             }
         },
     };
-    let mut limit = query_param(query, "limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0).unwrap_or(usize::MAX);
+    let mut limit =
+        query_param(query, "limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0).unwrap_or(usize::MAX);
     if st.options.max_page > 0 {
         limit = limit.min(st.options.max_page);
     }
@@ -541,7 +563,10 @@ fn resource(st: &State, group: &str, version: &str, rest: &[&str], query: &str) 
             o
         })
         .collect();
-    respond(200, &json!({"kind": format!("{}List", t.kind), "apiVersion": t.api_version(), "metadata": meta, "items": items}))
+    respond(
+        200,
+        &json!({"kind": format!("{}List", t.kind), "apiVersion": t.api_version(), "metadata": meta, "items": items}),
+    )
 }
 
 fn configz(st: &State, node: &str) -> Response<Full<Bytes>> {
@@ -553,7 +578,12 @@ fn configz(st: &State, node: &str) -> Response<Full<Bytes>> {
     }
     match st.cluster.configz.get(node) {
         Some(c) => respond(200, c),
-        None => status(503, "ServiceUnavailable", &format!("error trying to reach service: node {node} has no kubelet"), json!({})),
+        None => status(
+            503,
+            "ServiceUnavailable",
+            &format!("error trying to reach service: node {node} has no kubelet"),
+            json!({}),
+        ),
     }
 }
 
@@ -609,7 +639,8 @@ pub fn synthetic(namespaces: usize, deployments: usize, pods: usize) -> Cluster 
         pod["metadata"] = json!({"name": format!("{owner}-{p}"), "namespace": ns, "labels": {"app": owner},
             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": format!("{owner}-5d9c7"), "uid": format!("uid-{p}"), "controller": true}],
             "managedFields": [{"manager": "kube-controller-manager", "operation": "Update", "fieldsV1": {"f:status": {"f:phase": {}}}}]});
-        pod["status"] = json!({"phase": "Running", "podIP": "10.0.0.1", "conditions": [{"type": "Ready", "status": "True"}]});
+        pod["status"] =
+            json!({"phase": "Running", "podIP": "10.0.0.1", "conditions": [{"type": "Ready", "status": "True"}]});
         c.add(pod);
     }
     for n in 0..3 {

@@ -76,8 +76,9 @@ impl Live {
 }
 
 fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    })
 }
 
 /// Findings as (code, object, path, message), without where in a file they are.
@@ -114,7 +115,10 @@ fn cluster_finds_what_scan_finds_in_the_exported_files() {
     assert!(s.len() > 30, "the fixture trips many rules: {s:#?}");
     let only_scan: Vec<_> = s.difference(&c).collect();
     let only_cluster: Vec<_> = c.difference(&s).collect();
-    assert!(only_scan.is_empty() && only_cluster.is_empty(), "only in scan: {only_scan:#?}\nonly in cluster: {only_cluster:#?}");
+    assert!(
+        only_scan.is_empty() && only_cluster.is_empty(),
+        "only in scan: {only_scan:#?}\nonly in cluster: {only_cluster:#?}"
+    );
     // Cluster findings name no file: the object and the JSON path say where.
     let v = json(&audited);
     for f in v["findings"].as_array().expect("findings") {
@@ -130,7 +134,9 @@ fn cluster_text_and_sarif_name_objects_and_paths() {
     let text = live.run(&["--no-kubelet-config"]);
     let out = String::from_utf8_lossy(&text.stdout);
     assert!(
-        out.contains("Deployment/shop/web: /spec/template/spec/containers/0/securityContext/privileged: critical POD001"),
+        out.contains(
+            "Deployment/shop/web: /spec/template/spec/containers/0/securityContext/privileged: critical POD001"
+        ),
         "{out}"
     );
     assert!(out.contains("  = path: /spec/template/spec/containers/0/securityContext/privileged"), "{out}");
@@ -151,7 +157,13 @@ fn cluster_exit_codes_follow_scan() {
     clean.add(serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "app"}, "data": {"a": "b"}}));
     let live = Live::start(clean, Options::default());
     let o = live.run(&["--no-kubelet-config"]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
     // Config and --select work as for scan: a Node past end of life, only NODE rules selected.
     let mut old = Cluster::new("v1.36.4");
     old.add(serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {"nodeInfo": {"kubeletVersion": "v1.29.1"}}}));
@@ -159,8 +171,12 @@ fn cluster_exit_codes_follow_scan() {
     std::fs::write(live.dir.path().join(".kubeward.yaml"), "select: [NODE084]\n").expect("config");
     let o = live.run(&["--format", "json", "--no-kubelet-config"]);
     assert_eq!(o.status.code(), Some(1));
-    let codes: BTreeSet<String> =
-        json(&o)["findings"].as_array().expect("f").iter().map(|f| f["code"].as_str().unwrap_or("").to_string()).collect();
+    let codes: BTreeSet<String> = json(&o)["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .map(|f| f["code"].as_str().unwrap_or("").to_string())
+        .collect();
     assert_eq!(codes, BTreeSet::from(["NODE084".to_string()]));
     // A wrong token: exit 2 and the path in the error.
     let o = live.run(&["--context", "other"]);
@@ -198,9 +214,8 @@ fn kubectl() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("KUBECTL").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|d| d.join("kubectl")).find(|p| p.is_file())
-    })
+    std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join("kubectl")).find(|p| p.is_file()))
 }
 
 #[test]

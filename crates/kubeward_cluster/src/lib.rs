@@ -204,7 +204,8 @@ const BUILTIN_GROUPS: &[&str] = &[
 ];
 
 /// Owner kinds whose controlled objects are skipped (their template is audited).
-const CONTROLLERS: &[&str] = &["ReplicaSet", "Deployment", "DaemonSet", "StatefulSet", "Job", "CronJob", "ReplicationController"];
+const CONTROLLERS: &[&str] =
+    &["ReplicaSet", "Deployment", "DaemonSet", "StatefulSet", "Job", "CronJob", "ReplicationController"];
 
 /// Outcome of one GET.
 enum Got {
@@ -266,7 +267,11 @@ impl Api {
                             retry_after,
                             format!("{code} {}", status_message(&body).unwrap_or_else(|| status.to_string())),
                         ),
-                        _ => (false, None, format!("{code} {}", status_message(&body).unwrap_or_else(|| status.to_string()))),
+                        _ => (
+                            false,
+                            None,
+                            format!("{code} {}", status_message(&body).unwrap_or_else(|| status.to_string())),
+                        ),
                     }
                 }
             };
@@ -297,7 +302,8 @@ fn status_message(body: &[u8]) -> Option<String> {
 pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Result<Collected, ConnectError> {
     let cfg = config(opts).await?;
     let server = cfg.cluster_url.to_string();
-    let client = kube::Client::try_from(cfg).map_err(|e| ConnectError(format!("cannot create a client for {server}: {e}")))?;
+    let client =
+        kube::Client::try_from(cfg).map_err(|e| ConnectError(format!("cannot create a client for {server}: {e}")))?;
     let mut api = Api { client, timeout: opts.timeout.unwrap_or(Duration::from_secs(60)), requests: 0 };
     let mut out = Collector { snap: Snapshot::default(), gaps: Vec::new(), received: 0, kept: 0 };
 
@@ -342,7 +348,11 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
     let page_size = opts.page_size.unwrap_or(500).max(1);
     let mut nodes: Vec<String> = Vec::new();
     for (i, r) in to_list.iter().enumerate() {
-        progress(Progress::Listing { what: format!("{} {}", r.api_version(), r.plural), index: i, total: to_list.len() });
+        progress(Progress::Listing {
+            what: format!("{} {}", r.api_version(), r.plural),
+            index: i,
+            total: to_list.len(),
+        });
         list(&mut api, &mut out, r, ns, page_size, &mut nodes, progress).await;
     }
 
@@ -411,7 +421,11 @@ impl Collector {
     }
 
     fn gap_with(&mut self, path: &str, verb: &str, group: &str, resource: &str, reason: &str, message: &str) {
-        let name = if group.is_empty() { format!("{verb}-{}", resource.replace('/', "-")) } else { format!("{verb}-{}.{group}", resource.replace('/', "-")) };
+        let name = if group.is_empty() {
+            format!("{verb}-{}", resource.replace('/', "-"))
+        } else {
+            format!("{verb}-{}.{group}", resource.replace('/', "-"))
+        };
         self.gaps.push(json!({
             "apiVersion": "kubeward.io/v1",
             "kind": "AuditGap",
@@ -484,8 +498,10 @@ async fn discover(api: &mut Api, out: &mut Collector) -> Vec<Resource> {
             if plural.contains('/') {
                 continue;
             }
-            let listable =
-                r.get("verbs").and_then(Value::as_array).is_some_and(|vs| vs.iter().any(|v| v.as_str() == Some("list")));
+            let listable = r
+                .get("verbs")
+                .and_then(Value::as_array)
+                .is_some_and(|vs| vs.iter().any(|v| v.as_str() == Some("list")));
             let wanted = WANTED.iter().any(|(g, p)| *g == group && *p == plural);
             if !listable || (builtin && !wanted) {
                 continue;

@@ -60,13 +60,8 @@ async fn lists_are_paginated_across_pages() {
     assert_eq!(pods.len(), 23, "{pods:?}");
     pods.dedup();
     assert_eq!(pods.len(), 23, "no page read twice");
-    let pod_lists: Vec<String> = f
-        .server
-        .requests()
-        .into_iter()
-        .filter(|r| r.uri.starts_with("/api/v1/pods?"))
-        .map(|r| r.uri)
-        .collect();
+    let pod_lists: Vec<String> =
+        f.server.requests().into_iter().filter(|r| r.uri.starts_with("/api/v1/pods?")).map(|r| r.uri).collect();
     assert_eq!(pod_lists.len(), 5, "23 pods in pages of 5: {pod_lists:?}");
     assert!(pod_lists.iter().all(|u| u.contains("limit=5")), "{pod_lists:?}");
     assert_eq!(pod_lists.iter().filter(|u| u.contains("continue=")).count(), 4, "{pod_lists:?}");
@@ -126,8 +121,10 @@ async fn crd_workloads_are_found_through_discovery() {
                           "securityContext": {"privileged": true}}]}}}}));
     c.add(json!({"apiVersion": "apps.example.com/v1alpha1", "kind": "WebApp", "metadata": {"name": "empty", "namespace": "web"},
                  "spec": {"replicas": 1}}));
-    c.add(json!({"apiVersion": "widgets.example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "web"},
-                 "spec": {"color": "blue"}}));
+    c.add(
+        json!({"apiVersion": "widgets.example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "web"},
+                 "spec": {"color": "blue"}}),
+    );
     let f = start(c, FakeOptions::default());
     let got = run(&opts(&f)).await;
     assert_eq!(of_kind(&got, "WebApp"), vec!["web/shop"], "only objects with a pod template are kept");
@@ -181,19 +178,19 @@ async fn kubelet_configz_becomes_a_kubelet_configuration() {
     let mut c = Cluster::new("v1.36.4");
     c.add(json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-a"},
                  "status": {"nodeInfo": {"kubeletVersion": "v1.36.4"}, "images": [{"names": ["x"]}]}}));
-    c.configz.insert("node-a".into(), json!({"kubeletconfig": {"authentication": {"anonymous": {"enabled": true}},
-                                             "authorization": {"mode": "AlwaysAllow"}, "readOnlyPort": 10255}}));
+    c.configz.insert(
+        "node-a".into(),
+        json!({"kubeletconfig": {"authentication": {"anonymous": {"enabled": true}},
+                                             "authorization": {"mode": "AlwaysAllow"}, "readOnlyPort": 10255}}),
+    );
     let f = start(c, FakeOptions::default());
     let got = run(&opts(&f)).await;
     assert_eq!(of_kind(&got, "KubeletConfiguration"), vec!["/node-a"]);
     let report = kubeward_engine::run(&got.snapshot, &kubeward_engine::Settings::default());
-    let codes: Vec<&str> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.object.kind == "KubeletConfiguration")
-        .map(|d| d.rule.code)
-        .collect();
-    for rule in ["kubelet-anonymous-auth-enabled", "kubelet-authorization-always-allow", "kubelet-read-only-port-open"] {
+    let codes: Vec<&str> =
+        report.diagnostics.iter().filter(|d| d.object.kind == "KubeletConfiguration").map(|d| d.rule.code).collect();
+    for rule in ["kubelet-anonymous-auth-enabled", "kubelet-authorization-always-allow", "kubelet-read-only-port-open"]
+    {
         let code = kubeward_engine::find(rule).expect("rule").meta().code;
         assert!(codes.contains(&code), "{rule} ({code}) not in {codes:?}");
     }
@@ -222,9 +219,8 @@ async fn namespace_mode_lists_one_namespace() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_token_is_a_connection_error_naming_the_path() {
     let f = start(Cluster::new("v1.36.4"), FakeOptions::default());
-    let err = collect(&Options { context: Some("other".into()), ..opts(&f) }, &|_: Progress| {})
-        .await
-        .expect_err("401");
+    let err =
+        collect(&Options { context: Some("other".into()), ..opts(&f) }, &|_: Progress| {}).await.expect_err("401");
     assert!(err.0.contains("GET /version: 401"), "{err}");
     let log = f.server.requests();
     assert!(log.iter().all(|r| r.status == 401), "{log:?}");

@@ -12,13 +12,14 @@ use crate::input::path::FieldPath;
 use crate::input::workload::PodSpecView;
 
 /// The object a whole-cluster finding is reported on, when the objects describe a cluster:
-/// the `ServerVersion`, else the `kube-system` Namespace, else the first Node.
+/// the `kube-system` Namespace (in a cluster and in its export alike), else the
+/// `ServerVersion`, else the first Node. Findings point at its `metadata.name`.
 #[must_use]
 pub fn cluster_anchor<'o, 'a>(objects: &'o [Object<'a>]) -> Option<&'o Object<'a>> {
     objects
         .iter()
-        .find(|o| o.kind() == "ServerVersion" && o.group() == "kubeward.io")
-        .or_else(|| objects.iter().find(|o| o.kind() == "Namespace" && o.group().is_empty() && o.name() == "kube-system"))
+        .find(|o| o.kind() == "Namespace" && o.group().is_empty() && o.name() == "kube-system")
+        .or_else(|| objects.iter().find(|o| o.kind() == "ServerVersion" && o.group() == "kubeward.io"))
         .or_else(|| objects.iter().find(|o| o.kind() == "Node" && o.group().is_empty()))
 }
 
@@ -50,7 +51,11 @@ pub fn image_repository(image: &str) -> &str {
 /// The workloads of `kinds` whose name or a container's image repository contains one of
 /// `needles` (lowercase).
 #[must_use]
-pub fn components<'o, 'a>(objects: &'o [Object<'a>], kinds: &[&str], needles: &[&'static str]) -> Vec<Component<'o, 'a>> {
+pub fn components<'o, 'a>(
+    objects: &'o [Object<'a>],
+    kinds: &[&str],
+    needles: &[&'static str],
+) -> Vec<Component<'o, 'a>> {
     let mut out = Vec::new();
     for o in objects.iter().filter(|o| kinds.contains(&o.kind())) {
         let Some(pod) = PodSpecView::of(o) else { continue };

@@ -97,7 +97,8 @@ impl Rule for CniWithoutNetworkPolicy {
         if !components(&objects, &["DaemonSet"], ENFORCERS).is_empty() {
             return;
         }
-        let policies = objects.iter().filter(|o| o.kind() == "NetworkPolicy" && o.group() == "networking.k8s.io").count();
+        let policies =
+            objects.iter().filter(|o| o.kind() == "NetworkPolicy" && o.group() == "networking.k8s.io").count();
         for f in components(&objects, &["DaemonSet"], &["flannel"]) {
             let void = match policies {
                 0 => String::new(),

@@ -88,8 +88,12 @@ impl Rule for ServiceMeshMtlsNotStrict {
         let objects = snap.objects();
         let Some(anchor) = cluster_anchor(&objects) else { return };
         let workloads = ["Deployment", "DaemonSet", "StatefulSet"];
-        if !components(&objects, &workloads, &["linkerd-destination", "linkerd-identity", "linkerd2-proxy", "linkerd/controller"])
-            .is_empty()
+        if !components(
+            &objects,
+            &workloads,
+            &["linkerd-destination", "linkerd-identity", "linkerd2-proxy", "linkerd/controller"],
+        )
+        .is_empty()
         {
             return;
         }
@@ -97,7 +101,8 @@ impl Rule for ServiceMeshMtlsNotStrict {
         if pas.iter().any(|o| strict(o) && selector_less(o) && o.namespace() == Some("istio-system")) {
             return;
         }
-        let istio = !components(&objects, &workloads, &["istiod", "istio/pilot", "pilot-discovery"]).is_empty() || !pas.is_empty();
+        let istio = !components(&objects, &workloads, &["istiod", "istio/pilot", "pilot-discovery"]).is_empty()
+            || !pas.is_empty();
         let msg = if istio {
             let mut strict_ns: Vec<&str> =
                 pas.iter().filter(|o| strict(o) && selector_less(o)).filter_map(|o| o.namespace()).collect();
@@ -109,8 +114,9 @@ impl Rule for ServiceMeshMtlsNotStrict {
                 if strict_ns.len() == 1 { " is" } else { "s are" }
             )
         } else {
-            "no service mesh with strict mutual TLS (Istio STRICT PeerAuthentication, Linkerd) runs in the cluster".to_string()
+            "no service mesh with strict mutual TLS (Istio STRICT PeerAuthentication, Linkerd) runs in the cluster"
+                .to_string()
         };
-        cx.report(anchor, FieldPath::root(), msg);
+        cx.report(anchor, FieldPath::root().key("metadata").key("name"), msg);
     }
 }

@@ -101,7 +101,7 @@ impl Rule for RuntimeThreatDetectionMissing {
         }
         cx.report(
             anchor,
-            FieldPath::root(),
+            FieldPath::root().key("metadata").key("name"),
             "no runtime threat detection DaemonSet (Falco, Tetragon, Tracee, KubeArmor or similar) runs in the cluster",
         );
     }

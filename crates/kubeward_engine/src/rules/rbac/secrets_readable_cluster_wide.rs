@@ -99,8 +99,7 @@ impl Rule for SecretsReadableClusterWide {
 
     fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
         let objects = snap.objects();
-        let roles: Vec<&Object<'_>> =
-            objects.iter().filter(|o| rbac_kind(o) == Some(RbacKind::ClusterRole)).collect();
+        let roles: Vec<&Object<'_>> = objects.iter().filter(|o| rbac_kind(o) == Some(RbacKind::ClusterRole)).collect();
         for b in objects.iter().filter(|o| rbac_kind(o) == Some(RbacKind::ClusterRoleBinding)) {
             if is_builtin_default(b) {
                 continue;
