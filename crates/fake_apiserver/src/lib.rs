@@ -594,36 +594,52 @@ pub fn listed(log: &[LoggedRequest]) -> HashSet<String> {
 }
 
 /// Generates a synthetic cluster: `pods` pods and `deployments` deployments spread over
-/// `namespaces` namespaces, each namespace with a ServiceAccount, a Role, a RoleBinding and a
-/// default-deny NetworkPolicy, plus a few nodes (for benchmarks).
+/// `namespaces` namespaces, each namespace with a default-deny NetworkPolicy, each deployment
+/// with its ServiceAccount, Role, RoleBinding, NetworkPolicy and Service, plus three nodes with
+/// their kubelet configz (for benchmarks). Pods are controlled by ReplicaSets, as in a real
+/// cluster.
 #[must_use]
 pub fn synthetic(namespaces: usize, deployments: usize, pods: usize) -> Cluster {
+    synthetic_with(namespaces, deployments, pods, true)
+}
+
+/// [`synthetic`], with `owned: false` for pods that no controller owns (each is then audited
+/// on its own: the worst case for the collector and the engine).
+#[must_use]
+pub fn synthetic_with(namespaces: usize, deployments: usize, pods: usize, owned: bool) -> Cluster {
     let mut c = Cluster::new("v1.36.4");
     let namespaces = namespaces.max(1);
     for n in 0..namespaces {
         let ns = format!("team-{n}");
         c.add(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}}));
-        c.add(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "app", "namespace": ns}}));
-        c.add(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "app", "namespace": ns},
-            "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]}));
-        c.add(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "app", "namespace": ns},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "app"},
-            "subjects": [{"kind": "ServiceAccount", "name": "app", "namespace": ns}]}));
         c.add(json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "default-deny", "namespace": ns},
             "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}));
     }
     let template = |name: &str| {
         json!({"metadata": {"labels": {"app": name}}, "spec": {
-            "serviceAccountName": "app", "automountServiceAccountToken": false,
+            "serviceAccountName": name, "automountServiceAccountToken": false,
             "securityContext": {"runAsNonRoot": true, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
             "containers": [{"name": "app", "image": format!("registry.example.com/{name}:1.0.0"),
+                "ports": [{"containerPort": 8080, "name": "http"}],
                 "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "capabilities": {"drop": ["ALL"]}},
                 "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "128Mi"}},
-                "env": [{"name": "MODE", "value": "production"}]}]}})
+                "readinessProbe": {"httpGet": {"path": "/healthz", "port": 8080}},
+                "env": [{"name": "MODE", "value": "production"}, {"name": "LOG_LEVEL", "value": "info"}]}]}})
     };
     for d in 0..deployments {
         let ns = format!("team-{}", d % namespaces);
         let name = format!("app-{d}");
+        c.add(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": ns}, "automountServiceAccountToken": false}));
+        c.add(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": name, "namespace": ns},
+            "rules": [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": [format!("{name}-config")], "verbs": ["get"]}]}));
+        c.add(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": name, "namespace": ns},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+            "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": ns}]}));
+        c.add(json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": name, "namespace": ns},
+            "spec": {"podSelector": {"matchLabels": {"app": name}}, "policyTypes": ["Ingress"],
+                     "ingress": [{"from": [{"podSelector": {"matchLabels": {"role": "frontend"}}}], "ports": [{"port": 8080}]}]}}));
+        c.add(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns},
+            "spec": {"type": "ClusterIP", "selector": {"app": name}, "ports": [{"port": 80, "targetPort": 8080}]}}));
         c.add(json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": ns, "labels": {"app": name},
             "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "x".repeat(2000)},
             "managedFields": [{"manager": "kubectl", "operation": "Update", "fieldsV1": {"f:spec": {"f:replicas": {}}}}]},
@@ -637,10 +653,15 @@ pub fn synthetic(namespaces: usize, deployments: usize, pods: usize) -> Cluster 
         pod["apiVersion"] = json!("v1");
         pod["kind"] = json!("Pod");
         pod["metadata"] = json!({"name": format!("{owner}-{p}"), "namespace": ns, "labels": {"app": owner},
-            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": format!("{owner}-5d9c7"), "uid": format!("uid-{p}"), "controller": true}],
-            "managedFields": [{"manager": "kube-controller-manager", "operation": "Update", "fieldsV1": {"f:status": {"f:phase": {}}}}]});
-        pod["status"] =
-            json!({"phase": "Running", "podIP": "10.0.0.1", "conditions": [{"type": "Ready", "status": "True"}]});
+            "managedFields": [{"manager": "kube-controller-manager", "operation": "Update", "fieldsV1": {"f:status": {"f:phase": {}, "f:conditions": {}, "f:podIP": {}}}}]});
+        if owned {
+            pod["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": format!("{owner}-5d9c7"), "uid": format!("uid-{p}"), "controller": true}]);
+        }
+        pod["spec"]["nodeName"] = json!(format!("node-{}", p % 3));
+        pod["status"] = json!({"phase": "Running", "podIP": "10.0.0.1", "hostIP": "192.168.0.10",
+            "conditions": [{"type": "Ready", "status": "True"}, {"type": "ContainersReady", "status": "True"}],
+            "containerStatuses": [{"name": "app", "ready": true, "restartCount": 0, "image": "registry.example.com/app:1.0.0",
+                                   "imageID": "registry.example.com/app@sha256:0123456789abcdef", "containerID": "containerd://abcdef"}]});
         c.add(pod);
     }
     for n in 0..3 {
