@@ -140,6 +140,7 @@ fn cluster_text_and_sarif_name_objects_and_paths() {
         "{out}"
     );
     assert!(out.contains("  = path: /spec/template/spec/containers/0/securityContext/privileged"), "{out}");
+    assert!(out.contains(" objects from the cluster"), "{out}");
     let sarif = live.run(&["--no-kubelet-config", "--format", "sarif"]);
     let v = json(&sarif);
     let results = v["runs"][0]["results"].as_array().expect("results");
