@@ -54,7 +54,7 @@ crate::declare_rule! {
         category: General,
         targets: OBJECT | CLUSTER,
         remediation: "grant kubeward read access (`get`, `list`) to the resource, as in deploy/cluster-audit/",
-        checklist: [],
+        checklist: ["general.1"],
         cis: [],
         since: "0.1.0",
     }
