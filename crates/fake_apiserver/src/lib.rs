@@ -117,6 +117,29 @@ impl Cluster {
         self.objects.entry(t).or_default();
     }
 
+    /// Adds a custom resource type and its CustomResourceDefinition, whose schema has a pod
+    /// template (`spec.template`) when `template`.
+    pub fn add_crd(&mut self, t: ResourceType, template: bool) {
+        let spec_props = if template {
+            json!({"replicas": {"type": "integer"}, "template": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}})
+        } else {
+            json!({"color": {"type": "string"}})
+        };
+        self.add(json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": format!("{}.{}", t.plural, t.group)},
+            "spec": {
+                "group": t.group,
+                "names": {"plural": t.plural, "kind": t.kind, "singular": t.kind.to_lowercase()},
+                "scope": if t.namespaced { "Namespaced" } else { "Cluster" },
+                "versions": [{"name": t.version, "served": true, "storage": true, "schema": {"openAPIV3Schema": {
+                    "type": "object", "properties": {"spec": {"type": "object", "properties": spec_props}}}}}],
+            },
+        }));
+        self.add_type(t);
+    }
+
     /// Adds an object; its type is found by `apiVersion` and `kind` among the known types, or
     /// made up (plural: lowercase kind + `s`, namespaced when it has a namespace).
     pub fn add(&mut self, obj: Value) {

@@ -7,9 +7,10 @@
 //!   `last-applied-configuration` annotation, `status` except a Node's `nodeInfo`) left out.
 //!   Pods, ReplicaSets and Jobs controlled by a workload kubeward also lists are skipped: their
 //!   spec is their owner's template, audited once there.
-//! - Custom resources found by discovery are listed and kept when their objects hold a pod
-//!   template (`spec.template.spec`, `spec.jobTemplate.spec.template.spec`); Istio
-//!   `PeerAuthentication`s are kept for the service-mesh rule.
+//! - Custom resources found by discovery whose CustomResourceDefinition schema allows a pod
+//!   template are listed, and their objects kept when they hold one (`spec.template.spec`,
+//!   `spec.jobTemplate.spec.template.spec`); Istio `PeerAuthentication`s are kept for the
+//!   service-mesh rule.
 //! - `/version` becomes an object of kind `ServerVersion` (`kubeward.io/v1`) and each node's
 //!   kubelet `configz`, when permitted, a `KubeletConfiguration` named after the node: the
 //!   version and kubelet rules judge them.
@@ -327,7 +328,8 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
     }
 
     // 2. Discovery.
-    let resources = discover(&mut api, &mut out).await;
+    let mut resources = discover(&mut api, &mut out).await;
+    workload_crds_only(&mut api, &mut out, &mut resources).await;
 
     // 3. Lists, or in --namespace mode the namespace itself and its namespaced resources.
     let ns = opts.namespace.as_deref();
@@ -517,6 +519,65 @@ async fn discover(api: &mut Api, out: &mut Collector) -> Vec<Resource> {
         }
     }
     resources
+}
+
+/// Keeps, among the custom resources, those whose CustomResourceDefinition says their objects
+/// may hold a pod template (`spec.template` or `spec.jobTemplate` in a served version's schema,
+/// or a schema that does not say). Without this, every custom resource of the cluster would be
+/// listed (and a read-only role that does not name their groups would give a gap for each).
+/// When the CRDs cannot be read, no custom resource is listed and the gap says so.
+async fn workload_crds_only(api: &mut Api, out: &mut Collector, resources: &mut Vec<Resource>) {
+    if !resources.iter().any(|r| r.custom) {
+        return;
+    }
+    let base = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+    let mut workload: Vec<(String, String)> = Vec::new();
+    let mut cont: Option<String> = None;
+    loop {
+        // CRDs carry their schemas (often hundreds of KB): small pages.
+        let path = match &cont {
+            None => format!("{base}?limit=50"),
+            Some(c) => format!("{base}?limit=50&continue={}", encode(c)),
+        };
+        let page: Value = match api.get(&path).await {
+            Got::Ok(b) => serde_json::from_slice(&b).unwrap_or(Value::Null),
+            Got::Forbidden(m) => {
+                out.gap(base, "list", "apiextensions.k8s.io", "customresourcedefinitions", &m);
+                resources.retain(|r| !r.custom);
+                return;
+            }
+            Got::NotFound => break,
+            Got::Failed(m) => {
+                out.error(m);
+                resources.retain(|r| !r.custom);
+                return;
+            }
+        };
+        for crd in page.get("items").and_then(Value::as_array).into_iter().flatten() {
+            let group = crd.pointer("/spec/group").and_then(Value::as_str).unwrap_or_default();
+            let plural = crd.pointer("/spec/names/plural").and_then(Value::as_str).unwrap_or_default();
+            let versions = crd.pointer("/spec/versions").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+            let may_hold_template =
+                versions.iter().filter(|v| v.get("served").and_then(Value::as_bool) != Some(false)).any(|v| {
+                    let Some(spec) = v.pointer("/schema/openAPIV3Schema/properties/spec") else {
+                        // No schema, or no `spec` in it: the schema does not say.
+                        return v.pointer("/schema/openAPIV3Schema/properties").is_none();
+                    };
+                    spec.get("x-kubernetes-preserve-unknown-fields").and_then(Value::as_bool) == Some(true)
+                        || spec.pointer("/properties/template").is_some()
+                        || spec.pointer("/properties/jobTemplate").is_some()
+                });
+            if may_hold_template {
+                workload.push((group.to_string(), plural.to_string()));
+            }
+        }
+        match page.pointer("/metadata/continue").and_then(Value::as_str).filter(|c| !c.is_empty()) {
+            Some(c) => cont = Some(c.to_string()),
+            None => break,
+        }
+    }
+    // Custom resources served by an aggregated API server (no CRD) are not workloads.
+    resources.retain(|r| !r.custom || workload.iter().any(|(g, p)| *g == r.group && *p == r.plural));
 }
 
 /// Drops what no rule reads: managed fields, the last-applied copy, and status (but a Node's

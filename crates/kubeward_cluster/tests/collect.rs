@@ -109,13 +109,17 @@ async fn forbidden_resources_are_gaps_and_the_rest_is_audited() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crd_workloads_are_found_through_discovery() {
     let mut c = Cluster::new("v1.36.4");
-    c.add_type(ResourceType {
-        group: "apps.example.com".into(),
+    let t = |g: &str, p: &str, k: &str| ResourceType {
+        group: g.into(),
         version: "v1alpha1".into(),
-        plural: "webapps".into(),
-        kind: "WebApp".into(),
+        plural: p.into(),
+        kind: k.into(),
         namespaced: true,
-    });
+    };
+    c.add_crd(t("apps.example.com", "webapps", "WebApp"), true);
+    c.add_crd(t("widgets.example.com", "widgets", "Widget"), false);
+    // Served by an aggregated API server: no CRD, not a workload.
+    c.add_type(t("metrics.example.com", "podmetrics", "PodMetrics"));
     c.add(json!({"apiVersion": "apps.example.com/v1alpha1", "kind": "WebApp", "metadata": {"name": "shop", "namespace": "web"},
                  "spec": {"template": {"spec": {"containers": [{"name": "app", "image": "registry.example.com/shop:1",
                           "securityContext": {"privileged": true}}]}}}}));
@@ -129,10 +133,15 @@ async fn crd_workloads_are_found_through_discovery() {
     let got = run(&opts(&f)).await;
     assert_eq!(of_kind(&got, "WebApp"), vec!["web/shop"], "only objects with a pod template are kept");
     assert!(of_kind(&got, "Widget").is_empty());
+    assert!(of_kind(&got, "CustomResourceDefinition").is_empty(), "CRDs are read to choose, not audited");
     let uris: Vec<String> = f.server.requests().into_iter().map(|r| r.uri).collect();
     assert!(uris.iter().any(|u| u == "/apis"), "{uris:?}");
     assert!(uris.iter().any(|u| u == "/apis/apps.example.com/v1alpha1"), "{uris:?}");
     assert!(uris.iter().any(|u| u.starts_with("/apis/apps.example.com/v1alpha1/webapps?limit=")), "{uris:?}");
+    // The CRDs tell which custom resources may hold pod templates: the others are not listed.
+    assert!(uris.iter().any(|u| u.starts_with("/apis/apiextensions.k8s.io/v1/customresourcedefinitions?")), "{uris:?}");
+    assert!(!uris.iter().any(|u| u.starts_with("/apis/widgets.example.com/v1alpha1/widgets?")), "{uris:?}");
+    assert!(!uris.iter().any(|u| u.starts_with("/apis/metrics.example.com/v1alpha1/podmetrics?")), "{uris:?}");
     let report = kubeward_engine::run(&got.snapshot, &kubeward_engine::Settings::default());
     assert!(
         report.diagnostics.iter().any(|d| d.rule.code == "POD001" && d.object.kind == "WebApp"),
@@ -224,4 +233,26 @@ async fn a_wrong_token_is_a_connection_error_naming_the_path() {
     assert!(err.0.contains("GET /version: 401"), "{err}");
     let log = f.server.requests();
     assert!(log.iter().all(|r| r.status == 401), "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreadable_crds_leave_custom_resources_unlisted_with_a_gap() {
+    let mut c = Cluster::new("v1.36.4");
+    c.add_crd(
+        ResourceType {
+            group: "apps.example.com".into(),
+            version: "v1".into(),
+            plural: "webapps".into(),
+            kind: "WebApp".into(),
+            namespaced: true,
+        },
+        true,
+    );
+    c.add(pod("shop", "web"));
+    let forbidden = vec![("apiextensions.k8s.io".to_string(), "customresourcedefinitions".to_string())];
+    let f = start(c, FakeOptions { forbidden, ..FakeOptions::default() });
+    let got = run(&opts(&f)).await;
+    assert_eq!(of_kind(&got, "Pod"), vec!["shop/web"]);
+    assert_eq!(of_kind(&got, "AuditGap"), vec!["/list-customresourcedefinitions.apiextensions.k8s.io"]);
+    assert!(!f.server.requests().iter().any(|r| r.uri.contains("webapps")));
 }
