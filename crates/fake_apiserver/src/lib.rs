@@ -176,6 +176,10 @@ pub struct Options {
     pub throttle_lists: usize,
     /// Largest page served whatever `limit` asks (0: no cap).
     pub max_page: usize,
+    /// Answer this many list requests with 503 (no Retry-After) before serving them.
+    pub unavailable_lists: usize,
+    /// `(group, plural)` whose list answers 200 with a body that is not JSON.
+    pub garbage: Vec<(String, String)>,
 }
 
 /// One logged request.
@@ -195,6 +199,7 @@ struct State {
     token: String,
     log: Mutex<Vec<LoggedRequest>>,
     throttled: AtomicUsize,
+    unavailable: AtomicUsize,
     resource_version: u64,
 }
 
@@ -228,6 +233,7 @@ impl FakeApiServer {
             token: token.clone(),
             log: Mutex::new(Vec::new()),
             throttled: AtomicUsize::new(0),
+            unavailable: AtomicUsize::new(0),
             resource_version: 4242,
         });
         let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
@@ -545,6 +551,14 @@ fn resource(st: &State, group: &str, version: &str, rest: &[&str], query: &str) 
             json!({"retryAfterSeconds": 1}),
         );
         r.headers_mut().insert("retry-after", http::HeaderValue::from_static("1"));
+        return r;
+    }
+    if st.unavailable.fetch_add(1, Ordering::SeqCst) < st.options.unavailable_lists {
+        return status(503, "ServiceUnavailable", "the server is currently unable to handle the request", json!({}));
+    }
+    if st.options.garbage.iter().any(|(g, p)| g == group && p == plural) {
+        let mut r = Response::new(Full::new(Bytes::from_static(b"<html>502 Bad Gateway</html>")));
+        r.headers_mut().insert("content-type", http::HeaderValue::from_static("text/html"));
         return r;
     }
     let matching: Vec<&Value> = objs.iter().filter(in_ns).collect();

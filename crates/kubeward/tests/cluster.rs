@@ -273,3 +273,23 @@ fn deploy_manifests_have_no_finding_of_medium_or_higher() {
     assert_eq!(o.status.code(), Some(0));
     assert!(v["summary"]["objects"].as_u64().is_some_and(|n| n >= 6) || v.to_string().contains("CronJob"), "{v}");
 }
+
+#[test]
+fn kubeconfig_from_the_environment_and_a_failed_list_exits_2() {
+    let opts = Options { garbage: vec![("apps".into(), "deployments".into())], ..Options::default() };
+    let live = Live::start(fixture_cluster(), opts);
+    let o = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args(["cluster", "--no-kubelet-config", "--format", "json"])
+        .current_dir(live.dir.path())
+        .env("KUBECONFIG", live.kubeconfig())
+        .env("KUBEWARD_TODAY", TODAY)
+        .output()
+        .expect("run kubeward");
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    let errors = v["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 1, "{v}");
+    assert!(errors[0]["message"].as_str().is_some_and(|m| m.contains("GET /apis/apps/v1/deployments?limit=500")), "{v}");
+    let f = findings(&v);
+    assert!(f.iter().any(|l| l.contains("Pod/legacy/debug")), "the rest is audited: {f:#?}");
+}

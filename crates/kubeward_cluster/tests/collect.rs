@@ -256,3 +256,28 @@ async fn unreadable_crds_leave_custom_resources_unlisted_with_a_gap() {
     assert_eq!(of_kind(&got, "AuditGap"), vec!["/list-customresourcedefinitions.apiextensions.k8s.io"]);
     assert!(!f.server.requests().iter().any(|r| r.uri.contains("webapps")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unavailable_answers_are_retried_with_backoff() {
+    let mut c = Cluster::new("v1.36.4");
+    c.add(pod("shop", "web"));
+    let f = start(c, FakeOptions { unavailable_lists: 2, ..FakeOptions::default() });
+    let got = run(&opts(&f)).await;
+    assert_eq!(of_kind(&got, "Pod"), vec!["shop/web"]);
+    assert!(got.snapshot.errors.is_empty(), "{:?}", got.snapshot.errors);
+    let log = f.server.requests();
+    assert_eq!(log.iter().filter(|r| r.status == 503).count(), 2, "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_answer_is_an_error_naming_the_path_and_the_rest_goes_on() {
+    let mut c = Cluster::new("v1.36.4");
+    c.add(pod("shop", "web"));
+    let garbage = vec![("apps".to_string(), "deployments".to_string())];
+    let f = start(c, FakeOptions { garbage, ..FakeOptions::default() });
+    let got = run(&opts(&f)).await;
+    assert_eq!(of_kind(&got, "Pod"), vec!["shop/web"]);
+    let errors: Vec<String> = got.snapshot.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("GET /apis/apps/v1/deployments?limit=500: not a JSON list"), "{errors:?}");
+}
