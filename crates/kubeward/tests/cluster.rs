@@ -289,7 +289,10 @@ fn kubeconfig_from_the_environment_and_a_failed_list_exits_2() {
     let v = json(&o);
     let errors = v["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 1, "{v}");
-    assert!(errors[0]["message"].as_str().is_some_and(|m| m.contains("GET /apis/apps/v1/deployments?limit=500")), "{v}");
+    assert!(
+        errors[0]["message"].as_str().is_some_and(|m| m.contains("GET /apis/apps/v1/deployments?limit=500")),
+        "{v}"
+    );
     let f = findings(&v);
     assert!(f.iter().any(|l| l.contains("Pod/legacy/debug")), "the rest is audited: {f:#?}");
 }

@@ -21,6 +21,7 @@ mod secrets_read_access;
 mod serviceaccount_token_create;
 
 // --- cluster (issue 4) ---
+mod default_service_account_permissions;
 mod secrets_readable_cluster_wide;
 // --- end cluster (issue 4) ---
 
@@ -41,5 +42,6 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &dashboard_cluster_admin::DashboardClusterAdmin,
     // --- cluster (issue 4) ---
     &secrets_readable_cluster_wide::SecretsReadableClusterWide,
+    &default_service_account_permissions::DefaultServiceAccountPermissions,
     // --- end cluster (issue 4) ---
 ];
