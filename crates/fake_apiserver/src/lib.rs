@@ -180,6 +180,9 @@ pub struct Options {
     pub unavailable_lists: usize,
     /// `(group, plural)` whose list answers 200 with a body that is not JSON.
     pub garbage: Vec<(String, String)>,
+    /// The first request carrying a `continue` token gets `410 Expired`, as when etcd has
+    /// compacted the revision of a slow paginated list.
+    pub expire_continue_once: bool,
 }
 
 /// One logged request.
@@ -200,6 +203,7 @@ struct State {
     log: Mutex<Vec<LoggedRequest>>,
     throttled: AtomicUsize,
     unavailable: AtomicUsize,
+    expired: std::sync::atomic::AtomicBool,
     resource_version: u64,
 }
 
@@ -234,6 +238,7 @@ impl FakeApiServer {
             log: Mutex::new(Vec::new()),
             throttled: AtomicUsize::new(0),
             unavailable: AtomicUsize::new(0),
+            expired: std::sync::atomic::AtomicBool::new(false),
             resource_version: 4242,
         });
         let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
@@ -562,7 +567,16 @@ fn resource(st: &State, group: &str, version: &str, rest: &[&str], query: &str) 
         return r;
     }
     let matching: Vec<&Value> = objs.iter().filter(in_ns).collect();
-    let start = match query_param(query, "continue").filter(|c| !c.is_empty()) {
+    let token = query_param(query, "continue").filter(|c| !c.is_empty());
+    if token.is_some() && st.options.expire_continue_once && !st.expired.swap(true, Ordering::SeqCst) {
+        return status(
+            410,
+            "Expired",
+            "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
+            json!({}),
+        );
+    }
+    let start = match token {
         None => 0,
         Some(c) => match c.strip_prefix("fake-continue-").and_then(|n| n.parse::<usize>().ok()) {
             Some(n) if n <= matching.len() => n,

@@ -215,6 +215,8 @@ enum Got {
     Forbidden(String),
     /// 404.
     NotFound,
+    /// 410: a `continue` token expired (the list must start again).
+    Gone(String),
     /// Any other failure, with a message naming the path.
     Failed(String),
 }
@@ -263,6 +265,12 @@ impl Api {
                         200..=299 => return Got::Ok(body.to_vec()),
                         403 => return Got::Forbidden(status_message(&body).unwrap_or_else(|| "forbidden".into())),
                         404 => return Got::NotFound,
+                        410 => {
+                            return Got::Gone(format!(
+                                "GET {path}: 410 {}",
+                                status_message(&body).unwrap_or_else(|| "Gone".into())
+                            ))
+                        }
                         429 | 500 | 502 | 503 | 504 => (
                             true,
                             retry_after,
@@ -324,7 +332,9 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
         }
         Got::Forbidden(m) => out.gap("/version", "get", "", "/version", &m),
         Got::NotFound => {}
-        Got::Failed(m) => return Err(ConnectError(format!("cannot reach the API server at {server}: {m}"))),
+        Got::Failed(m) | Got::Gone(m) => {
+            return Err(ConnectError(format!("cannot reach the API server at {server}: {m}")))
+        }
     }
 
     // 2. Discovery.
@@ -343,7 +353,7 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
             }
             Got::Forbidden(m) => out.gap(&format!("/api/v1/namespaces/{n}"), "get", "", "namespaces", &m),
             Got::NotFound => return Err(ConnectError(format!("namespace `{n}` not found"))),
-            Got::Failed(m) => out.error(m),
+            Got::Failed(m) | Got::Gone(m) => out.error(m),
         }
     }
     let to_list: Vec<&Resource> = resources.iter().filter(|r| ns.is_none() || r.namespaced).collect();
@@ -388,7 +398,7 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
                 }
                 Got::NotFound => {}
                 // An unreachable kubelet is not an input error of the audit: say which node.
-                Got::Failed(m) => out.gap_with(&path, "get", "", "nodes/proxy", "unavailable", &m),
+                Got::Failed(m) | Got::Gone(m) => out.gap_with(&path, "get", "", "nodes/proxy", "unavailable", &m),
             }
         }
     }
@@ -476,7 +486,7 @@ async fn discover(api: &mut Api, out: &mut Collector) -> Vec<Resource> {
         }
         Got::Forbidden(m) => out.gap("/apis", "get", "", "/apis", &m),
         Got::NotFound => {}
-        Got::Failed(m) => out.error(m),
+        Got::Failed(m) | Got::Gone(m) => out.error(m),
     }
     let mut resources = Vec::new();
     for (group, version) in group_versions {
@@ -488,7 +498,7 @@ async fn discover(api: &mut Api, out: &mut Collector) -> Vec<Resource> {
                 continue;
             }
             Got::NotFound => continue,
-            Got::Failed(m) => {
+            Got::Failed(m) | Got::Gone(m) => {
                 out.error(m);
                 continue;
             }
@@ -547,7 +557,7 @@ async fn workload_crds_only(api: &mut Api, out: &mut Collector, resources: &mut 
                 return;
             }
             Got::NotFound => break,
-            Got::Failed(m) => {
+            Got::Failed(m) | Got::Gone(m) => {
                 out.error(m);
                 resources.retain(|r| !r.custom);
                 return;
@@ -623,6 +633,9 @@ async fn list(
     let skip_controlled = matches!(r.kind.as_str(), "Pod" | "ReplicaSet" | "Job") && !r.custom;
     let api_version = r.api_version();
     let mut cont: Option<String> = None;
+    // An expired `continue` token (410) restarts the list once, dropping the pages read.
+    let (first_file, first_kept, first_nodes) = (out.snap.files.len(), out.kept, nodes.len());
+    let mut restarted = false;
     loop {
         let path = match &cont {
             None => format!("{base}?limit={page_size}"),
@@ -635,7 +648,15 @@ async fn list(
                 return;
             }
             Got::NotFound => return,
-            Got::Failed(m) => {
+            Got::Gone(_) if cont.is_some() && !restarted => {
+                restarted = true;
+                cont = None;
+                out.snap.files.truncate(first_file);
+                out.kept = first_kept;
+                nodes.truncate(first_nodes);
+                continue;
+            }
+            Got::Gone(m) | Got::Failed(m) => {
                 out.error(m);
                 return;
             }

@@ -281,3 +281,22 @@ async fn a_broken_answer_is_an_error_naming_the_path_and_the_rest_goes_on() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].starts_with("GET /apis/apps/v1/deployments?limit=500: not a JSON list"), "{errors:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_continue_token_restarts_the_list_once() {
+    let mut c = Cluster::new("v1.36.4");
+    for i in 0..7 {
+        c.add(pod("shop", &format!("p{i}")));
+    }
+    let f = start(c, FakeOptions { expire_continue_once: true, ..FakeOptions::default() });
+    let got = run(&Options { page_size: Some(3), ..opts(&f) }).await;
+    let mut pods = of_kind(&got, "Pod");
+    assert_eq!(pods.len(), 7, "{pods:?}");
+    pods.sort();
+    pods.dedup();
+    assert_eq!(pods.len(), 7, "the pages read before the 410 are not kept twice");
+    assert!(got.snapshot.errors.is_empty(), "{:?}", got.snapshot.errors);
+    let log = f.server.requests();
+    assert_eq!(log.iter().filter(|r| r.status == 410).count(), 1, "{log:?}");
+    assert_eq!(log.iter().filter(|r| r.uri == "/api/v1/pods?limit=3").count(), 2, "started again: {log:?}");
+}
