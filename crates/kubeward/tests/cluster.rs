@@ -121,6 +121,7 @@ fn cluster_finds_what_scan_finds_in_the_exported_files() {
     );
     // Cluster findings name no file: the object and the JSON path say where.
     let v = json(&audited);
+    assert_eq!(v["summary"]["files"], 0, "{}", v["summary"]);
     for f in v["findings"].as_array().expect("findings") {
         assert!(f["file"].is_null() && f["line"].is_null(), "{f}");
         assert!(f["path"].as_str().is_some_and(|p| p.starts_with('/') || p.is_empty()), "{f}");
@@ -253,6 +254,16 @@ fn real_kubectl_talks_to_the_fake_api_server() {
     assert_eq!(names.lines().count(), 3, "{names}");
     let log = live.server.requests();
     assert!(log.iter().any(|r| r.uri.contains("continue=")), "{log:?}");
+    // Writes are refused (and logged): the fake, like kubeward, is read-only.
+    let o = run(&["create", "namespace", "intruder"]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("MethodNotAllowed")
+            || String::from_utf8_lossy(&o.stderr).contains("not allow"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(live.server.requests().iter().any(|r| r.method == "POST" && r.status == 405));
     // A wrong token is refused.
     let o = run(&["--context", "other", "get", "pods", "-A"]);
     assert!(!o.status.success());

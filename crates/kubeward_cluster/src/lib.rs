@@ -590,10 +590,14 @@ async fn workload_crds_only(api: &mut Api, out: &mut Collector, resources: &mut 
     resources.retain(|r| !r.custom || workload.iter().any(|(g, p)| *g == r.group && *p == r.plural));
 }
 
-/// Drops what no rule reads: managed fields, the last-applied copy, and status (but a Node's
-/// `nodeInfo`).
+/// Drops what no rule reads: managed fields, the last-applied copy, status (but a Node's
+/// `nodeInfo`) and a ConfigMap's `binaryData`.
 fn strip(v: &mut Value, kind: &str) {
     let Some(o) = v.as_object_mut() else { return };
+    if kind == "ConfigMap" {
+        // No rule reads binary data; ConfigMaps are the bulk of many clusters' objects.
+        o.remove("binaryData");
+    }
     if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("managedFields");
         if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {

@@ -54,7 +54,9 @@ pub fn run(args: &ClusterArgs) -> Result<u8> {
     }
     let collected = collected.map_err(|e| anyhow!("{e}"))?;
     let snap = collected.snapshot;
-    let report = kubeward_engine::run(&snap, &settings);
+    let mut report = kubeward_engine::run(&snap, &settings);
+    // API input: no file was read (the snapshot's "files" are list pages).
+    report.files = 0;
     let sources = Sources::of(&snap);
     super::output::emit(&args.report, &settings, &report, &sources, "cluster")
 }
