@@ -166,6 +166,7 @@ fn cluster_exit_codes_follow_scan() {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
+    assert!(o.stderr.is_empty(), "no progress bar without a terminal: {}", String::from_utf8_lossy(&o.stderr));
     // Config and --select work as for scan: a Node past end of life, only NODE rules selected.
     let mut old = Cluster::new("v1.36.4");
     old.add(serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {"nodeInfo": {"kubeletVersion": "v1.29.1"}}}));
