@@ -20,7 +20,10 @@
 //!   with backoff (honouring `Retry-After`); every request has a bounded timeout; other
 //!   failures are input errors naming the API path.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+
+use futures::StreamExt;
 
 use kube::client::Body;
 use kubeward_engine::input::node::Node;
@@ -225,21 +228,26 @@ enum Got {
 struct Api {
     client: kube::Client,
     timeout: Duration,
-    requests: usize,
+    requests: AtomicUsize,
 }
+
+/// Resources listed at the same time (each list stays paginated, so memory stays bounded).
+const LIST_CONCURRENCY: usize = 4;
+/// Kubelet configz requests at the same time.
+const CONFIGZ_CONCURRENCY: usize = 8;
 
 const MAX_ATTEMPTS: u32 = 6;
 
 impl Api {
-    async fn get(&mut self, path: &str) -> Got {
+    async fn get(&self, path: &str) -> Got {
         self.get_tries(path, MAX_ATTEMPTS).await
     }
 
-    async fn get_tries(&mut self, path: &str, max_attempts: u32) -> Got {
+    async fn get_tries(&self, path: &str, max_attempts: u32) -> Got {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.requests += 1;
+            self.requests.fetch_add(1, Ordering::Relaxed);
             let req = match http::Request::get(path).header("accept", "application/json").body(Body::empty()) {
                 Ok(r) => r,
                 Err(e) => return Got::Failed(format!("GET {path}: {e}")),
@@ -313,8 +321,8 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
     let server = cfg.cluster_url.to_string();
     let client =
         kube::Client::try_from(cfg).map_err(|e| ConnectError(format!("cannot create a client for {server}: {e}")))?;
-    let mut api = Api { client, timeout: opts.timeout.unwrap_or(Duration::from_secs(60)), requests: 0 };
-    let mut out = Collector { snap: Snapshot::default(), gaps: Vec::new(), received: 0, kept: 0 };
+    let api = Api { client, timeout: opts.timeout.unwrap_or(Duration::from_secs(60)), requests: AtomicUsize::new(0) };
+    let mut out = Collector::default();
 
     // 1. /version: proves the connection and the credentials.
     match api.get("/version").await {
@@ -338,8 +346,8 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
     }
 
     // 2. Discovery.
-    let mut resources = discover(&mut api, &mut out).await;
-    workload_crds_only(&mut api, &mut out, &mut resources).await;
+    let mut resources = discover(&api, &mut out).await;
+    workload_crds_only(&api, &mut out, &mut resources).await;
 
     // 3. Lists, or in --namespace mode the namespace itself and its namespaced resources.
     let ns = opts.namespace.as_deref();
@@ -359,21 +367,39 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
     let to_list: Vec<&Resource> = resources.iter().filter(|r| ns.is_none() || r.namespaced).collect();
     let page_size = opts.page_size.unwrap_or(500).max(1);
     let mut nodes: Vec<String> = Vec::new();
-    for (i, r) in to_list.iter().enumerate() {
-        progress(Progress::Listing {
-            what: format!("{} {}", r.api_version(), r.plural),
-            index: i,
-            total: to_list.len(),
-        });
-        list(&mut api, &mut out, r, ns, page_size, &mut nodes, progress).await;
+    let (started, kept) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let shared = Shared { api: &api, ns, page_size, progress, started: &started, kept: &kept, total: to_list.len() };
+    // A few lists at a time, merged in discovery order (the report does not depend on timing).
+    let listed: Vec<(Collector, Vec<String>)> =
+        futures::stream::iter(to_list.iter().map(|r| list(&shared, r))).buffered(LIST_CONCURRENCY).collect().await;
+    for (c, n) in listed {
+        out.merge(c);
+        nodes.extend(n);
     }
 
-    // 4. Kubelet configz of each node, when permitted.
+    // 4. Kubelet configz of each node, when permitted: the first alone (a 403 is the same for
+    //    all), then the others a few at a time.
     if !opts.skip_kubelet_config && ns.is_none() {
-        for n in &nodes {
+        let fetch = |n: &String| {
             let path = format!("/api/v1/nodes/{n}/proxy/configz");
+            let api = &api;
             // An unreachable kubelet is common (a node going away): two tries, not six.
-            match api.get_tries(&path, 2).await {
+            async move {
+                let got = api.get_tries(&path, 2).await;
+                (path, got)
+            }
+        };
+        let mut answers: Vec<(String, Got)> = Vec::new();
+        if let Some(first) = nodes.first() {
+            answers.push(fetch(first).await);
+        }
+        if !matches!(answers.first(), Some((_, Got::Forbidden(_)))) {
+            let rest: Vec<(String, Got)> =
+                futures::stream::iter(nodes.iter().skip(1).map(fetch)).buffered(CONFIGZ_CONCURRENCY).collect().await;
+            answers.extend(rest);
+        }
+        for (n, (path, got)) in nodes.iter().zip(answers) {
+            match got {
                 Got::Ok(body) => {
                     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
                     let Some(Value::Object(cfg)) = v.get("kubeletconfig") else {
@@ -403,9 +429,21 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
         }
     }
     out.finish_gaps();
-    Ok(Collected { snapshot: out.snap, requests: api.requests, received: out.received })
+    Ok(Collected { snapshot: out.snap, requests: api.requests.load(Ordering::Relaxed), received: out.received })
 }
 
+/// What the concurrent lists share.
+struct Shared<'a> {
+    api: &'a Api,
+    ns: Option<&'a str>,
+    page_size: u32,
+    progress: &'a (dyn Fn(Progress) + Sync),
+    started: &'a AtomicUsize,
+    kept: &'a AtomicUsize,
+    total: usize,
+}
+
+#[derive(Default)]
 struct Collector {
     snap: Snapshot,
     gaps: Vec<Value>,
@@ -414,6 +452,14 @@ struct Collector {
 }
 
 impl Collector {
+    fn merge(&mut self, other: Collector) {
+        self.snap.files.extend(other.snap.files);
+        self.snap.errors.extend(other.snap.errors);
+        self.gaps.extend(other.gaps);
+        self.received += other.received;
+        self.kept += other.kept;
+    }
+
     fn error(&mut self, message: String) {
         self.snap.errors.push(InputError { file: None, pos: Default::default(), message });
     }
@@ -456,7 +502,7 @@ impl Collector {
 
 /// Discovery: the preferred version of every group, then the resources of each; returns the
 /// resources to list (the wanted built-ins, and every listable custom resource).
-async fn discover(api: &mut Api, out: &mut Collector) -> Vec<Resource> {
+async fn discover(api: &Api, out: &mut Collector) -> Vec<Resource> {
     let mut group_versions: Vec<(String, String)> = vec![(String::new(), "v1".into())];
     match api.get("/apis").await {
         Got::Ok(body) => {
@@ -536,7 +582,7 @@ async fn discover(api: &mut Api, out: &mut Collector) -> Vec<Resource> {
 /// or a schema that does not say). Without this, every custom resource of the cluster would be
 /// listed (and a read-only role that does not name their groups would give a gap for each).
 /// When the CRDs cannot be read, no custom resource is listed and the gap says so.
-async fn workload_crds_only(api: &mut Api, out: &mut Collector, resources: &mut Vec<Resource>) {
+async fn workload_crds_only(api: &Api, out: &mut Collector, resources: &mut Vec<Resource>) {
     if !resources.iter().any(|r| r.custom) {
         return;
     }
@@ -624,16 +670,17 @@ fn controlled(v: &Value) -> bool {
     })
 }
 
-async fn list(
-    api: &mut Api,
-    out: &mut Collector,
-    r: &Resource,
-    ns: Option<&str>,
-    page_size: u32,
-    nodes: &mut Vec<String>,
-    progress: &(dyn Fn(Progress) + Sync),
-) {
-    let base = r.list_path(ns);
+/// Lists one resource, page by page; returns what it kept and the names of the nodes.
+async fn list(sh: &Shared<'_>, r: &Resource) -> (Collector, Vec<String>) {
+    let mut out = Collector::default();
+    let mut nodes = Vec::new();
+    let (api, progress, page_size) = (sh.api, sh.progress, sh.page_size);
+    progress(Progress::Listing {
+        what: format!("{} {}", r.api_version(), r.plural),
+        index: sh.started.fetch_add(1, Ordering::Relaxed),
+        total: sh.total,
+    });
+    let base = r.list_path(sh.ns);
     let skip_controlled = matches!(r.kind.as_str(), "Pod" | "ReplicaSet" | "Job") && !r.custom;
     let api_version = r.api_version();
     let mut cont: Option<String> = None;
@@ -649,9 +696,9 @@ async fn list(
             Got::Ok(b) => b,
             Got::Forbidden(m) => {
                 out.gap(&base, "list", &r.group, &r.plural, &m);
-                return;
+                return (out, nodes);
             }
-            Got::NotFound => return,
+            Got::NotFound => return (out, nodes),
             Got::Gone(_) if cont.is_some() && !restarted => {
                 restarted = true;
                 cont = None;
@@ -662,20 +709,20 @@ async fn list(
             }
             Got::Gone(m) | Got::Failed(m) => {
                 out.error(m);
-                return;
+                return (out, nodes);
             }
         };
         let page: Value = match serde_json::from_slice(&body) {
             Ok(v) => v,
             Err(e) => {
                 out.error(format!("GET {path}: not a JSON list: {e}"));
-                return;
+                return (out, nodes);
             }
         };
         drop(body);
         let Value::Object(mut page) = page else {
             out.error(format!("GET {path}: not a JSON list"));
-            return;
+            return (out, nodes);
         };
         let next = page
             .get("metadata")
@@ -711,13 +758,13 @@ async fn list(
             documents.push(Document { root, duplicates: Vec::new() });
         }
         out.kept += documents.len();
-        progress(Progress::Objects(out.kept));
+        progress(Progress::Objects(sh.kept.fetch_add(documents.len(), Ordering::Relaxed) + documents.len()));
         if !documents.is_empty() {
             out.snap.files.push(SourceFile { path: None, text: String::new(), documents, partial: false });
         }
         match next {
             Some(c) => cont = Some(c),
-            None => return,
+            None => return (out, nodes),
         }
     }
 }
