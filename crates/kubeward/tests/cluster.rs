@@ -186,8 +186,11 @@ fn cluster_exit_codes_follow_scan() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("GET /version: 401"), "{err}");
-    // An unknown context is a usage error.
+    // An unknown context and a malformed namespace are usage errors.
     assert_eq!(live.run(&["--context", "nope"]).status.code(), Some(2));
+    let o = live.run(&["--namespace", "../secrets"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a namespace name"));
 }
 
 #[test]

@@ -317,6 +317,16 @@ fn status_message(body: &[u8]) -> Option<String> {
 /// Configuration errors and an unreachable or unauthenticated API server (the first request,
 /// `/version`, fails); later failures are input errors in the snapshot.
 pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Result<Collected, ConnectError> {
+    if let Some(n) = &opts.namespace {
+        let label = !n.is_empty()
+            && n.len() <= 63
+            && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !n.starts_with('-')
+            && !n.ends_with('-');
+        if !label {
+            return Err(ConnectError(format!("`{n}` is not a namespace name (RFC 1123 label)")));
+        }
+    }
     let cfg = config(opts).await?;
     let server = cfg.cluster_url.to_string();
     let client =
