@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         }
     };
     let (inputs, walk_errors) = walk::collect(&paths, &exclude, true);
-    let snap = walk::load(&inputs, Settings::default().max_file_size, Limits::default());
+    let snap = walk::load(&inputs, Settings::default().max_file_size, Limits::default(), &|| {});
     let mut objects = 0usize;
     for i in 0..snap.files.len() {
         snap.objects_of_file(i, |_| objects += 1);

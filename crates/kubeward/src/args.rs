@@ -42,7 +42,7 @@ pub enum ColorChoice {
 /// Options shared by commands that produce reports.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Output format on stdout: text, json, sarif, junit.
+    /// Output format on stdout: text, json, sarif, junit, html, markdown.
     #[arg(long, short = 'f', default_value = "text", env = "KUBEWARD_FORMAT")]
     pub format: String,
     /// Also write a report to a file, as FORMAT=FILE (repeatable).
@@ -63,9 +63,16 @@ pub struct ReportArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value = "auto", env = "KUBEWARD_COLOR")]
     pub color: ColorChoice,
-    /// Print nothing on stdout (reports still go to --output files).
+    /// Print nothing on stdout (reports still go to --output files) and no progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Report only the findings this baseline file does not record (written with
+    /// `--write-baseline`); the summary says how many it hid.
+    #[arg(long, value_name = "FILE", env = "KUBEWARD_BASELINE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in a baseline file (fingerprints that survive line moves).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// `kubeward scan`.
@@ -99,6 +106,10 @@ pub struct NodeArgs {
     /// and nothing else; exit 0.
     #[arg(long)]
     pub print_auditd_rules: bool,
+    /// The cluster's Kubernetes version (`v1.33.4`, `1.33`), checked against the release
+    /// table when the node shows none (a kubelet started outside a container, K3s).
+    #[arg(long, value_name = "VERSION")]
+    pub k8s_version: Option<String>,
     /// Report options (by default only the `node` and `general` rules run).
     #[command(flatten)]
     pub report: ReportArgs,

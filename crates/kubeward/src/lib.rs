@@ -4,6 +4,7 @@
 pub mod args;
 pub mod commands;
 pub mod config;
+pub mod progress;
 pub mod walk;
 
 use args::{Cli, Command};

@@ -131,12 +131,13 @@ fn read_limited(mut r: impl Read, max: u64) -> Result<Vec<u8>, String> {
     Ok(buf)
 }
 
-/// Reads and parses the inputs in parallel.
+/// Reads and parses the inputs in parallel; `tick` is called once per input read.
 #[must_use]
-pub fn load(inputs: &[Input], max_size: u64, limits: Limits) -> Snapshot {
+pub fn load(inputs: &[Input], max_size: u64, limits: Limits, tick: &(dyn Fn() + Sync)) -> Snapshot {
     let loaded: Vec<Result<(kubeward_engine::snapshot::SourceFile, Option<InputError>), InputError>> = inputs
         .par_iter()
         .map(|input| {
+            tick();
             let (name, bytes) = match input {
                 Input::Stdin => ("<stdin>".to_string(), read_limited(std::io::stdin().lock(), max_size)),
                 Input::File(p) => {

@@ -570,3 +570,92 @@ fn node_checks_the_files_components_name() {
     assert!(has("NODE119", "/srv/kubelet.kubeconfig"), "the kubelet's --kubeconfig: {found:?}");
     assert!(has("NODE104", "/data/etcd"), "etcd's --data-dir: {found:?}");
 }
+
+#[test]
+fn node_audit_job_passes_its_own_scan() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/node-audit");
+    let o = kubeward(&root, &["scan", ".", "--fail-on", "medium", "-f", "json"]);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(0), "{v:#}");
+    let findings = v["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().all(|f| matches!(f["severity"].as_str(), Some("low" | "info"))),
+        "medium or higher in deploy/node-audit: {v:#}"
+    );
+    // The exemptions it relies on are there, with their reasons.
+    assert!(v["summary"]["exempted"].as_u64().unwrap_or(0) > 0, "{v:#}");
+}
+
+#[test]
+fn baseline_hides_known_findings_and_shows_new_ones() {
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::write(d.path().join("app.yaml"), PRIV).expect("write");
+    // Record today's findings.
+    let o = kubeward(d.path(), &["scan", ".", "--write-baseline", "baseline.json", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let all = json(&o)["findings"].as_array().map(Vec::len).unwrap_or(0);
+    assert!(all > 0);
+    let baseline: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("baseline.json")).expect("baseline"))
+            .expect("json");
+    assert_eq!(baseline["findings"].as_array().map(Vec::len), Some(all));
+    // The same findings, moved down the file: nothing new, exit 0, the summary says what was hidden.
+    std::fs::write(d.path().join("app.yaml"), format!("{CLEAN}---\n# moved below a ConfigMap\n{PRIV}")).expect("write");
+    let o = kubeward(d.path(), &["scan", ".", "--baseline", "baseline.json", "-f", "json"]);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(0), "{v:#}");
+    assert_eq!(v["summary"]["hiddenByBaseline"].as_u64(), Some(all as u64));
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(0));
+    let text = stdout(&kubeward(d.path(), &["scan", ".", "--baseline", "baseline.json"]));
+    assert!(text.contains(&format!("{all} hidden by the baseline")), "{text}");
+    // A new privileged pod is reported.
+    std::fs::write(d.path().join("new.yaml"), PRIV.replace("name: priv", "name: priv2")).expect("write");
+    let o = kubeward(d.path(), &["scan", ".", "--baseline", "baseline.json", "-f", "json"]);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(1));
+    let files: Vec<&str> =
+        v["findings"].as_array().expect("findings").iter().filter_map(|f| f["file"].as_str()).collect();
+    assert!(!files.is_empty() && files.iter().all(|f| f.ends_with("new.yaml")), "{files:?}");
+    // A file that is not a baseline is a usage error.
+    std::fs::write(d.path().join("bad.json"), "[1, 2]").expect("write");
+    let o = kubeward(d.path(), &["scan", ".", "--baseline", "bad.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a kubeward baseline"));
+}
+
+#[test]
+fn markdown_and_html_reports() {
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::write(d.path().join("app.yaml"), PRIV).expect("write");
+    let o = kubeward(d.path(), &["scan", ".", "-f", "markdown", "-o", "html=report.html"]);
+    assert_eq!(o.status.code(), Some(1));
+    let md = stdout(&o);
+    assert!(md.starts_with("## kubeward scan: score "), "{md}");
+    assert!(md.contains("<details open><summary><b>critical</b>"), "{md}");
+    let html = std::fs::read_to_string(d.path().join("report.html")).expect("html written");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("POD001"));
+    // No progress bar when stderr is not a terminal.
+    assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Under a terminal (util-linux `script` gives the command a pseudo-terminal), reading shows a
+/// progress bar on stderr; `--quiet` silences it. Piped, there is none (see
+/// `markdown_and_html_reports`).
+#[test]
+fn progress_bar_only_on_a_terminal() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let run = |extra: &str| {
+        let cmd = format!("{} scan {} -f json {extra} > /dev/null", env!("CARGO_BIN_EXE_kubeward"), examples.display());
+        let o = Command::new("script").args(["-q", "-e", "-c", &cmd, "/dev/null"]).output().expect("script");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let shown = run("");
+    assert!(shown.contains("reading") && shown.contains("files"), "{shown:?}");
+    let quiet = run("--quiet");
+    assert!(!quiet.contains("reading"), "{quiet:?}");
+}

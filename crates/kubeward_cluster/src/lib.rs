@@ -11,7 +11,8 @@
 //!   template are listed, and their objects kept when they hold one (`spec.template.spec`,
 //!   `spec.jobTemplate.spec.template.spec`); Istio `PeerAuthentication`s are kept for the
 //!   service-mesh rule.
-//! - `/version` becomes an object of kind `ServerVersion` (`kubeward.io/v1`) and each node's
+//! - `/version` becomes an object of kind `KubernetesVersion` (`kubeward.io/v1`, as for
+//!   `kubeward node --k8s-version`) and each node's
 //!   kubelet `configz`, when permitted, a `KubeletConfiguration` named after the node: the
 //!   version and kubelet rules judge them.
 //! - A list or read that is forbidden (403) becomes an object of kind `AuditGap`
@@ -339,12 +340,12 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
         Got::Ok(body) => {
             let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             if let Some(git) = v.get("gitVersion").and_then(Value::as_str) {
+                // The object `kubeward node --k8s-version` makes too: the version rules read it.
                 out.push_synthetic(json!({
                     "apiVersion": "kubeward.io/v1",
-                    "kind": "ServerVersion",
+                    "kind": "KubernetesVersion",
                     "metadata": {"name": "kube-apiserver"},
-                    "gitVersion": git,
-                    "platform": v.get("platform").cloned().unwrap_or(Value::Null),
+                    "spec": {"version": git, "source": "/version", "platform": v.get("platform").cloned().unwrap_or(Value::Null)},
                 }));
             }
         }

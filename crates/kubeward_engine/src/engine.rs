@@ -16,7 +16,7 @@ use crate::settings::Settings;
 use crate::snapshot::Snapshot;
 
 /// The outcome of a run.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Report {
     /// Findings, sorted by file, position and code.
     pub diagnostics: Vec<Diagnostic>,
@@ -30,6 +30,8 @@ pub struct Report {
     pub exempted: usize,
     /// Rules that ran.
     pub rules_run: usize,
+    /// Findings dropped because the baseline (`--baseline`) records them.
+    pub hidden_by_baseline: usize,
 }
 
 impl Report {

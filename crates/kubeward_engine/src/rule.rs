@@ -153,7 +153,7 @@ impl Targets {
     pub const SNAPSHOT: Targets = Targets(8);
     /// Every node file whose permissions and ownership are audited (`kubeward node`).
     pub const HOST_FILE: Targets = Targets(16);
-    /// Marks a rule about objects only `kubeward cluster` makes (`AuditGap`, `ServerVersion`):
+    /// Marks a rule about objects only `kubeward cluster` makes (`AuditGap`):
     /// no manifest can be expected to trip it. Combined with `OBJECT` for dispatch.
     pub const CLUSTER: Targets = Targets(32);
 
@@ -204,6 +204,12 @@ impl RuleMeta {
     #[must_use]
     pub fn docs_path(&self) -> String {
         format!("docs/rules/{}-{}.md", self.code, self.name)
+    }
+
+    /// The rule's documentation page on the web.
+    #[must_use]
+    pub fn docs_url(&self) -> String {
+        format!("{}/blob/main/{}", crate::report::sarif::INFORMATION_URI, self.docs_path())
     }
 }
 

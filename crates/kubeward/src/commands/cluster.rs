@@ -26,7 +26,11 @@ pub fn run(args: &ClusterArgs) -> Result<u8> {
         timeout: Some(Duration::from_secs(args.request_timeout)),
         skip_kubelet_config: args.no_kubelet_config,
     };
-    let bar = std::io::stderr().is_terminal().then(|| {
+    // Like `scan`'s bar (crate::progress): a terminal only, not with --quiet or
+    // KUBEWARD_NO_PROGRESS; counted in API resources rather than files.
+    let show =
+        !args.report.quiet && std::io::stderr().is_terminal() && std::env::var_os("KUBEWARD_NO_PROGRESS").is_none();
+    let bar = show.then(|| {
         let b = indicatif::ProgressBar::new(0);
         b.set_style(
             indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
@@ -49,12 +53,27 @@ pub fn run(args: &ClusterArgs) -> Result<u8> {
         }
     };
     let collected = kubeward_cluster::collect_blocking(&opts, &progress);
+    if let (Some(b), Ok(c)) = (&bar, &collected) {
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        b.set_message(format!("auditing {} objects", c.received));
+    }
+    let collected = match collected {
+        Ok(c) => c,
+        Err(e) => {
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+            return Err(anyhow!("{e}"));
+        }
+    };
+    let snap = collected.snapshot;
+    let mut report = kubeward_engine::run(&snap, &settings);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let collected = collected.map_err(|e| anyhow!("{e}"))?;
-    let snap = collected.snapshot;
-    let mut report = kubeward_engine::run(&snap, &settings);
     // API input: no file was read (the snapshot's "files" are list pages).
     report.files = 0;
     let sources = Sources::of(&snap);

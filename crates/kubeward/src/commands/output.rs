@@ -35,6 +35,24 @@ pub fn emit(
 ) -> Result<u8> {
     let format = Format::parse(&args.format).map_err(|e| anyhow!("--format: {e}"))?;
     let outputs = parse_outputs(&args.outputs)?;
+    if let Some(path) = &args.write_baseline {
+        std::fs::write(path, report::baseline::write(report))
+            .with_context(|| format!("cannot write the baseline {}", path.display()))?;
+    }
+    let filtered;
+    let report = match &args.baseline {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the baseline {}", path.display()))?;
+            let baseline =
+                report::baseline::Baseline::parse(&text).map_err(|e| anyhow!("--baseline {}: {e}", path.display()))?;
+            let mut r = report.clone();
+            baseline.apply(&mut r);
+            filtered = r;
+            &filtered
+        }
+        None => report,
+    };
     let stdout = std::io::stdout();
     let color = match args.color {
         ColorChoice::Always => true,

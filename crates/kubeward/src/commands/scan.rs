@@ -26,10 +26,13 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let exclude = walk::exclude_set(&excludes)?;
     let paths = if args.paths.is_empty() { vec![std::path::PathBuf::from(".")] } else { args.paths.clone() };
     let (inputs, mut errors) = walk::collect(&paths, &exclude, !args.no_gitignore);
-    let mut snap = walk::load(&inputs, settings.max_file_size, Limits::default());
+    let progress = crate::progress::Progress::new(args.report.quiet, inputs.len() as u64, "reading");
+    let mut snap = walk::load(&inputs, settings.max_file_size, Limits::default(), &|| progress.inc());
     snap.errors.append(&mut errors);
     snap.mark_kustomize_patches();
+    progress.stage("auditing");
     let report = kubeward_engine::run(&snap, &settings);
+    progress.finish();
     let sources = Sources::of(&snap);
     super::output::emit(&args.report, &settings, &report, &sources, "scan")
 }

@@ -62,7 +62,7 @@ impl Flags {
             let (name, value, next) = match body.split_once('=') {
                 Some((n, v)) => (n, Some(v.to_string()), false),
                 None => match argv.get(i + 1).map(AsRef::as_ref) {
-                    Some(v) if !v.starts_with('-') || v == "-" => (body, Some(v.to_string()), true),
+                    Some(v) if takes_as_value(v) => (body, Some(v.to_string()), true),
                     _ => (body, None, false),
                 },
             };
@@ -111,6 +111,17 @@ impl Flags {
     #[must_use]
     pub fn get_list(&self, name: &str) -> Option<Vec<&str>> {
         self.get(name).map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).collect())
+    }
+}
+
+/// Whether the argument after a bare `--name` is read as its value. pflag gives a non-boolean
+/// flag the next argument whatever it looks like (`--v -1`, `--audit-log-maxage -1`); a word
+/// that starts with a dash is another flag, except `-` alone and negative numbers, which no
+/// component has as a flag name.
+fn takes_as_value(next: &str) -> bool {
+    match next.strip_prefix('-') {
+        None | Some("") => true,
+        Some(rest) => rest.parse::<f64>().is_ok() && !rest.starts_with(['-', '+']),
     }
 }
 
@@ -172,6 +183,19 @@ mod tests {
     }
 
     #[test]
+    fn negative_numbers_are_values() {
+        let f =
+            Flags::parse(&["kube-apiserver", "--audit-log-maxage", "-1", "--v", "-2.5", "--profiling", "--x"], true);
+        assert_eq!(f.get("audit-log-maxage"), Some("-1"));
+        assert_eq!(f.get("v"), Some("-2.5"));
+        assert_eq!(f.get_bool("profiling"), Some(true), "a flag after a bare boolean is not its value");
+        assert!(f.has("x"));
+        let g = Flags::parse(&["--a", "--1", "--b", "-"], false);
+        assert_eq!(g.get("a"), Some(""), "`--1` is a flag, not a value");
+        assert_eq!(g.get("b"), Some("-"));
+    }
+
+    #[test]
     fn cmdline_bytes() {
         assert_eq!(
             split_cmdline(b"kubelet\0--config=/var/lib/kubelet/config.yaml\0"),
@@ -196,7 +220,7 @@ mod tests {
             let mut expected: HashMap<&str, String> = HashMap::new();
             for _ in 0..(next() % 8) {
                 let name = names[(next() % names.len() as u64) as usize];
-                let value = format!("v{}", next() % 100);
+                let value = if next() % 3 == 0 { format!("-{}", next() % 100) } else { format!("v{}", next() % 100) };
                 if next() % 2 == 0 {
                     argv.push(format!("--{name}={value}"));
                 } else {

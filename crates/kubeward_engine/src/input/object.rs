@@ -27,6 +27,8 @@ impl fmt::Display for ObjectRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.namespace {
             Some(ns) => write!(f, "{}/{}/{}", self.kind, ns, self.name),
+            // Unnamed objects (a kubeconfig, a KubeletConfiguration) are shown by kind alone.
+            None if self.name.is_empty() => f.write_str(&self.kind),
             None => write!(f, "{}/{}", self.kind, self.name),
         }
     }

@@ -39,7 +39,10 @@ struct Summary {
     findings: usize,
     by_severity: BTreeMap<&'static str, usize>,
     exempted: usize,
+    hidden_by_baseline: usize,
     errors: usize,
+    score: u8,
+    grade: String,
 }
 
 #[derive(Serialize)]
@@ -113,6 +116,7 @@ fn errors<S: serde::Serializer>(es: &&[InputError], s: S) -> Result<S::Ok, S::Er
 }
 
 fn document<'a>(r: &'a Render<'_>) -> Document<'a> {
+    let score = super::score::score(r.report);
     Document {
         version: 1,
         tool: Tool { name: "kubeward", version: crate::VERSION, command: r.command },
@@ -122,7 +126,10 @@ fn document<'a>(r: &'a Render<'_>) -> Document<'a> {
             findings: r.report.diagnostics.len(),
             by_severity: r.report.counts().iter().map(|(s, n)| (s.as_str(), *n)).collect(),
             exempted: r.report.exempted,
+            hidden_by_baseline: r.report.hidden_by_baseline,
             errors: r.report.errors.len(),
+            score: score.value,
+            grade: score.grade.to_string(),
         },
         findings: &r.report.diagnostics,
         errors: &r.report.errors,

@@ -7,9 +7,13 @@ use std::sync::OnceLock;
 use crate::engine::Report;
 use crate::snapshot::Snapshot;
 
+pub mod baseline;
+pub mod html;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod sarif;
+pub mod score;
 pub mod text;
 
 #[cfg(test)]
@@ -26,11 +30,15 @@ pub enum Format {
     Sarif,
     /// JUnit XML (CI test reports).
     Junit,
+    /// One self-contained HTML page.
+    Html,
+    /// Markdown for pull-request comments.
+    Markdown,
 }
 
 impl Format {
     /// Names accepted by `--format`.
-    pub const NAMES: &'static [&'static str] = &["text", "json", "sarif", "junit"];
+    pub const NAMES: &'static [&'static str] = &["text", "json", "sarif", "junit", "html", "markdown"];
 
     /// Parses a format name.
     ///
@@ -42,6 +50,8 @@ impl Format {
             "json" => Self::Json,
             "sarif" => Self::Sarif,
             "junit" => Self::Junit,
+            "html" => Self::Html,
+            "markdown" | "md" => Self::Markdown,
             _ => return Err(format!("unknown format `{s}` (expected one of: {})", Self::NAMES.join(", "))),
         })
     }
@@ -98,5 +108,7 @@ pub fn write(format: Format, render: &Render<'_>, out: &mut dyn Write) -> io::Re
         Format::Json => json::write(render, out),
         Format::Sarif => sarif::write(render, out),
         Format::Junit => junit::write(render, out),
+        Format::Html => html::write(render, out),
+        Format::Markdown => markdown::write(render, out),
     }
 }

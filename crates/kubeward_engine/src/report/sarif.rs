@@ -208,7 +208,7 @@ fn descriptor(meta: &RuleMeta) -> Value {
     let docs = meta.docs_markdown();
     let docs = docs.trim();
     let full = full_description(meta, docs);
-    let docs_url = format!("{INFORMATION_URI}/blob/main/{}", meta.docs_path());
+    let docs_url = meta.docs_url();
     json!({
         "id": meta.code,
         "name": camel_case(meta.name),

@@ -128,7 +128,7 @@ fn errors() -> Vec<InputError> {
 }
 
 fn report(diagnostics: Vec<Diagnostic>, errors: Vec<InputError>) -> Report {
-    Report { diagnostics, errors, files: 4, objects: 9, exempted: 1, rules_run: 2 }
+    Report { diagnostics, errors, files: 4, objects: 9, exempted: 1, rules_run: 2, hidden_by_baseline: 0 }
 }
 
 fn render(format: Format, report: &Report) -> String {
@@ -381,4 +381,78 @@ fn format_names_parse() {
     assert_eq!(Format::parse("sarif"), Ok(Format::Sarif));
     assert_eq!(Format::parse("junit"), Ok(Format::Junit));
     assert!(Format::parse("xml").is_err());
+}
+
+// --- Markdown -------------------------------------------------------------------------------
+
+#[test]
+fn markdown_snapshots() {
+    for (name, r) in all_reports() {
+        insta::assert_snapshot!(format!("markdown_{name}"), render(Format::Markdown, &r));
+    }
+}
+
+/// Many findings: the report stops below GitHub's comment limit and says what it left out.
+#[test]
+fn markdown_truncates_before_the_comment_limit() {
+    let one = file_findings().remove(0);
+    let many: Vec<Diagnostic> = (0..3000)
+        .map(|i| {
+            let mut d = one.clone();
+            d.message = format!("{} number {i}", d.message);
+            d
+        })
+        .collect();
+    let md = render(Format::Markdown, &report(many, vec![]));
+    assert!(md.len() <= super::markdown::LIMIT, "{} bytes", md.len());
+    assert!(md.contains("of 3000 findings not shown"), "{}", &md[md.len().saturating_sub(400)..]);
+    // Every `<details>` is closed, so the comment renders.
+    assert_eq!(md.matches("<details").count(), md.matches("</details>").count());
+    // Small reports are not truncated.
+    assert!(!render(Format::Markdown, &report(file_findings(), vec![])).contains("not shown"));
+}
+
+#[test]
+fn markdown_escapes_table_breakers() {
+    assert_eq!(super::markdown::escape("a|b <x> *y*"), "a\\|b &lt;x&gt; \\*y\\*");
+    let md = render(Format::Markdown, &report(file_findings(), vec![]));
+    for line in md.lines().filter(|l| l.starts_with("| `")) {
+        // 6 unescaped pipes per row: the 5 cells of a finding.
+        let cells = line.replace("\\|", "").matches('|').count();
+        assert_eq!(cells, 6, "{line}");
+    }
+}
+
+// --- HTML -----------------------------------------------------------------------------------
+
+#[test]
+fn html_is_self_contained_and_complete() {
+    for (name, r) in all_reports() {
+        let html = render(Format::Html, &r);
+        // Nothing is fetched from outside: no external script, style, font or image.
+        for bad in ["<script src", "<link", "url(", "<img", "@import", "<iframe"] {
+            assert!(!html.contains(bad), "{name}: `{bad}` in the HTML");
+        }
+        assert_eq!(html.matches("<article class=\"finding").count(), r.diagnostics.len(), "{name}");
+        assert!(html.contains(&format!("data-score=\"{}\"", super::score::score(&r).value)), "{name}");
+        assert!(html.contains("<svg id=\"chart-severity\""), "{name}");
+        assert!(html.contains("<svg id=\"chart-category\""), "{name}");
+        assert_eq!(html.matches("<details class=\"rule-docs\"").count(), {
+            let mut codes: Vec<&str> = r.diagnostics.iter().map(|d| d.rule.code).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            codes.len()
+        });
+        if !r.errors.is_empty() {
+            assert!(html.contains("id=\"errors\""), "{name}");
+        }
+    }
+}
+
+#[test]
+fn html_escapes_everything_from_the_input() {
+    let html = render(Format::Html, &report(file_findings(), vec![]));
+    assert!(!html.contains("<all>"), "the message's `<all>` must be escaped");
+    assert!(html.contains("&lt;all&gt;"));
+    assert_eq!(super::html::escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
 }

@@ -116,6 +116,9 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
     if r.report.exempted > 0 {
         write!(out, "; {} exempted by annotation", r.report.exempted)?;
     }
+    if r.report.hidden_by_baseline > 0 {
+        write!(out, "; {} hidden by the baseline", r.report.hidden_by_baseline)?;
+    }
     if !r.report.errors.is_empty() {
         write!(out, "; {} input error{}", r.report.errors.len(), if r.report.errors.len() == 1 { "" } else { "s" })?;
     }

@@ -4,7 +4,7 @@
 //! Rules about something *absent* from a cluster (runtime threat detection, a service mesh)
 //! only make sense over a whole cluster: what `kubeward cluster` reads, or a cluster exported
 //! as files. The objects describe a whole cluster when they hold the API server's version
-//! (`ServerVersion`, made by `kubeward cluster`), the `kube-system` Namespace or a Node;
+//! (a `KubernetesVersion` named `kube-apiserver`, made by `kubeward cluster` from `/version`), the `kube-system` Namespace or a Node;
 //! application manifests in a repository hold none of these.
 
 use crate::input::object::Object;
@@ -13,13 +13,17 @@ use crate::input::workload::PodSpecView;
 
 /// The object a whole-cluster finding is reported on, when the objects describe a cluster:
 /// the `kube-system` Namespace (in a cluster and in its export alike), else the
-/// `ServerVersion`, else the first Node. Findings point at its `metadata.name`.
+/// API server's `KubernetesVersion`, else the first Node. Findings point at its `metadata.name`.
 #[must_use]
 pub fn cluster_anchor<'o, 'a>(objects: &'o [Object<'a>]) -> Option<&'o Object<'a>> {
     objects
         .iter()
         .find(|o| o.kind() == "Namespace" && o.group().is_empty() && o.name() == "kube-system")
-        .or_else(|| objects.iter().find(|o| o.kind() == "ServerVersion" && o.group() == "kubeward.io"))
+        .or_else(|| {
+            objects
+                .iter()
+                .find(|o| o.kind() == "KubernetesVersion" && o.group() == "kubeward.io" && o.name() == "kube-apiserver")
+        })
         .or_else(|| objects.iter().find(|o| o.kind() == "Node" && o.group().is_empty()))
 }
 

@@ -124,10 +124,16 @@ pub fn parse(text: &str) -> Vec<AuditRule> {
     text.lines().filter_map(parse_line).collect()
 }
 
-/// Whether `path` is an auditd rules file kubeward reads.
+/// The source name of the rules loaded in the kernel, as `auditctl -l` lists them (read by
+/// `kubeward node` on a live node when `auditctl` is installed).
+pub const AUDITCTL_SOURCE: &str = "auditctl -l";
+
+/// Whether `path` is an auditd rules file kubeward reads (or the `auditctl -l` listing).
 #[must_use]
 pub fn is_rules_path(path: &str) -> bool {
-    path == "/etc/audit/audit.rules" || path.strip_prefix("/etc/audit/rules.d/").is_some_and(|n| !n.is_empty())
+    path == "/etc/audit/audit.rules"
+        || path == AUDITCTL_SOURCE
+        || path.strip_prefix("/etc/audit/rules.d/").is_some_and(|n| !n.is_empty())
 }
 
 /// The required paths (`REQUIRED_WATCHES`) no rule of `rules` covers.

@@ -57,7 +57,7 @@ impl Rule for DockerIccEnabled {
             if !d.is("icc", false) {
                 report_file(
                     cx,
-                    &d.path,
+                    d.source("icc"),
                     format!(
                         "{}: containers on the default bridge can reach each other",
                         d.describe_default("icc", "true")

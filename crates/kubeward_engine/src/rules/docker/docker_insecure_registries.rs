@@ -60,7 +60,7 @@ impl Rule for DockerInsecureRegistries {
             if !regs.is_empty() {
                 report_file(
                     cx,
-                    &d.path,
+                    d.source("insecure-registries"),
                     format!(
                         "`insecure-registries` lists `{}`: images are pulled without TLS verification",
                         regs.join("`, `")

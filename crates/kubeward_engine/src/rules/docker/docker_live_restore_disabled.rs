@@ -54,7 +54,7 @@ impl Rule for DockerLiveRestoreDisabled {
             if !d.is("live-restore", true) {
                 report_file(
                     cx,
-                    &d.path,
+                    d.source("live-restore"),
                     format!(
                         "{}: restarting dockerd stops every container",
                         d.describe_default("live-restore", "false")

@@ -64,7 +64,11 @@ impl Rule for DockerLogsKeptOnHost {
                 } else {
                     "container logs stay on the host"
                 };
-                report_file(cx, &d.path, format!("{}: {what}", d.describe_default("log-driver", "json-file")));
+                report_file(
+                    cx,
+                    d.source("log-driver"),
+                    format!("{}: {what}", d.describe_default("log-driver", "json-file")),
+                );
             }
         }
     }

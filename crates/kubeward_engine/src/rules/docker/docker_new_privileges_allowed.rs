@@ -54,7 +54,7 @@ impl Rule for DockerNewPrivilegesAllowed {
             if !d.is("no-new-privileges", true) {
                 report_file(
                     cx,
-                    &d.path,
+                    d.source("no-new-privileges"),
                     format!(
                         "{}: setuid binaries can raise privileges in containers",
                         d.describe_default("no-new-privileges", "false")

@@ -74,7 +74,7 @@ impl Rule for DockerTcpSocketWithoutTls {
                 } else {
                     "neither `tls` nor `tlsverify` is `true`"
                 };
-                report_file(cx, &d.path, format!("dockerd listens on `{tcp}` and {tls}"));
+                report_file(cx, d.source("hosts"), format!("dockerd listens on `{tcp}` and {tls}"));
             }
         }
     }

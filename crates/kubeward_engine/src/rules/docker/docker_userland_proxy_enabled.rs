@@ -55,7 +55,7 @@ impl Rule for DockerUserlandProxyEnabled {
             if !d.is("userland-proxy", false) {
                 report_file(
                     cx,
-                    &d.path,
+                    d.source("userland-proxy"),
                     format!(
                         "{}: a `docker-proxy` process serves every published port",
                         d.describe_default("userland-proxy", "true")

@@ -55,7 +55,7 @@ impl Rule for DockerUsernsRemapUnset {
             if d.get("userns-remap").and_then(Node::as_str).is_none_or(str::is_empty) {
                 report_file(
                     cx,
-                    &d.path,
+                    d.source("userns-remap"),
                     format!("{}: root in a container is root on the host", d.describe("userns-remap")),
                 );
             }

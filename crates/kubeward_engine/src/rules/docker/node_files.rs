@@ -16,18 +16,80 @@ use crate::snapshot::Snapshot;
 pub const DAEMON_JSON: &str = "/etc/docker/daemon.json";
 
 /// One daemon.json: where it is and its keys (`None` when Docker is installed without one, so
-/// every key has its default).
+/// every key has its default), with the running dockerd's command-line flags over it.
 pub struct DaemonJson<'a> {
     /// Node path (or the test document's `kubeward-test-file`).
     pub path: String,
     root: Option<&'a Node>,
+    /// The running dockerd's flags as daemon.json keys, and where they come from
+    /// (`/proc/<pid>/cmdline`). dockerd refuses to start when a key is in both, so a flag is
+    /// the effective value.
+    flags: Option<(String, Node)>,
 }
 
-impl<'a> DaemonJson<'a> {
-    /// A key's value.
+/// dockerd flags and the daemon.json key each sets: booleans, strings, and repeatable flags
+/// that build a list.
+const BOOL_FLAGS: &[&str] = &["icc", "no-new-privileges", "live-restore", "userland-proxy", "tls", "tlsverify"];
+const STRING_FLAGS: &[&str] = &["userns-remap", "log-driver"];
+const LIST_FLAGS: &[(&str, &str)] = &[("H", "hosts"), ("host", "hosts"), ("insecure-registry", "insecure-registries")];
+
+/// The daemon.json keys a dockerd command line sets.
+#[must_use]
+pub fn dockerd_flags(argv: &[String]) -> Node {
+    let flags = crate::input::argv::Flags::parse(argv, true);
+    let mut map = serde_json::Map::new();
+    for name in BOOL_FLAGS {
+        if let Some(b) = flags.get_bool(name) {
+            map.insert((*name).to_string(), serde_json::Value::Bool(b));
+        }
+    }
+    for name in STRING_FLAGS {
+        if let Some(v) = flags.get(name) {
+            map.insert((*name).to_string(), serde_json::Value::String(v.to_string()));
+        }
+    }
+    for (flag, key) in LIST_FLAGS {
+        for f in flags.all.iter().filter(|f| f.name == *flag) {
+            if let Some(v) = &f.value {
+                let list = map.entry((*key).to_string()).or_insert_with(|| serde_json::Value::Array(Vec::new()));
+                if let serde_json::Value::Array(items) = list {
+                    items.push(serde_json::Value::String(v.clone()));
+                }
+            }
+        }
+    }
+    Node::from_json(&serde_json::Value::Object(map))
+}
+
+/// The running dockerd (a `Process` object `kubeward node` read from `/proc`): its source
+/// path and argv.
+fn dockerd_process(snap: &Snapshot) -> Option<(String, Vec<String>)> {
+    snap.files.iter().find_map(|f| {
+        let path = f.path.as_deref()?;
+        let doc = f.documents.first()?;
+        if doc.root.get("kind").and_then(Node::as_str) != Some("Process") {
+            return None;
+        }
+        let command = doc.root.at(&["spec", "template", "spec", "containers"])?.items().first()?.get("command")?;
+        let argv: Vec<String> = command.items().iter().filter_map(Node::as_str).map(str::to_string).collect();
+        (argv.first()?.rsplit('/').next() == Some("dockerd")).then(|| (path.to_string(), argv))
+    })
+}
+
+impl DaemonJson<'_> {
+    /// A key's effective value: the dockerd flag, else daemon.json.
     #[must_use]
-    pub fn get(&self, key: &str) -> Option<&'a Node> {
-        self.root.and_then(|r| r.get(key))
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.flags.as_ref().and_then(|(_, f)| f.get(key)).or_else(|| self.root.and_then(|r| r.get(key)))
+    }
+
+    /// Where a key's effective value comes from: the dockerd command line or daemon.json.
+    #[must_use]
+    pub fn source(&self, key: &str) -> &str {
+        match &self.flags {
+            Some((path, f)) if f.get(key).is_some() => path,
+            _ => &self.path,
+        }
     }
 
     /// Whether a boolean key is set to `value` (a JSON boolean).
@@ -40,6 +102,15 @@ impl<'a> DaemonJson<'a> {
     /// scalar `` `key` is the string "X" `` (dockerd rejects strings for booleans).
     #[must_use]
     pub fn describe(&self, key: &str) -> String {
+        if let Some((_, f)) = &self.flags {
+            if let Some(v) = f.get(key) {
+                let flag = LIST_FLAGS.iter().find(|(_, k)| *k == key).map_or(key, |(fl, _)| fl);
+                return match v.as_str() {
+                    Some(t) => format!("dockerd runs with `--{flag}={t}`"),
+                    None => format!("dockerd runs with `--{flag}` `{}`", v.to_json()),
+                };
+            }
+        }
         match self.get(key) {
             Some(Node { kind: Kind::Scalar(s), .. }) if s.text.is_empty() => format!("`{key}` is empty"),
             Some(Node { kind: Kind::Scalar(s), .. }) if !s.plain => format!("`{key}` is the string `\"{}\"`", s.text),
@@ -76,6 +147,7 @@ pub fn docker_present(snap: &Snapshot) -> bool {
             FileRole::DockerUnit | FileRole::DockerSocket | FileRole::DockerConfigDir | FileRole::DockerDaemonJson
         ) && matches!(f.state, FileState::Present { .. })
     }) || snap.files.iter().any(|f| f.path.as_deref() == Some(DAEMON_JSON))
+        || dockerd_process(snap).is_some()
 }
 
 /// Every daemon.json to judge: the node's (or an empty one when Docker is present without it)
@@ -84,24 +156,25 @@ pub fn docker_present(snap: &Snapshot) -> bool {
 pub fn daemon_jsons(snap: &Snapshot) -> Vec<DaemonJson<'_>> {
     let mut out = Vec::new();
     let mut real = false;
+    let flags = || dockerd_process(snap).map(|(path, argv)| (path, dockerd_flags(&argv)));
     for f in &snap.files {
         if f.path.as_deref() == Some(DAEMON_JSON) {
             real = true;
             if let Some(d) = f.documents.first() {
-                out.push(DaemonJson { path: DAEMON_JSON.to_string(), root: Some(&d.root) });
+                out.push(DaemonJson { path: DAEMON_JSON.to_string(), root: Some(&d.root), flags: flags() });
             }
             continue;
         }
         for d in &f.documents {
             if let (Some(p), Some(c)) = (test_file(&d.root), d.root.get("content")) {
                 if p.ends_with("daemon.json") {
-                    out.push(DaemonJson { path: p.to_string(), root: Some(c) });
+                    out.push(DaemonJson { path: p.to_string(), root: Some(c), flags: None });
                 }
             }
         }
     }
     if !real && docker_present(snap) {
-        out.insert(0, DaemonJson { path: DAEMON_JSON.to_string(), root: None });
+        out.insert(0, DaemonJson { path: DAEMON_JSON.to_string(), root: None, flags: flags() });
     }
     out
 }
@@ -145,6 +218,35 @@ pub fn report_file(cx: &mut Context<'_>, path: &str, message: impl Into<String>)
 mod tests {
     use super::*;
     use crate::input::hostfile::FileState;
+
+    #[test]
+    fn dockerd_flags_as_daemon_json_keys() {
+        let argv: Vec<String> = [
+            "/usr/bin/dockerd",
+            "-H",
+            "fd://",
+            "--host=tcp://0.0.0.0:2376",
+            "--tlsverify",
+            "--icc=false",
+            "--userns-remap",
+            "default",
+            "--insecure-registry=a:5000",
+            "--insecure-registry",
+            "b:5000",
+        ]
+        .map(String::from)
+        .into();
+        assert_eq!(
+            dockerd_flags(&argv).to_json(),
+            serde_json::json!({
+                "icc": false,
+                "tlsverify": true,
+                "userns-remap": "default",
+                "hosts": ["fd://", "tcp://0.0.0.0:2376"],
+                "insecure-registries": ["a:5000", "b:5000"],
+            })
+        );
+    }
 
     #[test]
     fn node_without_rules_files() {

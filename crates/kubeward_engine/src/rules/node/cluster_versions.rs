@@ -1,7 +1,7 @@
-//! Kubernetes versions that `kubeward cluster` reads from the API (issue 4): the API server's
-//! `/version` (an object of kind `ServerVersion`, `kubeward.io/v1`, with `gitVersion`) and each
-//! Node's `status.nodeInfo.kubeletVersion`. NODE084 and NODE085 judge them with the release
-//! table, like component image tags.
+//! Kubelet versions that `kubeward cluster` reads from the API (issue 4): each Node's
+//! `status.nodeInfo.kubeletVersion`. NODE084 and NODE085 judge them with the release table,
+//! like component image tags. (The API server's `/version` becomes a `kubeward.io/v1`
+//! `KubernetesVersion` object, which `releases::declared_version` reads.)
 
 use crate::context::Context;
 use crate::input::node::Node;
@@ -13,7 +13,6 @@ use crate::rules::node::releases::{parse_version, past_end_of_life, release, Ver
 #[must_use]
 pub fn object_version<'a>(obj: &Object<'a>) -> Option<(Version, &'a str, &'static str, FieldPath)> {
     let (keys, what): (&[&str], &str) = match (obj.kind(), obj.group()) {
-        ("ServerVersion", "kubeward.io") => (&["gitVersion"], "the API server"),
         ("Node", "") => (&["status", "nodeInfo", "kubeletVersion"], "the node's kubelet"),
         _ => return None,
     };

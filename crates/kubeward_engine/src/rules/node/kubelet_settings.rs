@@ -48,6 +48,9 @@ pub struct Setting<'n> {
     pub path: FieldPath,
     /// The name to show: `authentication.anonymous.enabled` or `--anonymous-auth`.
     pub name: String,
+    /// A flag written `--name word`: a boolean flag reads it as bare `--name` (true), and
+    /// `word` is a stray positional argument.
+    pub next_arg: bool,
 }
 
 /// A written value: a config node or a flag value.
@@ -67,6 +70,7 @@ impl Setting<'_> {
         match self.raw {
             Some(Raw::Node(n)) => n.as_bool(),
             Some(Raw::Flag(None)) => Some(true),
+            Some(Raw::Flag(Some(_))) if self.next_arg => Some(true),
             Some(Raw::Flag(Some(v))) => crate::input::argv::parse_go_bool(v),
             None => self.default(default),
         }
@@ -121,6 +125,13 @@ impl Setting<'_> {
     #[must_use]
     pub fn state(&self, shown: impl std::fmt::Display) -> String {
         match self.from {
+            From::Set if self.next_arg => {
+                let stray = match self.raw {
+                    Some(Raw::Flag(Some(v))) => v,
+                    _ => "",
+                };
+                format!("`{0}` is given as `{0} {stray}`, which a boolean flag reads as `{0}` alone (`{shown}`; `{stray}` is a stray argument)", self.name)
+            }
             From::Set => format!("`{}` is set to `{shown}`", self.name),
             From::FlagDefault => format!("`{}` is not set and defaults to `{shown}` without `--config`", self.name),
             From::ConfigDefault | From::Unknown => format!("`{}` is not set and defaults to `{shown}`", self.name),
@@ -211,6 +222,7 @@ impl<'a, 'n> KubeletSettings<'a, 'n> {
                     from: if raw.is_some() { From::Set } else { From::ConfigDefault },
                     path,
                     name: key.config.join("."),
+                    next_arg: false,
                 })
             }
             Input::Flags { comp, has_config } => {
@@ -219,14 +231,19 @@ impl<'a, 'n> KubeletSettings<'a, 'n> {
                 }
                 let name = format!("--{}", key.flag);
                 Some(match comp.flag(key.flag) {
-                    Some((f, path)) => {
-                        Setting { raw: Some(Raw::Flag(f.value.as_deref())), from: From::Set, path, name }
-                    }
+                    Some((f, path)) => Setting {
+                        raw: Some(Raw::Flag(f.value.as_deref())),
+                        from: From::Set,
+                        path,
+                        name,
+                        next_arg: f.value_is_next_arg && BOOLEAN_FLAGS.contains(&key.flag),
+                    },
                     None => Setting {
                         raw: None,
                         from: if has_config { From::Unknown } else { From::FlagDefault },
                         path: comp.insert_path.clone(),
                         name,
+                        next_arg: false,
                     },
                 })
             }
@@ -303,6 +320,16 @@ macro_rules! kubelet_rule {
         }
     };
 }
+
+/// The kubelet flags among these keys that are booleans: written `--flag word`, pflag reads
+/// them as bare `--flag` (true) and leaves `word` as a stray argument.
+const BOOLEAN_FLAGS: &[&str] = &[
+    "anonymous-auth",
+    "make-iptables-util-chains",
+    "rotate-certificates",
+    "seccomp-default",
+    "protect-kernel-defaults",
+];
 
 /// `authentication.anonymous.enabled` / `--anonymous-auth`.
 pub const ANONYMOUS_AUTH: Key = Key { config: &["authentication", "anonymous", "enabled"], flag: "anonymous-auth" };

@@ -1,20 +1,18 @@
 use crate::context::Context;
-use crate::input::node::Node;
 use crate::input::object::Object;
-use crate::input::path::FieldPath;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::node::cluster_config::is_kops;
-use crate::rules::node::releases::{container_version, parse_version, past_end_of_life, TABLE_DATE};
+use crate::rules::node::releases::{container_version, declared_version, parse_version, past_end_of_life, TABLE_DATE};
 
 crate::declare_rule! {
     /// ## What it does
     /// Flags a Kubernetes version past its end of life on the scan date: the image tag of a
     /// container running kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy or
     /// the kubelet (`registry.k8s.io/kube-apiserver:v1.31.4`, mirrors, `-eks-`/`+k3s` suffixes),
-    /// a kops `Cluster`'s `spec.kubernetesVersion`, and what `kubeward cluster` reads: the API
-    /// server's `/version` and each Node's `status.nodeInfo.kubeletVersion`. End-of-life dates come from the release
-    /// table built into kubeward (data as of 2026-09-15; each message names the date); a minor
+    /// a kops `Cluster`'s `spec.kubernetesVersion`, the `spec.version` of a `kubeward.io/v1`
+    /// `KubernetesVersion` (`kubeward node --k8s-version`; the API server's `/version` read by
+    /// `kubeward cluster`) and a Node's `status.nodeInfo.kubeletVersion`. End-of-life dates come
+    /// from the release table built into kubeward (data as of 2026-09-15; each message names the date); a minor
     /// newer than the table is not reported, one older than the table is past end of life. A
     /// version kubeward cannot parse (a kops channel name, a URL) is not reported.
     ///
@@ -79,14 +77,14 @@ impl Rule for KubernetesVersionEndOfLife {
 
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         crate::rules::node::cluster_versions::check_eol(obj, cx);
-        if !is_kops(obj, "Cluster") {
-            return;
-        }
-        let Some(text) = obj.root.at(&["spec", "kubernetesVersion"]).and_then(Node::as_str) else { return };
+        let Some((text, path, field)) = declared_version(obj) else { return };
         let Some(v) = parse_version(text) else { return };
         if let Some(when) = past_end_of_life(v, &cx.settings.today) {
-            let msg = format!("`spec.kubernetesVersion` is `{text}`: Kubernetes {}.x reached end of life {when} (release table of {TABLE_DATE})", v_minor(v.minor));
-            cx.report(obj, FieldPath::root().key("spec").key("kubernetesVersion"), msg);
+            let msg = format!(
+                "{field} is `{text}`: Kubernetes {}.x reached end of life {when} (release table of {TABLE_DATE})",
+                v_minor(v.minor)
+            );
+            cx.report(obj, path, msg);
         }
     }
 

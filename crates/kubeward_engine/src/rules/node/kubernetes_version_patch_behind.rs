@@ -1,11 +1,10 @@
 use crate::context::Context;
-use crate::input::node::Node;
 use crate::input::object::Object;
-use crate::input::path::FieldPath;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::node::cluster_config::is_kops;
-use crate::rules::node::releases::{container_version, parse_version, past_end_of_life, release, Version, TABLE_DATE};
+use crate::rules::node::releases::{
+    container_version, declared_version, parse_version, past_end_of_life, release, Version, TABLE_DATE,
+};
 
 /// The newest known patch when `v` is a supported minor behind it.
 fn newer_patch(v: Version, today: &str) -> Option<u32> {
@@ -21,8 +20,10 @@ crate::declare_rule! {
     /// Flags a Kubernetes version behind the newest patch release of its minor: the image tag
     /// of a container running kube-apiserver, kube-controller-manager, kube-scheduler,
     /// kube-proxy or the kubelet, a kops `Cluster`'s `spec.kubernetesVersion` (when it has
-    /// a patch number), the API server's `/version` and each Node's
-    /// `status.nodeInfo.kubeletVersion` (read by `kubeward cluster`). The newest patches come from the release table built into kubeward
+    /// a patch number), the `spec.version` of a `kubeward.io/v1` `KubernetesVersion`
+    /// (`kubeward node --k8s-version`; the API server's `/version` read by `kubeward cluster`)
+    /// and a Node's `status.nodeInfo.kubeletVersion`. The newest patches come from the release
+    /// table built into kubeward
     /// (data as of 2026-09-15; each message names the date): a patch newer than the table, a
     /// minor newer than the table, and a minor past its end of life (NODE084) are not reported.
     ///
@@ -76,14 +77,11 @@ impl Rule for KubernetesVersionPatchBehind {
 
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         crate::rules::node::cluster_versions::check_patch(obj, cx);
-        if !is_kops(obj, "Cluster") {
-            return;
-        }
-        let Some(text) = obj.root.at(&["spec", "kubernetesVersion"]).and_then(Node::as_str) else { return };
+        let Some((text, path, field)) = declared_version(obj) else { return };
         let Some(v) = parse_version(text) else { return };
         if let Some(latest) = newer_patch(v, &cx.settings.today) {
-            let msg = format!("`spec.kubernetesVersion` is `{text}`: the newest known patch of 1.{} is `1.{}.{latest}` (release table of {TABLE_DATE})", v.minor, v.minor);
-            cx.report(obj, FieldPath::root().key("spec").key("kubernetesVersion"), msg);
+            let msg = format!("{field} is `{text}`: the newest known patch of 1.{} is `1.{}.{latest}` (release table of {TABLE_DATE})", v.minor, v.minor);
+            cx.report(obj, path, msg);
         }
     }
 

@@ -19,6 +19,7 @@ mod apiserver_audit_log_disabled;
 mod apiserver_audit_log_maxage_low;
 mod apiserver_audit_log_maxbackup_low;
 mod apiserver_audit_log_maxsize_low;
+mod apiserver_audit_log_stays_on_node;
 mod apiserver_authorization_always_allow;
 mod apiserver_authorization_without_node;
 mod apiserver_authorization_without_rbac;
@@ -62,6 +63,7 @@ mod etcd_peer_auto_tls_enabled;
 mod etcd_peer_client_cert_auth_disabled;
 mod etcd_peer_tls_unset;
 mod etcd_plain_http_url;
+mod etcd_shares_node;
 mod etcd_trusted_ca_file_unset;
 mod plane_flags;
 mod scheduler_bound_to_all_interfaces;
@@ -71,6 +73,8 @@ mod scheduler_profiling_enabled;
 // (spacer)
 
 // ---- kubelet rules: mods ----
+mod kube_proxy_metrics_exposed;
+mod kubeconfig_tls_verification_disabled;
 mod kubelet_anonymous_auth_enabled;
 mod kubelet_authorization_always_allow;
 mod kubelet_cadvisor_port_open;
@@ -160,6 +164,7 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &apiserver_audit_log_maxage_low::ApiserverAuditLogMaxageLow,
     &apiserver_audit_log_maxbackup_low::ApiserverAuditLogMaxbackupLow,
     &apiserver_audit_log_maxsize_low::ApiserverAuditLogMaxsizeLow,
+    &apiserver_audit_log_stays_on_node::ApiserverAuditLogStaysOnNode,
     &apiserver_serving_certificate_unset::ApiserverServingCertificateUnset,
     &apiserver_client_ca_unset::ApiserverClientCaUnset,
     &apiserver_etcd_ca_unset::ApiserverEtcdCaUnset,
@@ -191,6 +196,9 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &etcd_trusted_ca_file_unset::EtcdTrustedCaFileUnset,
     &etcd_plain_http_url::EtcdPlainHttpUrl,
     &etcd_ca_shared_with_apiserver_clients::EtcdCaSharedWithApiserverClients,
+    &etcd_shares_node::EtcdSharesNode,
+    &kubeconfig_tls_verification_disabled::KubeconfigTlsVerificationDisabled,
+    &kube_proxy_metrics_exposed::KubeProxyMetricsExposed,
     &controller_manager_terminated_pod_gc_threshold_unset::ControllerManagerTerminatedPodGcThresholdUnset,
     &controller_manager_profiling_enabled::ControllerManagerProfilingEnabled,
     &controller_manager_service_account_credentials_disabled::ControllerManagerServiceAccountCredentialsDisabled,

@@ -119,6 +119,31 @@ pub fn past_end_of_life(v: Version, today: &str) -> Option<String> {
     release(v.minor).filter(|r| today > r.end_of_life).map(|r| format!("on {}", r.end_of_life))
 }
 
+/// A Kubernetes version declared by an object, with its path: a kops `Cluster`'s
+/// `spec.kubernetesVersion`, or the `spec.version` of a `kubeward.io/v1` `KubernetesVersion`
+/// (what `kubeward node --k8s-version` and K3s's log feed the rules), with how to name it in
+/// a message.
+#[must_use]
+pub fn declared_version<'n>(
+    obj: &crate::input::object::Object<'n>,
+) -> Option<(&'n str, crate::input::path::FieldPath, String)> {
+    use crate::input::path::FieldPath;
+    let key = if crate::rules::node::cluster_config::is_kops(obj, "Cluster") {
+        "kubernetesVersion"
+    } else if obj.kind() == "KubernetesVersion" && obj.group() == "kubeward.io" {
+        "version"
+    } else {
+        return None;
+    };
+    let text = obj.root.at(&["spec", key]).and_then(crate::input::node::Node::as_str)?;
+    let label = match (key, obj.name()) {
+        ("kubernetesVersion", _) => "`spec.kubernetesVersion`".to_string(),
+        (_, "k8s-version") => "`--k8s-version`".to_string(),
+        (_, name) => format!("the {name} version"),
+    };
+    Some((text, FieldPath::root().key("spec").key(key), label))
+}
+
 /// Repository names of Kubernetes component images whose tag is the Kubernetes version.
 const COMPONENT_IMAGES: &[&str] =
     &["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy", "kubelet", "hyperkube"];

@@ -1,0 +1,497 @@
+//! `kubeward node`: audit a node's control-plane, kubelet and Docker configuration, on the
+//! node itself or offline over a copy of its filesystem (`--root DIR`).
+//!
+//! What it reads, the way the components find it (kubeadm, RKE2 and K3s layouts; the paths
+//! are in `paths.rs`):
+//! - running components from `<root>/proc/<pid>/cmdline` (kube-apiserver, controller manager,
+//!   scheduler, etcd, kubelet, kube-proxy; `hyperkube <component>` too; dockerd). Each becomes an
+//!   object of kind `Process` whose pod template holds the exact argv, so the node rules that
+//!   check static pod manifests check processes the same way;
+//! - K3s's embedded components, rebuilt from its log or its defaults and config (`k3s.rs`);
+//! - the kubelet's config file (`--config`, else kubeadm's path) and drop-in directory
+//!   (`--config-dir`, else RKE2's and K3s's);
+//! - static pod manifests in the kubelet's `staticPodPath` / `--pod-manifest-path` and in
+//!   each layout's usual directory;
+//! - the EncryptionConfiguration and audit Policy files named by kube-apiserver's
+//!   `--encryption-provider-config` and `--audit-policy-file`;
+//! - the kubeconfig files of the components (for TLS verification);
+//! - permissions and ownership of the control-plane, kubelet and Docker files (CIS 1.1, 4.1,
+//!   CIS Docker 3), with owner names from the node's own `/etc/passwd` and `/etc/group`; an
+//!   absent file is not applicable, an unreadable one "could not check";
+//! - `/etc/docker/daemon.json` and the auditd rules (`/etc/audit/rules.d/*.rules`,
+//!   `/etc/audit/audit.rules`, and `auditctl -l` on a live node) for the Docker host rules.
+//!
+//! Findings name node paths (`/etc/kubernetes/manifests/etcd.yaml`), also with `--root`.
+
+mod k3s;
+mod paths;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use kubeward_engine::input::argv::split_cmdline;
+use kubeward_engine::input::hostfile::{FileRole, FileState, HostFile};
+use kubeward_engine::input::node::{Node, Pos};
+use kubeward_engine::input::workload::PodSpecView;
+use kubeward_engine::input::yaml::{Document, Limits};
+use kubeward_engine::report::Sources;
+use kubeward_engine::rules::docker::auditd::AUDITCTL_SOURCE;
+use kubeward_engine::rules::node::component::{ComponentKind, ComponentView};
+use kubeward_engine::snapshot::SourceFile;
+use kubeward_engine::{InputError, Snapshot};
+
+use crate::args::NodeArgs;
+use crate::config;
+
+/// Largest file read from the node (config files are small).
+const MAX_NODE_FILE: u64 = 4 << 20;
+
+/// A path of the node seen from this machine: `root` + `node_path`.
+pub(crate) fn host_path(root: &Path, node_path: &str) -> PathBuf {
+    root.join(node_path.trim_start_matches('/'))
+}
+
+/// `id → name` from a node's `/etc/passwd` or `/etc/group`.
+fn id_names(root: &Path, file: &str) -> std::collections::HashMap<u32, String> {
+    std::fs::read_to_string(host_path(root, file))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.split(':');
+            let name = parts.next()?;
+            let id = parts.nth(1)?.parse().ok()?;
+            Some((id, name.to_string()))
+        })
+        .collect()
+}
+
+fn stat(
+    root: &Path,
+    node_path: &str,
+    role: FileRole,
+    users: &std::collections::HashMap<u32, String>,
+    groups: &std::collections::HashMap<u32, String>,
+) -> Option<HostFile> {
+    use std::os::unix::fs::MetadataExt;
+    let state = match std::fs::symlink_metadata(host_path(root, node_path)).and_then(|m| {
+        if m.file_type().is_symlink() {
+            std::fs::metadata(host_path(root, node_path))
+        } else {
+            Ok(m)
+        }
+    }) {
+        Ok(m) => FileState::Present {
+            mode: m.mode() & 0o7777,
+            uid: m.uid(),
+            gid: m.gid(),
+            user: users.get(&m.uid()).cloned(),
+            group: groups.get(&m.gid()).cloned(),
+            dir: m.is_dir(),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => FileState::Unreadable(e.to_string()),
+    };
+    Some(HostFile { path: node_path.to_string(), role, state })
+}
+
+/// Lists a node directory: `dir/name` for each entry, sorted.
+fn list_dir(root: &Path, dir: &str) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(host_path(root, dir))
+        .map(|d| d.flatten().map(|e| format!("{dir}/{}", e.file_name().to_string_lossy())).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// The node files to audit: the fixed list, the manifests of the static pod directories,
+/// PKI certificates and keys, CNI configs.
+fn host_files(root: &Path, static_pod_dirs: &[String]) -> Vec<HostFile> {
+    let users = id_names(root, "/etc/passwd");
+    let groups = id_names(root, "/etc/group");
+    let mut out: Vec<HostFile> =
+        paths::HOST_FILES.iter().filter_map(|(p, r)| stat(root, p, *r, &users, &groups)).collect();
+    for dir in static_pod_dirs {
+        for (name, role) in paths::MANIFEST_ROLES {
+            out.extend(stat(root, &format!("{dir}/{name}"), *role, &users, &groups));
+        }
+    }
+    for p in paths::PKI_DIRS.iter().flat_map(|d| list_dir(root, d)) {
+        let role = if p.ends_with(".crt") {
+            FileRole::PkiCertificate
+        } else if p.ends_with(".key") {
+            FileRole::PkiKey
+        } else {
+            continue;
+        };
+        out.extend(stat(root, &p, role, &users, &groups));
+    }
+    for p in paths::CNI_DIRS.iter().flat_map(|d| list_dir(root, d)) {
+        // host-local IPAM keeps a `lock` file that is meant to be writable.
+        if p.ends_with("/lock") || host_path(root, &p).is_dir() {
+            continue;
+        }
+        out.extend(stat(root, &p, FileRole::CniConfig, &users, &groups));
+    }
+    out
+}
+
+/// The values of `flag` on every running or static-pod `component` in the snapshot.
+fn flag_values(snap: &Snapshot, component: ComponentKind, flag: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for o in snap.objects() {
+        let Some(pod) = PodSpecView::of(&o) else { continue };
+        for c in pod.containers() {
+            let Some(comp) = ComponentView::of(&c).filter(|v| v.kind == component) else { continue };
+            if let Some(v) = comp.flags.get(flag).filter(|v| v.starts_with('/')) {
+                out.push(v.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Whether a kubelet is visible (a process or a rebuilt k3s kubelet).
+fn kubelet_seen(snap: &Snapshot) -> bool {
+    snap.objects().iter().any(|o| {
+        PodSpecView::of(o).is_some_and(|pod| {
+            pod.containers().iter().any(|c| ComponentView::of(c).is_some_and(|v| v.kind == ComponentKind::Kubelet))
+        })
+    })
+}
+
+/// Files named by the components' flags and by KubeletConfiguration objects, with the role
+/// CIS gives them: the kubelet's client CA and kubeconfig, etcd's data directory, each
+/// component's `--kubeconfig`.
+fn named_files(snap: &Snapshot) -> Vec<(String, FileRole)> {
+    let mut out = Vec::new();
+    for o in snap.objects() {
+        if o.kind() == "KubeletConfiguration" {
+            if let Some(ca) = o.root.at(&["authentication", "x509", "clientCAFile"]).and_then(Node::as_str) {
+                out.push((ca.to_string(), FileRole::ClientCaFile));
+            }
+            continue;
+        }
+        let Some(pod) = PodSpecView::of(&o) else { continue };
+        for c in pod.containers() {
+            let Some(comp) = ComponentView::of(&c) else { continue };
+            let named: &[(&str, FileRole)] = match comp.kind {
+                ComponentKind::Kubelet => &[
+                    ("client-ca-file", FileRole::ClientCaFile),
+                    ("kubeconfig", FileRole::KubeletKubeconfig),
+                    ("config", FileRole::KubeletConfig),
+                ],
+                ComponentKind::Etcd => &[("data-dir", FileRole::EtcdDataDir)],
+                ComponentKind::KubeProxy => &[("kubeconfig", FileRole::ProxyKubeconfig)],
+                ComponentKind::Scheduler => &[("kubeconfig", FileRole::SchedulerKubeconfig)],
+                ComponentKind::ControllerManager => &[("kubeconfig", FileRole::ControllerManagerKubeconfig)],
+                ComponentKind::ApiServer => &[],
+            };
+            for (flag, role) in named {
+                if let Some(v) = comp.flags.get(flag).filter(|v| v.starts_with('/')) {
+                    out.push((v.to_string(), *role));
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.as_str().cmp(b.1.as_str())));
+    out.dedup();
+    out
+}
+
+/// A running component found in `/proc`.
+struct Process {
+    pid: String,
+    argv: Vec<String>,
+}
+
+/// The running Kubernetes components, and the k3s process if any.
+fn processes(root: &Path) -> (Vec<Process>, Option<Vec<String>>) {
+    let Ok(dir) = std::fs::read_dir(host_path(root, "/proc")) else { return (Vec::new(), None) };
+    let mut out = Vec::new();
+    let mut k3s_process = None;
+    for e in dir.flatten() {
+        let pid = e.file_name().to_string_lossy().into_owned();
+        if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(raw) = std::fs::read(e.path().join("cmdline")) else { continue };
+        let argv = split_cmdline(&raw[..raw.len().min(1 << 20)]);
+        if k3s::is_k3s_process(&argv) {
+            k3s_process = Some(argv);
+            continue;
+        }
+        let component = argv.first().and_then(|a| ComponentKind::from_binary(a)).or_else(|| {
+            (argv.first().is_some_and(|a| a.rsplit('/').next() == Some("hyperkube")))
+                .then(|| argv.get(1).and_then(|a| ComponentKind::from_binary(a)))
+                .flatten()
+        });
+        // dockerd's flags count with daemon.json for the Docker rules.
+        let dockerd = argv.first().is_some_and(|a| a.rsplit('/').next() == Some("dockerd"));
+        if component.is_some() || dockerd {
+            out.push(Process { pid, argv });
+        }
+    }
+    out.sort_by(|a, b| a.pid.len().cmp(&b.pid.len()).then_with(|| a.pid.cmp(&b.pid)));
+    (out, k3s_process)
+}
+
+/// The object a command line is audited as: kind `Process`, with the argv as the pod
+/// template's container command. `label` says where it runs (`pid 1234`, `k3s log`).
+fn process_object(argv: &[String], label: &str) -> Node {
+    let name = argv.first().map_or("process", |a| a.rsplit('/').next().unwrap_or(a));
+    Node::from_json(&serde_json::json!({
+        "apiVersion": "kubeward.io/v1",
+        "kind": "Process",
+        "metadata": {"name": format!("{name} ({label})")},
+        "spec": {"template": {"spec": {"containers": [{
+            "name": name,
+            "image": "host-process",
+            "command": argv,
+        }]}}},
+    }))
+}
+
+/// The object a stated version stands for (`--k8s-version`, a K3s log's `Starting k3s`).
+fn version_object(version: &str, name: &str) -> Node {
+    Node::from_json(&serde_json::json!({
+        "apiVersion": "kubeward.io/v1",
+        "kind": "KubernetesVersion",
+        "metadata": {"name": name},
+        "spec": {"version": version},
+    }))
+}
+
+fn object_file(path: &str, root: Node) -> SourceFile {
+    SourceFile {
+        path: Some(path.into()),
+        text: String::new(),
+        documents: vec![Document { root, duplicates: Vec::new() }],
+        partial: false,
+    }
+}
+
+fn read_node_file(root: &Path, node_path: &str) -> Result<Option<String>, String> {
+    let p = host_path(root, node_path);
+    match std::fs::metadata(&p) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("could not check: {e}")),
+        Ok(m) if m.len() > MAX_NODE_FILE => return Err(format!("larger than {MAX_NODE_FILE} bytes; skipped")),
+        Ok(m) if !m.is_file() => return Ok(None),
+        Ok(_) => {}
+    }
+    std::fs::read_to_string(&p).map(Some).map_err(|e| format!("could not check: {e}"))
+}
+
+/// The last `max` bytes of a node file (a log), from a line start; `None` when unreadable.
+pub(crate) fn read_tail(root: &Path, node_path: &str, max: u64) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(host_path(root, node_path)).ok()?;
+    let len = f.metadata().ok()?.len();
+    let start = len.saturating_sub(max);
+    f.seek(SeekFrom::Start(start)).ok()?;
+    let mut buf = Vec::new();
+    f.take(max).read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    Some(if start > 0 { text.split_once('\n').map_or(String::new(), |(_, rest)| rest.to_string()) } else { text })
+}
+
+/// `auditctl -l` on a live node: the rules loaded in the kernel (`None` when unavailable).
+fn auditctl_rules() -> Option<String> {
+    let out = std::process::Command::new("auditctl")
+        .arg("-l")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Builds the snapshot of a node.
+struct NodeReader<'a> {
+    root: &'a Path,
+    snap: Snapshot,
+}
+
+impl NodeReader<'_> {
+    fn has_file(&self, path: &str) -> bool {
+        self.snap.files.iter().any(|f| f.path.as_deref() == Some(path))
+    }
+
+    /// Adds a node file parsed as YAML documents (once).
+    fn add(&mut self, node_path: &str) {
+        if self.has_file(node_path) {
+            return;
+        }
+        match read_node_file(self.root, node_path) {
+            Ok(Some(text)) => {
+                let (f, e) = Snapshot::parse_file(node_path, text, Limits::default());
+                self.snap.push(f, e);
+            }
+            Ok(None) => {}
+            Err(message) => {
+                self.snap.errors.push(InputError { file: Some(node_path.into()), pos: Pos::default(), message });
+            }
+        }
+    }
+
+    /// Adds a node file as text only (auditd rules).
+    fn add_text(&mut self, node_path: &str) {
+        match read_node_file(self.root, node_path) {
+            Ok(Some(text)) => self.snap.files.push(SourceFile {
+                path: Some(node_path.into()),
+                text,
+                documents: Vec::new(),
+                partial: false,
+            }),
+            Ok(None) => {}
+            Err(message) => {
+                self.snap.errors.push(InputError { file: Some(node_path.into()), pos: Pos::default(), message });
+            }
+        }
+    }
+
+    /// Adds the files of a directory whose names end with one of `suffixes`.
+    fn add_dir(&mut self, dir: &str, suffixes: &[&str]) {
+        for p in list_dir(self.root, dir) {
+            if suffixes.iter().any(|s| p.ends_with(s)) && host_path(self.root, &p).is_file() {
+                self.add(&p);
+            }
+        }
+    }
+}
+
+/// Runs the node audit.
+///
+/// # Errors
+/// Usage errors.
+pub fn run(args: &NodeArgs) -> Result<u8> {
+    let mut settings = config::load(&args.report)?;
+    if args.report.select.is_empty() && args.report.config.is_none() {
+        // A node audit is about the node: the pod rules would judge control-plane static pods
+        // by workload standards.
+        settings.select = vec!["node".to_string(), "docker".to_string(), "general".to_string()];
+    }
+    let root = args.root.clone().unwrap_or_else(|| PathBuf::from("/"));
+    let live = args.root.is_none();
+    let mut r = NodeReader { root: &root, snap: Snapshot::default() };
+
+    // 1. Running components, and K3s's embedded ones.
+    let (procs, k3s_process) = processes(&root);
+    for p in &procs {
+        let path = format!("/proc/{}/cmdline", p.pid);
+        r.snap.files.push(object_file(&path, process_object(&p.argv, &format!("pid {}", p.pid))));
+    }
+    let k3s_node = k3s::K3sNode { process: k3s_process };
+    if k3s::detected(&root, &k3s_node) {
+        let rebuilt = k3s::components(&root, live, &k3s_node);
+        for c in rebuilt.components {
+            r.snap.files.push(object_file(&c.source, process_object(&c.argv, c.how)));
+        }
+        if let (Some((v, source)), None) = (rebuilt.version, &args.k8s_version) {
+            r.snap.files.push(object_file(&source, version_object(&v, "k3s")));
+        }
+    }
+    // 2. The kubelet's config file and drop-ins.
+    let configs = flag_values(&r.snap, ComponentKind::Kubelet, "config");
+    let mut config_dirs = flag_values(&r.snap, ComponentKind::Kubelet, "config-dir");
+    if configs.is_empty() && !kubelet_seen(&r.snap) {
+        for p in paths::KUBELET_CONFIG_DEFAULTS {
+            r.add(p);
+        }
+    }
+    for p in &configs {
+        r.add(p);
+    }
+    if config_dirs.is_empty() {
+        config_dirs = paths::KUBELET_CONFIG_DIR_DEFAULTS.iter().map(|s| (*s).to_string()).collect();
+    }
+    for d in &config_dirs {
+        r.add_dir(d, &[".conf"]);
+    }
+    // 3. Static pods: the kubelet's directory and each layout's.
+    let mut static_pod_dirs: Vec<String> = paths::STATIC_POD_DIRS.iter().map(|s| (*s).to_string()).collect();
+    static_pod_dirs.extend(flag_values(&r.snap, ComponentKind::Kubelet, "pod-manifest-path"));
+    for o in r.snap.objects() {
+        if o.kind() == "KubeletConfiguration" {
+            if let Some(p) = o.root.get("staticPodPath").and_then(Node::as_str).filter(|p| p.starts_with('/')) {
+                static_pod_dirs.push(p.trim_end_matches('/').to_string());
+            }
+        }
+    }
+    static_pod_dirs.sort();
+    static_pod_dirs.dedup();
+    for d in &static_pod_dirs {
+        r.add_dir(d, &[".yaml", ".yml", ".json"]);
+    }
+    // 4. Files the API server names (encryption and audit policy), kube-proxy's config.
+    let mut wanted = flag_values(&r.snap, ComponentKind::ApiServer, "encryption-provider-config");
+    wanted.extend(flag_values(&r.snap, ComponentKind::ApiServer, "audit-policy-file"));
+    wanted.extend(flag_values(&r.snap, ComponentKind::KubeProxy, "config"));
+    wanted.sort();
+    wanted.dedup();
+    for w in &wanted {
+        r.add(w);
+    }
+
+    // 5. File permissions and ownership: the usual paths, plus the files the components and
+    //    the kubelet config name (they win over the usual paths when they differ).
+    let mut host = host_files(&root, &static_pod_dirs);
+    let users = id_names(&root, "/etc/passwd");
+    let groups = id_names(&root, "/etc/group");
+    for (path, role) in named_files(&r.snap) {
+        if !host.iter().any(|f| f.path == path && f.role == role) {
+            host.extend(stat(&root, &path, role, &users, &groups));
+        }
+    }
+    // 6. Kubeconfigs, for TLS verification.
+    let kubeconfigs: Vec<String> = host
+        .iter()
+        .filter(|f| paths::KUBECONFIG_ROLES.contains(&f.role))
+        .filter(|f| matches!(f.state, FileState::Present { dir: false, .. }))
+        .map(|f| f.path.clone())
+        .collect();
+    for k in &kubeconfigs {
+        r.add(k);
+    }
+    r.snap.host_files = host;
+    // 7. Docker daemon.json and auditd rules as text.
+    r.add(paths::DOCKER_DAEMON_JSON);
+    r.add_text(paths::AUDIT_RULES_FILE);
+    for p in list_dir(&root, paths::AUDIT_RULES_DIR) {
+        if p.ends_with(".rules") {
+            r.add_text(&p);
+        }
+    }
+    if live {
+        if let Some(text) = auditctl_rules() {
+            r.snap.files.push(SourceFile {
+                path: Some(AUDITCTL_SOURCE.into()),
+                text,
+                documents: Vec::new(),
+                partial: false,
+            });
+        }
+    }
+    // 8. The version the user states.
+    if let Some(v) = &args.k8s_version {
+        r.snap.files.push(object_file("--k8s-version", version_object(v, "k8s-version")));
+    }
+    let snap = r.snap;
+
+    if args.print_auditd_rules {
+        for p in kubeward_engine::rules::docker::auditd::missing_watches(&snap) {
+            println!("-w {p} -p wa -k docker");
+        }
+        return Ok(0);
+    }
+
+    if snap.files.is_empty() && snap.errors.is_empty() && snap.host_files.is_empty() {
+        eprintln!(
+            "kubeward: no Kubernetes component, static pod manifest, kubelet config or Docker file found under {}",
+            root.display()
+        );
+    }
+    let report = kubeward_engine::run(&snap, &settings);
+    let sources = Sources::of(&snap);
+    super::output::emit(&args.report, &settings, &report, &sources, "node")
+}

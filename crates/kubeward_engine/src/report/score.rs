@@ -1,0 +1,142 @@
+//! The score (0 to 100) and letter grade of a report (documented in docs/score.md).
+//!
+//! Every audited subject (a Kubernetes object, or a node file or process when it has
+//! findings) starts with 10 points. Each finding takes points from its subject by severity:
+//! critical 10, high 5, medium 2, low 0.5, info 0; a subject cannot lose more than its 10. The
+//! score is the share of points kept, rounded down:
+//!
+//! `score = floor(100 × (1 − Σ min(10, penalty of subject) / (10 × subjects)))`
+//!
+//! Why this shape:
+//! - per subject, so a repository of 1,000 objects is not graded worse than one of 10 for the
+//!   same share of problems, and one object with twenty low findings does not sink the rest;
+//! - a critical finding costs its object everything: it is a direct path to the node or the
+//!   cluster, whatever else the object does right;
+//! - info findings are context, not defects: they never lower the score.
+//!
+//! The grade follows the score (A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, else F), except that a
+//! report with a critical finding gets at most a C: one critical object in a thousand keeps
+//! the score above 99, but nobody should read that as an A.
+
+use std::collections::HashMap;
+
+use crate::engine::Report;
+use crate::rule::Severity;
+
+/// Points each subject starts with.
+const SUBJECT_POINTS: f64 = 10.0;
+
+/// A report's score.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Score {
+    /// 0 to 100.
+    pub value: u8,
+    /// `A` to `F`.
+    pub grade: char,
+    /// Subjects counted.
+    pub subjects: usize,
+    /// Subjects that lost points.
+    pub penalized: usize,
+}
+
+/// Points a finding of `severity` takes from its subject.
+#[must_use]
+pub fn weight(severity: Severity) -> f64 {
+    match severity {
+        Severity::Critical => 10.0,
+        Severity::High => 5.0,
+        Severity::Medium => 2.0,
+        Severity::Low => 0.5,
+        Severity::Info => 0.0,
+    }
+}
+
+/// The grade of a score; `critical`: whether the report has a critical finding.
+#[must_use]
+pub fn grade(value: u8, critical: bool) -> char {
+    let g = match value {
+        90..=100 => 'A',
+        80..=89 => 'B',
+        70..=79 => 'C',
+        60..=69 => 'D',
+        _ => 'F',
+    };
+    if critical && g < 'C' {
+        'C'
+    } else {
+        g
+    }
+}
+
+/// A subject: file, kind, namespace, name.
+type Subject<'a> = (Option<&'a str>, &'a str, Option<&'a str>, &'a str);
+
+/// Scores a report.
+#[must_use]
+pub fn score(report: &Report) -> Score {
+    let mut penalties: HashMap<Subject<'_>, f64> = HashMap::new();
+    for d in &report.diagnostics {
+        let key = (d.file.as_deref(), d.object.kind.as_str(), d.object.namespace.as_deref(), d.object.name.as_str());
+        *penalties.entry(key).or_default() += weight(d.severity);
+    }
+    let subjects = report.objects.max(penalties.len()).max(1);
+    let lost: f64 = penalties.values().map(|p| p.min(SUBJECT_POINTS)).sum();
+    let kept = 1.0 - lost / (SUBJECT_POINTS * subjects as f64);
+    // Clamped to 0..=100 first, so the cast cannot truncate.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let value = (100.0 * kept).floor().clamp(0.0, 100.0) as u8;
+    let critical = report.diagnostics.iter().any(|d| d.severity == Severity::Critical);
+    Score {
+        value,
+        grade: grade(value, critical),
+        subjects,
+        penalized: penalties.values().filter(|p| **p > 0.0).count(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::run;
+    use crate::settings::Settings;
+    use crate::snapshot::Snapshot;
+
+    fn scored(text: &str) -> Score {
+        score(&run(&Snapshot::from_text("t.yaml", text), &Settings::default()))
+    }
+
+    const CLEAN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: app}\ndata: {k: v}\n";
+    const PRIVILEGED: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: app}\nspec:\n  containers:\n    - name: c\n      image: x\n      securityContext: {privileged: true}\n";
+
+    #[test]
+    fn grades() {
+        assert_eq!(grade(100, false), 'A');
+        assert_eq!(grade(90, false), 'A');
+        assert_eq!(grade(89, false), 'B');
+        assert_eq!(grade(60, false), 'D');
+        assert_eq!(grade(59, false), 'F');
+        assert_eq!(grade(99, true), 'C', "a critical finding caps the grade");
+        assert_eq!(grade(10, true), 'F');
+    }
+
+    #[test]
+    fn empty_and_clean_reports_score_100() {
+        assert_eq!(score(&Report::default()).value, 100);
+        let s = scored(CLEAN);
+        assert_eq!((s.value, s.grade, s.penalized), (100, 'A', 0));
+    }
+
+    #[test]
+    fn a_critical_object_loses_all_its_points() {
+        let s = scored(PRIVILEGED);
+        assert_eq!(s.value, 0, "{s:?}");
+        assert_eq!(s.grade, 'F');
+        // Nine clean objects beside it: 90 kept, but capped at C.
+        let text = std::iter::once(PRIVILEGED.to_string())
+            .chain((0..9).map(|i| CLEAN.replace("name: a", &format!("name: a{i}"))))
+            .collect::<Vec<_>>()
+            .join("---\n");
+        let s = scored(&text);
+        assert_eq!((s.value, s.grade, s.subjects, s.penalized), (90, 'C', 10, 1), "{s:?}");
+    }
+}
