@@ -311,3 +311,21 @@ fn kubeconfig_from_the_environment_and_a_failed_list_exits_2() {
     let f = findings(&v);
     assert!(f.iter().any(|l| l.contains("Pod/legacy/debug")), "the rest is audited: {f:#?}");
 }
+
+#[test]
+fn rules_made_for_cluster_input_are_listed_as_such() {
+    let o = kubeward(&repo(), &["rules", "--format", "json"]);
+    let v = json(&o);
+    let input = |code: &str| {
+        v.as_array()
+            .expect("rules")
+            .iter()
+            .find(|r| r["code"] == code)
+            .map(|r| r["input"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(input("GEN003").as_deref(), Some("cluster"));
+    // Whole-cluster rules are manifest rules too: an export of the cluster trips them.
+    for code in ["NET010", "NET011", "POD026", "RBAC014", "RBAC015"] {
+        assert_eq!(input(code).as_deref(), Some("manifests"), "{code}");
+    }
+}
