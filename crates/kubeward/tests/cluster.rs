@@ -329,3 +329,20 @@ fn rules_made_for_cluster_input_are_listed_as_such() {
         assert_eq!(input(code).as_deref(), Some("manifests"), "{code}");
     }
 }
+
+#[test]
+fn without_kubeconfig_or_service_account_it_says_so() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let o = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args(["cluster"])
+        .current_dir(home.path())
+        .env_remove("KUBECONFIG")
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .env_remove("KUBERNETES_SERVICE_PORT")
+        .env("HOME", home.path())
+        .output()
+        .expect("run kubeward");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no cluster to connect to"), "{err}");
+}
