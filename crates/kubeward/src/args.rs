@@ -26,6 +26,8 @@ pub enum Command {
     Images(Box<ImagesArgs>),
     /// Fix manifests in place, keeping comments and formatting (`--diff` to preview).
     Fix(Box<FixArgs>),
+    /// Audit a live cluster through the Kubernetes API, read-only (connects like kubectl).
+    Cluster(Box<ClusterArgs>),
     /// List the rules.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -163,6 +165,33 @@ pub struct NodeArgs {
     #[arg(long, value_name = "VERSION")]
     pub k8s_version: Option<String>,
     /// Report options (by default only the `node` and `general` rules run).
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `kubeward cluster`.
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// Kubeconfig file (default: `KUBECONFIG`, then `~/.kube/config`, then the in-cluster
+    /// service account).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (default: the current context).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Audit only this namespace (cluster-scoped objects other than the namespace are not read).
+    #[arg(long, short = 'n', env = "KUBEWARD_NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Objects per list request (pagination with `limit`/`continue`).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
+    pub chunk_size: u32,
+    /// Timeout of one API request, in seconds.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// Do not read the nodes' kubelet configuration (`nodes/proxy` configz).
+    #[arg(long)]
+    pub no_kubelet_config: bool,
+    /// Report options.
     #[command(flatten)]
     pub report: ReportArgs,
 }

@@ -18,6 +18,7 @@ fn targets(t: Targets) -> String {
         (Targets::CONTAINER, "containers"),
         (Targets::SNAPSHOT, "all scanned objects (cross-object)"),
         (Targets::HOST_FILE, "node files (`kubeward node`)"),
+        (Targets::CLUSTER, "what `kubeward cluster` reads from the API"),
     ] {
         if t.has(bit) {
             v.push(name);

@@ -173,6 +173,9 @@ impl Targets {
     // --- images (issue 6) ---
     /// Every Dockerfile / Containerfile of the scan.
     pub const DOCKERFILE: Targets = Targets(32);
+    /// Marks a rule about objects only `kubeward cluster` makes (`AuditGap`):
+    /// no manifest can be expected to trip it. Combined with `OBJECT` for dispatch.
+    pub const CLUSTER: Targets = Targets(64);
 
     /// Whether `other` is included.
     #[must_use]

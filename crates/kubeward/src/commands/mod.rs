@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod cluster;
 pub mod explain;
 pub mod fix;
 pub mod images; // --- images (issue 6) ---

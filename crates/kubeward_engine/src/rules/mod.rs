@@ -1,5 +1,8 @@
 //! All rules, one file each, grouped by area. Shared helpers live in `helpers.rs`.
 
+// --- cluster (issue 4) ---
+pub mod cluster_view;
+// --- end cluster (issue 4) ---
 pub mod docker;
 // --- images (issue 6) ---
 pub mod dockerfile;
