@@ -20,6 +20,14 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// Audit a node's control-plane and kubelet configuration (live, or offline with --root).
     Node(Box<NodeArgs>),
+    // --- images (issue 6) ---
+    /// Gate image scanners' vulnerability reports (Trivy, Grype, Clair v4) with the `images:`
+    /// policy, and name the workloads that run affected images.
+    Images(Box<ImagesArgs>),
+    /// Fix manifests in place, keeping comments and formatting (`--diff` to preview).
+    Fix(Box<FixArgs>),
+    /// Audit a live cluster through the Kubernetes API, read-only (connects like kubectl).
+    Cluster(Box<ClusterArgs>),
     /// Run the validating admission webhook (HTTPS), or print its webhook configuration.
     Serve(Box<ServeArgs>),
     /// List the rules.
@@ -89,7 +97,55 @@ pub struct ScanArgs {
     /// Largest file read (bytes, or with KiB/MiB/GiB); larger files are an error. Default 64MiB.
     #[arg(long, env = "KUBEWARD_MAX_FILE_SIZE")]
     pub max_file_size: Option<String>,
+    // --- images (issue 6) ---
+    /// Also read the vulnerability reports (Trivy JSON, Grype JSON, Clair v4) in DIR, apply
+    /// the `images:` policy and name the scanned workloads that run affected images (repeatable).
+    #[arg(long, value_name = "DIR", env = "KUBEWARD_IMAGE_REPORTS", value_delimiter = ',')]
+    pub image_reports: Vec<PathBuf>,
     /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+// --- images (issue 6) ---
+/// `kubeward images`.
+#[derive(Debug, Args)]
+pub struct ImagesArgs {
+    /// A vulnerability report (Trivy JSON, Grype JSON, Clair v4 VulnerabilityReport; the format
+    /// is detected from the content), or a directory of `*.json` reports (repeatable).
+    /// `FILE=IMAGE` names the report's image (Clair reports carry only a digest).
+    #[arg(long = "report", short = 'r', value_name = "FILE", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Manifests (files or directories) whose workloads are matched against the reported
+    /// images (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub manifests: Vec<PathBuf>,
+    /// Report options. Without `--fail-on`, any blocking vulnerability exits with 1.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `kubeward fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Files or directories to fix; `-` reads stdin and writes the fixed stream to stdout.
+    /// Default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Print a unified diff of the changes and write nothing.
+    #[arg(long)]
+    pub diff: bool,
+    /// Also apply unsafe fixes (they can break a workload: `runAsNonRoot`,
+    /// `readOnlyRootFilesystem`, no host namespaces, no service account token, default-deny
+    /// NetworkPolicies).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Skip paths matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB", value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Do not honour .gitignore files.
+    #[arg(long)]
+    pub no_gitignore: bool,
+    /// Options of the report of what remains after fixing.
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -111,6 +167,33 @@ pub struct NodeArgs {
     #[arg(long, value_name = "VERSION")]
     pub k8s_version: Option<String>,
     /// Report options (by default only the `node` and `general` rules run).
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `kubeward cluster`.
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// Kubeconfig file (default: `KUBECONFIG`, then `~/.kube/config`, then the in-cluster
+    /// service account).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (default: the current context).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Audit only this namespace (cluster-scoped objects other than the namespace are not read).
+    #[arg(long, short = 'n', env = "KUBEWARD_NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Objects per list request (pagination with `limit`/`continue`).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
+    pub chunk_size: u32,
+    /// Timeout of one API request, in seconds.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// Do not read the nodes' kubelet configuration (`nodes/proxy` configz).
+    #[arg(long)]
+    pub no_kubelet_config: bool,
+    /// Report options.
     #[command(flatten)]
     pub report: ReportArgs,
 }

@@ -17,6 +17,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(a) => commands::scan::run(&a),
         Command::Node(a) => commands::node::run(&a),
+        Command::Images(a) => commands::images::run(&a), // --- images (issue 6) ---
+        Command::Fix(a) => commands::fix::run(&a),
+        Command::Cluster(a) => commands::cluster::run(&a),
         Command::Serve(a) => commands::serve::run(&a),
         Command::Rules(a) => commands::rules::run(&a),
         Command::Explain(a) => commands::explain::run(&a),

@@ -14,7 +14,8 @@ use kubeward_engine::input::yaml::Limits;
 use kubeward_engine::{InputError, Snapshot};
 use rayon::prelude::*;
 
-/// Extensions read when walking directories.
+/// Extensions read when walking directories (plus Dockerfiles by name: `Dockerfile`,
+/// `Containerfile`, `*.Dockerfile`, `Dockerfile.*`, `*.containerfile`).
 const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 
 /// Compiles `--exclude` globs; a glob without `/` matches at any depth.
@@ -41,7 +42,9 @@ pub enum Input {
     Stdin,
 }
 
-fn display(p: &Path) -> String {
+/// How a path is shown in reports.
+#[must_use]
+pub fn display(p: &Path) -> String {
     let s = p.display().to_string();
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
@@ -91,10 +94,12 @@ pub fn collect(paths: &[PathBuf], exclude: &GlobSet, gitignore: bool) -> (Vec<In
                 Ok(e) => {
                     let path = e.path();
                     if e.file_type().is_some_and(|t| t.is_file())
-                        && path
+                        && (path
                             .extension()
                             .and_then(|x| x.to_str())
                             .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
+                            // --- images (issue 6) ---
+                            || path.to_str().is_some_and(kubeward_engine::input::dockerfile::is_dockerfile_path))
                     {
                         files.push(path.to_path_buf());
                     }
@@ -134,7 +139,7 @@ fn read_limited(mut r: impl Read, max: u64) -> Result<Vec<u8>, String> {
 /// Reads and parses the inputs in parallel; `tick` is called once per input read.
 #[must_use]
 pub fn load(inputs: &[Input], max_size: u64, limits: Limits, tick: &(dyn Fn() + Sync)) -> Snapshot {
-    let loaded: Vec<Result<(kubeward_engine::snapshot::SourceFile, Option<InputError>), InputError>> = inputs
+    let loaded: Vec<Result<(kubeward_engine::snapshot::SourceFile, Vec<InputError>), InputError>> = inputs
         .par_iter()
         .map(|input| {
             tick();
@@ -157,13 +162,21 @@ pub fn load(inputs: &[Input], max_size: u64, limits: Limits, tick: &(dyn Fn() + 
             let err =
                 |message: String| InputError { file: Some(name.as_str().into()), pos: Default::default(), message };
             let text = bytes.and_then(to_text).map_err(err)?;
-            Ok(Snapshot::parse_file(&name, text, limits))
+            // --- images (issue 6) ---
+            if kubeward_engine::input::dockerfile::is_dockerfile_path(&name) {
+                return Ok(kubeward_engine::input::dockerfile::source_file(&name, text));
+            }
+            let (f, e) = Snapshot::parse_file(&name, text, limits);
+            Ok((f, e.into_iter().collect()))
         })
         .collect();
     let mut snap = Snapshot::default();
     for r in loaded {
         match r {
-            Ok((f, e)) => snap.push(f, e),
+            Ok((f, errs)) => {
+                snap.files.push(f);
+                snap.errors.extend(errs);
+            }
             Err(e) => snap.errors.push(e),
         }
     }

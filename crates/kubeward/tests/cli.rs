@@ -354,7 +354,12 @@ fn insecure_example_trips_every_rule_family() {
 
     // Every rule, in fact: IMG003 needs `allowed-registries` in the config.
     let d = tempfile::tempdir().expect("tempdir");
-    write(d.path(), ".kubeward.yaml", "rules:\n  image:\n    allowed-registries: [registry.example.com]\n");
+    // --- images (issue 6) --- IMG005 and DF002 need `standard-base-images` too.
+    write(
+        d.path(),
+        ".kubeward.yaml",
+        "rules:\n  image:\n    allowed-registries: [registry.example.com]\n    standard-base-images: [docker.io/library/python]\n",
+    );
     let insecure = examples().join("insecure");
     let o = kubeward(d.path(), &["scan", insecure.to_str().expect("utf-8 path"), "-f", "json"]);
     let triggered: std::collections::BTreeSet<String> = codes(&json(&o)).into_iter().collect();
@@ -658,4 +663,60 @@ fn progress_bar_only_on_a_terminal() {
     assert!(shown.contains("reading") && shown.contains("files"), "{shown:?}");
     let quiet = run("--quiet");
     assert!(!quiet.contains("reading"), "{quiet:?}");
+}
+
+const TO_FIX: &str = "# web tier\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web  # the name\n  namespace: shop\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: app\n          image: registry.example.com/web:1.2\n          imagePullPolicy: IfNotPresent\n";
+
+#[test]
+fn fix_rewrites_in_place_keeps_comments_and_is_idempotent() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let f = d.path().join("web.yaml");
+    std::fs::write(&f, TO_FIX).expect("write");
+    // --diff writes nothing and prints a unified diff.
+    let o = kubeward(d.path(), &["fix", "web.yaml", "--diff"]);
+    let diff = stdout(&o);
+    assert!(diff.starts_with("--- a/web.yaml\n+++ b/web.yaml\n"), "{diff}");
+    assert!(diff.contains("+            allowPrivilegeEscalation: false"), "{diff}");
+    assert!(diff.contains("-          imagePullPolicy: IfNotPresent\n+          imagePullPolicy: Always"), "{diff}");
+    assert_eq!(std::fs::read_to_string(&f).expect("read"), TO_FIX, "--diff must not write");
+    // Fix for real: safe fixes only; the summary on stderr says what changed and what is left.
+    let o = kubeward(d.path(), &["fix", "web.yaml", "-f", "json"]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(err.contains("fixed web.yaml: POD002 set `securityContext.allowPrivilegeEscalation: false`"), "{err}");
+    assert!(err.contains("more with --unsafe-fixes"), "{err}");
+    let fixed = std::fs::read_to_string(&f).expect("read");
+    assert!(fixed.starts_with("# web tier\n") && fixed.contains("name: web  # the name"), "{fixed}");
+    let remaining = json(&o);
+    assert!(remaining["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .all(|x| x["code"] != "POD002" && x["code"] != "IMG004"));
+    // A scan agrees, and a second fix changes nothing.
+    let scan = json(&kubeward(d.path(), &["scan", "web.yaml", "-f", "json"]));
+    assert_eq!(scan["findings"].as_array().map(Vec::len), remaining["findings"].as_array().map(Vec::len));
+    let o = kubeward(d.path(), &["fix", "web.yaml"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("0 fixes applied"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read_to_string(&f).expect("read"), fixed);
+}
+
+#[test]
+fn fix_stdin_and_unsafe_fixes() {
+    let d = tempfile::tempdir().expect("tempdir");
+    // stdin: the fixed stream on stdout, nothing else there.
+    let o = kubeward_stdin(d.path(), &["fix", "-"], TO_FIX);
+    let out = stdout(&o);
+    assert!(out.starts_with("# web tier\n") && out.contains("allowPrivilegeEscalation: false"), "{out}");
+    assert!(!out.contains("runAsNonRoot"), "unsafe fixes need --unsafe-fixes");
+    // --unsafe-fixes: runAsNonRoot and a new default-deny NetworkPolicy file beside the manifest.
+    std::fs::write(d.path().join("web.yaml"), TO_FIX).expect("write");
+    let o = kubeward(d.path(), &["fix", ".", "--unsafe-fixes"]);
+    assert!(o.status.code().is_some(), "{}", String::from_utf8_lossy(&o.stderr));
+    let fixed = std::fs::read_to_string(d.path().join("web.yaml")).expect("read");
+    assert!(fixed.contains("runAsNonRoot: true"), "{fixed}");
+    let policy =
+        std::fs::read_to_string(d.path().join("kubeward-default-deny-ingress-shop.yaml")).expect("policy written");
+    assert!(policy.contains("kind: NetworkPolicy") && policy.contains("namespace: shop"), "{policy}");
+    let scan = json(&kubeward(d.path(), &["scan", ".", "-f", "json"]));
+    assert!(scan["findings"].as_array().expect("findings").iter().all(|x| x["code"] != "NET001"), "{scan:#}");
 }

@@ -119,8 +119,12 @@ pub enum Applicability {
 #[must_use]
 pub fn applicability(meta: &RuleMeta) -> Applicability {
     let t = meta.targets;
+    // Objects only `kubeward cluster` makes (audit gaps) never reach a webhook.
+    if t.has(Targets::CLUSTER) {
+        return Applicability::None;
+    }
     let single = t.has(Targets::OBJECT) || t.has(Targets::POD_SPEC) || t.has(Targets::CONTAINER);
-    match (single, t.has(Targets::SNAPSHOT) || t.has(Targets::HOST_FILE)) {
+    match (single, t.has(Targets::SNAPSHOT) || t.has(Targets::HOST_FILE) || t.has(Targets::DOCKERFILE)) {
         (true, false) => Applicability::Full,
         (true, true) => Applicability::ObjectPart,
         (false, _) => Applicability::None,
@@ -240,7 +244,7 @@ impl Prepared {
 pub fn rules_page() -> String {
     let mut s = String::from(crate::docs::HEADER);
     s.push_str("# Rules at admission\n\n");
-    s.push_str("`kubeward serve` judges one object per request. Rules that judge one object (targets `OBJECT`, `POD_SPEC`, `CONTAINER`) run at admission exactly as in `kubeward scan`. Rules that compare objects with each other (`SNAPSHOT`) or read node files (`HOST_FILE`) do not; a rule with both runs its per-object part only. See [serve.md](serve.md).\n\n");
+    s.push_str("`kubeward serve` judges one object per request. Rules that judge one object (targets `OBJECT`, `POD_SPEC`, `CONTAINER`) run at admission exactly as in `kubeward scan`. Rules that compare objects with each other (`SNAPSHOT`), read node files (`HOST_FILE`) or Dockerfiles (`DOCKERFILE`), or judge what only `kubeward cluster` sees (`CLUSTER`) do not; a rule with both kinds of target runs its per-object part only. See [serve.md](serve.md).\n\n");
     let all: Vec<&RuleMeta> = rules().iter().map(|r| r.meta()).collect();
     let count = |a: Applicability| all.iter().filter(|m| applicability(m) == a).count();
     let _ = writeln!(
@@ -283,6 +287,8 @@ fn targets_str(t: Targets) -> String {
         (Targets::CONTAINER, "container"),
         (Targets::SNAPSHOT, "snapshot"),
         (Targets::HOST_FILE, "node file"),
+        (Targets::DOCKERFILE, "Dockerfile"),
+        (Targets::CLUSTER, "cluster"),
     ]
     .iter()
     .filter(|(x, _)| t.has(*x))
@@ -366,7 +372,9 @@ mod tests {
     fn snapshot_rules_do_not_apply() {
         for r in rules() {
             let m = r.meta();
-            if m.targets == Targets::SNAPSHOT || m.targets == Targets::HOST_FILE {
+            if [Targets::SNAPSHOT, Targets::HOST_FILE, Targets::DOCKERFILE].contains(&m.targets)
+                || m.targets.has(Targets::CLUSTER)
+            {
                 assert_eq!(applicability(m), Applicability::None, "{}", m.code);
             }
         }

@@ -29,14 +29,14 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "General guidance",
         text: "Verify that all your security settings are properly enforced",
-        planned: "`kubeward cluster` audits the live cluster (issue 4)",
+        planned: "`kubeward cluster` runs every rule on what the API server holds (docs/cluster.md)",
     },
     Item {
         id: "general.2",
         source: C,
         section: "General guidance",
         text: "Always use the latest stable k8s version",
-        planned: "`kubeward node` and `kubeward cluster` compare component versions (issues 3, 4)",
+        planned: "`kubeward node` reads component versions; `kubeward cluster` the API server's and the kubelets'",
     },
     Item {
         id: "general.3",
@@ -64,21 +64,21 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "Image security",
         text: "Scan all images for vulnerabilities (CoreOS Clair or Atomic Scan)",
-        planned: "`kubeward images` gates scanner reports (issue 6)",
+        planned: "`kubeward images` and `scan --image-reports` gate Trivy, Grype and Clair v4 reports (docs/images.md)",
     },
     Item {
         id: "image.3",
         source: C,
         section: "Image security",
         text: "Decide which types/severity of issues should prevent deployments",
-        planned: "`--fail-on` and `severity-overrides` in `.kubeward.yaml` gate CI on chosen severities; `kubeward serve --deny-at` at admission (issue 5)",
+        planned: "`--fail-on` and `severity-overrides` in `.kubeward.yaml` gate CI on chosen severities; `images.block` chooses the vulnerability severities that block (docs/images.md); `kubeward serve --deny-at` at admission (issue 5)",
     },
     Item {
         id: "image.4",
         source: C,
         section: "Image security",
         text: "Maintain standard base images and ensure all workloads use them",
-        planned: "Dockerfile base-image rules (issue 6)",
+        planned: "the list is `rules.image.standard-base-images` (docs/images.md)",
     },
     Item {
         id: "image.5",
@@ -141,7 +141,7 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "Network security",
         text: "Use CNI plugin that filters ingress/egress pod traffic",
-        planned: "`kubeward cluster` detects CNIs that cannot enforce NetworkPolicy (issue 4)",
+        planned: "",
     },
     Item { id: "network.2a", source: C, section: "Network security", text: "Properly label all pods", planned: "" },
     Item {
@@ -171,7 +171,7 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "Network security",
         text: "Consider a service mesh",
-        planned: "`kubeward cluster` reports the absence of a mesh with strict mTLS (issue 4)",
+        planned: "",
     },
     Item {
         id: "workload.1",
@@ -213,7 +213,7 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "Workload containment and security",
         text: "Implement container-aware malicious activity detection",
-        planned: "`kubeward cluster` reports the absence of Falco, Tetragon or similar (issue 4)",
+        planned: "",
     },
     Item {
         id: "misc.1",
@@ -241,7 +241,7 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "Misc security",
         text: "Separate clusters for dev/test and production environment",
-        planned: "out of reach from one manifest set; `kubeward cluster` can report mixed environment labels (issue 4)",
+        planned: "out of reach: one manifest set or one cluster does not show the other environments",
     },
     Item {
         id: "misc.5",
@@ -304,7 +304,7 @@ pub const ITEMS: &[Item] = &[
         source: G,
         section: "Container Level Security",
         text: "Security scan for Docker images",
-        planned: "`kubeward images` and Dockerfile rules (issue 6)",
+        planned: "`kubeward images` gates scanners' reports (docs/images.md)",
     },
     Item { id: "guide.psp", source: G, section: "Pod Level Security", text: "Use Pod Security Policies", planned: "" },
     Item {

@@ -21,6 +21,8 @@ pub struct Context<'a> {
     found: Vec<(Diagnostic, Arc<[Exemption]>)>,
     cache: Option<(ObjectKey, Arc<[Exemption]>)>,
     scratch: Option<Diagnostic>,
+    // --- images (issue 6) ---
+    inline_exempted: usize,
 }
 
 /// Identifies an object within a snapshot: file, document, List item.
@@ -38,7 +40,7 @@ impl<'a> Context<'a> {
     /// A context for one rule.
     #[must_use]
     pub fn new(settings: &'a Settings, meta: &'static RuleMeta) -> Self {
-        Self { settings, meta, found: Vec::new(), cache: None, scratch: None }
+        Self { settings, meta, found: Vec::new(), cache: None, scratch: None, inline_exempted: 0 }
     }
 
     /// Reports a finding on `path` of `obj`.
@@ -70,6 +72,8 @@ impl<'a> Context<'a> {
             file: obj.origin.file.clone(),
             pos: obj.pos(&path),
             path,
+            fix: None,
+            doc: Some((obj.origin.doc_index, obj.origin.item)),
         };
         if dropped {
             // Hand the rule a scratch diagnostic that is never reported.
@@ -101,7 +105,77 @@ impl<'a> Context<'a> {
             file: Some(file.path.as_str().into()),
             pos: crate::input::node::Pos::default(),
             path: FieldPath::root(),
+            fix: None,
+            doc: None,
         };
+        self.found.push((d, Arc::from(Vec::new())));
+        let last = self.found.len() - 1;
+        &mut self.found[last].0
+    }
+
+    // --- images (issue 6) ---
+    /// Reports a finding about a Dockerfile at `pos`, attributed to instruction `instruction`
+    /// (its inline `# kubeward:ignore=` comments apply, as do file-wide `ignore-file` ones).
+    pub fn report_dockerfile(
+        &mut self,
+        df: &crate::input::dockerfile::Dockerfile,
+        instruction: usize,
+        pos: crate::input::node::Pos,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        let stage = df.instructions.get(instruction).and_then(|i| i.stage).and_then(|s| df.stages.get(s));
+        let name = match stage {
+            Some(s) => s.name.clone().unwrap_or_else(|| format!("stage-{}", s.index)),
+            None => String::new(),
+        };
+        let mut message: String = message.into();
+        let mut ignored = false;
+        for ig in df.ignores_for(instruction) {
+            if !ig.selectors.iter().any(|s| crate::settings::selector_matches(s, self.meta)) {
+                continue;
+            }
+            if ig.reason.is_empty() {
+                message.push_str(&format!(
+                    " (the `kubeward:ignore` comment on line {} is not applied: it gives no `reason:`)",
+                    ig.line
+                ));
+            } else if ig.until.as_deref().is_some_and(|u| !crate::input::dockerfile::is_date(u)) {
+                message.push_str(&format!(
+                    " (the `kubeward:ignore` comment on line {} is not applied: `until` is not a YYYY-MM-DD date)",
+                    ig.line
+                ));
+            } else if ig.until.as_deref().is_some_and(|u| u < self.settings.today.as_str()) {
+                message.push_str(&format!(
+                    " (the `kubeward:ignore` comment on line {} expired on {})",
+                    ig.line,
+                    ig.until.as_deref().unwrap_or("")
+                ));
+            } else {
+                ignored = true;
+            }
+        }
+        let d = Diagnostic {
+            rule: self.meta,
+            severity: self.meta.severity,
+            message,
+            remediation: std::borrow::Cow::Borrowed(self.meta.remediation),
+            object: crate::input::object::ObjectRef {
+                api_version: String::new(),
+                kind: "Dockerfile".to_string(),
+                namespace: None,
+                name,
+            },
+            container: None,
+            file: df.path.clone(),
+            pos,
+            path: FieldPath::root().join("instructions").index(instruction),
+            fix: None,
+            doc: None,
+        };
+        if ignored {
+            self.inline_exempted += 1;
+            return self.scratch.insert(d);
+        }
         self.found.push((d, Arc::from(Vec::new())));
         let last = self.found.len() - 1;
         &mut self.found[last].0
@@ -111,7 +185,7 @@ impl<'a> Context<'a> {
     #[must_use]
     pub fn finish(self) -> Collected {
         let mut diagnostics = Vec::with_capacity(self.found.len());
-        let mut exempted = 0;
+        let mut exempted = self.inline_exempted;
         for (mut d, ex) in self.found {
             if is_exempt(&ex, d.rule, d.container.as_deref()) {
                 exempted += 1;

@@ -29,9 +29,19 @@ pub struct Diagnostic {
     pub pos: Pos,
     /// JSON pointer of the offending field in the object.
     pub path: FieldPath,
+    /// What `kubeward fix` would change.
+    pub fix: Option<Box<crate::fix::Fix>>,
+    /// Which document of the file (and which `kind: List` item) the object is, for fixes.
+    pub doc: Option<(usize, Option<usize>)>,
 }
 
 impl Diagnostic {
+    /// Attaches an automated fix.
+    pub fn fix(&mut self, fix: crate::fix::Fix) -> &mut Self {
+        self.fix = Some(Box::new(fix));
+        self
+    }
+
     /// Names the container the finding is about.
     pub fn container(&mut self, name: &str) -> &mut Self {
         self.container = Some(name.to_string());

@@ -18,6 +18,7 @@ fn targets(t: Targets) -> String {
         (Targets::CONTAINER, "containers"),
         (Targets::SNAPSHOT, "all scanned objects (cross-object)"),
         (Targets::HOST_FILE, "node files (`kubeward node`)"),
+        (Targets::CLUSTER, "what `kubeward cluster` reads from the API"),
     ] {
         if t.has(bit) {
             v.push(name);
@@ -37,6 +38,7 @@ pub fn rule_page(m: &RuleMeta) -> String {
     let _ = writeln!(s, "| Category | {} (`{}`) |", m.category.title(), m.category.as_str());
     let _ = writeln!(s, "| Applies to | {} |", targets(m.targets));
     let _ = writeln!(s, "| Since | {} |", m.since);
+    let _ = writeln!(s, "| Automated fix | {} |", m.fix.describe());
     let cis: Vec<String> = m
         .cis
         .iter()

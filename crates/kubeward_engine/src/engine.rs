@@ -113,6 +113,35 @@ pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn 
         }
         report.diagnostics.extend(cx.finish().diagnostics);
     }
+    // --- images (issue 6) ---
+    let dockerfile_rules = bucket(Targets::DOCKERFILE);
+    if !dockerfile_rules.is_empty() {
+        let per_df: Vec<(Vec<Diagnostic>, usize)> = snap
+            .files
+            .par_iter()
+            .filter(|f| {
+                f.documents.is_empty() && f.path.as_deref().is_some_and(crate::input::dockerfile::is_dockerfile_path)
+            })
+            .map(|f| {
+                let df = crate::input::dockerfile::Dockerfile::parse(f.path.as_deref(), &f.text);
+                let mut out = Vec::new();
+                let mut exempted = 0;
+                for r in &dockerfile_rules {
+                    let mut cx = Context::new(settings, r.meta());
+                    r.check_dockerfile(&df, &mut cx);
+                    let c = cx.finish();
+                    exempted += c.exempted;
+                    out.extend(c.diagnostics);
+                }
+                (out, exempted)
+            })
+            .collect();
+        for (d, e) in per_df {
+            report.diagnostics.extend(d);
+            report.exempted += e;
+        }
+    }
+    // --- end images (issue 6) ---
     for r in &snapshot_rules {
         let mut cx = Context::new(settings, r.meta());
         r.check_snapshot(snap, &mut cx);

@@ -9,6 +9,9 @@ pub mod context;
 pub mod diagnostic;
 pub mod docs;
 pub mod engine;
+pub mod fix;
+// --- images (issue 6) ---
+pub mod images;
 pub mod input;
 pub mod registry;
 pub mod report;

@@ -85,12 +85,26 @@ pub enum Category {
     /// `DOCKER`: the Docker host (CIS Docker Benchmark / docker-bench sections 1 to 3): auditd
     /// rules, daemon configuration, Docker file permissions.
     Docker,
+    // --- images (issue 6) ---
+    /// `DF`: Dockerfiles and Containerfiles (CIS Docker Benchmark section 4, hadolint's security
+    /// checks): root user, base images, credentials, remote downloads.
+    Dockerfile,
 }
 
 impl Category {
     /// All categories in documentation order.
-    pub const ALL: [Category; 8] =
-        [Self::Pod, Self::Image, Self::Rbac, Self::Network, Self::Namespace, Self::Node, Self::Docker, Self::General];
+    pub const ALL: [Category; 9] = [
+        Self::Pod,
+        Self::Image,
+        Self::Rbac,
+        Self::Network,
+        Self::Namespace,
+        Self::Node,
+        Self::Docker,
+        // --- images (issue 6) ---
+        Self::Dockerfile,
+        Self::General,
+    ];
 
     /// The code prefix.
     #[must_use]
@@ -104,6 +118,7 @@ impl Category {
             Self::Namespace => "NS",
             Self::Node => "NODE",
             Self::Docker => "DOCKER",
+            Self::Dockerfile => "DF",
         }
     }
 
@@ -119,6 +134,7 @@ impl Category {
             Self::Namespace => "namespace",
             Self::Node => "node",
             Self::Docker => "docker",
+            Self::Dockerfile => "dockerfile",
         }
     }
 
@@ -134,6 +150,7 @@ impl Category {
             Self::Namespace => "Namespaces and tenancy",
             Self::Node => "Control plane and nodes",
             Self::Docker => "Docker host",
+            Self::Dockerfile => "Dockerfiles",
         }
     }
 }
@@ -153,6 +170,12 @@ impl Targets {
     pub const SNAPSHOT: Targets = Targets(8);
     /// Every node file whose permissions and ownership are audited (`kubeward node`).
     pub const HOST_FILE: Targets = Targets(16);
+    // --- images (issue 6) ---
+    /// Every Dockerfile / Containerfile of the scan.
+    pub const DOCKERFILE: Targets = Targets(32);
+    /// Marks a rule about objects only `kubeward cluster` makes (`AuditGap`):
+    /// no manifest can be expected to trip it. Combined with `OBJECT` for dispatch.
+    pub const CLUSTER: Targets = Targets(64);
 
     /// Whether `other` is included.
     #[must_use]
@@ -188,6 +211,35 @@ pub struct RuleMeta {
     pub docs: &'static str,
     /// Source file of the rule.
     pub file: &'static str,
+    /// Whether `kubeward fix` can fix its findings, and how safely.
+    pub fix: FixAvailability,
+}
+
+/// Whether a rule's findings can be fixed automatically (`kubeward fix`), and how safely.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixAvailability {
+    /// No automated fix.
+    None,
+    /// A safe fix, applied by default: it cannot break a working workload.
+    Safe,
+    /// An unsafe fix, applied with `--unsafe-fixes`: it can break a workload that relies on
+    /// what it removes.
+    Unsafe,
+    /// Safe in some cases and unsafe in others (the rule's docs say which).
+    Sometimes,
+}
+
+impl FixAvailability {
+    /// How the docs say it.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Safe => "safe (applied by `kubeward fix`)",
+            Self::Unsafe => "unsafe (applied by `kubeward fix --unsafe-fixes`)",
+            Self::Sometimes => "safe or unsafe depending on the case (see How to fix)",
+        }
+    }
 }
 
 impl RuleMeta {
@@ -224,6 +276,9 @@ pub trait Rule: Send + Sync + 'static {
     fn check_snapshot(&self, _snap: &Snapshot, _cx: &mut Context<'_>) {}
     /// Called for every node file when `targets` has `HOST_FILE`.
     fn check_host_file(&self, _file: &crate::input::hostfile::HostFile, _cx: &mut Context<'_>) {}
+    // --- images (issue 6) ---
+    /// Called for every Dockerfile when `targets` has `DOCKERFILE`.
+    fn check_dockerfile(&self, _df: &crate::input::dockerfile::Dockerfile, _cx: &mut Context<'_>) {}
 }
 
 /// Declares a rule: its unit struct and its `static META`. The doc comment is the rule's
@@ -231,6 +286,8 @@ pub trait Rule: Send + Sync + 'static {
 /// `## Example` and `## How to fix`.
 #[macro_export]
 macro_rules! declare_rule {
+    (@fix) => { $crate::rule::FixAvailability::None };
+    (@fix $fix:ident) => { $crate::rule::FixAvailability::$fix };
     (
         $(#[doc = $doc:literal])*
         pub $name:ident {
@@ -243,7 +300,8 @@ macro_rules! declare_rule {
             remediation: $remediation:literal,
             checklist: [$($item:literal),* $(,)?],
             cis: [$($cis:literal),* $(,)?],
-            since: $since:literal $(,)?
+            since: $since:literal
+            $(, fix: $fix:ident)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -263,6 +321,7 @@ macro_rules! declare_rule {
             since: $since,
             docs: concat!($($doc, "\n"),*),
             file: file!(),
+            fix: $crate::declare_rule!(@fix $($fix)?),
         };
     };
 }

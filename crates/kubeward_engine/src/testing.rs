@@ -20,11 +20,98 @@ pub const FIXTURE_TODAY: &str = "2026-06-15";
 /// Path of a rule's fixture.
 pub fn fixture_path(rule: &dyn Rule) -> PathBuf {
     let m = rule.meta();
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("resources/test/fixtures")
-        .join(m.category.as_str())
-        .join(format!("{}.yaml", m.code))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/test/fixtures").join(m.category.as_str()).join(format!(
+        "{}.{}",
+        m.code,
+        fixture_extension(rule)
+    ))
 }
+
+// --- images (issue 6) ---
+/// `Dockerfile` for Dockerfile rules, else `yaml`.
+fn fixture_extension(rule: &dyn Rule) -> &'static str {
+    if rule.meta().targets.has(crate::rule::Targets::DOCKERFILE) {
+        "Dockerfile"
+    } else {
+        "yaml"
+    }
+}
+
+/// A Dockerfile rule's fixture as one snapshot: each `---`-separated section (without its
+/// `# fail:`/`# pass:` line, so that parser directives can open it) is its own file,
+/// `<category>/<CODE>.L<nnn>.Dockerfile`, where `nnn` is the fixture line its first line is on.
+fn dockerfile_fixture_snapshot(rel_dir: &str, code: &str, text: &str) -> (Snapshot, Vec<(Chunk, String)>) {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut snap = Snapshot::default();
+    let mut out = Vec::new();
+    for c in chunks(text) {
+        let from = usize::try_from(c.start).unwrap_or(1); // 1-based line of the `---` or of line 1
+        let first = if c.start == 1 { 0 } else { from };
+        let mut body_start = first;
+        while lines
+            .get(body_start)
+            .is_some_and(|l| l.is_empty() || ["# fail:", "# pass:", "# context:"].iter().any(|k| l.starts_with(k)))
+        {
+            body_start += 1;
+        }
+        let end = usize::try_from(c.end).unwrap_or(0).saturating_sub(1).min(lines.len());
+        let body = lines.get(body_start..end.max(body_start)).unwrap_or(&[]).join("\n") + "\n";
+        let name = format!("{rel_dir}/{code}.L{:03}.Dockerfile", body_start + 1);
+        let (f, errs) = crate::input::dockerfile::source_file(&name, body);
+        snap.files.push(f);
+        snap.errors.extend(errs);
+        out.push((c, name));
+    }
+    (snap, out)
+}
+
+/// Runs a Dockerfile rule's fixture.
+fn run_dockerfile_fixture(rule: &'static dyn Rule, text: &str) -> Result<String, String> {
+    let code = rule.meta().code;
+    let (snap, sections) = dockerfile_fixture_snapshot(rule.meta().category.as_str(), code, text);
+    let settings = fixture_settings_for(rule)?;
+    let report = run_rules(&snap, &settings, &[rule]);
+    let mut problems = Vec::new();
+    for e in &report.errors {
+        problems.push(format!("{code}: fixture does not parse: {e}"));
+    }
+    if !sections.iter().any(|(c, _)| c.expect == "fail") || !sections.iter().any(|(c, _)| c.expect == "pass") {
+        problems.push(format!("{code}: fixture needs at least one `# fail:` and one `# pass:` section"));
+    }
+    for (c, name) in &sections {
+        let hits = report.diagnostics.iter().filter(|d| d.file.as_deref() == Some(name.as_str())).count();
+        match c.expect.as_str() {
+            "fail" if hits == 0 => problems.push(format!("{code}: {name}: expected a finding: {}", c.why)),
+            "pass" if hits > 0 => {
+                problems.push(format!("{code}: {name}: expected no finding ({hits} found): {}", c.why))
+            }
+            "" => problems.push(format!("{code}: {name}: section without `# fail:`/`# pass:`")),
+            _ => {}
+        }
+    }
+    for d in &report.diagnostics {
+        let m = &d.message;
+        if m.ends_with('.') || m.chars().next().is_some_and(char::is_uppercase) {
+            problems.push(format!("{code}: message style (lowercase start, no trailing period): {m}"));
+        }
+        if !d.pos.is_known() {
+            problems.push(format!("{code}: finding without a position: {m}"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.join("\n"));
+    }
+    let sources = Sources::of(&snap);
+    let mut out = Vec::new();
+    report::write(
+        Format::Text,
+        &Render { report: &report, sources: &sources, color: false, command: "scan" },
+        &mut out,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+// --- end images (issue 6) ---
 
 /// Settings used for fixtures (defaults, fixed date).
 pub fn fixture_settings() -> Settings {
@@ -85,6 +172,10 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
     let path = fixture_path(rule);
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: no fixture ({e})", path.display()))?;
     let code = rule.meta().code;
+    // --- images (issue 6) ---
+    if rule.meta().targets.has(crate::rule::Targets::DOCKERFILE) {
+        return run_dockerfile_fixture(rule, &text);
+    }
     let rel = format!("{}/{code}.yaml", rule.meta().category.as_str());
     let mut snap = Snapshot::from_text(&rel, &text);
     let host_files = rule.meta().targets.has(crate::rule::Targets::HOST_FILE);
@@ -169,7 +260,8 @@ pub fn doc_examples(docs: &str) -> (Option<String>, Option<String>) {
             } else if t.starts_with("## ") && state >= 1 && !t.starts_with("## Example") {
                 state = 3;
             }
-            if t == "```yaml" && (state == 1 || state == 2) {
+            // --- images (issue 6) --- Dockerfile rules show Dockerfiles.
+            if (t == "```yaml" || t == "```dockerfile") && (state == 1 || state == 2) {
                 in_block = true;
                 cur.clear();
             }
@@ -190,7 +282,16 @@ pub fn doc_examples(docs: &str) -> (Option<String>, Option<String>) {
 
 /// Runs one rule on a text and counts its findings.
 pub fn count_findings(rule: &'static dyn Rule, text: &str) -> (usize, usize) {
-    let mut snap = Snapshot::from_text("example.yaml", text);
+    // --- images (issue 6) ---
+    let mut snap = if rule.meta().targets.has(crate::rule::Targets::DOCKERFILE) {
+        let mut s = Snapshot::default();
+        let (f, errs) = crate::input::dockerfile::source_file("example.Dockerfile", text.to_string());
+        s.files.push(f);
+        s.errors.extend(errs);
+        s
+    } else {
+        Snapshot::from_text("example.yaml", text)
+    };
     if rule.meta().targets.has(crate::rule::Targets::HOST_FILE) {
         snap.host_files = host_files_of(&snap).unwrap_or_default();
     }

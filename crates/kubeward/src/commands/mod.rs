@@ -1,6 +1,9 @@
 //! One module per subcommand.
 
+pub mod cluster;
 pub mod explain;
+pub mod fix;
+pub mod images; // --- images (issue 6) ---
 pub mod node;
 pub mod output;
 pub mod rules;

@@ -13,6 +13,8 @@ fn targets(t: Targets) -> Vec<&'static str> {
         (Targets::CONTAINER, "container"),
         (Targets::SNAPSHOT, "snapshot"),
         (Targets::HOST_FILE, "host-file"),
+        (Targets::DOCKERFILE, "dockerfile"), // --- images (issue 6) ---
+        (Targets::CLUSTER, "cluster"),
     ]
     .into_iter()
     .filter(|(b, _)| t.has(*b))
@@ -56,7 +58,13 @@ pub fn run(args: &RulesArgs) -> Result<u8> {
                         "targets": targets(m.targets),
                         // What the rule reads: manifests and config documents (`scan`, and
                         // `kubeward node`), or node file metadata (`kubeward node` only).
-                        "input": if m.targets.has(Targets::HOST_FILE) { "node" } else { "manifests" },
+                        "input": if m.targets.has(Targets::HOST_FILE) {
+                            "node"
+                        } else if m.targets.has(Targets::CLUSTER) {
+                            "cluster"
+                        } else {
+                            "manifests"
+                        },
                     })
                 })
                 .collect();

@@ -29,10 +29,23 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let progress = crate::progress::Progress::new(args.report.quiet, inputs.len() as u64, "reading");
     let mut snap = walk::load(&inputs, settings.max_file_size, Limits::default(), &|| progress.inc());
     snap.errors.append(&mut errors);
+    // --- images (issue 6) ---
+    if !args.image_reports.is_empty() {
+        super::images::add_reports(&mut snap, &args.image_reports, &settings);
+    }
     snap.mark_kustomize_patches();
     progress.stage("auditing");
     let report = kubeward_engine::run(&snap, &settings);
     progress.finish();
+    // --- images (issue 6) --- every vulnerability read is accounted for on stderr.
+    if !args.image_reports.is_empty() && !args.report.quiet {
+        let reports = kubeward_engine::images::reports_in(&snap, &settings.images, &settings.today);
+        let mut a = kubeward_engine::images::Accounting::default();
+        for (_, _, r) in &reports {
+            a.add(&r.vulns);
+        }
+        eprintln!("kubeward scan: {}", super::images::summary(reports.len(), &a, &settings));
+    }
     let sources = Sources::of(&snap);
     super::output::emit(&args.report, &settings, &report, &sources, "scan")
 }

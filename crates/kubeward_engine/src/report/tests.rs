@@ -28,6 +28,7 @@ static FAKE: RuleMeta = RuleMeta {
     since: "0.1.0",
     docs: " ## What it does\n Flags roles that grant `*`.\n\n ## Why is this bad?\n Everything is allowed.\n",
     file: "tests.rs",
+    fix: crate::rule::FixAvailability::None,
 };
 
 fn pod001() -> &'static RuleMeta {
@@ -63,6 +64,8 @@ fn diag(
         file: file.map(Arc::from),
         pos,
         path: FieldPath::parse(path),
+        fix: None,
+        doc: None,
     }
 }
 

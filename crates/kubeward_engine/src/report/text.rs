@@ -95,14 +95,24 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
     if !parts.is_empty() {
         write!(out, " ({})", parts.join(", "))?;
     }
-    write!(
-        out,
-        " in {} object{} from {} file{}",
-        r.report.objects,
-        if r.report.objects == 1 { "" } else { "s" },
-        r.report.files,
-        if r.report.files == 1 { "" } else { "s" }
-    )?;
+    if r.command == "cluster" {
+        // API input has no files: the objects came from the cluster.
+        write!(
+            out,
+            " in {} object{} from the cluster",
+            r.report.objects,
+            if r.report.objects == 1 { "" } else { "s" }
+        )?;
+    } else {
+        write!(
+            out,
+            " in {} object{} from {} file{}",
+            r.report.objects,
+            if r.report.objects == 1 { "" } else { "s" },
+            r.report.files,
+            if r.report.files == 1 { "" } else { "s" }
+        )?;
+    }
     if r.report.exempted > 0 {
         write!(out, "; {} exempted by annotation", r.report.exempted)?;
     }

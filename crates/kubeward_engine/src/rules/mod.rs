@@ -1,6 +1,11 @@
 //! All rules, one file each, grouped by area. Shared helpers live in `helpers.rs`.
 
+// --- cluster (issue 4) ---
+pub mod cluster_view;
+// --- end cluster (issue 4) ---
 pub mod docker;
+// --- images (issue 6) ---
+pub mod dockerfile;
 pub mod general;
 pub mod helpers;
 pub mod image;
@@ -22,6 +27,8 @@ pub(crate) const AREAS: &[&[&dyn Rule]] = &[
     namespace::RULES,
     node::RULES,
     docker::RULES,
+    // --- images (issue 6) ---
+    dockerfile::RULES,
 ];
 
 #[cfg(test)]
@@ -133,5 +140,60 @@ mod tests {
         for (code, text) in outputs {
             insta::assert_snapshot!(code, text);
         }
+    }
+
+    /// Every rule with an automated fix: its fixture, fixed (unsafe fixes included), is
+    /// snapshotted as `<CODE>.fixed`; the fixed findings are gone; a second run changes nothing.
+    #[test]
+    fn rule_fixes() {
+        use crate::fix::apply::{fix, Input};
+        use crate::rule::FixAvailability;
+        let mut with_fix = 0;
+        for r in rules() {
+            let m = r.meta();
+            if m.fix == FixAvailability::None {
+                continue;
+            }
+            with_fix += 1;
+            let path = crate::testing::fixture_path(*r);
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let mut settings = crate::testing::fixture_settings_for(*r).unwrap_or_default();
+            settings.select = vec![m.code.to_string()];
+            let name = format!("{}/{}.yaml", m.category.as_str(), m.code);
+            let out = fix(&[Input { path: name.clone(), text: text.clone() }], &settings, true);
+            let f = &out.files[&name];
+            assert!(!f.applied.is_empty(), "{}: the fixture's findings got no fix", m.code);
+            let mut shown = f.text.clone();
+            for (_, nf) in &out.new_files {
+                shown.push_str(&format!("\n# ---- new file {} ----\n{}", nf.name, nf.content));
+            }
+            for k in &f.skipped {
+                shown.push_str(&format!("\n# ---- not fixed: {} ({}): {}\n", k.code, k.object, k.reason));
+            }
+            insta::assert_snapshot!(format!("{}.fixed", m.code), shown);
+            // The fixed findings are gone (new files aside, which the fixture does not include).
+            let mut snap = crate::snapshot::Snapshot::from_text(&name, &f.text);
+            for (_, nf) in &out.new_files {
+                let (file, _) = crate::snapshot::Snapshot::parse_file(&nf.name, nf.content.clone(), Default::default());
+                snap.push(file, None);
+            }
+            let after = crate::engine::run(&snap, &settings);
+            let left: Vec<String> = after
+                .diagnostics
+                .iter()
+                .filter(|d| d.fix.is_some())
+                .map(|d| format!("{}: {}", d.location(), d.message))
+                .collect();
+            assert!(
+                left.len() <= f.skipped.len(),
+                "{}: fixable findings left after fixing:\n{}",
+                m.code,
+                left.join("\n")
+            );
+            // Idempotent.
+            let again = fix(&[Input { path: name.clone(), text: f.text.clone() }], &settings, true);
+            assert_eq!(again.files[&name].text, f.text, "{}: a second fix changed the text", m.code);
+        }
+        assert!(with_fix >= 10, "{with_fix} rules with fixes");
     }
 }

@@ -1,4 +1,5 @@
 use crate::context::Context;
+use crate::fix::{Fix, Safety};
 use crate::input::node::Node;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
@@ -56,6 +57,7 @@ crate::declare_rule! {
         checklist: ["guide.official-images"],
         cis: [],
         since: "0.1.0",
+        fix: Safe,
     }
 }
 
@@ -78,8 +80,10 @@ impl Rule for ImagePullPolicyNotAlways {
         match c.get("imagePullPolicy").and_then(Node::as_str).filter(|p| !p.is_empty()) {
             Some("Always") => {}
             Some(p) => {
+                let fix = Fix::set(Safety::Safe, path.clone(), serde_json::Value::String("Always".into()));
                 cx.report(pod.object, path, format!("container `{}` has `imagePullPolicy: {p}`", c.name()))
-                    .container(c.name());
+                    .container(c.name())
+                    .fix(fix);
             }
             None if r.is_latest() => {}
             None => {
@@ -87,7 +91,8 @@ impl Rule for ImagePullPolicyNotAlways {
                     "container `{}` does not set `imagePullPolicy`, which defaults to `IfNotPresent` for `{image}`",
                     c.name()
                 );
-                cx.report(pod.object, path, msg).container(c.name());
+                let fix = Fix::set(Safety::Safe, path.clone(), serde_json::Value::String("Always".into()));
+                cx.report(pod.object, path, msg).container(c.name()).fix(fix);
             }
         }
     }

@@ -5,7 +5,11 @@ use crate::rule::Rule;
 mod image_not_pinned_by_digest;
 mod image_pull_policy_not_always;
 mod latest_image_tag;
-mod reference;
+// --- images (issue 6) ---
+mod nonstandard_image;
+mod vulnerable_image;
+// --- images (issue 6) ---: shared with the Dockerfile rules and `crate::images`.
+pub(crate) mod reference;
 mod untrusted_registry;
 
 /// The rules of this area.
@@ -14,4 +18,7 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &image_not_pinned_by_digest::ImageNotPinnedByDigest,
     &untrusted_registry::UntrustedRegistry,
     &image_pull_policy_not_always::ImagePullPolicyNotAlways,
+    // --- images (issue 6) ---
+    &nonstandard_image::NonstandardImage,
+    &vulnerable_image::VulnerableImage,
 ];

@@ -571,11 +571,32 @@ pub fn check_default_deny(snap: &crate::snapshot::Snapshot, cx: &mut crate::cont
             1 => format!("its NetworkPolicy lacks `podSelector: {{}}`, `{t}` in its policy types, or has an allow-all rule"),
             n => format!("none of its {n} NetworkPolicies has `podSelector: {{}}`, `{t}` in its policy types and no allow-all rule"),
         };
+        // Objects without a namespace go to the namespace they are applied to: so does the policy.
+        let (name, ns_line, ns_shown) = match ns.name {
+            Some(n) => {
+                (format!("kubeward-default-deny-{what}-{n}.yaml"), format!("\n  namespace: {n}"), format!("`{n}`"))
+            }
+            None => (
+                format!("kubeward-default-deny-{what}.yaml"),
+                String::new(),
+                "the manifests are applied to".to_string(),
+            ),
+        };
+        let content = format!(
+            "# Written by `kubeward fix --unsafe-fixes`: denies all {what} traffic of the pods of the namespace\n# {ns_shown} that no other NetworkPolicy allows. Add policies for the flows the apps need\n# before applying it.\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny-{what}{ns_line}\nspec:\n  podSelector: {{}}\n  policyTypes: [{t}]\n"
+        );
+        let fix = crate::fix::Fix::new_file(
+            crate::fix::Safety::Unsafe,
+            name.clone(),
+            content,
+            format!("write `{name}` with a default-deny {what} NetworkPolicy"),
+        );
         cx.report(
             obj,
             path,
             format!("{} has no default-deny {what} NetworkPolicy in the scanned files ({detail})", ns.describe()),
-        );
+        )
+        .fix(fix);
     }
 }
 

@@ -80,6 +80,7 @@ crate::declare_rule! {
         checklist: ["network.2c"],
         cis: ["5.3.2"],
         since: "0.1.0",
+        fix: Unsafe,
     }
 }
 

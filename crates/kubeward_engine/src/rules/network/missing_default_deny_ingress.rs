@@ -70,6 +70,7 @@ crate::declare_rule! {
         checklist: ["workload.2", "network.2b", "guide.isolate-namespaces"],
         cis: ["5.3.2"],
         since: "0.1.0",
+        fix: Unsafe,
     }
 }
 

@@ -8,9 +8,11 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags a Kubernetes version past its end of life on the scan date: the image tag of a
     /// container running kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy or
-    /// the kubelet (`registry.k8s.io/kube-apiserver:v1.31.4`, mirrors, `-eks-`/`+k3s` suffixes)
-    /// and a kops `Cluster`'s `spec.kubernetesVersion`. End-of-life dates come from the release
-    /// table built into kubeward (data as of 2026-09-15; each message names the date); a minor
+    /// the kubelet (`registry.k8s.io/kube-apiserver:v1.31.4`, mirrors, `-eks-`/`+k3s` suffixes),
+    /// a kops `Cluster`'s `spec.kubernetesVersion`, the `spec.version` of a `kubeward.io/v1`
+    /// `KubernetesVersion` (`kubeward node --k8s-version`; the API server's `/version` read by
+    /// `kubeward cluster`) and a Node's `status.nodeInfo.kubeletVersion`. End-of-life dates come
+    /// from the release table built into kubeward (data as of 2026-09-15; each message names the date); a minor
     /// newer than the table is not reported, one older than the table is past end of life. A
     /// version kubeward cannot parse (a kops channel name, a URL) is not reported.
     ///
@@ -74,6 +76,7 @@ impl Rule for KubernetesVersionEndOfLife {
     }
 
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
+        crate::rules::node::cluster_versions::check_eol(obj, cx);
         let Some((text, path, field)) = declared_version(obj) else { return };
         let Some(v) = parse_version(text) else { return };
         if let Some(when) = past_end_of_life(v, &cx.settings.today) {

@@ -19,8 +19,11 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags a Kubernetes version behind the newest patch release of its minor: the image tag
     /// of a container running kube-apiserver, kube-controller-manager, kube-scheduler,
-    /// kube-proxy or the kubelet, and a kops `Cluster`'s `spec.kubernetesVersion` (when it has
-    /// a patch number). The newest patches come from the release table built into kubeward
+    /// kube-proxy or the kubelet, a kops `Cluster`'s `spec.kubernetesVersion` (when it has
+    /// a patch number), the `spec.version` of a `kubeward.io/v1` `KubernetesVersion`
+    /// (`kubeward node --k8s-version`; the API server's `/version` read by `kubeward cluster`)
+    /// and a Node's `status.nodeInfo.kubeletVersion`. The newest patches come from the release
+    /// table built into kubeward
     /// (data as of 2026-09-15; each message names the date): a patch newer than the table, a
     /// minor newer than the table, and a minor past its end of life (NODE084) are not reported.
     ///
@@ -73,6 +76,7 @@ impl Rule for KubernetesVersionPatchBehind {
     }
 
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
+        crate::rules::node::cluster_versions::check_patch(obj, cx);
         let Some((text, path, field)) = declared_version(obj) else { return };
         let Some(v) = parse_version(text) else { return };
         if let Some(latest) = newer_patch(v, &cx.settings.today) {

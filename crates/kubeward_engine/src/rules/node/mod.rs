@@ -7,6 +7,9 @@
 use crate::rule::Rule;
 
 pub mod component;
+// --- cluster (issue 4) ---
+pub mod cluster_versions;
+// --- end cluster (issue 4) ---
 
 // ---- api server rules: mods ----
 mod apiserver_always_admit_enabled;

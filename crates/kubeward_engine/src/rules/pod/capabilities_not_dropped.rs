@@ -1,4 +1,5 @@
 use crate::context::Context;
+use crate::fix::{Fix, Safety};
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
 
@@ -61,6 +62,7 @@ crate::declare_rule! {
         checklist: ["guide.capabilities", "workload.5", "kubeaudit"],
         cis: ["5.2.9"],
         since: "0.1.0",
+        fix: Safe,
     }
 }
 
@@ -84,6 +86,8 @@ impl Rule for CapabilitiesNotDropped {
             let note = pod_level_note(pod, "capabilities");
             format!("container `{name}` does not drop all capabilities: no `capabilities.drop: [ALL]`{note}")
         };
-        cx.report(pod.object, c.sc_path("capabilities/drop"), msg).container(name);
+        let path = c.sc_path("capabilities/drop");
+        let fix = Fix::append(Safety::Safe, path.clone(), serde_json::Value::String("ALL".into()));
+        cx.report(pod.object, path, msg).container(name).fix(fix);
     }
 }

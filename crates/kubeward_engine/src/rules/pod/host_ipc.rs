@@ -1,4 +1,5 @@
 use crate::context::Context;
+use crate::fix::{Fix, Safety};
 use crate::input::workload::PodSpecView;
 use crate::rule::{Rule, RuleMeta};
 
@@ -48,6 +49,7 @@ crate::declare_rule! {
         checklist: ["workload.5", "guide.psp", "kubeaudit"],
         cis: ["5.2.4"],
         since: "0.1.0",
+        fix: Unsafe,
     }
 }
 
@@ -58,7 +60,9 @@ impl Rule for HostIpc {
 
     fn check_pod(&self, pod: &PodSpecView<'_>, cx: &mut Context<'_>) {
         if pod.get("hostIPC").is_some_and(|v| v.is_true()) {
-            cx.report(pod.object, pod.path.key("hostIPC"), "pod shares the host's IPC namespace (`hostIPC: true`)");
+            let fix = Fix::set(Safety::Unsafe, pod.path.key("hostIPC"), serde_json::Value::Bool(false));
+            cx.report(pod.object, pod.path.key("hostIPC"), "pod shares the host's IPC namespace (`hostIPC: true`)")
+                .fix(fix);
         }
     }
 }

@@ -1,4 +1,5 @@
 use crate::context::Context;
+use crate::fix::{Fix, Safety};
 use crate::input::workload::PodSpecView;
 use crate::rule::{Rule, RuleMeta};
 
@@ -51,6 +52,7 @@ crate::declare_rule! {
         checklist: ["workload.5", "guide.psp", "kubeaudit"],
         cis: ["5.2.5"],
         since: "0.1.0",
+        fix: Unsafe,
     }
 }
 
@@ -61,11 +63,13 @@ impl Rule for HostNetwork {
 
     fn check_pod(&self, pod: &PodSpecView<'_>, cx: &mut Context<'_>) {
         if pod.get("hostNetwork").is_some_and(|v| v.is_true()) {
+            let fix = Fix::set(Safety::Unsafe, pod.path.key("hostNetwork"), serde_json::Value::Bool(false));
             cx.report(
                 pod.object,
                 pod.path.key("hostNetwork"),
                 "pod shares the host's network namespace (`hostNetwork: true`)",
-            );
+            )
+            .fix(fix);
         }
     }
 }

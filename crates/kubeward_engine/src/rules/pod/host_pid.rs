@@ -1,4 +1,5 @@
 use crate::context::Context;
+use crate::fix::{Fix, Safety};
 use crate::input::workload::PodSpecView;
 use crate::rule::{Rule, RuleMeta};
 
@@ -49,6 +50,7 @@ crate::declare_rule! {
         checklist: ["workload.5", "guide.psp", "kubeaudit"],
         cis: ["5.2.3"],
         since: "0.1.0",
+        fix: Unsafe,
     }
 }
 
@@ -59,11 +61,13 @@ impl Rule for HostPid {
 
     fn check_pod(&self, pod: &PodSpecView<'_>, cx: &mut Context<'_>) {
         if pod.get("hostPID").is_some_and(|v| v.is_true()) {
+            let fix = Fix::set(Safety::Unsafe, pod.path.key("hostPID"), serde_json::Value::Bool(false));
             cx.report(
                 pod.object,
                 pod.path.key("hostPID"),
                 "pod shares the host's process ID namespace (`hostPID: true`)",
-            );
+            )
+            .fix(fix);
         }
     }
 }

@@ -42,6 +42,10 @@ mod secret_in_env_var;
 mod service_account_token_automounted;
 // ---- end host, resources, accounts and secrets rules: mods ----
 
+// --- cluster (issue 4) ---
+mod runtime_threat_detection_missing;
+// --- end cluster (issue 4) ---
+
 /// The rules of this area.
 pub(crate) const RULES: &[&dyn Rule] = &[
     &privileged_container::PrivilegedContainer,
@@ -75,5 +79,8 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &credential_in_configmap::CredentialInConfigmap,
     &secret_in_env_var::SecretInEnvVar,
     &broad_toleration::BroadToleration,
-    // ---- end host, resources, accounts and secrets rules: entries ----
+    // ---- end host, resources, accounts and secrets rules: entries ----,
+    // --- cluster (issue 4) ---
+    &runtime_threat_detection_missing::RuntimeThreatDetectionMissing,
+    // --- end cluster (issue 4) ---
 ];

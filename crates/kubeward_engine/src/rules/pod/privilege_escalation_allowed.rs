@@ -1,4 +1,5 @@
 use crate::context::Context;
+use crate::fix::{Fix, Safety};
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
 
@@ -62,6 +63,7 @@ crate::declare_rule! {
         checklist: ["workload.5", "guide.psp", "kubeaudit"],
         cis: ["5.2.6"],
         since: "0.1.0",
+        fix: Sometimes,
     }
 }
 
@@ -78,14 +80,22 @@ impl Rule for PrivilegeEscalationAllowed {
         let obj = pod.object;
         let Some(e) = c.effective("allowPrivilegeEscalation") else {
             let note = pod_level_note(pod, "allowPrivilegeEscalation");
-            cx.report(
+            let path = c.sc_path("allowPrivilegeEscalation");
+            // The API rejects `allowPrivilegeEscalation: false` beside `privileged: true` or
+            // `CAP_SYS_ADMIN`: no fix there until those go.
+            let privileged = c.effective("privileged").is_some_and(|p| p.value.is_true());
+            let sys_admin = capability_list(c, "add").any(|(_, cap)| same_cap(cap, "SYS_ADMIN"));
+            let d = cx.report(
                 obj,
-                c.sc_path("allowPrivilegeEscalation"),
+                path.clone(),
                 format!(
                     "container `{name}` does not set `allowPrivilegeEscalation: false` (it defaults to true){note}"
                 ),
-            )
-            .container(name);
+            );
+            d.container(name);
+            if !privileged && !sys_admin {
+                d.fix(Fix::set(Safety::Safe, path, serde_json::Value::Bool(false)));
+            }
             return;
         };
         match e.value.as_bool() {
@@ -104,10 +114,14 @@ impl Rule for PrivilegeEscalationAllowed {
                 }
             }
             Some(true) => {
+                let fix = Fix::set(Safety::Unsafe, e.path.clone(), serde_json::Value::Bool(false));
                 cx.report(obj, e.path, format!("container `{name}` sets `allowPrivilegeEscalation: true`"))
-                    .container(name);
+                    .container(name)
+                    .fix(fix);
             }
             None => {
+                // A quoted `"false"` meant `false`: writing the boolean is what was intended.
+                let fix = Fix::set(Safety::Safe, e.path.clone(), serde_json::Value::Bool(false));
                 cx.report(
                     obj,
                     e.path,
@@ -116,7 +130,8 @@ impl Rule for PrivilegeEscalationAllowed {
                         e.value
                     ),
                 )
-                .container(name);
+                .container(name)
+                .fix(fix);
             }
         }
     }

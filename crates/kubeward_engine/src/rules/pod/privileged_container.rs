@@ -1,4 +1,5 @@
 use crate::context::Context;
+use crate::fix::{Fix, Safety};
 use crate::input::object::Object;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
@@ -53,6 +54,7 @@ crate::declare_rule! {
         checklist: ["workload.5", "guide.privileged", "kubeaudit"],
         cis: ["5.2.2"],
         since: "0.1.0",
+        fix: Sometimes,
     }
 }
 
@@ -67,7 +69,13 @@ impl Rule for PrivilegedContainer {
         };
         if e.value.is_true() {
             let obj: &Object<'_> = pod.object;
-            cx.report(obj, e.path, format!("container `{}` runs privileged", c.name())).container(c.name());
+            // Safe when nothing else in the pod needs host access; a pod that also uses host
+            // namespaces or host paths is likely a node agent that needs privilege.
+            let host = ["hostNetwork", "hostPID", "hostIPC"].iter().any(|k| pod.get(k).is_some_and(|v| v.is_true()))
+                || pod.get("volumes").is_some_and(|v| v.items().iter().any(|vol| vol.get("hostPath").is_some()));
+            let safety = if host || e.inherited { Safety::Unsafe } else { Safety::Safe };
+            let fix = Fix::set(safety, e.path.clone(), serde_json::Value::Bool(false));
+            cx.report(obj, e.path, format!("container `{}` runs privileged", c.name())).container(c.name()).fix(fix);
         }
     }
 }

@@ -1,4 +1,5 @@
 use crate::context::Context;
+use crate::fix::{Fix, Safety};
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
 
@@ -61,6 +62,7 @@ crate::declare_rule! {
         checklist: ["image.5", "guide.non-root", "workload.5", "kubeaudit"],
         cis: ["5.2.7"],
         since: "0.1.0",
+        fix: Unsafe,
     }
 }
 
@@ -102,20 +104,25 @@ impl Rule for RunsAsRoot {
         match non_root {
             Some(e) => {
                 let from = if e.inherited { " (inherited from the pod)" } else { "" };
+                // Set on the container, which overrides the pod's value.
+                let fix = Fix::set(Safety::Unsafe, c.sc_path("runAsNonRoot"), serde_json::Value::Bool(true));
                 cx.report(
                     obj,
                     e.path,
                     format!("container `{name}` may run as root: `runAsNonRoot` is `{}`{from} and no non-zero `runAsUser` is set", e.value),
                 )
-                .container(name);
+                .container(name)
+                .fix(fix);
             }
             None => {
+                let path = c.sc_path("runAsNonRoot");
                 cx.report(
                     obj,
-                    c.sc_path("runAsNonRoot"),
+                    path.clone(),
                     format!("container `{name}` may run as root: neither `runAsNonRoot: true` nor a non-zero `runAsUser` is set"),
                 )
-                .container(name);
+                .container(name)
+                .fix(Fix::set(Safety::Unsafe, path, serde_json::Value::Bool(true)));
             }
         }
     }

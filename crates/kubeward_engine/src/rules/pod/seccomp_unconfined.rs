@@ -1,4 +1,5 @@
 use crate::context::Context;
+use crate::fix::{Fix, Safety};
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta, Severity};
 
@@ -66,6 +67,7 @@ crate::declare_rule! {
         checklist: ["workload.5", "kubeaudit"],
         cis: ["5.6.2"],
         since: "0.1.0",
+        fix: Sometimes,
     }
 }
 
@@ -82,20 +84,28 @@ impl Rule for SeccompUnconfined {
         let obj = pod.object;
         match seccomp_source(pod, c) {
             None => {
+                let path = c.sc_path("seccompProfile/type");
                 cx.report(
                     obj,
-                    c.sc_path("seccompProfile/type"),
+                    path.clone(),
                     format!("container `{name}` has no seccomp profile: it runs `Unconfined` unless the kubelet enables `seccompDefault`"),
                 )
-                .container(name);
+                .container(name)
+                .fix(Fix::set(Safety::Safe, path, serde_json::Value::String("RuntimeDefault".into())));
             }
             Some(ProfileSource::Field { kind, path, inherited }) => match kind {
                 Some("RuntimeDefault" | "Localhost") => {}
                 Some("Unconfined") => {
                     let from = if inherited { " (inherited from the pod)" } else { "" };
+                    let fix = Fix::set(
+                        Safety::Unsafe,
+                        c.sc_path("seccompProfile/type"),
+                        serde_json::Value::String("RuntimeDefault".into()),
+                    );
                     cx.report(obj, path, format!("container `{name}` runs with seccomp `Unconfined`{from}"))
                         .container(name)
-                        .severity(Severity::High);
+                        .severity(Severity::High)
+                        .fix(fix);
                 }
                 Some(other) => {
                     cx.report(

@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 
 use crate::context::Context;
+use crate::fix::{Fix, Safety};
 use crate::input::node::Node;
 use crate::input::workload::PodSpecView;
 use crate::rule::{Rule, RuleMeta};
@@ -62,6 +63,7 @@ crate::declare_rule! {
         checklist: ["workload.4", "guide.automount", "kubeaudit"],
         cis: ["5.1.6"],
         since: "0.1.0",
+        fix: Unsafe,
     }
 }
 
@@ -85,6 +87,7 @@ impl Rule for ServiceAccountTokenAutomounted {
                 continue;
             };
             let path = pod.path.key("automountServiceAccountToken");
+            let fix = Fix::set(Safety::Unsafe, path.clone(), serde_json::Value::Bool(false));
             let sa = named_service_account(&pod).1.unwrap_or("default");
             match pod.get("automountServiceAccountToken").and_then(Node::as_bool) {
                 Some(false) => {}
@@ -93,7 +96,8 @@ impl Rule for ServiceAccountTokenAutomounted {
                         o,
                         path,
                         format!("pod mounts the token of ServiceAccount `{sa}` (`automountServiceAccountToken: true`)"),
-                    );
+                    )
+                    .fix(fix.clone());
                 }
                 None => match accounts.get(&(o.namespace(), sa)) {
                     Some(Some(false)) => {}
@@ -104,7 +108,8 @@ impl Rule for ServiceAccountTokenAutomounted {
                             format!(
                                 "pod mounts the token of ServiceAccount `{sa}`: neither the pod nor the ServiceAccount sets `automountServiceAccountToken: false`"
                             ),
-                        );
+                        )
+                        .fix(fix.clone());
                     }
                     None => {
                         cx.report(
@@ -113,7 +118,8 @@ impl Rule for ServiceAccountTokenAutomounted {
                             format!(
                                 "pod mounts the token of ServiceAccount `{sa}`: the pod does not set `automountServiceAccountToken: false` and the ServiceAccount is not in the scanned files"
                             ),
-                        );
+                        )
+                        .fix(fix.clone());
                     }
                 },
             }

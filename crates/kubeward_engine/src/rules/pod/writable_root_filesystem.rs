@@ -1,4 +1,5 @@
 use crate::context::Context;
+use crate::fix::{Fix, Safety};
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
 
@@ -60,6 +61,7 @@ crate::declare_rule! {
         checklist: ["workload.5", "kubeaudit"],
         cis: ["5.6.3"],
         since: "0.1.0",
+        fix: Unsafe,
     }
 }
 
@@ -87,6 +89,8 @@ impl Rule for WritableRootFilesystem {
                 format!("container `{name}` has a writable root filesystem: `readOnlyRootFilesystem: true` is not set{note}")
             }
         };
-        cx.report(pod.object, c.sc_path("readOnlyRootFilesystem"), msg).container(name);
+        let path = c.sc_path("readOnlyRootFilesystem");
+        let fix = Fix::set(Safety::Unsafe, path.clone(), serde_json::Value::Bool(true));
+        cx.report(pod.object, path, msg).container(name).fix(fix);
     }
 }

@@ -1,0 +1,348 @@
+//! `kubeward cluster` end to end against the loopback fake API server: the same findings as
+//! `scan` over the cluster exported as files, exit codes, output without files, the real
+//! kubectl against the fake, and the in-cluster manifests of deploy/cluster-audit/.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use fake_apiserver::{Cluster, FakeApiServer, Options};
+use serde_json::Value;
+
+const TODAY: &str = "2026-11-22";
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cluster")
+}
+
+fn kubeward(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("KUBECONFIG")
+        .env("KUBEWARD_COLOR", "never")
+        .env("KUBEWARD_TODAY", TODAY)
+        .output()
+        .expect("run kubeward")
+}
+
+/// The fixture cluster's objects, read from its YAML files with the engine's own reader.
+fn fixture_cluster() -> Cluster {
+    let mut c = Cluster::new("v1.36.4");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixture_dir())
+        .expect("fixture dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("read fixture");
+        let snap = kubeward_engine::Snapshot::from_text(&f.display().to_string(), &text);
+        assert!(snap.errors.is_empty(), "{:?}", snap.errors);
+        for o in snap.objects() {
+            c.add(o.root.to_json());
+        }
+    }
+    c
+}
+
+struct Live {
+    server: FakeApiServer,
+    dir: tempfile::TempDir,
+}
+
+impl Live {
+    fn start(cluster: Cluster, options: Options) -> Self {
+        let server = FakeApiServer::start(cluster, options).expect("fake API server");
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("kubeconfig"), server.kubeconfig()).expect("kubeconfig");
+        Self { server, dir }
+    }
+    fn kubeconfig(&self) -> String {
+        self.dir.path().join("kubeconfig").display().to_string()
+    }
+    fn run(&self, extra: &[&str]) -> Output {
+        let kc = self.kubeconfig();
+        let mut args = vec!["cluster", "--kubeconfig", kc.as_str()];
+        args.extend_from_slice(extra);
+        kubeward(self.dir.path(), &args)
+    }
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    })
+}
+
+/// Findings as (code, object, path, message), without where in a file they are.
+fn findings(v: &Value) -> BTreeSet<String> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let o = &f["object"];
+            format!(
+                "{} {}/{}/{}/{} {} {} :: {}",
+                f["code"].as_str().unwrap_or(""),
+                o["apiVersion"].as_str().unwrap_or(""),
+                o["kind"].as_str().unwrap_or(""),
+                o["namespace"].as_str().unwrap_or("-"),
+                o["name"].as_str().unwrap_or(""),
+                f["container"].as_str().unwrap_or("-"),
+                f["path"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn cluster_finds_what_scan_finds_in_the_exported_files() {
+    let live = Live::start(fixture_cluster(), Options { max_page: 3, ..Options::default() });
+    let scanned = kubeward(&fixture_dir(), &["scan", ".", "--format", "json"]);
+    let audited = live.run(&["--format", "json", "--no-kubelet-config", "--chunk-size", "2"]);
+    assert_eq!(scanned.status.code(), Some(1), "{}", String::from_utf8_lossy(&scanned.stderr));
+    assert_eq!(audited.status.code(), Some(1), "{}", String::from_utf8_lossy(&audited.stderr));
+    let (s, c) = (findings(&json(&scanned)), findings(&json(&audited)));
+    assert!(s.len() > 30, "the fixture trips many rules: {s:#?}");
+    let only_scan: Vec<_> = s.difference(&c).collect();
+    let only_cluster: Vec<_> = c.difference(&s).collect();
+    assert!(
+        only_scan.is_empty() && only_cluster.is_empty(),
+        "only in scan: {only_scan:#?}\nonly in cluster: {only_cluster:#?}"
+    );
+    // Cluster findings name no file: the object and the JSON path say where.
+    let v = json(&audited);
+    assert_eq!(v["summary"]["files"], 0, "{}", v["summary"]);
+    for f in v["findings"].as_array().expect("findings") {
+        assert!(f["file"].is_null() && f["line"].is_null(), "{f}");
+        assert!(f["path"].as_str().is_some_and(|p| p.starts_with('/') || p.is_empty()), "{f}");
+    }
+    assert!(live.server.requests().iter().all(|r| r.method == "GET"));
+}
+
+#[test]
+fn cluster_text_and_sarif_name_objects_and_paths() {
+    let live = Live::start(fixture_cluster(), Options::default());
+    let text = live.run(&["--no-kubelet-config"]);
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        out.contains(
+            "Deployment/shop/web: /spec/template/spec/containers/0/securityContext/privileged: critical POD001"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("  = path: /spec/template/spec/containers/0/securityContext/privileged"), "{out}");
+    assert!(out.contains(" objects from the cluster"), "{out}");
+    let sarif = live.run(&["--no-kubelet-config", "--format", "sarif"]);
+    let v = json(&sarif);
+    let results = v["runs"][0]["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for r in results {
+        let loc = &r["locations"][0];
+        assert!(loc.get("physicalLocation").is_none(), "no file for cluster input: {loc}");
+        assert!(loc["logicalLocations"][0]["fullyQualifiedName"].as_str().is_some_and(|n| !n.is_empty()), "{loc}");
+    }
+}
+
+#[test]
+fn cluster_exit_codes_follow_scan() {
+    let mut clean = Cluster::new("v1.36.4");
+    clean.add(serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "app"}, "data": {"a": "b"}}));
+    let live = Live::start(clean, Options::default());
+    let o = live.run(&["--no-kubelet-config"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.stderr.is_empty(), "no progress bar without a terminal: {}", String::from_utf8_lossy(&o.stderr));
+    // Config and --select work as for scan: a Node past end of life, only NODE rules selected.
+    let mut old = Cluster::new("v1.36.4");
+    old.add(serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "status": {"nodeInfo": {"kubeletVersion": "v1.29.1"}}}));
+    let live = Live::start(old, Options::default());
+    std::fs::write(live.dir.path().join(".kubeward.yaml"), "select: [NODE084]\n").expect("config");
+    let o = live.run(&["--format", "json", "--no-kubelet-config"]);
+    assert_eq!(o.status.code(), Some(1));
+    let codes: BTreeSet<String> = json(&o)["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .map(|f| f["code"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(codes, BTreeSet::from(["NODE084".to_string()]));
+    // A wrong token: exit 2 and the path in the error.
+    let o = live.run(&["--context", "other"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("GET /version: 401"), "{err}");
+    // An unknown context and a malformed namespace are usage errors.
+    assert_eq!(live.run(&["--context", "nope"]).status.code(), Some(2));
+    let o = live.run(&["--namespace", "../secrets"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a namespace name"));
+}
+
+#[test]
+fn forbidden_resources_are_reported_and_the_rest_audited() {
+    let opts = Options {
+        forbidden: vec![("rbac.authorization.k8s.io".into(), "clusterrolebindings".into())],
+        forbid_node_proxy: true,
+        ..Options::default()
+    };
+    let live = Live::start(fixture_cluster(), opts);
+    let o = live.run(&["--format", "json"]);
+    let v = json(&o);
+    let f = findings(&v);
+    assert!(
+        f.iter().any(|l| l.starts_with("GEN003") && l.contains("missing permission `list` on `clusterrolebindings`")),
+        "{f:#?}"
+    );
+    assert!(f.iter().any(|l| l.starts_with("GEN003") && l.contains("`get` on `nodes/proxy`")), "{f:#?}");
+    assert!(!f.iter().any(|l| l.starts_with("RBAC002")), "cluster-admin binding not readable");
+    assert!(f.iter().any(|l| l.starts_with("POD001")), "the rest is audited");
+    assert!(v["errors"].as_array().is_none_or(Vec::is_empty), "{v}");
+}
+
+/// kubectl: `KUBECTL` names it, else `kubectl` on PATH. With `KUBEWARD_REQUIRE_KUBECTL=1` (CI)
+/// a missing kubectl fails the test instead of skipping it.
+fn kubectl() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("KUBECTL").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join("kubectl")).find(|p| p.is_file()))
+}
+
+#[test]
+fn real_kubectl_talks_to_the_fake_api_server() {
+    let Some(kubectl) = kubectl() else {
+        assert!(
+            std::env::var("KUBEWARD_REQUIRE_KUBECTL").as_deref() != Ok("1"),
+            "KUBEWARD_REQUIRE_KUBECTL=1 but no kubectl (set KUBECTL or PATH)"
+        );
+        eprintln!("kubectl not found: skipped");
+        return;
+    };
+    let live = Live::start(fixture_cluster(), Options { max_page: 2, ..Options::default() });
+    let run = |args: &[&str]| {
+        Command::new(&kubectl)
+            .args(args)
+            .env("KUBECONFIG", live.kubeconfig())
+            .env("HOME", live.dir.path())
+            .env("KUBECACHEDIR", live.dir.path().join("cache"))
+            .output()
+            .expect("run kubectl")
+    };
+    let o = run(&["get", "pods", "-A"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("legacy") && out.contains("debug"), "{out}");
+    let o = run(&["get", "--raw", "/version"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("version JSON");
+    assert_eq!(v["gitVersion"], "v1.36.4");
+    // Pagination as kubectl does it (limit=500, then continue), over pages of 2.
+    let o = run(&["get", "namespaces", "--chunk-size", "2", "-o", "name"]);
+    let names = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(names.lines().count(), 3, "{names}");
+    let log = live.server.requests();
+    assert!(log.iter().any(|r| r.uri.contains("continue=")), "{log:?}");
+    // Writes are refused (and logged): the fake, like kubeward, is read-only.
+    let o = run(&["create", "namespace", "intruder"]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("MethodNotAllowed")
+            || String::from_utf8_lossy(&o.stderr).contains("not allow"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(live.server.requests().iter().any(|r| r.method == "POST" && r.status == 405));
+    // A wrong token is refused.
+    let o = run(&["--context", "other", "get", "pods", "-A"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Unauthorized"));
+}
+
+#[test]
+fn deploy_manifests_have_no_finding_of_medium_or_higher() {
+    let o = kubeward(&repo(), &["scan", "deploy/cluster-audit/", "--format", "json", "--fail-on", "medium"]);
+    let v = json(&o);
+    let serious: Vec<&Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| matches!(f["severity"].as_str(), Some("medium" | "high" | "critical")))
+        .collect();
+    assert!(serious.is_empty(), "{serious:#?}");
+    assert_eq!(o.status.code(), Some(0));
+    assert!(v["summary"]["objects"].as_u64().is_some_and(|n| n >= 6) || v.to_string().contains("CronJob"), "{v}");
+}
+
+#[test]
+fn kubeconfig_from_the_environment_and_a_failed_list_exits_2() {
+    let opts = Options { garbage: vec![("apps".into(), "deployments".into())], ..Options::default() };
+    let live = Live::start(fixture_cluster(), opts);
+    let o = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args(["cluster", "--no-kubelet-config", "--format", "json"])
+        .current_dir(live.dir.path())
+        .env("KUBECONFIG", live.kubeconfig())
+        .env("KUBEWARD_TODAY", TODAY)
+        .output()
+        .expect("run kubeward");
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    let errors = v["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 1, "{v}");
+    assert!(
+        errors[0]["message"].as_str().is_some_and(|m| m.contains("GET /apis/apps/v1/deployments?limit=500")),
+        "{v}"
+    );
+    let f = findings(&v);
+    assert!(f.iter().any(|l| l.contains("Pod/legacy/debug")), "the rest is audited: {f:#?}");
+}
+
+#[test]
+fn rules_made_for_cluster_input_are_listed_as_such() {
+    let o = kubeward(&repo(), &["rules", "--format", "json"]);
+    let v = json(&o);
+    let input = |code: &str| {
+        v.as_array()
+            .expect("rules")
+            .iter()
+            .find(|r| r["code"] == code)
+            .map(|r| r["input"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(input("GEN003").as_deref(), Some("cluster"));
+    // Whole-cluster rules are manifest rules too: an export of the cluster trips them.
+    for code in ["NET010", "NET011", "POD026", "RBAC014", "RBAC015"] {
+        assert_eq!(input(code).as_deref(), Some("manifests"), "{code}");
+    }
+}
+
+#[test]
+fn without_kubeconfig_or_service_account_it_says_so() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let o = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args(["cluster"])
+        .current_dir(home.path())
+        .env_remove("KUBECONFIG")
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .env_remove("KUBERNETES_SERVICE_PORT")
+        .env("HOME", home.path())
+        .output()
+        .expect("run kubeward");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no cluster to connect to"), "{err}");
+}

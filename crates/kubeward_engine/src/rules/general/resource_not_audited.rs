@@ -1,0 +1,89 @@
+use crate::context::Context;
+use crate::input::node::Node;
+use crate::input::object::Object;
+use crate::input::path::FieldPath;
+use crate::rule::{Rule, RuleMeta};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Reports what `kubeward cluster` could not audit: a list or read that the API server
+    /// refused (403), naming the exact permission missing (verb, API group, resource), or a
+    /// kubelet the API server could not reach. The collector records each as an object of kind
+    /// `AuditGap` (`kubeward.io/v1`); the rest of the audit goes on.
+    ///
+    /// ## Why is this bad?
+    /// A resource kubeward may not read is a resource whose problems go unreported: a clean
+    /// report over a partial view is a false sense of security. The report says what is missing
+    /// and which permission would fill the gap.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: kubeward.io/v1
+    /// kind: AuditGap
+    /// metadata:
+    ///   name: list-networkpolicies.networking.k8s.io
+    /// spec:
+    ///   path: /apis/networking.k8s.io/v1/networkpolicies
+    ///   verb: list
+    ///   group: networking.k8s.io
+    ///   resource: networkpolicies
+    ///   reason: forbidden
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: rbac.authorization.k8s.io/v1
+    /// kind: ClusterRole
+    /// metadata:
+    ///   name: kubeward-audit
+    /// rules:
+    ///   - apiGroups: [networking.k8s.io]
+    ///     resources: [networkpolicies]
+    ///     verbs: [get, list]
+    /// ```
+    ///
+    /// ## How to fix
+    /// Grant the identity kubeward runs as the missing read permission (the ClusterRole in
+    /// `deploy/cluster-audit/` lists all it needs), or ignore the rule when a partial audit is
+    /// intended (`kubeward cluster --namespace`).
+    pub ResourceNotAudited {
+        code: "GEN003",
+        name: "resource-not-audited",
+        summary: "a resource could not be audited (forbidden or unreachable)",
+        severity: Low,
+        category: General,
+        targets: OBJECT | CLUSTER,
+        remediation: "grant kubeward read access (`get`, `list`) to the resource, as in deploy/cluster-audit/",
+        checklist: ["general.1"],
+        cis: [],
+        since: "0.1.0",
+    }
+}
+
+impl Rule for ResourceNotAudited {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
+        if obj.kind() != "AuditGap" || obj.group() != "kubeward.io" {
+            return;
+        }
+        let field = |k: &str| obj.root.at(&["spec", k]).and_then(Node::as_str).unwrap_or("");
+        let (verb, group, resource, reason) = (field("verb"), field("group"), field("resource"), field("reason"));
+        let path = field("path");
+        let group = if group.is_empty() { "\"\" (core)".to_string() } else { format!("`{group}`") };
+        let (msg, remediation) = if reason == "unavailable" {
+            (
+                format!("not audited: `GET {path}` failed: {}", field("message")),
+                "check that the API server reaches the node's kubelet, then audit again".to_string(),
+            )
+        } else {
+            (
+                format!("not audited: forbidden: missing permission `{verb}` on `{resource}` in API group {group} (`GET {path}`)"),
+                format!("grant kubeward `{verb}` on `{resource}` in API group {group}, as in deploy/cluster-audit/"),
+            )
+        };
+        cx.report(obj, FieldPath::root().key("spec"), msg).remediation(remediation);
+    }
+}

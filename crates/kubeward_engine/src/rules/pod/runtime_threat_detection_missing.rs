@@ -1,0 +1,108 @@
+use crate::context::Context;
+use crate::input::path::FieldPath;
+use crate::rule::{Rule, RuleMeta};
+use crate::rules::cluster_view::{cluster_anchor, components};
+use crate::snapshot::Snapshot;
+
+/// Runtime threat detection agents (image repository or DaemonSet name fragments).
+const DETECTORS: &[&str] = &[
+    "falco",
+    "tetragon",
+    "tracee",
+    "kubearmor",
+    "sysdig",
+    "neuvector",
+    "falcon-sensor",
+    "twistlock",
+    "defender",
+    "aquasec/enforcer",
+    "stackrox/collector",
+    "collector",
+    "wiz-sensor",
+    "deepfence",
+];
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags a cluster where no runtime threat detection runs: no DaemonSet of Falco, Tetragon,
+    /// Tracee, KubeArmor, Sysdig, NeuVector, CrowdStrike Falcon, Prisma Cloud (Twistlock)
+    /// Defender, Aqua Enforcer, StackRox/RHACS Collector, Wiz or Deepfence sensors. It judges a
+    /// whole cluster only: what `kubeward cluster` reads, or objects that hold the
+    /// `kube-system` Namespace or a Node (a cluster exported as files); application manifests
+    /// alone never trigger it.
+    ///
+    /// ## Why is this bad?
+    /// Admission checks and hardened specs stop known-bad configurations, not a compromised
+    /// process: a shell spawned in a container, a read of `/etc/shadow`, a crypto-miner, a
+    /// container escape. Without an agent that watches system calls on every node, an attack
+    /// in progress leaves no alert and no trail.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Namespace
+    /// metadata:
+    ///   name: kube-system
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: List
+    /// items:
+    ///   - apiVersion: v1
+    ///     kind: Namespace
+    ///     metadata:
+    ///       name: kube-system
+    ///   - apiVersion: apps/v1
+    ///     kind: DaemonSet
+    ///     metadata:
+    ///       name: falco
+    ///       namespace: falco
+    ///     spec:
+    ///       selector:
+    ///         matchLabels: {app: falco}
+    ///       template:
+    ///         metadata:
+    ///           labels: {app: falco}
+    ///         spec:
+    ///           containers:
+    ///             - name: falco
+    ///               image: docker.io/falcosecurity/falco:0.39.2
+    /// ```
+    ///
+    /// ## How to fix
+    /// Run a runtime threat detection agent as a DaemonSet on every node (Falco or Tetragon
+    /// are open source) and send its alerts where someone reads them.
+    pub RuntimeThreatDetectionMissing {
+        code: "POD026",
+        name: "runtime-threat-detection-missing",
+        summary: "no runtime threat detection (falco, tetragon or similar) runs in the cluster",
+        severity: Info,
+        category: Pod,
+        targets: SNAPSHOT,
+        remediation: "run a runtime threat detection DaemonSet (Falco, Tetragon or similar) on every node",
+        checklist: ["workload.6"],
+        cis: [],
+        since: "0.1.0",
+    }
+}
+
+impl Rule for RuntimeThreatDetectionMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
+        let objects = snap.objects();
+        let Some(anchor) = cluster_anchor(&objects) else { return };
+        if !components(&objects, &["DaemonSet"], DETECTORS).is_empty() {
+            return;
+        }
+        cx.report(
+            anchor,
+            FieldPath::root().key("metadata").key("name"),
+            "no runtime threat detection DaemonSet (Falco, Tetragon, Tracee, KubeArmor or similar) runs in the cluster",
+        );
+    }
+}
