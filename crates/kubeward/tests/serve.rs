@@ -250,3 +250,22 @@ fn deploy_config_is_valid_and_feeds_the_webhook_selector() {
     }
     assert_eq!(a["clientConfig"]["service"], b["clientConfig"]["service"]);
 }
+
+/// The Dockerfile of kubeward itself passes kubeward's Dockerfile rules (nothing of medium or
+/// higher; digest pins and HEALTHCHECK are low, and left to the builder).
+#[test]
+fn own_dockerfile_passes_its_own_rules() {
+    let out = kubeward()
+        .current_dir(repo())
+        .args(["scan", "--fail-on", "medium", "-f", "json", "Dockerfile"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    let bad: Vec<&Value> =
+        findings.iter().filter(|d| !matches!(d["severity"].as_str(), Some("low" | "info"))).collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    assert!(findings.iter().all(|d| d["code"].as_str().is_some_and(|c| c.starts_with("DF"))), "{findings:#?}");
+    assert!(!findings.iter().any(|d| d["code"] == "DF001"), "the final stage runs as non-root");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
