@@ -275,6 +275,11 @@ pub struct ServeArgs {
     /// Do not write a JSON line per decision on stdout.
     #[arg(long)]
     pub no_decision_log: bool,
+    /// A directory of image scanner reports (Trivy, Grype, Clair v4 JSON): pods whose image
+    /// has a blocking vulnerability under the `images:` policy are judged by IMG006 and denied
+    /// at or above `--deny-at`. Re-read when its files change.
+    #[arg(long, value_name = "DIR", env = "KUBEWARD_IMAGE_REPORTS")]
+    pub image_reports: Option<PathBuf>,
     /// Print the ValidatingWebhookConfiguration (with --ca-file as its caBundle) and exit.
     #[arg(long, requires = "ca_file")]
     pub print_webhook_config: bool,

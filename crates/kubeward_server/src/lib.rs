@@ -78,6 +78,10 @@ pub struct Config {
     pub drain_timeout: Duration,
     /// Write a JSON line per decision on stdout.
     pub log_decisions: bool,
+    /// A directory of image scanner reports (Trivy, Grype, Clair v4 JSON): pods whose image
+    /// has a blocking vulnerability under the `images:` policy are judged by IMG006. Re-read
+    /// when its files change (checked at the certificate reload interval).
+    pub image_reports: Option<PathBuf>,
 }
 
 impl Config {
@@ -105,6 +109,7 @@ impl Config {
             shutdown_delay: Duration::ZERO,
             drain_timeout: Duration::from_secs(20),
             log_decisions: true,
+            image_reports: None,
         }
     }
 }
@@ -145,8 +150,17 @@ impl Server {
         let health = TcpListener::bind(cfg.health_listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cfg.health_listen))?;
+        let evaluator = Evaluator::new(&cfg.settings, cfg.policy.clone());
+        if let Some(dir) = &cfg.image_reports {
+            let index = kubeward_engine::images::VulnIndex::from_dir(dir, &cfg.settings);
+            if let Some(e) = index.errors.iter().find(|e| e.message.starts_with("cannot read directory")) {
+                return Err(anyhow::anyhow!("--image-reports: {e}"));
+            }
+            log_reports(&index);
+            evaluator.set_vulns(index);
+        }
         let state = Arc::new(State {
-            evaluator: Evaluator::new(&cfg.settings, cfg.policy.clone()),
+            evaluator,
             metrics: Metrics::default(),
             ready: AtomicBool::new(true),
             max_body: cfg.max_body_bytes,
@@ -189,7 +203,12 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let Self { listener, health, state, acceptor, cfg } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
-        let reloader = tokio::spawn(reload_loop(state.clone(), cfg.cert_reload_interval, stop_rx.clone()));
+        let reloader = tokio::spawn(reload_loop(
+            state.clone(),
+            cfg.cert_reload_interval,
+            cfg.image_reports.clone(),
+            stop_rx.clone(),
+        ));
         let health_addr = health.local_addr();
         let health_task = tokio::spawn(health_loop(health, state.clone(), stop_rx));
 
@@ -376,14 +395,56 @@ async fn health(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
     })
 }
 
-async fn reload_loop(state: Arc<State>, every: Duration, mut stop: watch::Receiver<bool>) {
+/// The newest modification time and the names of a reports directory's files: when it
+/// changes, the reports are read again.
+fn reports_stamp(dir: &std::path::Path) -> Option<(Option<std::time::SystemTime>, Vec<std::ffi::OsString>)> {
+    let mut names = Vec::new();
+    let mut newest = None;
+    for e in std::fs::read_dir(dir).ok()?.flatten() {
+        names.push(e.file_name());
+        // `metadata` follows symlinks (a ConfigMap volume's `..data` swap changes targets).
+        if let Ok(t) = std::fs::metadata(e.path()).and_then(|m| m.modified()) {
+            newest = newest.max(Some(t));
+        }
+    }
+    names.sort();
+    Some((newest, names))
+}
+
+fn log_reports(index: &kubeward_engine::images::VulnIndex) {
+    let a = index.accounting();
+    log_event(
+        "info",
+        "image reports read",
+        &[
+            ("reports", &index.reports.len().to_string()),
+            ("blocking", &a.blocking.to_string()),
+            ("errors", &index.errors.len().to_string()),
+        ],
+    );
+    for e in &index.errors {
+        log_event("error", "cannot use an image report", &[("error", &e.to_string())]);
+    }
+}
+
+async fn reload_loop(state: Arc<State>, every: Duration, reports: Option<PathBuf>, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(every.max(Duration::from_millis(10)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_error = String::new();
+    let mut stamp = reports.as_deref().and_then(reports_stamp);
     loop {
         tokio::select! {
             _ = stop.changed() => break,
             _ = tick.tick() => {}
+        }
+        if let Some(dir) = &reports {
+            let now = reports_stamp(dir);
+            if now != stamp {
+                stamp = now;
+                let index = kubeward_engine::images::VulnIndex::from_dir(dir, state.evaluator.settings());
+                log_reports(&index);
+                state.evaluator.set_vulns(index);
+            }
         }
         match state.certs.reload() {
             Reload::Unchanged => {}

@@ -198,6 +198,8 @@ struct StatusOut {
 /// Judges AdmissionReviews with prepared rules and settings.
 pub struct Evaluator {
     policy: Policy,
+    /// Blocking vulnerabilities of scanned images (`--image-reports`), swapped on reload.
+    vulns: arc_swap::ArcSwap<kubeward_engine::images::VulnIndex>,
     /// Settings with annotation exemptions off (most namespaces).
     strict: Settings,
     /// Settings with annotation exemptions on (namespaces listed in `annotation-exemptions-in`).
@@ -214,7 +216,20 @@ impl Evaluator {
         let mut lenient = settings.clone();
         lenient.allow_annotation_exemptions = true;
         let prepared = Prepared::new(settings);
-        Self { policy, strict, lenient, prepared }
+        let vulns = arc_swap::ArcSwap::from_pointee(kubeward_engine::images::VulnIndex::default());
+        Self { policy, vulns, strict, lenient, prepared }
+    }
+
+    /// Replaces the vulnerability reports pods are judged against (IMG006): a container whose
+    /// image has a blocking vulnerability is a finding at the vulnerability's severity.
+    pub fn set_vulns(&self, index: kubeward_engine::images::VulnIndex) {
+        self.vulns.store(std::sync::Arc::new(index));
+    }
+
+    /// The settings (for reading reports with the same `images:` policy).
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.strict
     }
 
     /// The policy.
@@ -323,7 +338,11 @@ impl Evaluator {
         };
         drop(object);
         let settings = if self.annotations_allowed(&d.namespace) { &self.lenient } else { &self.strict };
-        let findings = self.prepared.check(&snap, settings);
+        let mut findings = self.prepared.check(&snap, settings);
+        let vulns = self.vulns.load();
+        if !vulns.reports.is_empty() {
+            findings.extend(kubeward_engine::images::admission_findings(&vulns, &snap, settings));
+        }
         let (denying, below): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
             findings.iter().partition(|f| f.severity >= self.policy.deny_at);
         d.denying = denying.iter().map(|f| f.rule.code).collect();

@@ -689,3 +689,60 @@ async fn requests_beyond_max_in_flight_wait_for_a_slot() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["response"]["allowed"], true);
 }
+
+/// With `--image-reports`, a pod whose image has a blocking vulnerability in a scanner report
+/// is denied by IMG006; other images pass; the reports are re-read when the directory changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn image_reports_deny_vulnerable_images() {
+    let reports = tempfile::tempdir().unwrap();
+    let image = "registry.example.com/shop/legacy:2.0";
+    let trivy = json!({
+        "SchemaVersion": 2,
+        "ArtifactName": image,
+        "ArtifactType": "container_image",
+        "Results": [{
+            "Target": "registry.example.com/shop/legacy:2.0 (debian 12.5)",
+            "Class": "os-pkgs",
+            "Type": "debian",
+            "Vulnerabilities": [{
+                "VulnerabilityID": "CVE-2024-6387",
+                "PkgName": "openssh-server",
+                "InstalledVersion": "1:9.2p1-2+deb12u2",
+                "FixedVersion": "1:9.2p1-2+deb12u3",
+                "Severity": "CRITICAL"
+            }]
+        }]
+    });
+    std::fs::write(reports.path().join("legacy.trivy.json"), trivy.to_string()).unwrap();
+    let dir = reports.path().to_path_buf();
+    let r = start_with(Settings::default(), move |c| {
+        c.image_reports = Some(dir);
+        c.cert_reload_interval = std::time::Duration::from_millis(50);
+    })
+    .await;
+    let mut spec = hardened_pod_spec();
+    spec["containers"][0]["image"] = json!(image);
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "legacy"}, "spec": spec});
+    let resp = judge(&r, &review("CREATE", "shop", pod.clone())).await;
+    assert_eq!(resp["allowed"], false, "{resp}");
+    let msg = resp["status"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("IMG006") && msg.contains("CVE-2024-6387") && msg.contains("/spec/containers/0/image"),
+        "{msg}"
+    );
+    // Another image is not affected.
+    let resp = judge(&r, &review("CREATE", "shop", hardened_deployment())).await;
+    assert_eq!(resp["allowed"], true, "{resp}");
+    // The report goes away (the image was rebuilt): the pod is allowed once the directory is re-read.
+    std::fs::remove_file(reports.path().join("legacy.trivy.json")).unwrap();
+    let mut allowed = false;
+    for _ in 0..200 {
+        let resp = judge(&r, &review("CREATE", "shop", pod.clone())).await;
+        if resp["allowed"] == true {
+            allowed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(allowed, "the reports directory was not re-read");
+}

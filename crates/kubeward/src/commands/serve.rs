@@ -95,6 +95,7 @@ pub fn run(args: &ServeArgs) -> Result<u8> {
     cfg.shutdown_delay = seconds("shutdown-delay", args.shutdown_delay)?;
     cfg.drain_timeout = seconds("drain-timeout", args.drain_timeout)?;
     cfg.log_decisions = !args.no_decision_log;
+    cfg.image_reports.clone_from(&args.image_reports);
 
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
