@@ -15,7 +15,7 @@ pub struct Item {
     pub section: &'static str,
     /// The item's text.
     pub text: &'static str,
-    /// For what `scan` does not cover: the command that will (or the reason it cannot).
+    /// What else covers the item (a command, a setting) or why it cannot be covered.
     pub planned: &'static str,
 }
 
@@ -43,14 +43,14 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "General guidance",
         text: "Audit the OS, container runtime and k8s configuration (kube-auto-analyzer, kube-bench)",
-        planned: "`kubeward node` (issue 3)",
+        planned: "`kubeward node`",
     },
     Item {
         id: "general.4",
         source: C,
         section: "General guidance",
         text: "Log everything to a location outside the cluster",
-        planned: "`kubeward node` checks audit logging; `kubeward serve` logs decisions (issues 3, 5)",
+        planned: "`kubeward node` checks audit logging; `kubeward serve` logs decisions",
     },
     Item {
         id: "image.1",
@@ -71,7 +71,7 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "Image security",
         text: "Decide which types/severity of issues should prevent deployments",
-        planned: "`--fail-on` and `severity-overrides` in `.kubeward.yaml` gate CI on chosen severities; `images.block` chooses the vulnerability severities that block (docs/images.md); `kubeward serve --deny-at` at admission (issue 5)",
+        planned: "`--fail-on` and `severity-overrides` in `.kubeward.yaml` gate CI on chosen severities; `images.block` chooses the vulnerability severities that block (docs/images.md); `kubeward serve --deny-at` at admission",
     },
     Item {
         id: "image.4",
@@ -92,21 +92,21 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "K8s components security",
         text: "Api Server - authorization-mode=Node,RBAC",
-        planned: "`kubeward node` (issue 3)",
+        planned: "`kubeward node`",
     },
     Item {
         id: "components.2",
         source: C,
         section: "K8s components security",
         text: "Ensure all services are protected by TLS",
-        planned: "`kubeward node` checks component TLS flags (issue 3)",
+        planned: "`kubeward node` checks component TLS flags",
     },
     Item {
         id: "components.3",
         source: C,
         section: "K8s components security",
         text: "Ensure kubelet protects its API via authorization-mode=Webhook",
-        planned: "`kubeward node` (issue 3)",
+        planned: "`kubeward node`",
     },
     Item {
         id: "components.4",
@@ -120,7 +120,7 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "K8s components security",
         text: "Monitor RBAC policy failures",
-        planned: "`kubeward node` checks the audit policy records RBAC denials (issue 3)",
+        planned: "`kubeward node` checks the audit policy records RBAC denials",
     },
     Item {
         id: "components.6",
@@ -220,14 +220,14 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "Misc security",
         text: "Collect logs from all containers, especially the RBAC access/deny logs",
-        planned: "`kubeward node` checks audit logging flags and policy (issue 3)",
+        planned: "`kubeward node` checks audit logging flags and policy",
     },
     Item {
         id: "misc.2",
         source: C,
         section: "Misc security",
         text: "Encrypt the content of etcd, and run etcd on dedicated nodes",
-        planned: "`kubeward node` checks the EncryptionConfiguration and etcd placement (issue 3)",
+        planned: "`kubeward node` checks the EncryptionConfiguration and etcd placement",
     },
     Item {
         id: "misc.3",
@@ -255,21 +255,21 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "Docker auditing rules",
         text: "auditd watches on the Docker binaries, directories and unit files (-w ... -p wa -k docker)",
-        planned: "`kubeward node` reads the auditd rules (issue 3)",
+        planned: "`kubeward node` reads the auditd rules",
     },
     Item {
         id: "docker.bench",
         source: C,
         section: "Docker security scanning",
         text: "docker-bench-security checks of the Docker host",
-        planned: "`kubeward node` (issue 3)",
+        planned: "`kubeward node`",
     },
     Item {
         id: "kube-bench",
         source: C,
         section: "Kube bench utility",
         text: "Run kube-bench on master and worker nodes",
-        planned: "`kubeward node` implements the CIS checks (issue 3)",
+        planned: "`kubeward node` implements the CIS checks",
     },
     Item {
         id: "kubeaudit",
@@ -312,7 +312,7 @@ pub const ITEMS: &[Item] = &[
         source: G,
         section: "Pod Level Security",
         text: "Enable RBAC (kops `authorization: rbac: {}`; a ServiceAccount per deployment with minimum policies)",
-        planned: "kops Cluster specs are read by `kubeward node`-area rules (issue 3)",
+        planned: "kops Cluster specs are read by `kubeward node`-area rules",
     },
     Item {
         id: "guide.automount",
@@ -347,28 +347,28 @@ pub const ITEMS: &[Item] = &[
         source: G,
         section: "Kubelet Security Configurations",
         text: "Disable anonymous-auth on the kubelet (kops `kubelet.anonymousAuth: false`)",
-        planned: "`kubeward node` (issue 3)",
+        planned: "`kubeward node`",
     },
     Item {
         id: "guide.metrics-endpoint",
         source: G,
         section: "Kubelet Security Configurations",
         text: "Disable access to the cAdvisor metrics endpoint (port 4194)",
-        planned: "`kubeward node` (issue 3)",
+        planned: "`kubeward node`",
     },
     Item {
         id: "guide.api-ip-restriction",
         source: G,
         section: "Kubelet Security Configurations",
         text: "Kubernetes API IP restriction (the guide leaves this section empty)",
-        planned: "`kubeward node` checks kops `kubernetesApiAccess` and LoadBalancer source ranges (issue 3)",
+        planned: "`kubeward node` checks kops `kubernetesApiAccess` and LoadBalancer source ranges",
     },
     Item {
         id: "guide.encrypt-secrets",
         source: G,
         section: "Kubernetes Secret Management",
         text: "Encrypt secrets at rest (the guide leaves this section empty)",
-        planned: "`kubeward node` checks the EncryptionConfiguration (issue 3)",
+        planned: "`kubeward node` checks the EncryptionConfiguration",
     },
     Item {
         id: "guide.isolate-namespaces",
