@@ -390,7 +390,7 @@ pub const ITEMS: &[Item] = &[
         section: "Cloud Provider Security Best Practices",
         text: "Cloud provider security best practices, AWS (the guide leaves this section empty)",
         planned:
-            "`kubeward node` reads kops cluster specs (IMDSv2, API access); cloud accounts are out of reach (issue 3)",
+            "`kubeward node` reads kops cluster specs (IMDSv2, API access); cloud accounts are out of reach",
     },
 ];
 
