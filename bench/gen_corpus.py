@@ -16,7 +16,8 @@ real work. Security settings vary: most workloads are partly hardened, some are 
 host namespaces or hostPath, `latest` tags, no limits; some RBAC uses wildcards.
 
 Deterministic for a given --seed and --objects. Nothing is copied from the real corpus. It
-prints a JSON summary (objects by kind, files, bytes) and writes it to OUT_DIR/corpus.json.
+prints a JSON summary (objects by kind, files, bytes) and writes it beside the corpus, to
+OUT_DIR.json (not inside it, so that it is not scanned).
 Standard library only.
 """
 
@@ -280,6 +281,11 @@ def cluster_objects(r: random.Random, i: int) -> list[tuple[str, str]]:
              "          properties:\n            spec:\n              type: object\n              properties:\n" + props)]
 
 
+def summary_path(out: Path) -> Path:
+    """The summary sits beside the corpus (`OUT.json`), not in it, so that it is not scanned."""
+    return out.parent / (out.name + ".json")
+
+
 def as_list(objs: list[tuple[str, str]]) -> str:
     """A `kind: List` of the objects (items indented)."""
     items = "".join("  - " + "\n    ".join(t.rstrip("\n").split("\n")) + "\n" for _, t in objs)
@@ -338,7 +344,7 @@ def generate(out: Path, objects: int, seed: int) -> dict:
         ns_i += 1
     summary = {"objects": n, "files": files, "bytes": size, "seed": seed, "namespaces": ns_i,
                "kinds": dict(sorted(kinds.items(), key=lambda kv: -kv[1]))}
-    (out / "corpus.json").write_text(json.dumps(summary, indent=2) + "\n")
+    summary_path(out).write_text(json.dumps(summary, indent=2) + "\n")
     return summary
 
 

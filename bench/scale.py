@@ -44,7 +44,7 @@ def measured(cmd: list[str], cwd: Path, stdout: Path, stderr: Path) -> dict:
 
 def corpus(root: Path, n: int) -> tuple[Path, dict]:
     d = root / f"objects-{n}"
-    summary = d / "corpus.json"
+    summary = d.parent / (d.name + ".json")
     if not summary.exists():
         print(f"generating {n} objects in {d}", file=sys.stderr)
         subprocess.run([sys.executable, str(GEN), str(d), "--objects", str(n), "--force"], check=True,
