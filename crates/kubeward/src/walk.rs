@@ -223,6 +223,34 @@ fn read_limited(mut r: impl Read, max: u64) -> Result<Vec<u8>, String> {
     Ok(buf)
 }
 
+/// Reads one input as text (display name, text), with the checks every command applies: the
+/// size limit (checked from metadata before opening, and while reading), regular files only,
+/// no binary, UTF-8 only (a byte-order mark is dropped).
+///
+/// # Errors
+/// An input error naming the file, with the position of the bad byte when there is one.
+pub fn read_input(input: &Input, max_size: u64) -> Result<(String, String), InputError> {
+    let (name, bytes) = match input {
+        Input::Stdin => ("<stdin>".to_string(), read_limited(std::io::stdin().lock(), max_size)),
+        Input::File(p) => {
+            let name = display(p);
+            let bytes = match std::fs::metadata(p) {
+                Ok(m) if !m.is_file() => Err("not a regular file; skipped".to_string()),
+                Ok(m) if m.len() > max_size => {
+                    Err(format!("{} bytes, larger than the {max_size}-byte limit (--max-file-size); skipped", m.len()))
+                }
+                _ => std::fs::File::open(p)
+                    .map_err(|e| format!("cannot read: {e}"))
+                    .and_then(|f| read_limited(f, max_size)),
+            };
+            (name, bytes)
+        }
+    };
+    let err = |(pos, message): (Pos, String)| InputError { file: Some(name.as_str().into()), pos, message };
+    let text = bytes.map_err(|m| (Pos::default(), m)).and_then(to_text).map_err(err)?;
+    Ok((name, text))
+}
+
 /// Reads and parses the inputs in parallel; `tick` is called once per input read.
 #[must_use]
 pub fn load(inputs: &[Input], max_size: u64, limits: Limits, tick: &(dyn Fn() + Sync)) -> Snapshot {
@@ -230,25 +258,7 @@ pub fn load(inputs: &[Input], max_size: u64, limits: Limits, tick: &(dyn Fn() + 
         .par_iter()
         .map(|input| {
             tick();
-            let (name, bytes) = match input {
-                Input::Stdin => ("<stdin>".to_string(), read_limited(std::io::stdin().lock(), max_size)),
-                Input::File(p) => {
-                    let name = display(p);
-                    let bytes = match std::fs::metadata(p) {
-                        Ok(m) if !m.is_file() => Err("not a regular file; skipped".to_string()),
-                        Ok(m) if m.len() > max_size => Err(format!(
-                            "{} bytes, larger than the {max_size}-byte limit (--max-file-size); skipped",
-                            m.len()
-                        )),
-                        _ => std::fs::File::open(p)
-                            .map_err(|e| format!("cannot read: {e}"))
-                            .and_then(|f| read_limited(f, max_size)),
-                    };
-                    (name, bytes)
-                }
-            };
-            let err = |(pos, message): (Pos, String)| InputError { file: Some(name.as_str().into()), pos, message };
-            let text = bytes.map_err(|m| (Pos::default(), m)).and_then(to_text).map_err(err)?;
+            let (name, text) = read_input(input, max_size)?;
             // --- images (issue 6) ---
             if kubeward_engine::input::dockerfile::is_dockerfile_path(&name) {
                 return Ok(kubeward_engine::input::dockerfile::source_file(&name, text));

@@ -304,3 +304,27 @@ fn many_documents_and_keys() {
     assert_eq!(v["errors"].as_array().map_or(0, Vec::len), 0, "{v}");
     assert_good_audited(&v);
 }
+
+#[test]
+fn fix_applies_the_same_input_checks() {
+    let d = dir_with_good();
+    std::fs::write(d.path().join("binary.yaml"), [0u8, 1, 2, 3, 0]).expect("write");
+    std::fs::write(d.path().join("big.yaml"), format!("k: {}\n", "x".repeat(2048))).expect("write");
+    let cfg_dir = tempfile::tempdir().expect("tempdir");
+    let cfg = cfg_dir.path().join("kubeward.yaml");
+    std::fs::write(&cfg, "max-file-size: 1KiB\n").expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args(["fix", "--diff", "."])
+        .arg("--config")
+        .arg(&cfg)
+        .current_dir(d.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run kubeward fix");
+    let err = String::from_utf8_lossy(&o.stderr);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "stdout: {out}\nstderr: {err}");
+    assert!(err.contains("binary.yaml") && err.contains("binary file"), "{err}");
+    assert!(err.contains("big.yaml") && err.contains("--max-file-size"), "{err}");
+    assert!(out.contains("good.yaml") && out.contains("privileged"), "the good file is still fixed: {out}");
+}
