@@ -28,6 +28,8 @@ pub enum Command {
     Fix(Box<FixArgs>),
     /// Audit a live cluster through the Kubernetes API, read-only (connects like kubectl).
     Cluster(Box<ClusterArgs>),
+    /// Run the validating admission webhook (HTTPS), or print its webhook configuration.
+    Serve(Box<ServeArgs>),
     /// List the rules.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -209,4 +211,91 @@ pub struct RulesArgs {
 pub struct ExplainArgs {
     /// A rule code (POD001) or name (privileged-container).
     pub rule: String,
+}
+
+/// `kubeward serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// PEM certificate (chain) served on --listen; reloaded when the file changes.
+    #[arg(long, value_name = "FILE", env = "KUBEWARD_TLS_CERT_FILE", required_unless_present = "print_webhook_config")]
+    pub tls_cert_file: Option<PathBuf>,
+    /// PEM private key of the certificate; reloaded when the file changes.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "KUBEWARD_TLS_PRIVATE_KEY_FILE",
+        required_unless_present = "print_webhook_config"
+    )]
+    pub tls_private_key_file: Option<PathBuf>,
+    /// HTTPS address of POST /validate.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "0.0.0.0:8443", env = "KUBEWARD_LISTEN")]
+    pub listen: std::net::SocketAddr,
+    /// Plain-HTTP address of /healthz, /readyz and /metrics.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "0.0.0.0:8080", env = "KUBEWARD_HEALTH_LISTEN")]
+    pub health_listen: std::net::SocketAddr,
+    /// Configuration file (its `serve:` section is the admission policy).
+    #[arg(long, env = "KUBEWARD_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Rules to run (replaces the config's selection).
+    #[arg(long, value_delimiter = ',', env = "KUBEWARD_SELECT")]
+    pub select: Vec<String>,
+    /// Rules not to run (added to the config's).
+    #[arg(long, value_delimiter = ',', env = "KUBEWARD_IGNORE")]
+    pub ignore: Vec<String>,
+    /// Deny a request with a finding at or above this severity (default: the config's
+    /// `serve.deny-at`, else high). Findings below it are returned as warnings.
+    #[arg(long, value_name = "SEVERITY", env = "KUBEWARD_DENY_AT")]
+    pub deny_at: Option<String>,
+    /// Never deny: return warnings and audit annotations only.
+    #[arg(long, env = "KUBEWARD_AUDIT")]
+    pub audit: bool,
+    /// The server's own namespace, always exempt (default: POD_NAMESPACE, else the service
+    /// account's namespace, else `kubeward`).
+    #[arg(long, env = "POD_NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Largest request body, in bytes (413 beyond it).
+    #[arg(long, default_value_t = 3 << 20, env = "KUBEWARD_MAX_BODY_BYTES")]
+    pub max_body_bytes: usize,
+    /// Most requests read and judged at once (more wait); with --max-body-bytes, this bounds
+    /// the memory request bodies can take.
+    #[arg(long, default_value_t = 32, env = "KUBEWARD_MAX_IN_FLIGHT")]
+    pub max_in_flight: usize,
+    /// Seconds to read and judge one request; keep it below the webhook's timeoutSeconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 8.0, env = "KUBEWARD_REQUEST_TIMEOUT")]
+    pub request_timeout: f64,
+    /// Seconds between checks of the certificate files.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub cert_reload_interval: f64,
+    /// On SIGTERM, seconds to go on serving while /readyz fails, before draining.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0, env = "KUBEWARD_SHUTDOWN_DELAY")]
+    pub shutdown_delay: f64,
+    /// On SIGTERM, longest wait in seconds for open requests to finish.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20.0)]
+    pub drain_timeout: f64,
+    /// Do not write a JSON line per decision on stdout.
+    #[arg(long)]
+    pub no_decision_log: bool,
+    /// A directory of image scanner reports (Trivy, Grype, Clair v4 JSON): pods whose image
+    /// has a blocking vulnerability under the `images:` policy are judged by IMG006 and denied
+    /// at or above `--deny-at`. Re-read when its files change.
+    #[arg(long, value_name = "DIR", env = "KUBEWARD_IMAGE_REPORTS")]
+    pub image_reports: Option<PathBuf>,
+    /// Print the ValidatingWebhookConfiguration (with --ca-file as its caBundle) and exit.
+    #[arg(long, requires = "ca_file")]
+    pub print_webhook_config: bool,
+    /// PEM CA certificate that signed the serving certificate (for --print-webhook-config).
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Service name in the printed configuration.
+    #[arg(long, default_value = "kubeward")]
+    pub service_name: String,
+    /// Service port in the printed configuration.
+    #[arg(long, default_value_t = 443)]
+    pub service_port: u16,
+    /// timeoutSeconds in the printed configuration (1 to 30).
+    #[arg(long, default_value_t = 10)]
+    pub timeout_seconds: u8,
+    /// failurePolicy in the printed configuration: Fail (fail closed) or Ignore (fail open).
+    #[arg(long, default_value = "Fail")]
+    pub failure_policy: String,
 }

@@ -786,3 +786,58 @@ pub fn blocking_by_image(reports: &[ScannerReport]) -> BTreeMap<String, usize> {
 
 #[cfg(test)]
 mod tests;
+
+/// IMG006 findings for the containers of the objects in `snap` whose image has blocking
+/// vulnerabilities in `index`: what the admission webhook adds to its rules' findings when it
+/// is given a reports directory (`kubeward serve --image-reports DIR`). One finding per
+/// container, at its `image` field, with the worst blocking severity and the ids; nothing when
+/// IMG006 is not selected.
+#[must_use]
+pub fn admission_findings(
+    index: &VulnIndex,
+    snap: &Snapshot,
+    settings: &crate::settings::Settings,
+) -> Vec<crate::diagnostic::Diagnostic> {
+    let Some(rule) = crate::registry::find("IMG006") else { return Vec::new() };
+    let meta = rule.meta();
+    let mut out = Vec::new();
+    if index.reports.is_empty() || !settings.is_selected(meta) {
+        return out;
+    }
+    let objects = snap.objects();
+    snap.for_each_workload(&objects, |pod| {
+        for c in pod.containers() {
+            let Some(image) = c.image() else { continue };
+            let blocking = index.blocking_for_image(image);
+            if blocking.is_empty() {
+                continue;
+            }
+            let worst = blocking.iter().map(|v| v.severity).max().unwrap_or(Severity::High);
+            let mut ids: Vec<&str> = blocking.iter().map(|v| v.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let shown = ids.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+            let more = if ids.len() > 5 { format!(" and {} more", ids.len() - 5) } else { String::new() };
+            let path = c.path.key("image");
+            out.push(crate::diagnostic::Diagnostic {
+                rule: meta,
+                severity: worst,
+                message: format!(
+                    "container `{}` runs image `{image}`, which has {} blocking vulnerabilit{} ({shown}{more})",
+                    c.name(),
+                    blocking.len(),
+                    if blocking.len() == 1 { "y" } else { "ies" }
+                ),
+                remediation: std::borrow::Cow::Borrowed(meta.remediation),
+                object: pod.object.oref.clone(),
+                container: Some(c.name().to_string()),
+                file: pod.object.origin.file.clone(),
+                pos: pod.object.pos(&path),
+                path,
+                fix: None,
+                doc: None,
+            });
+        }
+    });
+    out
+}

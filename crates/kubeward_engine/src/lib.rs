@@ -3,6 +3,7 @@
 //! collector and the admission server are thin layers around [`engine::run`].
 #![warn(missing_docs)]
 
+pub mod admission;
 pub mod checklist;
 pub mod context;
 pub mod diagnostic;

@@ -112,6 +112,8 @@ pub struct RawSettings {
     // --- images (issue 6) ---
     /// Vulnerability report policy (`kubeward images`, `scan --image-reports`).
     pub images: crate::images::ImagePolicy,
+    /// The admission policy of `kubeward serve`.
+    pub serve: crate::admission::ServeOptions,
 }
 
 impl Default for RawSettings {
@@ -127,6 +129,7 @@ impl Default for RawSettings {
             max_file_size: None,
             rules: RuleOptions::default(),
             images: crate::images::ImagePolicy::default(),
+            serve: crate::admission::ServeOptions::default(),
         }
     }
 }
@@ -160,6 +163,8 @@ pub struct Settings {
     // --- images (issue 6) ---
     /// Vulnerability report policy.
     pub images: crate::images::ImagePolicy,
+    /// The admission policy of `kubeward serve` (validated).
+    pub serve: crate::admission::ServeOptions,
 }
 
 impl Default for Settings {
@@ -253,6 +258,7 @@ impl Settings {
             .unwrap_or_else(|| DEFAULT_SENSITIVE_HOST_PATHS.iter().map(|s| (*s).to_string()).collect());
         let max_file_size = raw.max_file_size.as_ref().map_or(Ok(64 << 20), parse_size)?;
         raw.images.validate()?; // --- images (issue 6) ---
+        raw.serve.validate()?;
         Ok(Self {
             select: raw.select,
             ignore: raw.ignore,
@@ -267,6 +273,7 @@ impl Settings {
             sensitive_host_paths,
             today: today(),
             images: raw.images,
+            serve: raw.serve,
         })
     }
 

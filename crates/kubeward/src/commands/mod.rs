@@ -8,3 +8,4 @@ pub mod node;
 pub mod output;
 pub mod rules;
 pub mod scan;
+pub mod serve;

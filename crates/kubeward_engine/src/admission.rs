@@ -1,0 +1,391 @@
+//! Admission: the rules that can judge one object alone, prepared once, and the `serve:`
+//! section of `.kubeward.yaml`.
+//!
+//! An admission request carries one object. Rules whose targets are `OBJECT`, `POD_SPEC` or
+//! `CONTAINER` judge it exactly as `scan` does. `SNAPSHOT` rules compare objects with each
+//! other ("no NetworkPolicy selects this pod in the scanned files") and would be wrong on a
+//! single object, and `HOST_FILE` rules read node files: neither runs at admission. A rule with
+//! `OBJECT | SNAPSHOT` runs its per-object part only.
+//!
+//! [`Prepared`] buckets the selected rules by target once (the server builds it at start-up),
+//! and [`Prepared::check`] runs them sequentially over a snapshot of one request: no thread
+//! pool, no allocation beyond the findings.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Deserialize;
+
+use crate::context::Context;
+use crate::diagnostic::Diagnostic;
+use crate::input::workload::PodSpecView;
+use crate::registry::rules;
+use crate::rule::{Category, Rule, RuleMeta, Severity, Targets};
+use crate::rules::node::component::ComponentView;
+use crate::settings::Settings;
+use crate::snapshot::Snapshot;
+
+/// The namespace exempt by default (besides the server's own).
+pub const DEFAULT_EXEMPT_NAMESPACES: &[&str] = &["kube-system"];
+
+/// `serve:` in `.kubeward.yaml`: the admission policy of `kubeward serve`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ServeOptions {
+    /// Lowest severity that denies a request (default `high`); `--deny-at` overrides it.
+    pub deny_at: Option<String>,
+    /// `enforce` (default) or `audit`: audit never denies, it warns and adds audit annotations.
+    pub mode: Option<String>,
+    /// Namespaces whose requests are allowed without a check (default `[kube-system]`; the
+    /// server's own namespace is always added).
+    pub exempt_namespaces: Option<Vec<String>>,
+    /// Namespace labels that exempt a namespace. The API server does not send the labels of an
+    /// object's namespace, so these go into the webhook's `namespaceSelector`
+    /// (`--print-webhook-config`); the server itself applies them to Namespace objects.
+    pub exempt_namespace_labels: BTreeMap<String, String>,
+    /// Namespaces where `kubeward.io/ignore` annotations are honoured at admission (`*` for
+    /// all). Default: none, since anyone who can create a pod could otherwise exempt it.
+    pub annotation_exemptions_in: Vec<String>,
+}
+
+/// Whether the server denies or only reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Deny requests with a finding at or above the threshold.
+    Enforce,
+    /// Never deny: warnings and audit annotations only.
+    Audit,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "enforce" => Ok(Self::Enforce),
+            "audit" => Ok(Self::Audit),
+            _ => Err(format!("serve.mode: unknown mode `{s}` (expected enforce or audit)")),
+        }
+    }
+}
+
+impl ServeOptions {
+    /// Checks the values (called by `Settings::compile`).
+    ///
+    /// # Errors
+    /// A message naming the bad value.
+    pub fn validate(&self) -> Result<(), String> {
+        self.deny_at().map_err(|e| format!("serve.deny-at: {e}"))?;
+        self.mode()?;
+        Ok(())
+    }
+
+    /// The deny threshold.
+    ///
+    /// # Errors
+    /// An unknown severity.
+    pub fn deny_at(&self) -> Result<Severity, String> {
+        self.deny_at.as_deref().map_or(Ok(Severity::High), str::parse)
+    }
+
+    /// The mode.
+    ///
+    /// # Errors
+    /// An unknown mode.
+    pub fn mode(&self) -> Result<Mode, String> {
+        self.mode.as_deref().map_or(Ok(Mode::Enforce), str::parse)
+    }
+
+    /// Exempt namespace names (before the server's own is added).
+    #[must_use]
+    pub fn exempt_namespaces(&self) -> Vec<String> {
+        self.exempt_namespaces
+            .clone()
+            .unwrap_or_else(|| DEFAULT_EXEMPT_NAMESPACES.iter().map(|s| (*s).to_string()).collect())
+    }
+}
+
+/// How much of a rule runs at admission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applicability {
+    /// The whole rule: it judges one object.
+    Full,
+    /// Its per-object part only (`OBJECT | SNAPSHOT`).
+    ObjectPart,
+    /// Not at all: it needs other objects or node files.
+    None,
+}
+
+/// Whether (and how much of) a rule runs at admission.
+#[must_use]
+pub fn applicability(meta: &RuleMeta) -> Applicability {
+    let t = meta.targets;
+    // Objects only `kubeward cluster` makes (audit gaps) never reach a webhook.
+    if t.has(Targets::CLUSTER) {
+        return Applicability::None;
+    }
+    let single = t.has(Targets::OBJECT) || t.has(Targets::POD_SPEC) || t.has(Targets::CONTAINER);
+    match (single, t.has(Targets::SNAPSHOT) || t.has(Targets::HOST_FILE) || t.has(Targets::DOCKERFILE)) {
+        (true, false) => Applicability::Full,
+        (true, true) => Applicability::ObjectPart,
+        (false, _) => Applicability::None,
+    }
+}
+
+/// The selected rules that run at admission, bucketed by target once.
+///
+/// Control-plane (`NODE`) pod and container rules judge the flags of a component
+/// (kube-apiserver, etcd, the kubelet, ...) and report nothing on other containers. Deriving a
+/// container's component costs a few allocations, and some 60 such rules would derive it for
+/// every container of every request; so they are kept apart and run only on pods where a
+/// container runs a component. A test checks that this gives what `engine::run` gives on every
+/// rule fixture.
+pub struct Prepared {
+    object: Vec<&'static dyn Rule>,
+    pod: Vec<&'static dyn Rule>,
+    container: Vec<&'static dyn Rule>,
+    node_pod: Vec<&'static dyn Rule>,
+    node_container: Vec<&'static dyn Rule>,
+}
+
+impl Prepared {
+    /// The rules `settings` selects that can judge a single object.
+    #[must_use]
+    pub fn new(settings: &Settings) -> Self {
+        let selected: Vec<&'static dyn Rule> = rules()
+            .iter()
+            .copied()
+            .filter(|r| settings.is_selected(r.meta()) && applicability(r.meta()) != Applicability::None)
+            .collect();
+        let bucket = |t: Targets, node: bool| {
+            selected
+                .iter()
+                .copied()
+                .filter(|r| r.meta().targets.has(t) && (r.meta().category == Category::Node) == node)
+                .collect::<Vec<_>>()
+        };
+        Self {
+            object: selected.iter().copied().filter(|r| r.meta().targets.has(Targets::OBJECT)).collect(),
+            pod: bucket(Targets::POD_SPEC, false),
+            container: bucket(Targets::CONTAINER, false),
+            node_pod: bucket(Targets::POD_SPEC, true),
+            node_container: bucket(Targets::CONTAINER, true),
+        }
+    }
+
+    /// Number of rules that run.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        let mut codes: Vec<&str> = self
+            .object
+            .iter()
+            .chain(&self.pod)
+            .chain(&self.container)
+            .chain(&self.node_pod)
+            .chain(&self.node_container)
+            .map(|r| r.meta().code)
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes.len()
+    }
+
+    /// Whether no rule runs.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Runs the prepared rules over every object of `snap`, sequentially; findings sorted by
+    /// rule code and path. Exemptions and severity overrides of `settings` apply.
+    #[must_use]
+    pub fn check(&self, snap: &Snapshot, settings: &Settings) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for i in 0..snap.files.len() {
+            snap.objects_of_file(i, |obj| {
+                for r in &self.object {
+                    let mut cx = Context::new(settings, r.meta());
+                    r.check_object(&obj, &mut cx);
+                    out.extend(cx.finish().diagnostics);
+                }
+                let node_rules = !self.node_pod.is_empty() || !self.node_container.is_empty();
+                if self.pod.is_empty() && self.container.is_empty() && !node_rules {
+                    return;
+                }
+                let Some(pod) = PodSpecView::of(&obj) else { return };
+                let containers = pod.containers();
+                let components = node_rules && containers.iter().any(|c| ComponentView::of(c).is_some());
+                let (pod_rules, container_rules) = (
+                    self.pod.iter().chain(if components { &self.node_pod[..] } else { &[] }),
+                    self.container.iter().chain(if components { &self.node_container[..] } else { &[] }),
+                );
+                for r in pod_rules {
+                    let mut cx = Context::new(settings, r.meta());
+                    r.check_pod(&pod, &mut cx);
+                    out.extend(cx.finish().diagnostics);
+                }
+                if !self.container.is_empty() || components {
+                    for c in &containers {
+                        for r in container_rules.clone() {
+                            let mut cx = Context::new(settings, r.meta());
+                            r.check_container(&pod, c, &mut cx);
+                            out.extend(cx.finish().diagnostics);
+                        }
+                    }
+                }
+            });
+        }
+        out.sort_by(|a, b| (a.rule.code, &a.path, &a.message).cmp(&(b.rule.code, &b.path, &b.message)));
+        out
+    }
+}
+
+/// docs/admission-rules.md: which rules run at admission.
+#[must_use]
+pub fn rules_page() -> String {
+    let mut s = String::from(crate::docs::HEADER);
+    s.push_str("# Rules at admission\n\n");
+    s.push_str("`kubeward serve` judges one object per request. Rules that judge one object (targets `OBJECT`, `POD_SPEC`, `CONTAINER`) run at admission exactly as in `kubeward scan`. Rules that compare objects with each other (`SNAPSHOT`), read node files (`HOST_FILE`) or Dockerfiles (`DOCKERFILE`), or judge what only `kubeward cluster` sees (`CLUSTER`) do not; a rule with both kinds of target runs its per-object part only. See [serve.md](serve.md).\n\n");
+    let all: Vec<&RuleMeta> = rules().iter().map(|r| r.meta()).collect();
+    let count = |a: Applicability| all.iter().filter(|m| applicability(m) == a).count();
+    let _ = writeln!(
+        s,
+        "{} of {} rules run at admission ({} in full, {} in part); {} do not.\n",
+        count(Applicability::Full) + count(Applicability::ObjectPart),
+        all.len(),
+        count(Applicability::Full),
+        count(Applicability::ObjectPart),
+        count(Applicability::None)
+    );
+    s.push_str("Control-plane rules (`NODE`) run too, with the same results as `scan`, but their pod and container checks only run on pods where a container runs a control-plane component (kube-apiserver, etcd, the kubelet, ...): they report nothing on other pods, and skipping them keeps requests cheap. Most of what they judge never reaches an admission webhook (KubeletConfiguration, EncryptionConfiguration) or lives in `kube-system`, which is exempt by default; `kubeward node` is the place for them.\n\n");
+    for (title, a) in [
+        ("Run at admission", Applicability::Full),
+        ("Run in part (per-object check only)", Applicability::ObjectPart),
+        ("Do not run at admission", Applicability::None),
+    ] {
+        let _ = writeln!(s, "## {title}\n\n| Code | Name | Severity | Targets |\n|---|---|---|---|");
+        for m in all.iter().filter(|m| applicability(m) == a) {
+            let _ = writeln!(
+                s,
+                "| [{}](rules/{}-{}.md) | `{}` | {} | {} |",
+                m.code,
+                m.code,
+                m.name,
+                m.name,
+                m.severity,
+                targets_str(m.targets)
+            );
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn targets_str(t: Targets) -> String {
+    [
+        (Targets::OBJECT, "object"),
+        (Targets::POD_SPEC, "pod spec"),
+        (Targets::CONTAINER, "container"),
+        (Targets::SNAPSHOT, "snapshot"),
+        (Targets::HOST_FILE, "node file"),
+        (Targets::DOCKERFILE, "Dockerfile"),
+        (Targets::CLUSTER, "cluster"),
+    ]
+    .iter()
+    .filter(|(x, _)| t.has(*x))
+    .map(|(_, n)| *n)
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::node::Node;
+    use crate::input::yaml::Document;
+    use crate::snapshot::SourceFile;
+
+    fn snap_of(v: &serde_json::Value) -> Snapshot {
+        Snapshot {
+            files: vec![SourceFile {
+                path: None,
+                text: String::new(),
+                documents: vec![Document { root: Node::from_json(v), duplicates: Vec::new() }],
+                partial: false,
+            }],
+            ..Snapshot::default()
+        }
+    }
+
+    #[test]
+    fn prepared_matches_engine_run_on_single_object_rules() {
+        let settings = Settings::default();
+        let v = serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
+            "spec": {"hostNetwork": true, "containers": [{"name": "app", "image": "nginx",
+                "securityContext": {"privileged": true}}]}
+        });
+        let snap = snap_of(&v);
+        let prepared = Prepared::new(&settings);
+        let got: Vec<&str> = prepared.check(&snap, &settings).iter().map(|d| d.rule.code).collect();
+        let mut want: Vec<&str> = crate::run(&snap, &settings)
+            .diagnostics
+            .iter()
+            .filter(|d| applicability(d.rule) != Applicability::None)
+            .map(|d| d.rule.code)
+            .collect();
+        want.sort_unstable();
+        let mut got_sorted = got.clone();
+        got_sorted.sort_unstable();
+        assert_eq!(got_sorted, want);
+        assert!(got.contains(&"POD001"), "{got:?}");
+    }
+
+    /// On every rule fixture, `Prepared::check` finds exactly what `engine::run` finds with
+    /// the rules that run in full at admission.
+    #[test]
+    fn prepared_matches_engine_run_on_every_fixture() {
+        let settings = Settings::default();
+        let prepared = Prepared::new(&settings);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/test/fixtures");
+        let key = |d: &Diagnostic| format!("{} {} {} {} {}", d.rule.code, d.object, d.path, d.message, d.severity);
+        let mut files = 0;
+        let mut findings = 0;
+        for area in std::fs::read_dir(&dir).expect("fixtures").flatten() {
+            for f in std::fs::read_dir(area.path()).expect("area").flatten() {
+                let Ok(text) = std::fs::read_to_string(f.path()) else { continue };
+                let snap = Snapshot::from_text(&f.path().display().to_string(), &text);
+                let full = |d: &&Diagnostic| applicability(d.rule) == Applicability::Full;
+                let mut want: Vec<String> =
+                    crate::run(&snap, &settings).diagnostics.iter().filter(full).map(key).collect();
+                let mut got: Vec<String> = prepared.check(&snap, &settings).iter().filter(full).map(key).collect();
+                want.sort();
+                got.sort();
+                assert_eq!(got, want, "{}", f.path().display());
+                files += 1;
+                findings += got.len();
+            }
+        }
+        assert!(files > 100 && findings > 500, "{files} files, {findings} findings");
+    }
+
+    #[test]
+    fn snapshot_rules_do_not_apply() {
+        for r in rules() {
+            let m = r.meta();
+            if [Targets::SNAPSHOT, Targets::HOST_FILE, Targets::DOCKERFILE].contains(&m.targets)
+                || m.targets.has(Targets::CLUSTER)
+            {
+                assert_eq!(applicability(m), Applicability::None, "{}", m.code);
+            }
+        }
+        assert!(Prepared::new(&Settings::default()).len() > 50);
+    }
+
+    #[test]
+    fn serve_options_validate() {
+        let o = ServeOptions { mode: Some("audit".into()), ..ServeOptions::default() };
+        assert_eq!(o.mode(), Ok(Mode::Audit));
+        assert!(ServeOptions { deny_at: Some("bogus".into()), ..ServeOptions::default() }.validate().is_err());
+        assert_eq!(ServeOptions::default().exempt_namespaces(), vec!["kube-system".to_string()]);
+    }
+}
