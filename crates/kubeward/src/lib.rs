@@ -9,6 +9,15 @@ pub mod walk;
 
 use args::{Cli, Command};
 
+/// The peak resident set size of this process in KiB (`VmHWM` of `/proc/self/status`), where
+/// the system has it. `KUBEWARD_PEAK_RSS=1` prints it to stderr at exit.
+#[must_use]
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// Runs a command and returns the exit code.
 ///
 /// # Errors

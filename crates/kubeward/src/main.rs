@@ -6,7 +6,14 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = kubeward::args::Cli::parse();
-    match kubeward::run(args) {
+    let result = kubeward::run(args);
+    if std::env::var_os("KUBEWARD_PEAK_RSS").is_some() {
+        // For tests and benchmarks: the process's peak resident memory (Linux only).
+        if let Some(kb) = kubeward::peak_rss_kib() {
+            eprintln!("kubeward: peak RSS {kb} KiB");
+        }
+    }
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Result};
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use kubeward_engine::input::node::Pos;
 use kubeward_engine::input::yaml::Limits;
 use kubeward_engine::{InputError, Snapshot};
 use rayon::prelude::*;
@@ -59,17 +60,31 @@ pub fn collect(paths: &[PathBuf], exclude: &GlobSet, gitignore: bool) -> (Vec<In
             inputs.push(Input::Stdin);
             continue;
         }
-        if p.is_file() {
-            inputs.push(Input::File(p.clone()));
-            continue;
-        }
-        if !p.exists() {
-            errors.push(InputError {
-                file: Some(display(p).into()),
-                pos: Default::default(),
-                message: "no such file or directory".into(),
-            });
-            continue;
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_file() => {
+                inputs.push(Input::File(p.clone()));
+                continue;
+            }
+            Ok(m) if m.is_dir() => {}
+            Ok(m) => {
+                // Opening a FIFO with no writer would block forever; a device never ends.
+                errors.push(not_regular(p, &m.file_type()));
+                continue;
+            }
+            Err(e) => {
+                let message = if e.kind() == std::io::ErrorKind::NotFound {
+                    // A dangling symlink, or a symlink loop.
+                    if p.symlink_metadata().is_ok() {
+                        "broken symbolic link (dangling or a loop); skipped".to_string()
+                    } else {
+                        "no such file or directory".to_string()
+                    }
+                } else {
+                    format!("cannot read: {e}")
+                };
+                errors.push(InputError { file: Some(display(p).into()), pos: Default::default(), message });
+                continue;
+            }
         }
         let mut files = Vec::new();
         let walker = ignore::WalkBuilder::new(p)
@@ -93,22 +108,27 @@ pub fn collect(paths: &[PathBuf], exclude: &GlobSet, gitignore: bool) -> (Vec<In
             match entry {
                 Ok(e) => {
                     let path = e.path();
-                    if e.file_type().is_some_and(|t| t.is_file())
-                        && (path
-                            .extension()
-                            .and_then(|x| x.to_str())
-                            .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
-                            // --- images (issue 6) ---
-                            || path.to_str().is_some_and(kubeward_engine::input::dockerfile::is_dockerfile_path))
-                    {
-                        files.push(path.to_path_buf());
+                    let wanted = path
+                        .extension()
+                        .and_then(|x| x.to_str())
+                        .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
+                        // --- images (issue 6) ---
+                        || path.to_str().is_some_and(kubeward_engine::input::dockerfile::is_dockerfile_path);
+                    match e.file_type() {
+                        Some(t) if t.is_file() && wanted => files.push(path.to_path_buf()),
+                        // A FIFO, socket or device named like a manifest: say so, never open it.
+                        Some(t) if wanted && !t.is_dir() && !t.is_symlink() => errors.push(not_regular(path, &t)),
+                        _ => {}
                     }
                 }
-                Err(e) => errors.push(InputError {
-                    file: Some(display(p).into()),
-                    pos: Default::default(),
-                    message: e.to_string(),
-                }),
+                Err(e) => {
+                    let (path, message) = walk_error(&e);
+                    errors.push(InputError {
+                        file: Some(display(path.as_deref().unwrap_or(p)).into()),
+                        pos: Default::default(),
+                        message,
+                    });
+                }
             }
         }
         files.sort();
@@ -117,14 +137,81 @@ pub fn collect(paths: &[PathBuf], exclude: &GlobSet, gitignore: bool) -> (Vec<In
     (inputs, errors)
 }
 
-/// Reads bytes into text, refusing binary and non-UTF-8 input.
-fn to_text(bytes: Vec<u8>) -> Result<String, String> {
-    if bytes.iter().take(8192).any(|b| *b == 0) {
-        return Err("binary file (contains NUL bytes); skipped".into());
+/// The path a walking error is about, and a message for people.
+fn walk_error(e: &ignore::Error) -> (Option<PathBuf>, String) {
+    match e {
+        ignore::Error::Loop { ancestor, child } => (
+            Some(child.clone()),
+            format!(
+                "symbolic link loop (File system loop found): points to its ancestor {}; not followed",
+                display(ancestor)
+            ),
+        ),
+        ignore::Error::WithPath { path, err } => {
+            let (_, message) = walk_error(err);
+            let is_link = path.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
+            let message = match std::fs::metadata(path) {
+                Err(io) if is_link && io.kind() == std::io::ErrorKind::NotFound => {
+                    "broken symbolic link (its target does not exist); skipped".to_string()
+                }
+                Err(io) if is_link => format!("symbolic link that cannot be followed ({io}); skipped"),
+                _ => message,
+            };
+            (Some(path.clone()), message)
+        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => walk_error(err),
+        ignore::Error::Io(io) => (None, format!("cannot read: {io}")),
+        other => (None, other.to_string()),
+    }
+}
+
+/// The error for a path that is neither a regular file nor a directory.
+fn not_regular(p: &Path, t: &std::fs::FileType) -> InputError {
+    #[cfg(unix)]
+    let what = {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if t.is_socket() {
+            "a socket"
+        } else if t.is_char_device() || t.is_block_device() {
+            "a device"
+        } else {
+            "not a regular file"
+        }
+    };
+    #[cfg(not(unix))]
+    let what = {
+        let _ = t;
+        "not a regular file"
+    };
+    InputError {
+        file: Some(display(p).into()),
+        pos: Default::default(),
+        message: format!("{what}, not a regular file; skipped (pipe it to `-` to scan it)"),
+    }
+}
+
+/// Reads bytes into text, refusing binary and non-UTF-8 input (with the line and column of the
+/// first bad byte, counted in characters like the YAML parser's positions).
+fn to_text(bytes: Vec<u8>) -> Result<String, (Pos, String)> {
+    if let Some(at) = bytes.iter().take(8192).position(|b| *b == 0) {
+        return Err((pos_at(&bytes, at), "binary file (contains NUL bytes); skipped".into()));
     }
     let bytes = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) { bytes[3..].to_vec() } else { bytes };
-    String::from_utf8(bytes)
-        .map_err(|e| format!("not UTF-8 text (invalid byte at offset {}); skipped", e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        (pos_at(e.as_bytes(), at), format!("not UTF-8 text (invalid byte at offset {at}); skipped"))
+    })
+}
+
+/// The 1-based line and column of byte `at`; the prefix before it is valid UTF-8 or close to it.
+fn pos_at(bytes: &[u8], at: usize) -> Pos {
+    let before = bytes.get(..at).unwrap_or(bytes);
+    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let col = String::from_utf8_lossy(before.get(line_start..).unwrap_or_default()).chars().count() + 1;
+    Pos { line: u32::try_from(line).unwrap_or(u32::MAX), col: u32::try_from(col).unwrap_or(u32::MAX) }
 }
 
 fn read_limited(mut r: impl Read, max: u64) -> Result<Vec<u8>, String> {
@@ -136,6 +223,34 @@ fn read_limited(mut r: impl Read, max: u64) -> Result<Vec<u8>, String> {
     Ok(buf)
 }
 
+/// Reads one input as text (display name, text), with the checks every command applies: the
+/// size limit (checked from metadata before opening, and while reading), regular files only,
+/// no binary, UTF-8 only (a byte-order mark is dropped).
+///
+/// # Errors
+/// An input error naming the file, with the position of the bad byte when there is one.
+pub fn read_input(input: &Input, max_size: u64) -> Result<(String, String), InputError> {
+    let (name, bytes) = match input {
+        Input::Stdin => ("<stdin>".to_string(), read_limited(std::io::stdin().lock(), max_size)),
+        Input::File(p) => {
+            let name = display(p);
+            let bytes = match std::fs::metadata(p) {
+                Ok(m) if !m.is_file() => Err("not a regular file; skipped".to_string()),
+                Ok(m) if m.len() > max_size => {
+                    Err(format!("{} bytes, larger than the {max_size}-byte limit (--max-file-size); skipped", m.len()))
+                }
+                _ => std::fs::File::open(p)
+                    .map_err(|e| format!("cannot read: {e}"))
+                    .and_then(|f| read_limited(f, max_size)),
+            };
+            (name, bytes)
+        }
+    };
+    let err = |(pos, message): (Pos, String)| InputError { file: Some(name.as_str().into()), pos, message };
+    let text = bytes.map_err(|m| (Pos::default(), m)).and_then(to_text).map_err(err)?;
+    Ok((name, text))
+}
+
 /// Reads and parses the inputs in parallel; `tick` is called once per input read.
 #[must_use]
 pub fn load(inputs: &[Input], max_size: u64, limits: Limits, tick: &(dyn Fn() + Sync)) -> Snapshot {
@@ -143,25 +258,7 @@ pub fn load(inputs: &[Input], max_size: u64, limits: Limits, tick: &(dyn Fn() + 
         .par_iter()
         .map(|input| {
             tick();
-            let (name, bytes) = match input {
-                Input::Stdin => ("<stdin>".to_string(), read_limited(std::io::stdin().lock(), max_size)),
-                Input::File(p) => {
-                    let name = display(p);
-                    let bytes = match std::fs::metadata(p) {
-                        Ok(m) if m.len() > max_size => Err(format!(
-                            "{} bytes, larger than the {max_size}-byte limit (--max-file-size); skipped",
-                            m.len()
-                        )),
-                        _ => std::fs::File::open(p)
-                            .map_err(|e| format!("cannot read: {e}"))
-                            .and_then(|f| read_limited(f, max_size)),
-                    };
-                    (name, bytes)
-                }
-            };
-            let err =
-                |message: String| InputError { file: Some(name.as_str().into()), pos: Default::default(), message };
-            let text = bytes.and_then(to_text).map_err(err)?;
+            let (name, text) = read_input(input, max_size)?;
             // --- images (issue 6) ---
             if kubeward_engine::input::dockerfile::is_dockerfile_path(&name) {
                 return Ok(kubeward_engine::input::dockerfile::source_file(&name, text));

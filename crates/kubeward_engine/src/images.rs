@@ -730,6 +730,20 @@ impl VulnIndex {
         paths.sort();
         for p in paths {
             let name = p.display().to_string();
+            if let Ok(m) = std::fs::metadata(&p) {
+                if m.len() > settings.max_file_size {
+                    idx.errors.push(InputError {
+                        file: Some(name.into()),
+                        pos: Pos::default(),
+                        message: format!(
+                            "{} bytes, larger than the {}-byte limit (--max-file-size); skipped",
+                            m.len(),
+                            settings.max_file_size
+                        ),
+                    });
+                    continue;
+                }
+            }
             match std::fs::read_to_string(&p) {
                 Ok(text) => idx.add_text(&name, &text, None, settings),
                 Err(e) => idx.errors.push(InputError {

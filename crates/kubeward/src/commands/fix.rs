@@ -3,7 +3,7 @@
 //! unified diff with `--diff`. With `-`, the fixed stream goes to stdout.
 
 use std::fmt::Write as _;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{anyhow, Context as _, Result};
@@ -67,36 +67,21 @@ pub fn run(args: &FixArgs) -> Result<u8> {
     // --- images (issue 6) --- Dockerfiles are not fixed; they are audited with what remains.
     let mut dockerfiles = Vec::new();
     for i in &found {
-        if let walk::Input::File(p) = i {
-            let shown = walk::display(p);
-            if kubeward_engine::input::dockerfile::is_dockerfile_path(&shown) {
-                match std::fs::read_to_string(p) {
-                    Ok(text) => dockerfiles.push((shown, text)),
-                    Err(e) => errors.push(kubeward_engine::InputError {
-                        file: Some(shown.into()),
-                        pos: Default::default(),
-                        message: format!("cannot read: {e}"),
-                    }),
-                }
+        // The same checks as `scan`: size limit, regular files, no binary, UTF-8.
+        let (shown, text) = match walk::read_input(i, settings.max_file_size) {
+            Ok(x) => x,
+            Err(e) => {
+                errors.push(e);
                 continue;
             }
+        };
+        // --- images (issue 6) --- Dockerfiles are not fixed; they are audited with what remains.
+        if matches!(i, walk::Input::File(_)) && kubeward_engine::input::dockerfile::is_dockerfile_path(&shown) {
+            dockerfiles.push((shown, text));
+            continue;
         }
-        match i {
-            walk::Input::Stdin => {
-                let mut text = String::new();
-                std::io::stdin().read_to_string(&mut text).context("cannot read stdin")?;
-                inputs.push(Input { path: "<stdin>".into(), text });
-                stdin = true;
-            }
-            walk::Input::File(p) => match std::fs::read_to_string(p) {
-                Ok(text) => inputs.push(Input { path: walk::display(p), text }),
-                Err(e) => errors.push(kubeward_engine::InputError {
-                    file: Some(walk::display(p).into()),
-                    pos: Default::default(),
-                    message: format!("cannot read: {e}"),
-                }),
-            },
-        }
+        stdin |= matches!(i, walk::Input::Stdin);
+        inputs.push(Input { path: shown, text });
     }
     let outcome = fix(&inputs, &settings, args.unsafe_fixes);
     let mut out = std::io::stdout().lock();
@@ -147,7 +132,11 @@ pub fn run(args: &FixArgs) -> Result<u8> {
     snap.mark_kustomize_patches();
     let report = kubeward_engine::run(&snap, &settings);
     if args.diff || stdin {
-        // stdout carries the diff or the fixed stream: only count what remains.
+        // stdout carries the diff or the fixed stream: the input errors (they make the exit
+        // code 2) go to stderr, then the count of what remains.
+        for e in &report.errors {
+            eprintln!("error: {e}");
+        }
         let remaining = report.diagnostics.len();
         eprintln!(
             "{remaining} finding{} remain{}",

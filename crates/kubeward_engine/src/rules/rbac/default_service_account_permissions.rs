@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::context::Context;
 use crate::input::node::Node;
@@ -120,12 +120,18 @@ impl Rule for DefaultServiceAccountPermissions {
 
     fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
         let objects = snap.objects();
+        // (kind, name, namespace but for ClusterRoles) -> the first such object: one pass, so
+        // that looking up each binding's role does not scan every object (quadratic at scale).
+        let mut index: HashMap<(&str, &str, Option<&str>), &Object<'_>> = HashMap::new();
+        for o in objects.iter() {
+            if let Some(k) = rbac_kind(o) {
+                let ns = if k.as_str() == "ClusterRole" { None } else { o.namespace() };
+                index.entry((k.as_str(), o.name(), ns)).or_insert(o);
+            }
+        }
         let role = |kind: &str, name: &str, ns: Option<&str>| {
-            objects.iter().find(|o| {
-                rbac_kind(o).is_some_and(|k| k.as_str() == kind)
-                    && o.name() == name
-                    && (kind == "ClusterRole" || o.namespace() == ns)
-            })
+            let ns = if kind == "ClusterRole" { None } else { ns };
+            index.get(&(kind, name, ns)).copied()
         };
         let mut grants: Vec<(&Object<'_>, FieldPath, Grant)> = Vec::new();
         for b in objects.iter().filter(|o| rbac_kind(o).is_some_and(RbacKind::is_binding)) {

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
@@ -99,7 +101,11 @@ impl Rule for SecretsReadableClusterWide {
 
     fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
         let objects = snap.objects();
-        let roles: Vec<&Object<'_>> = objects.iter().filter(|o| rbac_kind(o) == Some(RbacKind::ClusterRole)).collect();
+        // Name -> the first ClusterRole of that name (one pass, not a scan per binding).
+        let mut roles: HashMap<&str, &Object<'_>> = HashMap::new();
+        for o in objects.iter().filter(|o| rbac_kind(o) == Some(RbacKind::ClusterRole)) {
+            roles.entry(o.name()).or_insert(o);
+        }
         for b in objects.iter().filter(|o| rbac_kind(o) == Some(RbacKind::ClusterRoleBinding)) {
             if is_builtin_default(b) {
                 continue;
@@ -108,7 +114,7 @@ impl Rule for SecretsReadableClusterWide {
             if r.kind != "ClusterRole" || r.name == "cluster-admin" {
                 continue;
             }
-            let verbs = match roles.iter().find(|o| o.name() == r.name) {
+            let verbs = match roles.get(r.name) {
                 Some(role) => secret_read_verbs(role),
                 None if BUILTIN_READERS.contains(&r.name) => vec!["get", "list", "watch"],
                 None => continue,
