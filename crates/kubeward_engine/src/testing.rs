@@ -89,29 +89,35 @@ fn run_dockerfile_fixture(rule: &'static dyn Rule, text: &str) -> Result<String,
             _ => {}
         }
     }
+    check_messages(code, &report, true, &mut problems);
+    finish(&snap, &report, problems)
+}
+// --- end images (issue 6) ---
+
+/// Every finding's message style, and (when `positions`) that it has a line and column.
+fn check_messages(code: &str, report: &crate::engine::Report, positions: bool, problems: &mut Vec<String>) {
     for d in &report.diagnostics {
         let m = &d.message;
         if m.ends_with('.') || m.chars().next().is_some_and(char::is_uppercase) {
             problems.push(format!("{code}: message style (lowercase start, no trailing period): {m}"));
         }
-        if !d.pos.is_known() {
+        if positions && !d.pos.is_known() {
             problems.push(format!("{code}: finding without a position: {m}"));
         }
     }
+}
+
+/// The broken expectations, or the text report of a fixture run (its snapshot).
+fn finish(snap: &Snapshot, report: &crate::engine::Report, problems: Vec<String>) -> Result<String, String> {
     if !problems.is_empty() {
         return Err(problems.join("\n"));
     }
-    let sources = Sources::of(&snap);
+    let sources = Sources::of(snap);
     let mut out = Vec::new();
-    report::write(
-        Format::Text,
-        &Render { report: &report, sources: &sources, color: false, command: "scan" },
-        &mut out,
-    )
-    .map_err(|e| e.to_string())?;
+    report::write(Format::Text, &Render { report, sources: &sources, color: false, command: "scan" }, &mut out)
+        .map_err(|e| e.to_string())?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
-// --- end images (issue 6) ---
 
 /// Settings used for fixtures (defaults, fixed date).
 pub fn fixture_settings() -> Settings {
@@ -220,27 +226,8 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
             _ => {}
         }
     }
-    for d in &report.diagnostics {
-        let m = &d.message;
-        if m.ends_with('.') || m.chars().next().is_some_and(char::is_uppercase) {
-            problems.push(format!("{code}: message style (lowercase start, no trailing period): {m}"));
-        }
-        if !d.pos.is_known() && !by_path {
-            problems.push(format!("{code}: finding without a position: {m}"));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems.join("\n"));
-    }
-    let sources = Sources::of(&snap);
-    let mut out = Vec::new();
-    report::write(
-        Format::Text,
-        &Render { report: &report, sources: &sources, color: false, command: "scan" },
-        &mut out,
-    )
-    .map_err(|e| e.to_string())?;
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    check_messages(code, &report, !by_path, &mut problems);
+    finish(&snap, &report, problems)
 }
 
 /// The YAML blocks of a rule's docs: (the `## Example` block, the `Use instead:` block).

@@ -121,11 +121,11 @@ pub fn apply_patch(
     } else {
         edit::set(text, root, &segments, value, style)?
     };
-    // Safety net: the result must read back as YAML with the same number of documents.
+    // Safety net: the result must read back as YAML with the same number of documents (the
+    // text view above has one per document of the original).
     if let Some(t) = &out {
         let loaded = crate::input::yaml::load(t, Limits::default());
-        let before = crate::input::yaml::load(text, Limits::default());
-        if loaded.error.is_some() || loaded.documents.len() != before.documents.len() {
+        if loaded.error.is_some() || loaded.documents.len() != docs.len() {
             return Err("the edited text would not parse; left unchanged".into());
         }
     }

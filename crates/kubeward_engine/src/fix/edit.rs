@@ -140,13 +140,8 @@ fn insert_entry(
     step: usize,
     style: Style,
 ) -> Result<String, EditError> {
+    // `walk` has refused anchored mappings and merge keys on the way here.
     let CKind::Map { entries, flow } = &map.kind else { return Err("not a mapping".into()) };
-    if map.anchored {
-        return Err("the mapping has an anchor; editing it would change its aliases".into());
-    }
-    if entries.iter().any(|(k, _)| k.scalar() == Some("<<")) {
-        return Err("the mapping uses a merge key (`<<`); the field may come from the merged mapping".into());
-    }
     if *flow {
         let close = map.end.saturating_sub(1);
         if text.as_bytes().get(close) != Some(&b'}') {
@@ -191,20 +186,16 @@ fn replace_null(
     style: Style,
 ) -> String {
     if !in_flow && null.start == null.end {
-        if let Value::Object(m) = value {
-            if !m.is_empty() {
-                // `key:` → `key:\n  child: ...` at the key's column + step.
-                let colon = text[key_node.end..].find(':').map_or(key_node.end, |i| key_node.end + i + 1);
-                let mut s = String::new();
-                for (k, v) in m {
-                    s.push_str(style.nl());
-                    s.push_str(&block_entry(k, v, key_node.col + step, step, style));
-                }
-                return splice(text, colon, 0, &s);
-            }
-        }
         let colon = text[key_node.end..].find(':').map_or(key_node.end, |i| key_node.end + i + 1);
-        return splice(text, colon, 0, &format!(" {}", flow_text(value, style)));
+        let insert = match value {
+            // `key:` → `key:\n  child: ...` at the key's column + step.
+            Value::Object(m) if !m.is_empty() => m
+                .iter()
+                .map(|(k, v)| format!("{}{}", style.nl(), block_entry(k, v, key_node.col + step, step, style)))
+                .collect(),
+            _ => format!(" {}", flow_text(value, style)),
+        };
+        return splice(text, colon, 0, &insert);
     }
     splice(text, null.start, null.end - null.start, &flow_text(value, style))
 }
@@ -394,12 +385,10 @@ pub fn append(
                 return Ok(None);
             }
             if *flow {
-                let close = node.end.saturating_sub(1);
-                let ins = match items.last() {
-                    Some(last) => return Ok(Some(splice(text, last.end, 0, &format!(", {}", flow_text(item, style))))),
-                    None => flow_text(item, style),
-                };
-                return Ok(Some(splice(text, close, 0, &ins)));
+                return Ok(Some(match items.last() {
+                    Some(last) => splice(text, last.end, 0, &format!(", {}", flow_text(item, style))),
+                    None => splice(text, node.end.saturating_sub(1), 0, &flow_text(item, style)),
+                }));
             }
             let last = items.last().ok_or("empty block sequence")?;
             let first = items.first().ok_or("empty block sequence")?;

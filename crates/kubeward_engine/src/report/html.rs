@@ -145,16 +145,12 @@ fn color(s: Severity) -> &'static str {
     }
 }
 
-fn object_label(d: &Diagnostic) -> String {
-    d.object.to_string()
-}
-
 fn finding_html(r: &Render<'_>, i: usize, d: &Diagnostic) -> String {
     let mut search = format!(
         "{} {} {} {} {} {}",
         d.rule.code,
         d.rule.name,
-        object_label(d),
+        d.object,
         d.location(),
         d.message,
         d.container.as_deref().unwrap_or("")
@@ -176,7 +172,7 @@ fn finding_html(r: &Render<'_>, i: usize, d: &Diagnostic) -> String {
         loc = escape(&d.location()),
     );
     let _ = write!(s, "<p class=\"msg\">{}</p>", inline(&d.message));
-    let mut obj = format!("<span class=\"obj\">{}</span>", escape(&object_label(d)));
+    let mut obj = format!("<span class=\"obj\">{}</span>", escape(&d.object.to_string()));
     if let Some(c) = &d.container {
         let _ = write!(obj, ", container <code>{}</code>", escape(c));
     }
@@ -376,8 +372,8 @@ pub fn to_string(r: &Render<'_>) -> String {
     let mut by_obj: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, d) in report.diagnostics.iter().enumerate() {
         let key = match &d.file {
-            Some(f) => format!("{} ({f})", object_label(d)),
-            None => object_label(d),
+            Some(f) => format!("{} ({f})", d.object),
+            None => d.object.to_string(),
         };
         by_obj.entry(key).or_default().push(i);
     }

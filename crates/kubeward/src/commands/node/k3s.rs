@@ -115,7 +115,7 @@ pub fn started_version(text: &str) -> Option<String> {
 pub fn default_args(component: &str, data_dir: &str, secrets_encryption: bool, etcd: bool) -> Vec<(String, String)> {
     let s = format!("{data_dir}/server");
     let a = format!("{data_dir}/agent");
-    let mut out: Vec<(String, String)> = match component {
+    let mut out: Vec<(&'static str, String)> = match component {
         "kube-apiserver" => {
             let mut v = vec![
                 ("allow-privileged", "true".to_string()),
@@ -154,9 +154,9 @@ pub fn default_args(component: &str, data_dir: &str, secrets_encryption: bool, e
                     ("encryption-provider-config-automatic-reload", "true".into()),
                 ]);
             }
-            v.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+            v
         }
-        "kube-controller-manager" => [
+        "kube-controller-manager" => vec![
             ("allocate-node-cidrs", "true".to_string()),
             ("bind-address", "127.0.0.1".into()),
             ("cluster-cidr", "10.42.0.0/16".into()),
@@ -167,42 +167,30 @@ pub fn default_args(component: &str, data_dir: &str, secrets_encryption: bool, e
             ("service-account-private-key-file", format!("{s}/tls/service.current.key")),
             ("service-cluster-ip-range", "10.43.0.0/16".into()),
             ("use-service-account-credentials", "true".into()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect(),
-        "kube-scheduler" => [
+        ],
+        "kube-scheduler" => vec![
             ("bind-address", "127.0.0.1".to_string()),
             ("kubeconfig", format!("{s}/cred/scheduler.kubeconfig")),
             ("profiling", "false".into()),
             ("secure-port", "10259".into()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect(),
+        ],
         // From v1.32 the kubelet's settings are in a drop-in config directory, which
         // `kubeward node` reads as KubeletConfiguration files.
-        "kubelet" => [
+        "kubelet" => vec![
             ("config-dir", format!("{a}/etc/kubelet.conf.d")),
             ("kubeconfig", format!("{a}/kubelet.kubeconfig")),
             ("read-only-port", "0".into()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect(),
-        "kube-proxy" => [
+        ],
+        "kube-proxy" => vec![
             ("cluster-cidr", "10.42.0.0/16".to_string()),
             ("healthz-bind-address", "127.0.0.1".into()),
             ("kubeconfig", format!("{a}/kubeproxy.kubeconfig")),
             ("proxy-mode", "iptables".into()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect(),
+        ],
         _ => Vec::new(),
     };
     out.sort();
-    out
+    out.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
 /// Merges user `*-arg` values over defaults as k3s does: `key=value` replaces every default

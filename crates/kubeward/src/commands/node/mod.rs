@@ -135,61 +135,54 @@ fn host_files(root: &Path, static_pod_dirs: &[String]) -> Vec<HostFile> {
     out
 }
 
-/// The values of `flag` on every running or static-pod `component` in the snapshot.
-fn flag_values(snap: &Snapshot, component: ComponentKind, flag: &str) -> Vec<String> {
+/// The command lines of the components in the snapshot (processes, static pods, rebuilt K3s
+/// components), read once per stage of the audit.
+fn components(snap: &Snapshot) -> Vec<ComponentView> {
     let mut out = Vec::new();
     for o in snap.objects() {
         let Some(pod) = PodSpecView::of(&o) else { continue };
-        for c in pod.containers() {
-            let Some(comp) = ComponentView::of(&c).filter(|v| v.kind == component) else { continue };
-            if let Some(v) = comp.flags.get(flag).filter(|v| v.starts_with('/')) {
-                out.push(v.to_string());
-            }
-        }
+        out.extend(pod.containers().iter().filter_map(ComponentView::of));
     }
     out
 }
 
-/// Whether a kubelet is visible (a process or a rebuilt k3s kubelet).
-fn kubelet_seen(snap: &Snapshot) -> bool {
-    snap.objects().iter().any(|o| {
-        PodSpecView::of(o).is_some_and(|pod| {
-            pod.containers().iter().any(|c| ComponentView::of(c).is_some_and(|v| v.kind == ComponentKind::Kubelet))
-        })
-    })
+/// The absolute paths `flag` names on the `component`s.
+fn flag_values(comps: &[ComponentView], component: ComponentKind, flag: &str) -> Vec<String> {
+    comps
+        .iter()
+        .filter(|c| c.kind == component)
+        .filter_map(|c| c.flags.get(flag).filter(|v| v.starts_with('/')).map(str::to_string))
+        .collect()
 }
 
 /// Files named by the components' flags and by KubeletConfiguration objects, with the role
 /// CIS gives them: the kubelet's client CA and kubeconfig, etcd's data directory, each
 /// component's `--kubeconfig`.
-fn named_files(snap: &Snapshot) -> Vec<(String, FileRole)> {
+fn named_files(snap: &Snapshot, comps: &[ComponentView]) -> Vec<(String, FileRole)> {
     let mut out = Vec::new();
     for o in snap.objects() {
         if o.kind() == "KubeletConfiguration" {
             if let Some(ca) = o.root.at(&["authentication", "x509", "clientCAFile"]).and_then(Node::as_str) {
                 out.push((ca.to_string(), FileRole::ClientCaFile));
             }
-            continue;
         }
-        let Some(pod) = PodSpecView::of(&o) else { continue };
-        for c in pod.containers() {
-            let Some(comp) = ComponentView::of(&c) else { continue };
-            let named: &[(&str, FileRole)] = match comp.kind {
-                ComponentKind::Kubelet => &[
-                    ("client-ca-file", FileRole::ClientCaFile),
-                    ("kubeconfig", FileRole::KubeletKubeconfig),
-                    ("config", FileRole::KubeletConfig),
-                ],
-                ComponentKind::Etcd => &[("data-dir", FileRole::EtcdDataDir)],
-                ComponentKind::KubeProxy => &[("kubeconfig", FileRole::ProxyKubeconfig)],
-                ComponentKind::Scheduler => &[("kubeconfig", FileRole::SchedulerKubeconfig)],
-                ComponentKind::ControllerManager => &[("kubeconfig", FileRole::ControllerManagerKubeconfig)],
-                ComponentKind::ApiServer => &[],
-            };
-            for (flag, role) in named {
-                if let Some(v) = comp.flags.get(flag).filter(|v| v.starts_with('/')) {
-                    out.push((v.to_string(), *role));
-                }
+    }
+    for comp in comps {
+        let named: &[(&str, FileRole)] = match comp.kind {
+            ComponentKind::Kubelet => &[
+                ("client-ca-file", FileRole::ClientCaFile),
+                ("kubeconfig", FileRole::KubeletKubeconfig),
+                ("config", FileRole::KubeletConfig),
+            ],
+            ComponentKind::Etcd => &[("data-dir", FileRole::EtcdDataDir)],
+            ComponentKind::KubeProxy => &[("kubeconfig", FileRole::ProxyKubeconfig)],
+            ComponentKind::Scheduler => &[("kubeconfig", FileRole::SchedulerKubeconfig)],
+            ComponentKind::ControllerManager => &[("kubeconfig", FileRole::ControllerManagerKubeconfig)],
+            ComponentKind::ApiServer => &[],
+        };
+        for (flag, role) in named {
+            if let Some(v) = comp.flags.get(flag).filter(|v| v.starts_with('/')) {
+                out.push((v.to_string(), *role));
             }
         }
     }
@@ -392,9 +385,10 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
         }
     }
     // 2. The kubelet's config file and drop-ins.
-    let configs = flag_values(&r.snap, ComponentKind::Kubelet, "config");
-    let mut config_dirs = flag_values(&r.snap, ComponentKind::Kubelet, "config-dir");
-    if configs.is_empty() && !kubelet_seen(&r.snap) {
+    let comps = components(&r.snap);
+    let configs = flag_values(&comps, ComponentKind::Kubelet, "config");
+    let mut config_dirs = flag_values(&comps, ComponentKind::Kubelet, "config-dir");
+    if configs.is_empty() && !comps.iter().any(|c| c.kind == ComponentKind::Kubelet) {
         for p in paths::KUBELET_CONFIG_DEFAULTS {
             r.add(p);
         }
@@ -410,7 +404,7 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     }
     // 3. Static pods: the kubelet's directory and each layout's.
     let mut static_pod_dirs: Vec<String> = paths::STATIC_POD_DIRS.iter().map(|s| (*s).to_string()).collect();
-    static_pod_dirs.extend(flag_values(&r.snap, ComponentKind::Kubelet, "pod-manifest-path"));
+    static_pod_dirs.extend(flag_values(&comps, ComponentKind::Kubelet, "pod-manifest-path"));
     for o in r.snap.objects() {
         if o.kind() == "KubeletConfiguration" {
             if let Some(p) = o.root.get("staticPodPath").and_then(Node::as_str).filter(|p| p.starts_with('/')) {
@@ -424,9 +418,11 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
         r.add_dir(d, &[".yaml", ".yml", ".json"]);
     }
     // 4. Files the API server names (encryption and audit policy), kube-proxy's config.
-    let mut wanted = flag_values(&r.snap, ComponentKind::ApiServer, "encryption-provider-config");
-    wanted.extend(flag_values(&r.snap, ComponentKind::ApiServer, "audit-policy-file"));
-    wanted.extend(flag_values(&r.snap, ComponentKind::KubeProxy, "config"));
+    // The static pods are in now: read the command lines again.
+    let comps = components(&r.snap);
+    let mut wanted = flag_values(&comps, ComponentKind::ApiServer, "encryption-provider-config");
+    wanted.extend(flag_values(&comps, ComponentKind::ApiServer, "audit-policy-file"));
+    wanted.extend(flag_values(&comps, ComponentKind::KubeProxy, "config"));
     wanted.sort();
     wanted.dedup();
     for w in &wanted {
@@ -438,7 +434,7 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     let mut host = host_files(&root, &static_pod_dirs);
     let users = id_names(&root, "/etc/passwd");
     let groups = id_names(&root, "/etc/group");
-    for (path, role) in named_files(&r.snap) {
+    for (path, role) in named_files(&r.snap, &comps) {
         if !host.iter().any(|f| f.path == path && f.role == role) {
             host.extend(stat(&root, &path, role, &users, &groups));
         }

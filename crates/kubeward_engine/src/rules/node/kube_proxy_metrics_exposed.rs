@@ -64,6 +64,16 @@ fn is_loopback(addr: &str) -> bool {
     matches!(host, "localhost" | "::1") || host.starts_with("127.")
 }
 
+/// Whether a written bind address serves beyond loopback (empty means the default, loopback).
+fn exposed(addr: &str) -> bool {
+    !addr.is_empty() && !is_loopback(addr)
+}
+
+/// The exposed `metricsBindAddress` of a KubeProxyConfiguration.
+fn exposed_in(config: &Node) -> Option<&str> {
+    config.get(KEY).and_then(Node::as_str).filter(|v| exposed(v))
+}
+
 const KEY: &str = "metricsBindAddress";
 const CONFIG_MAP_KEY: &str = "config.conf";
 
@@ -79,7 +89,7 @@ impl Rule for KubeProxyMetricsExposed {
 
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if is_proxy_config(obj.root) {
-            if let Some(v) = obj.root.get(KEY).and_then(Node::as_str).filter(|v| !v.is_empty() && !is_loopback(v)) {
+            if let Some(v) = exposed_in(obj.root) {
                 cx.report(
                     obj,
                     FieldPath::root().key(KEY),
@@ -94,7 +104,7 @@ impl Rule for KubeProxyMetricsExposed {
         let Some(text) = obj.root.at(&["data", CONFIG_MAP_KEY]).and_then(Node::as_str) else { return };
         let loaded = crate::input::yaml::load(text, crate::input::yaml::Limits::default());
         let Some(doc) = loaded.documents.first().filter(|d| is_proxy_config(&d.root)) else { return };
-        if let Some(v) = doc.root.get(KEY).and_then(Node::as_str).filter(|v| !v.is_empty() && !is_loopback(v)) {
+        if let Some(v) = exposed_in(&doc.root) {
             cx.report(
                 obj,
                 FieldPath::root().key("data").key(CONFIG_MAP_KEY),
@@ -106,7 +116,7 @@ impl Rule for KubeProxyMetricsExposed {
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let Some(comp) = ComponentView::of(c).filter(|v| v.kind == ComponentKind::KubeProxy) else { return };
         let Some((flag, path)) = comp.flag("metrics-bind-address") else { return };
-        let Some(v) = flag.value.as_deref().filter(|v| !v.is_empty() && !is_loopback(v)) else { return };
+        let Some(v) = flag.value.as_deref().filter(|v| exposed(v)) else { return };
         cx.report(
             pod.object,
             path,
