@@ -84,6 +84,35 @@ impl<'a> Context<'a> {
         &mut self.found[last].0
     }
 
+    /// Reports a finding on an object whose tree is gone (cross-object rules, see
+    /// [`crate::cross`]): `h` names the object, `at` the field and its position.
+    pub fn report_at(
+        &mut self,
+        h: &crate::cross::Handle,
+        at: &crate::cross::Anchor,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        let d = Diagnostic {
+            rule: self.meta,
+            severity: self.meta.severity,
+            message: message.into(),
+            remediation: std::borrow::Cow::Borrowed(self.meta.remediation),
+            object: h.oref.clone(),
+            container: None,
+            file: h.file.clone(),
+            pos: at.pos,
+            path: at.path.clone(),
+            fix: None,
+            doc: Some((h.key.1, h.key.2)),
+        };
+        if h.partial && !at.exists {
+            return self.scratch.insert(d);
+        }
+        self.found.push((d, h.exemptions.clone()));
+        let last = self.found.len() - 1;
+        &mut self.found[last].0
+    }
+
     /// Reports a finding about a node file (`kubeward node`): the object is the file.
     pub fn report_host_file(
         &mut self,

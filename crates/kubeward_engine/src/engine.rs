@@ -5,15 +5,19 @@
 //! bucket is called. Cross-object (snapshot) rules run last. The result is sorted, so the same
 //! inputs always give the same report.
 
+use std::any::Any;
+
 use rayon::prelude::*;
 
 use crate::context::Context;
+use crate::cross::{CrossDyn, Facts};
 use crate::diagnostic::{Diagnostic, InputError};
+use crate::input::object::{objects_in, Origin};
 use crate::input::workload::PodSpecView;
 use crate::registry::rules;
 use crate::rule::{Rule, Targets};
 use crate::settings::Settings;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Snapshot, SourceFile};
 
 /// The outcome of a run.
 #[derive(Clone, Debug, Default)]
@@ -52,103 +56,245 @@ pub fn run(snap: &Snapshot, settings: &Settings) -> Report {
 /// Runs the given rules (tests run one rule at a time).
 #[must_use]
 pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn Rule]) -> Report {
-    let bucket = |t: Targets| -> Vec<&'static dyn Rule> {
-        selected.iter().copied().filter(|r| r.meta().targets.has(t)).collect()
-    };
-    let (object_rules, pod_rules, container_rules, snapshot_rules) =
-        (bucket(Targets::OBJECT), bucket(Targets::POD_SPEC), bucket(Targets::CONTAINER), bucket(Targets::SNAPSHOT));
-    let host_file_rules = bucket(Targets::HOST_FILE);
+    let plan = Plan::new(settings, selected);
+    let per_file: Vec<FileOut> = snap.files.par_iter().enumerate().map(|(i, f)| plan.audit_file(i, f, false)).collect();
+    let mut acc = Accumulator::new(&plan);
+    for out in per_file {
+        acc.absorb(out);
+    }
+    let mut report = Report { files: snap.files.len(), errors: snap.errors.clone(), ..Report::default() };
+    acc.finish(&plan, snap, &mut report);
+    sort_report(&mut report);
+    report
+}
 
-    let per_file: Vec<(Vec<Diagnostic>, usize, usize)> = (0..snap.files.len())
-        .into_par_iter()
-        .map(|i| {
-            let mut cx_obj: Vec<Context<'_>> = object_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
-            let mut cx_pod: Vec<Context<'_>> = pod_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
-            let mut cx_ctr: Vec<Context<'_>> =
-                container_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
-            let mut objects = 0;
-            snap.objects_of_file(i, |obj| {
+/// A streaming run: files are audited as they are read and dropped, keeping only the facts of
+/// cross-object rules (and the few files that `check_snapshot` rules retain).
+///
+/// ```text
+/// let mut s = Stream::new(&settings, &rules);
+/// for (i, file) in files { let out = s.audit(i, &file); s.absorb(out); }   // audit in parallel
+/// let report = s.finish(errors);
+/// ```
+pub struct Stream<'s> {
+    plan: Plan<'s>,
+    acc: Accumulator,
+    retained: Snapshot,
+    files: usize,
+}
+
+impl<'s> Stream<'s> {
+    /// A stream over the selected rules.
+    #[must_use]
+    pub fn new(settings: &'s Settings, selected: &[&'static dyn Rule]) -> Self {
+        let plan = Plan::new(settings, selected);
+        let acc = Accumulator::new(&plan);
+        Self { plan, acc, retained: Snapshot::default(), files: 0 }
+    }
+
+    /// A stream over the rules the settings select.
+    #[must_use]
+    pub fn with_settings(settings: &'s Settings) -> Self {
+        let selected: Vec<&'static dyn Rule> =
+            rules().iter().copied().filter(|r| settings.is_selected(r.meta())).collect();
+        Self::new(settings, &selected)
+    }
+
+    /// Audits file `index` (callable from several threads at once).
+    #[must_use]
+    pub fn audit(&self, index: usize, file: &SourceFile) -> FileOut {
+        self.plan.audit_file(index, file, true)
+    }
+
+    /// Takes a file's results, in file order; `file` is kept when a whole-snapshot rule needs it.
+    pub fn absorb(&mut self, out: FileOut, file: SourceFile) {
+        self.files += 1;
+        if out.keep {
+            self.retained.files.push(file);
+        }
+        self.acc.absorb(out);
+    }
+
+    /// Runs the cross-object rules and returns the report (sorted like [`run`]'s).
+    #[must_use]
+    pub fn finish(self, errors: Vec<InputError>) -> Report {
+        let mut report = Report { files: self.files, errors, ..Report::default() };
+        self.acc.finish(&self.plan, &self.retained, &mut report);
+        sort_report(&mut report);
+        report
+    }
+}
+
+/// One file's results.
+pub struct FileOut {
+    diagnostics: Vec<Diagnostic>,
+    objects: usize,
+    exempted: usize,
+    /// Per cross rule, its facts of this file.
+    facts: Vec<Option<Box<dyn Any + Send>>>,
+    /// A `check_snapshot` rule retains the file.
+    keep: bool,
+}
+
+/// The selected rules, bucketed by target once per run.
+struct Plan<'s> {
+    settings: &'s Settings,
+    rules_run: usize,
+    object_rules: Vec<&'static dyn Rule>,
+    pod_rules: Vec<&'static dyn Rule>,
+    container_rules: Vec<&'static dyn Rule>,
+    dockerfile_rules: Vec<&'static dyn Rule>,
+    host_file_rules: Vec<&'static dyn Rule>,
+    cross_rules: Vec<(&'static dyn Rule, &'static dyn CrossDyn)>,
+    snapshot_rules: Vec<&'static dyn Rule>,
+}
+
+impl<'s> Plan<'s> {
+    fn new(settings: &'s Settings, selected: &[&'static dyn Rule]) -> Self {
+        let bucket = |t: Targets| -> Vec<&'static dyn Rule> {
+            selected.iter().copied().filter(|r| r.meta().targets.has(t)).collect()
+        };
+        let snapshot = bucket(Targets::SNAPSHOT);
+        Self {
+            settings,
+            rules_run: selected.len(),
+            object_rules: bucket(Targets::OBJECT),
+            pod_rules: bucket(Targets::POD_SPEC),
+            container_rules: bucket(Targets::CONTAINER),
+            dockerfile_rules: bucket(Targets::DOCKERFILE),
+            host_file_rules: bucket(Targets::HOST_FILE),
+            cross_rules: snapshot.iter().filter_map(|r| r.cross().map(|c| (*r, c))).collect(),
+            snapshot_rules: snapshot.into_iter().filter(|r| r.cross().is_none()).collect(),
+        }
+    }
+
+    /// Runs the per-object, pod, container and Dockerfile rules on one file and collects the
+    /// facts of the cross-object rules.
+    fn audit_file(&self, i: usize, file: &SourceFile, streaming: bool) -> FileOut {
+        let settings = self.settings;
+        let mut cx_obj: Vec<Context<'_>> = self.object_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
+        let mut cx_pod: Vec<Context<'_>> = self.pod_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
+        let mut cx_ctr: Vec<Context<'_>> =
+            self.container_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
+        let mut facts: Vec<Option<Box<dyn Any + Send>>> = self.cross_rules.iter().map(|_| None).collect();
+        let mut objects = 0;
+        for (d, doc) in file.documents.iter().enumerate() {
+            let origin =
+                Origin { file: file.path.clone(), file_index: i, doc_index: d, item: None, partial: file.partial };
+            let seen = Facts::new(settings, doc);
+            objects_in(&doc.root, &origin, |obj| {
                 objects += 1;
-                for (r, cx) in object_rules.iter().zip(cx_obj.iter_mut()) {
+                for (r, cx) in self.object_rules.iter().zip(cx_obj.iter_mut()) {
                     r.check_object(&obj, cx);
                 }
-                if pod_rules.is_empty() && container_rules.is_empty() {
+                for ((_, c), acc) in self.cross_rules.iter().zip(facts.iter_mut()) {
+                    c.collect(&obj, &seen, acc);
+                }
+                if self.pod_rules.is_empty() && self.container_rules.is_empty() {
                     return;
                 }
                 if let Some(pod) = PodSpecView::of(&obj) {
-                    for (r, cx) in pod_rules.iter().zip(cx_pod.iter_mut()) {
+                    for (r, cx) in self.pod_rules.iter().zip(cx_pod.iter_mut()) {
                         r.check_pod(&pod, cx);
                     }
-                    if !container_rules.is_empty() {
+                    if !self.container_rules.is_empty() {
                         for c in pod.containers() {
-                            for (r, cx) in container_rules.iter().zip(cx_ctr.iter_mut()) {
+                            for (r, cx) in self.container_rules.iter().zip(cx_ctr.iter_mut()) {
                                 r.check_container(&pod, &c, cx);
                             }
                         }
                     }
                 }
             });
-            let mut out = Vec::new();
-            let mut exempted = 0;
-            for cx in cx_obj.into_iter().chain(cx_pod).chain(cx_ctr) {
+        }
+        let mut diagnostics = Vec::new();
+        let mut exempted = 0;
+        for cx in cx_obj.into_iter().chain(cx_pod).chain(cx_ctr) {
+            let c = cx.finish();
+            exempted += c.exempted;
+            diagnostics.extend(c.diagnostics);
+        }
+        // --- images (issue 6) ---
+        if !self.dockerfile_rules.is_empty()
+            && file.documents.is_empty()
+            && file.path.as_deref().is_some_and(crate::input::dockerfile::is_dockerfile_path)
+        {
+            let df = crate::input::dockerfile::Dockerfile::parse(file.path.as_deref(), &file.text);
+            for r in &self.dockerfile_rules {
+                let mut cx = Context::new(settings, r.meta());
+                r.check_dockerfile(&df, &mut cx);
                 let c = cx.finish();
                 exempted += c.exempted;
-                out.extend(c.diagnostics);
+                diagnostics.extend(c.diagnostics);
             }
-            (out, objects, exempted)
-        })
-        .collect();
+        }
+        let keep = streaming && self.snapshot_rules.iter().any(|r| r.retains(file));
+        FileOut { diagnostics, objects, exempted, facts, keep }
+    }
+}
 
-    let mut report =
-        Report { files: snap.files.len(), errors: snap.errors.clone(), rules_run: selected.len(), ..Report::default() };
-    for (d, o, e) in per_file {
-        report.diagnostics.extend(d);
-        report.objects += o;
-        report.exempted += e;
-    }
-    for r in &host_file_rules {
-        let mut cx = Context::new(settings, r.meta());
-        for f in &snap.host_files {
-            r.check_host_file(f, &mut cx);
-        }
-        report.diagnostics.extend(cx.finish().diagnostics);
-    }
-    // --- images (issue 6) ---
-    let dockerfile_rules = bucket(Targets::DOCKERFILE);
-    if !dockerfile_rules.is_empty() {
-        let per_df: Vec<(Vec<Diagnostic>, usize)> = snap
-            .files
-            .par_iter()
-            .filter(|f| {
-                f.documents.is_empty() && f.path.as_deref().is_some_and(crate::input::dockerfile::is_dockerfile_path)
-            })
-            .map(|f| {
-                let df = crate::input::dockerfile::Dockerfile::parse(f.path.as_deref(), &f.text);
-                let mut out = Vec::new();
-                let mut exempted = 0;
-                for r in &dockerfile_rules {
-                    let mut cx = Context::new(settings, r.meta());
-                    r.check_dockerfile(&df, &mut cx);
-                    let c = cx.finish();
-                    exempted += c.exempted;
-                    out.extend(c.diagnostics);
-                }
-                (out, exempted)
-            })
-            .collect();
-        for (d, e) in per_df {
-            report.diagnostics.extend(d);
-            report.exempted += e;
+/// What the files gave so far.
+struct Accumulator {
+    diagnostics: Vec<Diagnostic>,
+    objects: usize,
+    exempted: usize,
+    facts: Vec<Vec<Box<dyn Any + Send>>>,
+}
+
+impl Accumulator {
+    fn new(plan: &Plan<'_>) -> Self {
+        Self {
+            diagnostics: Vec::new(),
+            objects: 0,
+            exempted: 0,
+            facts: plan.cross_rules.iter().map(|_| Vec::new()).collect(),
         }
     }
-    // --- end images (issue 6) ---
-    for r in &snapshot_rules {
-        let mut cx = Context::new(settings, r.meta());
-        r.check_snapshot(snap, &mut cx);
-        let c = cx.finish();
-        report.exempted += c.exempted;
-        report.diagnostics.extend(c.diagnostics);
+
+    fn absorb(&mut self, out: FileOut) {
+        self.diagnostics.extend(out.diagnostics);
+        self.objects += out.objects;
+        self.exempted += out.exempted;
+        for (all, f) in self.facts.iter_mut().zip(out.facts) {
+            if let Some(f) = f {
+                all.push(f);
+            }
+        }
     }
+
+    /// Runs the host-file, cross-object and whole-snapshot rules and fills `report`.
+    fn finish(self, plan: &Plan<'_>, snap: &Snapshot, report: &mut Report) {
+        report.rules_run = plan.rules_run;
+        report.diagnostics = self.diagnostics;
+        report.objects = self.objects;
+        report.exempted = self.exempted;
+        for r in &plan.host_file_rules {
+            let mut cx = Context::new(plan.settings, r.meta());
+            for f in &snap.host_files {
+                r.check_host_file(f, &mut cx);
+            }
+            report.diagnostics.extend(cx.finish().diagnostics);
+        }
+        for ((r, c), facts) in plan.cross_rules.iter().zip(self.facts) {
+            let mut cx = Context::new(plan.settings, r.meta());
+            c.finish_all(facts, &mut cx);
+            let c = cx.finish();
+            report.exempted += c.exempted;
+            report.diagnostics.extend(c.diagnostics);
+        }
+        for r in &plan.snapshot_rules {
+            let mut cx = Context::new(plan.settings, r.meta());
+            r.check_snapshot(snap, &mut cx);
+            let c = cx.finish();
+            report.exempted += c.exempted;
+            report.diagnostics.extend(c.diagnostics);
+        }
+    }
+}
+
+/// Sorts findings by file, position and code (and errors by file and position), so the same
+/// inputs always give the same report.
+fn sort_report(report: &mut Report) {
     report.diagnostics.sort_by(|a, b| {
         (a.file.as_deref(), a.pos, a.rule.code, &a.object, &a.path, &a.message).cmp(&(
             b.file.as_deref(),
@@ -160,5 +306,4 @@ pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn 
         ))
     });
     report.errors.sort_by(|a, b| (a.file.as_deref(), a.pos).cmp(&(b.file.as_deref(), b.pos)));
-    report
 }

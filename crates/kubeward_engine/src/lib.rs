@@ -6,6 +6,7 @@
 pub mod admission;
 pub mod checklist;
 pub mod context;
+pub mod cross;
 pub mod diagnostic;
 pub mod docs;
 pub mod engine;

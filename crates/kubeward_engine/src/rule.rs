@@ -274,6 +274,16 @@ pub trait Rule: Send + Sync + 'static {
     fn check_container(&self, _pod: &PodSpecView<'_>, _c: &ContainerView<'_>, _cx: &mut Context<'_>) {}
     /// Called once per run when `targets` has `SNAPSHOT`.
     fn check_snapshot(&self, _snap: &Snapshot, _cx: &mut Context<'_>) {}
+    /// A cross-object rule written as facts (see [`crate::cross`]): the engine calls it
+    /// instead of `check_snapshot`, and a streaming scan keeps no document for it.
+    fn cross(&self) -> Option<&dyn crate::cross::CrossDyn> {
+        None
+    }
+    /// A `check_snapshot` rule: whether a streaming scan must keep `file` for it (the default
+    /// keeps every file; rules for node and Docker host input keep only theirs).
+    fn retains(&self, _file: &crate::snapshot::SourceFile) -> bool {
+        true
+    }
     /// Called for every node file when `targets` has `HOST_FILE`.
     fn check_host_file(&self, _file: &crate::input::hostfile::HostFile, _cx: &mut Context<'_>) {}
     // --- images (issue 6) ---

@@ -1,8 +1,9 @@
 use crate::context::Context;
+use crate::cross::{Anchor, Cross, CrossDyn, Facts, ObjectHandle};
 use crate::input::object::{Object, Origin};
 use crate::input::path::FieldPath;
+use crate::input::yaml::DuplicateKey as YamlDuplicate;
 use crate::rule::{Rule, RuleMeta};
-use crate::snapshot::Snapshot;
 
 crate::declare_rule! {
     /// ## What it does
@@ -64,32 +65,48 @@ impl Rule for DuplicateKey {
         &META
     }
 
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
-        for (i, file) in snap.files.iter().enumerate() {
-            for (d, doc) in file.documents.iter().enumerate() {
-                if doc.duplicates.is_empty() {
-                    continue;
-                }
-                let origin =
-                    Origin { file: file.path.clone(), file_index: i, doc_index: d, item: None, partial: file.partial };
-                let Some(obj) = Object::from_node(&doc.root, origin) else {
-                    continue;
+    fn cross(&self) -> Option<&dyn CrossDyn> {
+        Some(self)
+    }
+}
+
+/// The duplicate keys of one document, on the document's object.
+pub struct Found {
+    handle: ObjectHandle,
+    duplicates: Vec<YamlDuplicate>,
+}
+
+impl Cross for DuplicateKey {
+    type Fact = Found;
+
+    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Found>) {
+        // Once per document: on its first object (a List's first item stands for the List).
+        if facts.duplicates().is_empty() || obj.origin.item.unwrap_or(0) != 0 {
+            return;
+        }
+        let origin = Origin { item: None, ..obj.origin.clone() };
+        let Some(doc) = Object::from_node(facts.document_root(), origin) else {
+            return;
+        };
+        out.push(Found { handle: facts.handle(&doc), duplicates: facts.duplicates().to_vec() });
+    }
+
+    fn finish(&self, facts: Vec<Found>, cx: &mut Context<'_>) {
+        for f in facts {
+            for dup in &f.duplicates {
+                let msg = if dup.first.line == dup.pos.line {
+                    format!(
+                        "key `{}` is written twice on line {}; the API server keeps the last one silently",
+                        dup.key, dup.pos.line
+                    )
+                } else {
+                    format!(
+                        "key `{}` is written twice (line {} and line {}); the API server keeps the last one silently",
+                        dup.key, dup.first.line, dup.pos.line
+                    )
                 };
-                for dup in &doc.duplicates {
-                    let msg = if dup.first.line == dup.pos.line {
-                        format!(
-                            "key `{}` is written twice on line {}; the API server keeps the last one silently",
-                            dup.key, dup.pos.line
-                        )
-                    } else {
-                        format!(
-                            "key `{}` is written twice (line {} and line {}); the API server keeps the last one silently",
-                            dup.key, dup.first.line, dup.pos.line
-                        )
-                    };
-                    let diag = cx.report(&obj, FieldPath::root(), msg);
-                    diag.pos = dup.pos;
-                }
+                let at = Anchor { path: FieldPath::root(), pos: dup.pos, exists: true };
+                cx.report_at(&f.handle, &at, msg);
             }
         }
     }

@@ -1,0 +1,171 @@
+//! Cross-object rules that keep compact facts instead of whole documents.
+//!
+//! A cross-object rule (target `SNAPSHOT`) that implements [`Cross`] sees every object once,
+//! while its file is being audited, and keeps only the few fields it needs as a `Fact` (a
+//! policy's selector, a role's verbs and resources, a workload's pod labels and the position of
+//! the field it would report). The tree is then dropped, so a streaming scan holds one file's
+//! tree per thread, not the whole input. Once every file is read, [`Cross::finish`] gets the
+//! facts in file order and reports through [`Context::report_at`], with a [`Handle`] (the
+//! object's identity, file, exemptions) and an [`Anchor`] (a field resolved to its position)
+//! captured when the tree was there.
+//!
+//! Rules that read whole documents (`check_snapshot`, for node and Docker host input, which is
+//! small) still work: in a streaming scan they get the files that [`crate::rule::Rule::retains`]
+//! keeps.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use crate::context::Context;
+use crate::input::node::{Node, Pos};
+use crate::input::object::{Object, ObjectRef};
+use crate::input::path::FieldPath;
+use crate::input::yaml::{Document, DuplicateKey};
+use crate::settings::Settings;
+use crate::suppression::{exemptions_of, Exemption};
+
+/// What a finding needs of an object once its tree is gone.
+#[derive(Debug)]
+pub struct Handle {
+    /// Identity.
+    pub oref: ObjectRef,
+    /// The file (`None` for API input).
+    pub file: Option<Arc<str>>,
+    /// File, document and List item indexes (for fixes and the exemption cache).
+    pub key: (usize, usize, Option<usize>),
+    /// A partial object (a kustomize patch).
+    pub partial: bool,
+    /// The object's valid `kubeward.io/` exemptions (empty when the settings disallow them).
+    pub exemptions: Arc<[Exemption]>,
+}
+
+/// A shared [`Handle`]: every fact and finding of one object points to the same one.
+pub type ObjectHandle = Arc<Handle>;
+
+/// A field of an object resolved to a position while the tree was there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    /// JSON pointer of the field.
+    pub path: FieldPath,
+    /// Its position, or its nearest existing parent's.
+    pub pos: Pos,
+    /// Whether the field itself is written (a partial object drops findings about absent fields).
+    pub exists: bool,
+}
+
+impl Anchor {
+    /// Resolves `path` in `obj`.
+    #[must_use]
+    pub fn of(obj: &Object<'_>, path: FieldPath) -> Self {
+        let exists = path.lookup(obj.root).is_some();
+        Self { pos: obj.pos(&path), exists, path }
+    }
+}
+
+/// What a rule sees of the object besides its tree.
+pub struct Facts<'s> {
+    settings: &'s Settings,
+    root: &'s Node,
+    duplicates: &'s [DuplicateKey],
+    cache: RefCell<Option<((usize, usize, Option<usize>), ObjectHandle)>>,
+}
+
+impl<'s> Facts<'s> {
+    /// Facts of the objects of one document.
+    #[must_use]
+    pub fn new(settings: &'s Settings, doc: &'s Document) -> Self {
+        Self { settings, root: &doc.root, duplicates: &doc.duplicates, cache: RefCell::new(None) }
+    }
+
+    /// The root of the object's document (the `List` itself for a List item).
+    #[must_use]
+    pub fn document_root(&self) -> &'s Node {
+        self.root
+    }
+
+    /// The settings of the run.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        self.settings
+    }
+
+    /// Duplicate keys of the object's document.
+    #[must_use]
+    pub fn duplicates(&self) -> &[DuplicateKey] {
+        self.duplicates
+    }
+
+    /// The object's handle (one per object, shared by every rule).
+    #[must_use]
+    pub fn handle(&self, obj: &Object<'_>) -> ObjectHandle {
+        let key = (obj.origin.file_index, obj.origin.doc_index, obj.origin.item);
+        let mut cache = self.cache.borrow_mut();
+        if let Some((k, h)) = cache.as_ref() {
+            if *k == key {
+                return h.clone();
+            }
+        }
+        let exemptions: Arc<[Exemption]> = if self.settings.allow_annotation_exemptions {
+            exemptions_of(obj, &self.settings.today).into()
+        } else {
+            Arc::from(Vec::new())
+        };
+        let h = Arc::new(Handle {
+            oref: obj.oref.clone(),
+            file: obj.origin.file.clone(),
+            key,
+            partial: obj.origin.partial,
+            exemptions,
+        });
+        *cache = Some((key, h.clone()));
+        h
+    }
+}
+
+/// A cross-object rule written as facts plus a final pass.
+pub trait Cross: Sync {
+    /// What the rule keeps of one object.
+    type Fact: Send + 'static;
+    /// Reads one object (called in parallel across files; objects of one file in order).
+    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Self::Fact>);
+    /// Reports, given every fact in file order.
+    fn finish(&self, facts: Vec<Self::Fact>, cx: &mut Context<'_>);
+}
+
+/// The object-safe form of [`Cross`] the engine calls.
+pub trait CrossDyn: Sync {
+    /// Collects the facts of `obj` into `acc` (created on the first fact of a file).
+    fn collect(&self, obj: &Object<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send>>);
+    /// Runs the final pass over the accumulated facts, in file order.
+    fn finish_all(&self, accs: Vec<Box<dyn Any + Send>>, cx: &mut Context<'_>);
+}
+
+impl<T: Cross> CrossDyn for T {
+    fn collect(&self, obj: &Object<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send>>) {
+        match acc.as_mut().and_then(|a| a.downcast_mut::<Vec<T::Fact>>()) {
+            Some(v) => self.fact(obj, facts, v),
+            None => {
+                let mut v: Vec<T::Fact> = Vec::new();
+                self.fact(obj, facts, &mut v);
+                if !v.is_empty() {
+                    *acc = Some(Box::new(v));
+                }
+            }
+        }
+    }
+
+    fn finish_all(&self, accs: Vec<Box<dyn Any + Send>>, cx: &mut Context<'_>) {
+        let mut all: Vec<T::Fact> = Vec::new();
+        for a in accs {
+            if let Ok(v) = a.downcast::<Vec<T::Fact>>() {
+                if all.is_empty() {
+                    all = *v;
+                } else {
+                    all.extend(*v);
+                }
+            }
+        }
+        self.finish(all, cx);
+    }
+}
