@@ -33,12 +33,15 @@ pub struct Handle {
     /// The file (`None` for API input).
     pub file: Option<Arc<str>>,
     /// File, document and List item indexes (for fixes and the exemption cache).
-    pub key: (usize, usize, Option<usize>),
+    pub key: ObjectKey,
     /// A partial object (a kustomize patch).
     pub partial: bool,
     /// The object's valid `kubeward.io/` exemptions (empty when the settings disallow them).
     pub exemptions: Arc<[Exemption]>,
 }
+
+/// File, document and List item indexes of an object.
+pub type ObjectKey = (usize, usize, Option<usize>);
 
 /// A shared [`Handle`]: every fact and finding of one object points to the same one.
 pub type ObjectHandle = Arc<Handle>;
@@ -68,7 +71,7 @@ pub struct Facts<'s> {
     settings: &'s Settings,
     root: &'s Node,
     duplicates: &'s [DuplicateKey],
-    cache: RefCell<Option<((usize, usize, Option<usize>), ObjectHandle)>>,
+    cache: RefCell<Option<(ObjectKey, ObjectHandle)>>,
 }
 
 impl<'s> Facts<'s> {
