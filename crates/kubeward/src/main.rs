@@ -4,6 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc: the engine allocates many small trees and strings from two threads; mimalloc is
+/// faster at that than glibc's allocator and returns freed memory sooner (bench/, docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = kubeward::args::Cli::parse();
     let result = kubeward::run(args);

@@ -279,3 +279,126 @@ pub fn load(inputs: &[Input], max_size: u64, limits: Limits, tick: &(dyn Fn() + 
     }
     snap
 }
+
+/// One input of a streaming scan: to be read, or already read (scanner reports named with
+/// `--image-reports`).
+pub enum Item {
+    /// Read and parsed by the stream.
+    Input(Input),
+    /// Already loaded.
+    Loaded(kubeward_engine::snapshot::SourceFile),
+}
+
+impl Item {
+    fn name(&self) -> String {
+        match self {
+            Self::Input(Input::File(p)) => display(p),
+            Self::Input(Input::Stdin) => "<stdin>".to_string(),
+            Self::Loaded(f) => f.path.as_deref().unwrap_or("").to_string(),
+        }
+    }
+}
+
+/// Files audited per batch: read, parsed and audited in parallel, then absorbed in order.
+const BATCH: usize = 512;
+
+/// What a streaming read kept besides the findings.
+#[derive(Default)]
+pub struct Streamed {
+    /// Inputs that could not be read or parsed.
+    pub errors: Vec<InputError>,
+    /// The texts of standard input (a streaming report reads files again for excerpts).
+    pub kept: Snapshot,
+}
+
+/// Reads, parses and audits the items in batches, in parallel, feeding `stream` in the order
+/// of their display paths (the report's order); each file's tree is dropped once audited.
+/// Kustomize patches are marked partial from the kustomization files among the inputs, read
+/// first. `keep` says which parsed files to hand back (scanner reports, for the accounting).
+pub fn stream(
+    mut items: Vec<Item>,
+    max_size: u64,
+    limits: Limits,
+    tick: &(dyn Fn() + Sync),
+    stream: &mut kubeward_engine::engine::Stream<'_>,
+    keep: &(dyn Fn(&kubeward_engine::snapshot::SourceFile) -> bool + Sync),
+) -> Streamed {
+    let mut named: Vec<(String, Item)> = items.drain(..).map(|i| (i.name(), i)).collect();
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    let kustomizations: Vec<Input> = named
+        .iter()
+        .filter_map(|(name, i)| match i {
+            Item::Input(input @ Input::File(_))
+                if matches!(
+                    name.rsplit('/').next(),
+                    Some("kustomization.yaml" | "kustomization.yml" | "Kustomization")
+                ) =>
+            {
+                Some(input.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    let patches = if kustomizations.is_empty() {
+        std::collections::HashSet::new()
+    } else {
+        kubeward_engine::snapshot::kustomize_patches(&load(&kustomizations, max_size, limits, &|| {}).files)
+    };
+    let mut out = Streamed::default();
+    let mut index = 0usize;
+    let mut rest = named.into_iter();
+    loop {
+        let batch: Vec<(String, Item)> = rest.by_ref().take(BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
+        type Audited = Result<(kubeward_engine::engine::FileOut, Option<kubeward_engine::snapshot::SourceFile>, Vec<InputError>, bool), InputError>;
+        let results: Vec<Audited> = batch
+            .into_par_iter()
+            .enumerate()
+            .map(|(j, (_, item))| {
+                let (mut f, errs) = match item {
+                    Item::Loaded(f) => (f, Vec::new()),
+                    Item::Input(input) => {
+                        tick();
+                        let (name, text) = read_input(&input, max_size)?;
+                        // --- images (issue 6) ---
+                        if kubeward_engine::input::dockerfile::is_dockerfile_path(&name) {
+                            kubeward_engine::input::dockerfile::source_file(&name, text)
+                        } else {
+                            let (f, e) = Snapshot::parse_file(&name, text, limits);
+                            (f, e.into_iter().collect())
+                        }
+                    }
+                };
+                if f.path.as_deref().is_some_and(|p| kubeward_engine::snapshot::is_patch(&patches, p)) {
+                    f.partial = true;
+                }
+                let audited = stream.audit(index + j, &f);
+                let stdin = f.path.as_deref() == Some("<stdin>");
+                let kept = keep(&f);
+                let f = (audited.keeps_file() || kept || stdin).then_some(f);
+                Ok((audited, f, errs, kept || stdin))
+            })
+            .collect();
+        for r in results {
+            index += 1;
+            match r {
+                Ok((audited, f, errs, hand_back)) => {
+                    out.errors.extend(errs);
+                    match f {
+                        Some(f) if hand_back => {
+                            // Kept here for the caller; the stream gets the file only if it keeps it too.
+                            let copy = audited.keeps_file().then(|| f.clone());
+                            stream.absorb(audited, copy);
+                            out.kept.files.push(f);
+                        }
+                        f => stream.absorb(audited, f),
+                    }
+                }
+                Err(e) => out.errors.push(e),
+            }
+        }
+    }
+    out
+}

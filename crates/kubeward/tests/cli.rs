@@ -644,7 +644,7 @@ fn markdown_and_html_reports() {
     assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
-/// Under a terminal (util-linux `script` gives the command a pseudo-terminal), reading shows a
+/// Under a terminal (util-linux `script` gives the command a pseudo-terminal), scanning shows a
 /// progress bar on stderr; `--quiet` silences it. Piped, there is none (see
 /// `markdown_and_html_reports`).
 #[test]
@@ -660,9 +660,9 @@ fn progress_bar_only_on_a_terminal() {
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
     let shown = run("");
-    assert!(shown.contains("reading") && shown.contains("files"), "{shown:?}");
+    assert!(shown.contains("scanning") && shown.contains("files"), "{shown:?}");
     let quiet = run("--quiet");
-    assert!(!quiet.contains("reading"), "{quiet:?}");
+    assert!(!quiet.contains("scanning"), "{quiet:?}");
 }
 
 const TO_FIX: &str = "# web tier\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web  # the name\n  namespace: shop\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: app\n          image: registry.example.com/web:1.2\n          imagePullPolicy: IfNotPresent\n";

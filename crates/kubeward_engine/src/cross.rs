@@ -129,7 +129,7 @@ impl<'s> Facts<'s> {
 /// A cross-object rule written as facts plus a final pass.
 pub trait Cross: Sync {
     /// What the rule keeps of one object.
-    type Fact: Send + 'static;
+    type Fact: Send + Sync + 'static;
     /// Reads one object (called in parallel across files; objects of one file in order).
     fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Self::Fact>);
     /// Reports, given every fact in file order.
@@ -139,13 +139,13 @@ pub trait Cross: Sync {
 /// The object-safe form of [`Cross`] the engine calls.
 pub trait CrossDyn: Sync {
     /// Collects the facts of `obj` into `acc` (created on the first fact of a file).
-    fn collect(&self, obj: &Object<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send>>);
+    fn collect(&self, obj: &Object<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send + Sync>>);
     /// Runs the final pass over the accumulated facts, in file order.
-    fn finish_all(&self, accs: Vec<Box<dyn Any + Send>>, cx: &mut Context<'_>);
+    fn finish_all(&self, accs: Vec<Box<dyn Any + Send + Sync>>, cx: &mut Context<'_>);
 }
 
 impl<T: Cross> CrossDyn for T {
-    fn collect(&self, obj: &Object<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send>>) {
+    fn collect(&self, obj: &Object<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send + Sync>>) {
         match acc.as_mut().and_then(|a| a.downcast_mut::<Vec<T::Fact>>()) {
             Some(v) => self.fact(obj, facts, v),
             None => {
@@ -158,7 +158,7 @@ impl<T: Cross> CrossDyn for T {
         }
     }
 
-    fn finish_all(&self, accs: Vec<Box<dyn Any + Send>>, cx: &mut Context<'_>) {
+    fn finish_all(&self, accs: Vec<Box<dyn Any + Send + Sync>>, cx: &mut Context<'_>) {
         let mut all: Vec<T::Fact> = Vec::new();
         for a in accs {
             if let Ok(v) = a.downcast::<Vec<T::Fact>>() {

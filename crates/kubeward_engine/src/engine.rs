@@ -6,6 +6,8 @@
 //! inputs always give the same report.
 
 use std::any::Any;
+use std::borrow::Cow;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -18,6 +20,7 @@ use crate::registry::rules;
 use crate::rule::{Rule, Targets};
 use crate::settings::Settings;
 use crate::snapshot::{Snapshot, SourceFile};
+use crate::spill::{Spill, SpillIter};
 
 /// The outcome of a run.
 #[derive(Clone, Debug, Default)]
@@ -36,14 +39,80 @@ pub struct Report {
     pub rules_run: usize,
     /// Findings dropped because the baseline (`--baseline`) records them.
     pub hidden_by_baseline: usize,
+    /// Findings of a streaming scan kept compressed (see [`crate::spill`]); `diagnostics` then
+    /// holds the rest. [`Report::findings`] yields both, in order.
+    pub spilled: Option<Arc<Spill>>,
 }
 
 impl Report {
     /// Findings per severity, most severe first.
     #[must_use]
     pub fn counts(&self) -> [(crate::rule::Severity, usize); 5] {
-        crate::rule::Severity::ALL.map(|s| (s, self.diagnostics.iter().filter(|d| d.severity == s).count()))
+        let spilled = self.spilled.as_ref().map_or([0; 5], |s| s.counts());
+        let mut i = 0;
+        crate::rule::Severity::ALL.map(|s| {
+            let n = spilled[i] + self.diagnostics.iter().filter(|d| d.severity == s).count();
+            i += 1;
+            (s, n)
+        })
     }
+
+    /// How many findings the report has.
+    #[must_use]
+    pub fn finding_count(&self) -> usize {
+        self.diagnostics.len() + self.spilled.as_ref().map_or(0, |s| s.len())
+    }
+
+    /// Every finding, in report order (decoding the compressed ones as it goes).
+    pub fn findings(&self) -> impl Iterator<Item = Cow<'_, Diagnostic>> + '_ {
+        Merge {
+            spilled: self.spilled.as_ref().map(|s| s.iter().peekable()),
+            kept: self.diagnostics.iter().peekable(),
+        }
+    }
+
+    /// Moves the compressed findings into `diagnostics` (for the few consumers that need them
+    /// all at once).
+    pub fn materialize(&mut self) {
+        if self.spilled.is_some() {
+            let all: Vec<Diagnostic> = self.findings().map(Cow::into_owned).collect();
+            self.diagnostics = all;
+            self.spilled = None;
+        }
+    }
+}
+
+/// Merges the compressed findings with the ones kept in memory; both are in report order.
+struct Merge<'a> {
+    spilled: Option<std::iter::Peekable<SpillIter<'a>>>,
+    kept: std::iter::Peekable<std::slice::Iter<'a, Diagnostic>>,
+}
+
+impl<'a> Iterator for Merge<'a> {
+    type Item = Cow<'a, Diagnostic>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let Some(spilled) = self.spilled.as_mut() else {
+            return self.kept.next().map(Cow::Borrowed);
+        };
+        match (spilled.peek(), self.kept.peek()) {
+            (Some(a), Some(b)) if order(a, b) == std::cmp::Ordering::Greater => self.kept.next().map(Cow::Borrowed),
+            (Some(_), _) => spilled.next().map(Cow::Owned),
+            (None, _) => self.kept.next().map(Cow::Borrowed),
+        }
+    }
+}
+
+/// Report order: file, position, code, object, path, message.
+fn order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
+    (a.file.as_deref(), a.pos, a.rule.code, &a.object, &a.path, &a.message).cmp(&(
+        b.file.as_deref(),
+        b.pos,
+        b.rule.code,
+        &b.object,
+        &b.path,
+        &b.message,
+    ))
 }
 
 /// Runs the selected rules.
@@ -81,6 +150,7 @@ pub struct Stream<'s> {
     acc: Accumulator,
     retained: Snapshot,
     files: usize,
+    spill: Spill,
 }
 
 impl<'s> Stream<'s> {
@@ -89,7 +159,7 @@ impl<'s> Stream<'s> {
     pub fn new(settings: &'s Settings, selected: &[&'static dyn Rule]) -> Self {
         let plan = Plan::new(settings, selected);
         let acc = Accumulator::new(&plan);
-        Self { plan, acc, retained: Snapshot::default(), files: 0 }
+        Self { plan, acc, retained: Snapshot::default(), files: 0, spill: Spill::default() }
     }
 
     /// A stream over the rules the settings select.
@@ -106,21 +176,33 @@ impl<'s> Stream<'s> {
         self.plan.audit_file(index, file, true)
     }
 
-    /// Takes a file's results, in file order; `file` is kept when a whole-snapshot rule needs it.
-    pub fn absorb(&mut self, out: FileOut, file: SourceFile) {
+    /// Takes a file's results, in the order of the files' paths (the report's order); `file`
+    /// is kept when a whole-snapshot rule needs it. The file's findings are compressed (their
+    /// fixes dropped: a scan reports, `kubeward fix` runs without streaming).
+    pub fn absorb(&mut self, mut out: FileOut, file: Option<SourceFile>) {
         self.files += 1;
-        if out.keep {
+        if let Some(file) = file.filter(|_| out.keep) {
             self.retained.files.push(file);
         }
+        let mut diagnostics = std::mem::take(&mut out.diagnostics);
+        for d in &mut diagnostics {
+            d.fix = None;
+        }
+        out.diagnostics = self.spill.extend(diagnostics);
         self.acc.absorb(out);
     }
 
     /// Runs the cross-object rules and returns the report (sorted like [`run`]'s).
     #[must_use]
-    pub fn finish(self, errors: Vec<InputError>) -> Report {
+    pub fn finish(mut self, errors: Vec<InputError>) -> Report {
         let mut report = Report { files: self.files, errors, ..Report::default() };
         self.acc.finish(&self.plan, &self.retained, &mut report);
+        for d in &mut report.diagnostics {
+            d.fix = None;
+        }
         sort_report(&mut report);
+        self.spill.close();
+        report.spilled = Some(Arc::new(self.spill));
         report
     }
 }
@@ -131,9 +213,17 @@ pub struct FileOut {
     objects: usize,
     exempted: usize,
     /// Per cross rule, its facts of this file.
-    facts: Vec<Option<Box<dyn Any + Send>>>,
+    facts: Vec<Option<Box<dyn Any + Send + Sync>>>,
     /// A `check_snapshot` rule retains the file.
     keep: bool,
+}
+
+impl FileOut {
+    /// Whether a whole-snapshot rule needs the file itself ([`Stream::absorb`] keeps it).
+    #[must_use]
+    pub fn keeps_file(&self) -> bool {
+        self.keep
+    }
 }
 
 /// The selected rules, bucketed by target once per run.
@@ -176,7 +266,7 @@ impl<'s> Plan<'s> {
         let mut cx_pod: Vec<Context<'_>> = self.pod_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
         let mut cx_ctr: Vec<Context<'_>> =
             self.container_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
-        let mut facts: Vec<Option<Box<dyn Any + Send>>> = self.cross_rules.iter().map(|_| None).collect();
+        let mut facts: Vec<Option<Box<dyn Any + Send + Sync>>> = self.cross_rules.iter().map(|_| None).collect();
         let mut objects = 0;
         for (d, doc) in file.documents.iter().enumerate() {
             let origin =
@@ -228,6 +318,9 @@ impl<'s> Plan<'s> {
                 diagnostics.extend(c.diagnostics);
             }
         }
+        if streaming {
+            diagnostics.sort_by(order);
+        }
         let keep = streaming && self.snapshot_rules.iter().any(|r| r.retains(file));
         FileOut { diagnostics, objects, exempted, facts, keep }
     }
@@ -238,7 +331,7 @@ struct Accumulator {
     diagnostics: Vec<Diagnostic>,
     objects: usize,
     exempted: usize,
-    facts: Vec<Vec<Box<dyn Any + Send>>>,
+    facts: Vec<Vec<Box<dyn Any + Send + Sync>>>,
 }
 
 impl Accumulator {
@@ -295,15 +388,6 @@ impl Accumulator {
 /// Sorts findings by file, position and code (and errors by file and position), so the same
 /// inputs always give the same report.
 fn sort_report(report: &mut Report) {
-    report.diagnostics.sort_by(|a, b| {
-        (a.file.as_deref(), a.pos, a.rule.code, &a.object, &a.path, &a.message).cmp(&(
-            b.file.as_deref(),
-            b.pos,
-            b.rule.code,
-            &b.object,
-            &b.path,
-            &b.message,
-        ))
-    });
+    report.diagnostics.sort_by(order);
     report.errors.sort_by(|a, b| (a.file.as_deref(), a.pos).cmp(&(b.file.as_deref(), b.pos)));
 }

@@ -20,6 +20,7 @@ pub mod rule;
 pub mod rules;
 pub mod settings;
 pub mod snapshot;
+pub mod spill;
 pub mod suppression;
 
 #[cfg(test)]

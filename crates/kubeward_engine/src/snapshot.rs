@@ -8,7 +8,7 @@ use crate::input::workload::PodSpecView;
 use crate::input::yaml::{load, Document, Limits};
 
 /// One parsed input file (or one batch of API objects, with no path).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     /// Display path; `None` for API input.
     pub path: Option<Arc<str>>,
@@ -54,30 +54,7 @@ impl Snapshot {
     /// `patches[].path`) as partial: a patch holds only the fields it changes, so a field it
     /// lacks is not missing from the workload (peers report every such patch as insecure).
     pub fn mark_kustomize_patches(&mut self) {
-        let mut patches = std::collections::HashSet::new();
-        for f in &self.files {
-            let Some(path) = f.path.as_deref() else { continue };
-            let name = path.rsplit('/').next().unwrap_or(path);
-            for doc in &f.documents {
-                let r = &doc.root;
-                let is_kustomization = matches!(name, "kustomization.yaml" | "kustomization.yml" | "Kustomization")
-                    || r.get("kind").and_then(crate::input::node::Node::as_str) == Some("Kustomization");
-                if !is_kustomization {
-                    continue;
-                }
-                let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-                let listed = r
-                    .get("patchesStrategicMerge")
-                    .into_iter()
-                    .flat_map(|p| p.items().iter().filter_map(crate::input::node::Node::as_str))
-                    .chain(r.get("patches").into_iter().flat_map(|p| {
-                        p.items().iter().filter_map(|i| i.get("path").and_then(crate::input::node::Node::as_str))
-                    }));
-                for rel in listed {
-                    patches.insert(normalize(&if dir.is_empty() { rel.to_string() } else { format!("{dir}/{rel}") }));
-                }
-            }
-        }
+        let patches = kustomize_patches(&self.files);
         if patches.is_empty() {
             return;
         }
@@ -125,6 +102,42 @@ impl Snapshot {
             }
         }
     }
+}
+
+/// The normalised paths of the files that the kustomizations among `files` list as patches.
+#[must_use]
+pub fn kustomize_patches(files: &[SourceFile]) -> std::collections::HashSet<String> {
+    let mut patches = std::collections::HashSet::new();
+    for f in files {
+        let Some(path) = f.path.as_deref() else { continue };
+        let name = path.rsplit('/').next().unwrap_or(path);
+        for doc in &f.documents {
+            let r = &doc.root;
+            let is_kustomization = matches!(name, "kustomization.yaml" | "kustomization.yml" | "Kustomization")
+                || r.get("kind").and_then(crate::input::node::Node::as_str) == Some("Kustomization");
+            if !is_kustomization {
+                continue;
+            }
+            let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+            let listed = r
+                .get("patchesStrategicMerge")
+                .into_iter()
+                .flat_map(|p| p.items().iter().filter_map(crate::input::node::Node::as_str))
+                .chain(r.get("patches").into_iter().flat_map(|p| {
+                    p.items().iter().filter_map(|i| i.get("path").and_then(crate::input::node::Node::as_str))
+                }));
+            for rel in listed {
+                patches.insert(normalize(&if dir.is_empty() { rel.to_string() } else { format!("{dir}/{rel}") }));
+            }
+        }
+    }
+    patches
+}
+
+/// Whether `path` is one of `patches` (see [`kustomize_patches`]).
+#[must_use]
+pub fn is_patch(patches: &std::collections::HashSet<String>, path: &str) -> bool {
+    !patches.is_empty() && patches.contains(&normalize(path))
 }
 
 /// Lexically normalises a `/`-separated path (`a/./b/../c` → `a/c`).

@@ -60,12 +60,14 @@ pub fn emit(
         ColorChoice::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     for (f, file) in &outputs {
-        let mut buf = Vec::new();
-        report::write(*f, &Render { report, sources, color: false, command }, &mut buf)?;
-        std::fs::write(file, buf).with_context(|| format!("cannot write {file}"))?;
+        let out = std::fs::File::create(file).with_context(|| format!("cannot write {file}"))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        report::write(*f, &Render { report, sources, color: false, command }, &mut out)
+            .and_then(|()| out.flush())
+            .with_context(|| format!("cannot write {file}"))?;
     }
     if !args.quiet {
-        let mut lock = stdout.lock();
+        let mut lock = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
         report::write(format, &Render { report, sources, color: color && format == Format::Text, command }, &mut lock)?;
         lock.flush()?;
     }
@@ -78,7 +80,7 @@ pub fn emit(
 pub fn exit_code(settings: &Settings, report: &Report) -> u8 {
     if !report.errors.is_empty() {
         2
-    } else if report.diagnostics.iter().any(|d| d.severity >= settings.fail_on) {
+    } else if report.counts().iter().any(|(s, n)| *n > 0 && *s >= settings.fail_on) {
         1
     } else {
         0

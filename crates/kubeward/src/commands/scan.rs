@@ -26,26 +26,45 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let exclude = walk::exclude_set(&excludes)?;
     let paths = if args.paths.is_empty() { vec![std::path::PathBuf::from(".")] } else { args.paths.clone() };
     let (inputs, mut errors) = walk::collect(&paths, &exclude, !args.no_gitignore);
-    let progress = crate::progress::Progress::new(args.report.quiet, inputs.len() as u64, "reading");
-    let mut snap = walk::load(&inputs, settings.max_file_size, Limits::default(), &|| progress.inc());
-    snap.errors.append(&mut errors);
-    // --- images (issue 6) ---
+    let progress = crate::progress::Progress::new(args.report.quiet, inputs.len() as u64, "scanning");
+    // --- images (issue 6) --- reports named with --image-reports are read first (a report
+    // inside a scanned directory is read once).
+    let mut reports = kubeward_engine::Snapshot::default();
     if !args.image_reports.is_empty() {
-        super::images::add_reports(&mut snap, &args.image_reports, &settings);
+        super::images::add_reports(&mut reports, &args.image_reports, &settings);
+        errors.append(&mut reports.errors);
     }
-    snap.mark_kustomize_patches();
-    progress.stage("auditing");
-    let report = kubeward_engine::run(&snap, &settings);
+    let loaded: std::collections::HashSet<&str> = reports.files.iter().filter_map(|f| f.path.as_deref()).collect();
+    let mut items: Vec<walk::Item> = inputs
+        .into_iter()
+        .filter(|i| match i {
+            walk::Input::File(p) => !loaded.contains(walk::display(p).as_str()),
+            walk::Input::Stdin => true,
+        })
+        .map(walk::Item::Input)
+        .collect();
+    drop(loaded);
+    items.extend(std::mem::take(&mut reports.files).into_iter().map(walk::Item::Loaded));
+    let want_reports = !args.image_reports.is_empty();
+    let is_report = |f: &kubeward_engine::snapshot::SourceFile| {
+        want_reports && f.documents.iter().any(|d| kubeward_engine::images::ReportFormat::detect(&d.root).is_some())
+    };
+    let mut stream = kubeward_engine::engine::Stream::with_settings(&settings);
+    let streamed =
+        walk::stream(items, settings.max_file_size, Limits::default(), &|| progress.inc(), &mut stream, &is_report);
+    errors.extend(streamed.errors);
+    let report = stream.finish(errors);
     progress.finish();
+    let kept = streamed.kept;
     // --- images (issue 6) --- every vulnerability read is accounted for on stderr.
-    if !args.image_reports.is_empty() && !args.report.quiet {
-        let reports = kubeward_engine::images::reports_in(&snap, &settings.images, &settings.today);
+    if want_reports && !args.report.quiet {
+        let reports = kubeward_engine::images::reports_in(&kept, &settings.images, &settings.today);
         let mut a = kubeward_engine::images::Accounting::default();
         for (_, _, r) in &reports {
             a.add(&r.vulns);
         }
         eprintln!("kubeward scan: {}", super::images::summary(reports.len(), &a, &settings));
     }
-    let sources = Sources::of(&snap);
+    let sources = Sources::from_disk(&kept);
     super::output::emit(&args.report, &settings, &report, &sources, "scan")
 }

@@ -41,7 +41,11 @@ impl FieldPath {
     pub fn key(&self, key: &str) -> Self {
         let mut s = self.0.clone();
         s.push('/');
-        s.push_str(&key.replace('~', "~0").replace('/', "~1"));
+        if key.contains(['~', '/']) {
+            s.push_str(&key.replace('~', "~0").replace('/', "~1"));
+        } else {
+            s.push_str(key);
+        }
         Self(s)
     }
 

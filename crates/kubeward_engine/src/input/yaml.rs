@@ -46,7 +46,7 @@ pub struct DuplicateKey {
 }
 
 /// One YAML document.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Document {
     /// The document's root node.
     pub root: Node,

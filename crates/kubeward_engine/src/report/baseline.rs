@@ -69,10 +69,9 @@ struct File {
 #[must_use]
 pub fn write(report: &Report) -> String {
     let findings = report
-        .diagnostics
-        .iter()
+        .findings()
         .map(|d| Entry {
-            fingerprint: fingerprint(d),
+            fingerprint: fingerprint(&d),
             code: d.rule.code.to_string(),
             file: d.file.as_deref().unwrap_or("").to_string(),
             object: d.object.to_string(),
@@ -120,6 +119,7 @@ impl Baseline {
     /// findings as it was recorded) and counts them in `hidden_by_baseline`.
     pub fn apply(&self, report: &mut Report) {
         let mut left = self.0.clone();
+        report.materialize();
         let before = report.diagnostics.len();
         report.diagnostics.retain(|d| match left.get_mut(&fingerprint(d)) {
             Some(n) if *n > 0 => {

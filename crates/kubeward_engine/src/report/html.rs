@@ -182,7 +182,7 @@ fn finding_html(r: &Render<'_>, i: usize, d: &Diagnostic) -> String {
     let _ = write!(s, "<p class=\"meta\">{obj}</p>");
     if let (Some(file), true) = (&d.file, d.pos.is_known()) {
         if let Some(line) = r.sources.line(file, d.pos.line) {
-            let _ = write!(s, "<pre class=\"excerpt\"><span class=\"ln\">{}</span>{}</pre>", d.pos.line, escape(line));
+            let _ = write!(s, "<pre class=\"excerpt\"><span class=\"ln\">{}</span>{}</pre>", d.pos.line, escape(&line));
         }
     }
     let _ = write!(s, "<p class=\"fix\"><b>Fix:</b> {}</p></article>", inline(&d.remediation));
@@ -275,6 +275,8 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
 #[must_use]
 #[allow(clippy::too_many_lines)]
 pub fn to_string(r: &Render<'_>) -> String {
+    let in_memory = super::in_memory(r.report);
+    let r = &Render { report: &in_memory, ..*r };
     let report = r.report;
     let sc = score(report);
     let mut s = String::with_capacity(16_384 + report.diagnostics.len() * 700);

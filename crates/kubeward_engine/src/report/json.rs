@@ -19,7 +19,7 @@ struct Document<'a> {
     tool: Tool<'a>,
     summary: Summary,
     #[serde(serialize_with = "findings")]
-    findings: &'a [Diagnostic],
+    findings: &'a crate::engine::Report,
     #[serde(serialize_with = "errors")]
     errors: &'a [InputError],
 }
@@ -81,8 +81,22 @@ struct ErrorView<'a> {
     message: &'a str,
 }
 
-fn findings<S: serde::Serializer>(ds: &&[Diagnostic], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(ds.iter().map(|d| Finding {
+fn findings<S: serde::Serializer>(report: &&crate::engine::Report, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(report.findings().map(Owned))
+}
+
+/// A finding decoded for the writer.
+struct Owned<'a>(std::borrow::Cow<'a, Diagnostic>);
+
+impl Serialize for Owned<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d: &Diagnostic = &self.0;
+        finding(d).serialize(s)
+    }
+}
+
+fn finding(d: &Diagnostic) -> Finding<'_> {
+    Finding {
         code: d.rule.code,
         rule: d.rule.name,
         severity: d.severity.as_str(),
@@ -103,7 +117,7 @@ fn findings<S: serde::Serializer>(ds: &&[Diagnostic], s: S) -> Result<S::Ok, S::
         checklist: d.rule.checklist,
         cis: d.rule.cis,
         docs: d.rule.docs_path(),
-    }))
+    }
 }
 
 fn errors<S: serde::Serializer>(es: &&[InputError], s: S) -> Result<S::Ok, S::Error> {
@@ -123,7 +137,7 @@ fn document<'a>(r: &'a Render<'_>) -> Document<'a> {
         summary: Summary {
             files: r.report.files,
             objects: r.report.objects,
-            findings: r.report.diagnostics.len(),
+            findings: r.report.finding_count(),
             by_severity: r.report.counts().iter().map(|(s, n)| (s.as_str(), *n)).collect(),
             exempted: r.report.exempted,
             hidden_by_baseline: r.report.hidden_by_baseline,
@@ -131,7 +145,7 @@ fn document<'a>(r: &'a Render<'_>) -> Document<'a> {
             score: score.value,
             grade: score.grade.to_string(),
         },
-        findings: &r.report.diagnostics,
+        findings: r.report,
         errors: &r.report.errors,
     }
 }

@@ -95,7 +95,7 @@ fn error_case(e: &InputError, out: &mut String) {
 /// The JUnit document as a string.
 #[must_use]
 pub fn to_string(r: &Render<'_>) -> String {
-    let failures = r.report.diagnostics.len();
+    let failures = r.report.finding_count();
     let errors = r.report.errors.len();
     let pass = failures == 0 && errors == 0;
     let tests = failures + errors + usize::from(pass);
@@ -120,8 +120,8 @@ pub fn to_string(r: &Render<'_>) -> String {
     for e in &r.report.errors {
         error_case(e, &mut out);
     }
-    for d in &r.report.diagnostics {
-        finding_case(d, &mut out);
+    for d in r.report.findings() {
+        finding_case(&d, &mut out);
     }
     if pass {
         let _ = writeln!(out, "    <testcase classname=\"kubeward\" name=\"{suite}\"/>");

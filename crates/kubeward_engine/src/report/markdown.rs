@@ -95,7 +95,7 @@ pub fn to_string(r: &Render<'_>) -> String {
         counts[2].1,
         counts[3].1,
         counts[4].1,
-        report.diagnostics.len()
+        report.finding_count()
     );
     let mut facts = vec![
         format!("{} object{}", report.objects, if report.objects == 1 { "" } else { "s" }),
@@ -122,19 +122,20 @@ pub fn to_string(r: &Render<'_>) -> String {
         s.push('\n');
     }
     let mut shown = 0usize;
-    let total = report.diagnostics.len();
+    let total = report.finding_count();
     let notice_room = 400;
     'sev: for sev in Severity::ALL {
-        let group: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| d.severity == sev).collect();
-        if group.is_empty() {
+        let in_group = counts.iter().find(|(s, _)| *s == sev).map_or(0, |(_, n)| *n);
+        if in_group == 0 {
             continue;
         }
+        let group = report.findings().filter(|d| d.severity == sev);
         let open = if sev >= Severity::High { " open" } else { "" };
-        let _ = writeln!(s, "<details{open}><summary><b>{}</b> ({})</summary>\n", sev.as_str(), group.len());
+        let _ = writeln!(s, "<details{open}><summary><b>{}</b> ({})</summary>\n", sev.as_str(), in_group);
         let _ = writeln!(s, "| where | rule | object | what is wrong | what to do |");
         let _ = writeln!(s, "|---|---|---|---|---|");
         for d in group {
-            let row = finding(d);
+            let row = finding(&d);
             if s.len() + row.len() + notice_room > LIMIT {
                 let _ = writeln!(s, "\n</details>\n");
                 break 'sev;

@@ -58,32 +58,80 @@ impl Format {
 }
 
 /// The source texts, by display path, for excerpts. Line starts are indexed on first use of
-/// a file, so an excerpt costs a binary search, not a scan of the file.
+/// a file, so an excerpt costs a binary search, not a scan of the file. A streaming scan keeps
+/// no text: its sources read a file again, by its display path, when an excerpt is asked for
+/// (one file at a time: findings come file by file).
 #[derive(Default)]
-pub struct Sources<'a>(HashMap<&'a str, (&'a str, OnceLock<Vec<usize>>)>);
+pub struct Sources<'a> {
+    texts: HashMap<&'a str, (&'a str, OnceLock<Vec<usize>>)>,
+    from_disk: bool,
+    last: std::sync::Mutex<Option<(String, String, Vec<usize>)>>,
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1)).collect()
+}
+
+fn line_of(text: &str, starts: &[usize], line: u32) -> Option<String> {
+    let i = usize::try_from(line).ok()?.checked_sub(1)?;
+    let start = *starts.get(i)?;
+    let end = starts.get(i + 1).map_or(text.len(), |e| e - 1);
+    let l = text.get(start..end.max(start))?;
+    Some(l.strip_suffix('\r').unwrap_or(l).to_string())
+}
 
 impl<'a> Sources<'a> {
     /// The texts of a snapshot's files.
     #[must_use]
     pub fn of(snap: &'a Snapshot) -> Self {
-        Self(snap.files.iter().filter_map(|f| Some((f.path.as_deref()?, (f.text.as_str(), OnceLock::new())))).collect())
+        Self {
+            texts: snap
+                .files
+                .iter()
+                .filter_map(|f| Some((f.path.as_deref()?, (f.text.as_str(), OnceLock::new()))))
+                .collect(),
+            ..Self::default()
+        }
+    }
+
+    /// Texts read again from disk by display path (a streaming scan), plus the given in-memory
+    /// texts (standard input).
+    #[must_use]
+    pub fn from_disk(snap: &'a Snapshot) -> Self {
+        Self { from_disk: true, ..Self::of(snap) }
     }
 
     /// One line (1-based) of a file, without its line break.
     #[must_use]
-    pub fn line(&self, file: &str, line: u32) -> Option<&'a str> {
-        let (text, index) = self.0.get(file)?;
-        let starts = index.get_or_init(|| {
-            std::iter::once(0)
-                .chain(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1))
-                .collect()
-        });
-        let i = usize::try_from(line).ok()?.checked_sub(1)?;
-        let start = *starts.get(i)?;
-        let end = starts.get(i + 1).map_or(text.len(), |e| e - 1);
-        let l = text.get(start..end.max(start))?;
-        Some(l.strip_suffix('\r').unwrap_or(l))
+    pub fn line(&self, file: &str, line: u32) -> Option<String> {
+        if let Some((text, index)) = self.texts.get(file) {
+            return line_of(text, index.get_or_init(|| line_starts(text)), line);
+        }
+        if !self.from_disk {
+            return None;
+        }
+        let mut last = self.last.lock().ok()?;
+        if last.as_ref().is_none_or(|(f, _, _)| f != file) {
+            // A file that changed since the scan shows its current line, or none.
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            let starts = line_starts(&text);
+            *last = Some((file.to_string(), text, starts));
+        }
+        let (_, text, starts) = last.as_ref()?;
+        line_of(text, starts, line)
     }
+}
+
+/// The report with every finding in memory: writers that group or index findings (SARIF,
+/// HTML) take it; the others stream a streaming scan's compressed findings.
+#[must_use]
+pub fn in_memory(report: &Report) -> std::borrow::Cow<'_, Report> {
+    if report.spilled.is_none() {
+        return std::borrow::Cow::Borrowed(report);
+    }
+    let mut r = report.clone();
+    r.materialize();
+    std::borrow::Cow::Owned(r)
 }
 
 /// Everything a writer needs.

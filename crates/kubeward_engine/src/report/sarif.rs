@@ -235,6 +235,8 @@ fn descriptor(meta: &RuleMeta) -> Value {
 /// The SARIF document as a value.
 #[must_use]
 pub fn to_value(r: &Render<'_>) -> Value {
+    let in_memory = super::in_memory(r.report);
+    let r = &Render { report: &in_memory, ..*r };
     let mut metas: Vec<&'static RuleMeta> = crate::registry::rules().iter().map(|r| r.meta()).collect();
     let mut index: HashMap<&'static str, usize> = metas.iter().enumerate().map(|(i, m)| (m.code, i)).collect();
     for d in &r.report.diagnostics {

@@ -74,10 +74,14 @@ type Subject<'a> = (Option<&'a str>, &'a str, Option<&'a str>, &'a str);
 /// Scores a report.
 #[must_use]
 pub fn score(report: &Report) -> Score {
-    let mut penalties: HashMap<Subject<'_>, f64> = HashMap::new();
-    for d in &report.diagnostics {
-        let key = (d.file.as_deref(), d.object.kind.as_str(), d.object.namespace.as_deref(), d.object.name.as_str());
-        *penalties.entry(key).or_default() += weight(d.severity);
+    // Keyed by a hash of the subject, so that a streaming scan's findings need not stay in memory.
+    let mut penalties: HashMap<u64, f64> = HashMap::new();
+    for d in report.findings() {
+        let key: Subject<'_> =
+            (d.file.as_deref(), d.object.kind.as_str(), d.object.namespace.as_deref(), d.object.name.as_str());
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&key, &mut h);
+        *penalties.entry(std::hash::Hasher::finish(&h)).or_default() += weight(d.severity);
     }
     let subjects = report.objects.max(penalties.len()).max(1);
     let lost: f64 = penalties.values().map(|p| p.min(SUBJECT_POINTS)).sum();
@@ -85,7 +89,7 @@ pub fn score(report: &Report) -> Score {
     // Clamped to 0..=100 first, so the cast cannot truncate.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let value = (100.0 * kept).floor().clamp(0.0, 100.0) as u8;
-    let critical = report.diagnostics.iter().any(|d| d.severity == Severity::Critical);
+    let critical = report.counts().iter().any(|(s, n)| *s == Severity::Critical && *n > 0);
     Score {
         value,
         grade: grade(value, critical),

@@ -55,7 +55,8 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
     if !r.report.errors.is_empty() {
         writeln!(out)?;
     }
-    for d in &r.report.diagnostics {
+    for d in r.report.findings() {
+        let d = &*d;
         writeln!(
             out,
             "{}: {} {} {}: {}",
@@ -74,7 +75,7 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
                     line.chars().take(col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 writeln!(out, "{pad} |")?;
                 writeln!(out, "{num} | {line}")?;
-                writeln!(out, "{pad} | {caret_pad}{}", p.wrap("1;31", &"^".repeat(token_width(line, col))))?;
+                writeln!(out, "{pad} | {caret_pad}{}", p.wrap("1;31", &"^".repeat(token_width(&line, col))))?;
             }
         }
         let mut obj = format!("{}", d.object);
@@ -89,7 +90,7 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
     }
     let counts = r.report.counts();
-    let total = r.report.diagnostics.len();
+    let total = r.report.finding_count();
     let parts: Vec<String> = counts.iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{n} {}", p.sev(*s))).collect();
     write!(out, "{} finding{}", total, if total == 1 { "" } else { "s" })?;
     if !parts.is_empty() {

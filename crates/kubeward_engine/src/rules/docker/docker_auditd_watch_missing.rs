@@ -83,6 +83,10 @@ impl Rule for DockerAuditdWatchMissing {
         &META
     }
 
+    fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
+        super::node_files::docker_host_file(file)
+    }
+
     fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
         for case in audit_cases(snap) {
             let Some(path) = case.path else {

@@ -52,6 +52,10 @@ impl Rule for DockerIccEnabled {
         &META
     }
 
+    fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
+        super::node_files::docker_host_file(file)
+    }
+
     fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
         for d in daemon_jsons(snap) {
             if !d.is("icc", false) {

@@ -55,6 +55,10 @@ impl Rule for DockerLogsKeptOnHost {
         &META
     }
 
+    fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
+        super::node_files::docker_host_file(file)
+    }
+
     fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
         for d in daemon_jsons(snap) {
             let driver = d.get("log-driver").and_then(Node::as_str);

@@ -95,6 +95,10 @@ impl Rule for EtcdCaSharedWithApiserverClients {
         &META
     }
 
+    fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
+        super::control_plane_file(file)
+    }
+
     fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
         let objects = snap.objects();
         let mut client_cas: Vec<(String, String)> = Vec::new();

@@ -109,6 +109,10 @@ impl Rule for EtcdSharesNode {
         &META
     }
 
+    fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
+        super::control_plane_file(file)
+    }
+
     fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
         let objects = snap.objects();
         let mut nodes: BTreeMap<String, OnNode> = BTreeMap::new();

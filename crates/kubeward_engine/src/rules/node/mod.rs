@@ -279,3 +279,13 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &kubelet_config_ownership::KubeletConfigOwnership,
     &node_file_unreadable::NodeFileUnreadable,
 ];
+
+/// Whether a streaming scan must keep `file` for the rules that compare control-plane
+/// components across pods (etcd beside other components, shared CAs): a `Pod` or `Process`
+/// document that names a control-plane binary.
+#[must_use]
+pub fn control_plane_file(file: &crate::snapshot::SourceFile) -> bool {
+    file.documents.iter().any(|d| {
+        matches!(d.root.get("kind").and_then(crate::input::node::Node::as_str), Some("Pod" | "Process"))
+    }) && ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"].iter().any(|b| file.text.contains(b))
+}
