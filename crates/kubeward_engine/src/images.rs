@@ -260,7 +260,13 @@ impl ImageIdentity {
     /// one, else by repository and tag (`nginx` == `docker.io/library/nginx:latest`).
     #[must_use]
     pub fn matches(&self, image: &str) -> bool {
-        let Some(n) = normalize_image(image) else { return false };
+        normalize_image(image).is_some_and(|n| self.matches_normalized(&n))
+    }
+
+    /// [`ImageIdentity::matches`] for an image already normalised (when one image is compared
+    /// with many identities).
+    #[must_use]
+    pub fn matches_normalized(&self, n: &NormalizedImage) -> bool {
         if let Some(d) = &n.digest {
             if !self.digests.is_empty() {
                 return self.digests.contains(d);

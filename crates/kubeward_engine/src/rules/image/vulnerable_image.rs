@@ -1,10 +1,11 @@
-use std::collections::BTreeMap;
-
 use crate::context::Context;
-use crate::images::{reports_in, ScannerReport};
-use crate::input::object::{Object, ObjectRef, Origin};
+use crate::cross::{Anchor, Cross, Facts, ObjectHandle};
+use crate::images::{normalize_image, ImageIdentity, ReportFormat, ScannerReport};
+use crate::input::object::{objects_in, Object, ObjectRef, Origin};
+use crate::input::workload::PodSpecView;
+use crate::input::yaml::Document;
 use crate::rule::{Rule, RuleMeta, Severity};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Snapshot, SourceFile};
 
 crate::declare_rule! {
     /// ## What it does
@@ -55,19 +56,88 @@ crate::declare_rule! {
     }
 }
 
-fn report_object<'a>(snap: &'a Snapshot, fi: usize, di: usize, r: &ScannerReport) -> Option<Object<'a>> {
-    let f = snap.files.get(fi)?;
-    let d = f.documents.get(di)?;
-    Some(Object {
-        root: &d.root,
+/// A scanner report with blocking vulnerabilities, as far as the findings need it.
+pub struct ReportFact {
+    /// The report, as an object named after its image.
+    handle: ObjectHandle,
+    /// What identifies the image.
+    identity: ImageIdentity,
+    /// `2 blocking vulnerabilities in FILE (ids)`, for the containers that run the image.
+    summary: String,
+    /// The highest severity among the blocking vulnerabilities.
+    worst: Severity,
+    /// Each blocking vulnerability: its message (without the workloads that run the image),
+    /// severity and place in the report.
+    vulns: Vec<(String, Severity, Anchor)>,
+}
+
+/// What the rule keeps across documents.
+pub enum Fact {
+    /// A scanner report with blocking vulnerabilities.
+    Report(Box<ReportFact>),
+    /// A container of a workload, with an image.
+    Container {
+        /// The workload.
+        handle: ObjectHandle,
+        /// The container's `image`.
+        image: Box<str>,
+        /// The container's name.
+        name: Box<str>,
+        /// The position of its `image`.
+        at: Anchor,
+    },
+}
+
+/// The report of document `di` of file `fi`, when it is one with blocking vulnerabilities.
+fn report_fact(file: &SourceFile, fi: usize, di: usize, doc: &Document, facts: &Facts<'_>) -> Option<Fact> {
+    let settings = facts.settings();
+    let r = ScannerReport::read(file.path.clone(), &doc.root, None, &settings.images, &settings.today)?;
+    let blocking: Vec<&crate::images::Vuln> = r.blocking().collect();
+    if blocking.is_empty() {
+        return None;
+    }
+    let obj = Object {
+        root: &doc.root,
         oref: ObjectRef {
             api_version: String::new(),
             kind: "VulnerabilityReport".into(),
             namespace: None,
             name: r.image.clone(),
         },
-        origin: Origin { file: f.path.clone(), file_index: fi, doc_index: di, item: None, partial: false },
-    })
+        origin: Origin { file: file.path.clone(), file_index: fi, doc_index: di, item: None, partial: false },
+    };
+    let vulns = blocking
+        .iter()
+        .map(|v| {
+            let fixed =
+                v.fixed.as_deref().map_or_else(|| "no fixed version".to_string(), |f| format!("fixed in `{f}`"));
+            let sev = if v.severity_unknown {
+                format!("severity `{}` unknown, counted as {}", v.severity_raw, v.severity)
+            } else {
+                format!("severity {}", v.severity_raw.to_ascii_lowercase())
+            };
+            let expired = v
+                .expired_ignore
+                .as_deref()
+                .map(|u| format!("; its `images.ignore` entry expired on {u}"))
+                .unwrap_or_default();
+            let msg =
+                format!("image `{}`: {} in `{}` `{}` ({fixed}; {sev}){expired}", r.image, v.id, v.package, v.installed);
+            (msg, v.severity, Anchor::of(&obj, v.path.clone()))
+        })
+        .collect();
+    let worst = blocking.iter().map(|v| v.severity).max().unwrap_or(Severity::High);
+    let mut ids: Vec<&str> = blocking.iter().map(|v| v.id.as_str()).collect();
+    ids.dedup();
+    let shown = ids.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+    let more = if ids.len() > 5 { format!(" and {} more", ids.len() - 5) } else { String::new() };
+    let summary = format!(
+        "{} blocking vulnerabilit{} in {} ({shown}{more})",
+        blocking.len(),
+        if blocking.len() == 1 { "y" } else { "ies" },
+        r.file.as_deref().unwrap_or("a report")
+    );
+    Some(Fact::Report(Box::new(ReportFact { handle: facts.handle(&obj), identity: r.identity, summary, worst, vulns })))
 }
 
 impl Rule for VulnerableImage {
@@ -75,80 +145,95 @@ impl Rule for VulnerableImage {
         &META
     }
 
+    // Reports are documents, not objects, and `Cross::fact` only sees objects: the rule reads
+    // the documents itself, with the same facts a cross-object rule keeps.
     fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
-        let reports = reports_in(snap, &cx.settings.images, &cx.settings.today);
+        let settings = cx.settings;
+        let mut out: Vec<Fact> = Vec::new();
+        for (fi, f) in snap.files.iter().enumerate() {
+            for (di, d) in f.documents.iter().enumerate() {
+                let facts = Facts::new(settings, d);
+                if let Some(r) = report_fact(f, fi, di, d, &facts) {
+                    out.push(r);
+                }
+                let origin =
+                    Origin { file: f.path.clone(), file_index: fi, doc_index: di, item: None, partial: f.partial };
+                objects_in(&d.root, &origin, |obj| self.fact(&obj, &facts, &mut out));
+            }
+        }
+        self.finish(out, cx);
+    }
+
+    /// A streaming scan keeps the reports and the files with workloads.
+    fn retains(&self, file: &SourceFile) -> bool {
+        let origin = Origin { file: None, file_index: 0, doc_index: 0, item: None, partial: false };
+        file.documents.iter().any(|d| {
+            let mut workload = false;
+            objects_in(&d.root, &origin, |obj| workload |= PodSpecView::of(&obj).is_some());
+            workload || ReportFormat::detect(&d.root).is_some()
+        })
+    }
+}
+
+impl Cross for VulnerableImage {
+    type Fact = Fact;
+
+    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
+        let Some(pod) = PodSpecView::of(obj) else { return };
+        for c in pod.containers() {
+            let Some(image) = c.image() else { continue };
+            out.push(Fact::Container {
+                handle: facts.handle(obj),
+                image: image.into(),
+                name: c.name().into(),
+                at: Anchor::of(obj, c.path.key("image")),
+            });
+        }
+    }
+
+    fn finish(&self, facts: Vec<Fact>, cx: &mut Context<'_>) {
+        let reports: Vec<&ReportFact> = facts
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Report(r) => Some(&**r),
+                Fact::Container { .. } => None,
+            })
+            .collect();
         if reports.is_empty() {
             return;
         }
-        let objects = snap.objects();
         // Which containers run which report's image.
-        let mut users: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        let mut runs: Vec<(usize, Object<'_>, crate::input::path::FieldPath, String, String)> = Vec::new();
-        snap.for_each_workload(&objects, |pod| {
-            for c in pod.containers() {
-                let Some(image) = c.image() else { continue };
-                for (i, (_, _, r)) in reports.iter().enumerate() {
-                    if r.blocking().next().is_some() && r.identity.matches(image) {
-                        users.entry(i).or_default().push(format!("{} (container `{}`)", pod.object.oref, c.name()));
-                        runs.push((
-                            i,
-                            pod.object.clone(),
-                            c.path.key("image"),
-                            c.name().to_string(),
-                            image.to_string(),
-                        ));
+        let mut users: Vec<Vec<String>> = vec![Vec::new(); reports.len()];
+        let mut runs: Vec<(&ReportFact, &ObjectHandle, &Anchor, &str, &str)> = Vec::new();
+        for f in &facts {
+            let Fact::Container { handle, image, name, at } = f else { continue };
+            let Some(n) = normalize_image(image) else { continue };
+            for (i, r) in reports.iter().enumerate() {
+                if r.identity.matches_normalized(&n) {
+                    if let Some(u) = users.get_mut(i) {
+                        u.push(format!("{} (container `{name}`)", handle.oref));
                     }
+                    runs.push((r, handle, at, name, image));
                 }
             }
-        });
-        for (i, (fi, di, r)) in reports.iter().enumerate() {
-            let Some(obj) = report_object(snap, *fi, *di, r) else { continue };
-            let used = users.get(&i).map(|u| {
+        }
+        for (r, u) in reports.iter().zip(&users) {
+            let used = if u.is_empty() {
+                String::new()
+            } else {
                 let mut s = format!("; run by {}", u.iter().take(3).cloned().collect::<Vec<_>>().join(", "));
                 if u.len() > 3 {
                     s.push_str(&format!(" and {} more", u.len() - 3));
                 }
                 s
-            });
-            for v in r.blocking() {
-                let fixed =
-                    v.fixed.as_deref().map_or_else(|| "no fixed version".to_string(), |f| format!("fixed in `{f}`"));
-                let sev = if v.severity_unknown {
-                    format!("severity `{}` unknown, counted as {}", v.severity_raw, v.severity)
-                } else {
-                    format!("severity {}", v.severity_raw.to_ascii_lowercase())
-                };
-                let expired = v
-                    .expired_ignore
-                    .as_deref()
-                    .map(|u| format!("; its `images.ignore` entry expired on {u}"))
-                    .unwrap_or_default();
-                let msg = format!(
-                    "image `{}`: {} in `{}` `{}` ({fixed}; {sev}){expired}{}",
-                    r.image,
-                    v.id,
-                    v.package,
-                    v.installed,
-                    used.as_deref().unwrap_or("")
-                );
-                cx.report(&obj, v.path.clone(), msg).severity(v.severity);
+            };
+            for (msg, severity, at) in &r.vulns {
+                cx.report_at(&r.handle, at, format!("{msg}{used}")).severity(*severity);
             }
         }
-        for (i, obj, path, container, image) in &runs {
-            let Some((_, _, r)) = reports.get(*i) else { continue };
-            let blocking: Vec<&crate::images::Vuln> = r.blocking().collect();
-            let worst = blocking.iter().map(|v| v.severity).max().unwrap_or(Severity::High);
-            let mut ids: Vec<&str> = blocking.iter().map(|v| v.id.as_str()).collect();
-            ids.dedup();
-            let shown = ids.iter().take(5).copied().collect::<Vec<_>>().join(", ");
-            let more = if ids.len() > 5 { format!(" and {} more", ids.len() - 5) } else { String::new() };
-            let file = r.file.as_deref().unwrap_or("a report");
-            let msg = format!(
-                "container `{container}` runs image `{image}`, which has {} blocking vulnerabilit{} in {file} ({shown}{more})",
-                blocking.len(),
-                if blocking.len() == 1 { "y" } else { "ies" }
-            );
-            cx.report(obj, path.clone(), msg).container(container).severity(worst);
+        for (r, handle, at, container, image) in runs {
+            let msg = format!("container `{container}` runs image `{image}`, which has {}", r.summary);
+            cx.report_at(handle, at, msg).container(container).severity(r.worst);
         }
     }
 }

@@ -1,8 +1,9 @@
 use crate::context::Context;
+use crate::cross::{Anchor, Cross, CrossDyn, Facts, ObjectHandle};
+use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::cluster_view::{cluster_anchor, components};
-use crate::snapshot::Snapshot;
+use crate::rules::cluster_view::components;
 
 /// Runtime threat detection agents (image repository or DaemonSet name fragments).
 const DETECTORS: &[&str] = &[
@@ -88,20 +89,82 @@ crate::declare_rule! {
     }
 }
 
+/// What shows a whole cluster, in the order [`crate::rules::cluster_view::cluster_anchor`]
+/// prefers them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Anchoring {
+    /// The `kube-system` Namespace.
+    KubeSystem,
+    /// The API server's `KubernetesVersion`.
+    ApiServerVersion,
+    /// A Node.
+    Node,
+}
+
+/// What the rule keeps across objects.
+pub enum Fact {
+    /// An object a whole-cluster finding can be reported on, and the position of its name.
+    Anchor(Anchoring, ObjectHandle, Anchor),
+    /// A runtime threat detection DaemonSet runs.
+    Detector,
+}
+
 impl Rule for RuntimeThreatDetectionMissing {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
-        let objects = snap.objects();
-        let Some(anchor) = cluster_anchor(&objects) else { return };
-        if !components(&objects, &["DaemonSet"], DETECTORS).is_empty() {
+    fn cross(&self) -> Option<&dyn CrossDyn> {
+        Some(self)
+    }
+}
+
+impl Cross for RuntimeThreatDetectionMissing {
+    type Fact = Fact;
+
+    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
+        let anchoring = match obj.kind() {
+            "DaemonSet" => {
+                // One is enough (`out` holds the facts of this file so far).
+                if !out.iter().any(|f| matches!(f, Fact::Detector))
+                    && !components(std::slice::from_ref(obj), &["DaemonSet"], DETECTORS).is_empty()
+                {
+                    out.push(Fact::Detector);
+                }
+                return;
+            }
+            "Namespace" if obj.group().is_empty() && obj.name() == "kube-system" => Anchoring::KubeSystem,
+            "KubernetesVersion" if obj.group() == "kubeward.io" && obj.name() == "kube-apiserver" => {
+                Anchoring::ApiServerVersion
+            }
+            "Node" if obj.group().is_empty() => Anchoring::Node,
+            _ => return,
+        };
+        // The first of each kind is enough.
+        if out.iter().any(|f| matches!(f, Fact::Anchor(a, ..) if *a == anchoring)) {
             return;
         }
-        cx.report(
-            anchor,
-            FieldPath::root().key("metadata").key("name"),
+        let at = Anchor::of(obj, FieldPath::root().key("metadata").key("name"));
+        out.push(Fact::Anchor(anchoring, facts.handle(obj), at));
+    }
+
+    fn finish(&self, facts: Vec<Fact>, cx: &mut Context<'_>) {
+        if facts.iter().any(|f| matches!(f, Fact::Detector)) {
+            return;
+        }
+        // The preferred kind of anchor, the first of that kind.
+        let mut best: Option<(Anchoring, &ObjectHandle, &Anchor)> = None;
+        for f in &facts {
+            if let Fact::Anchor(a, h, at) = f {
+                if best.is_none_or(|(b, ..)| *a < b) {
+                    best = Some((*a, h, at));
+                }
+            }
+        }
+        let Some((_, handle, at)) = best else { return };
+        cx.report_at(
+            handle,
+            at,
             "no runtime threat detection DaemonSet (Falco, Tetragon, Tracee, KubeArmor or similar) runs in the cluster",
         );
     }

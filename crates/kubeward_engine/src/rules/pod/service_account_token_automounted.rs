@@ -1,11 +1,12 @@
 use std::collections::HashMap;
 
 use crate::context::Context;
+use crate::cross::{Anchor, Cross, CrossDyn, Facts, ObjectHandle};
 use crate::fix::{Fix, Safety};
 use crate::input::node::Node;
+use crate::input::object::Object;
 use crate::input::workload::PodSpecView;
 use crate::rule::{Rule, RuleMeta};
-use crate::snapshot::Snapshot;
 
 use super::account_helpers::named_service_account;
 
@@ -67,62 +68,90 @@ crate::declare_rule! {
     }
 }
 
+/// What the rule keeps across objects.
+pub enum Fact {
+    /// A ServiceAccount.
+    Account {
+        /// `metadata.namespace`.
+        namespace: Option<Box<str>>,
+        /// `metadata.name`.
+        name: Box<str>,
+        /// Its `automountServiceAccountToken`.
+        automount: Option<bool>,
+    },
+    /// A workload whose pod does not set `automountServiceAccountToken: false`.
+    Workload {
+        /// The workload (its namespace is the ServiceAccount's).
+        handle: ObjectHandle,
+        /// The ServiceAccount the pod names; `None` for `default`.
+        account: Option<Box<str>>,
+        /// Whether the pod sets `automountServiceAccountToken: true` (else it leaves it unset).
+        automount: bool,
+        /// The pod's `automountServiceAccountToken`.
+        at: Anchor,
+    },
+}
+
 impl Rule for ServiceAccountTokenAutomounted {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
-        let objects = snap.objects();
+    fn cross(&self) -> Option<&dyn CrossDyn> {
+        Some(self)
+    }
+}
+
+impl Cross for ServiceAccountTokenAutomounted {
+    type Fact = Fact;
+
+    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
+        if obj.kind() == "ServiceAccount" && obj.group().is_empty() {
+            out.push(Fact::Account {
+                namespace: obj.namespace().map(Into::into),
+                name: obj.name().into(),
+                automount: obj.root.get("automountServiceAccountToken").and_then(Node::as_bool),
+            });
+        }
+        let Some(pod) = PodSpecView::of(obj) else {
+            return;
+        };
+        let automount = match pod.get("automountServiceAccountToken").and_then(Node::as_bool) {
+            Some(false) => return,
+            Some(true) => true,
+            None => false,
+        };
+        let account = named_service_account(&pod).1.filter(|sa| *sa != "default").map(Into::into);
+        let at = Anchor::of(obj, pod.path.key("automountServiceAccountToken"));
+        out.push(Fact::Workload { handle: facts.handle(obj), account, automount, at });
+    }
+
+    fn finish(&self, facts: Vec<Fact>, cx: &mut Context<'_>) {
         // (namespace, name) → the ServiceAccount's `automountServiceAccountToken`.
         let mut accounts: HashMap<(Option<&str>, &str), Option<bool>> = HashMap::new();
-        for o in &objects {
-            if o.kind() == "ServiceAccount" && o.group().is_empty() {
-                let automount = o.root.get("automountServiceAccountToken").and_then(Node::as_bool);
-                accounts.insert((o.namespace(), o.name()), automount);
+        for f in &facts {
+            if let Fact::Account { namespace, name, automount } = f {
+                accounts.insert((namespace.as_deref(), name), *automount);
             }
         }
-        for o in &objects {
-            let Some(pod) = PodSpecView::of(o) else {
-                continue;
-            };
-            let path = pod.path.key("automountServiceAccountToken");
-            let fix = Fix::set(Safety::Unsafe, path.clone(), serde_json::Value::Bool(false));
-            let sa = named_service_account(&pod).1.unwrap_or("default");
-            match pod.get("automountServiceAccountToken").and_then(Node::as_bool) {
-                Some(false) => {}
-                Some(true) => {
-                    cx.report(
-                        o,
-                        path,
-                        format!("pod mounts the token of ServiceAccount `{sa}` (`automountServiceAccountToken: true`)"),
-                    )
-                    .fix(fix.clone());
+        for f in &facts {
+            let Fact::Workload { handle, account, automount, at } = f else { continue };
+            let sa = account.as_deref().unwrap_or("default");
+            let msg = if *automount {
+                format!("pod mounts the token of ServiceAccount `{sa}` (`automountServiceAccountToken: true`)")
+            } else {
+                match accounts.get(&(handle.oref.namespace.as_deref(), sa)) {
+                    Some(Some(false)) => continue,
+                    Some(_) => format!(
+                        "pod mounts the token of ServiceAccount `{sa}`: neither the pod nor the ServiceAccount sets `automountServiceAccountToken: false`"
+                    ),
+                    None => format!(
+                        "pod mounts the token of ServiceAccount `{sa}`: the pod does not set `automountServiceAccountToken: false` and the ServiceAccount is not in the scanned files"
+                    ),
                 }
-                None => match accounts.get(&(o.namespace(), sa)) {
-                    Some(Some(false)) => {}
-                    Some(_) => {
-                        cx.report(
-                            o,
-                            path,
-                            format!(
-                                "pod mounts the token of ServiceAccount `{sa}`: neither the pod nor the ServiceAccount sets `automountServiceAccountToken: false`"
-                            ),
-                        )
-                        .fix(fix.clone());
-                    }
-                    None => {
-                        cx.report(
-                            o,
-                            path,
-                            format!(
-                                "pod mounts the token of ServiceAccount `{sa}`: the pod does not set `automountServiceAccountToken: false` and the ServiceAccount is not in the scanned files"
-                            ),
-                        )
-                        .fix(fix.clone());
-                    }
-                },
-            }
+            };
+            let fix = Fix::set(Safety::Unsafe, at.path.clone(), serde_json::Value::Bool(false));
+            cx.report_at(handle, at, msg).fix(fix);
         }
     }
 }

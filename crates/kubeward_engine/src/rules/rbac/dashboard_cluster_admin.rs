@@ -1,11 +1,11 @@
 use std::collections::HashSet;
 
 use crate::context::Context;
+use crate::cross::{Cross, CrossDyn, Facts};
 use crate::input::object::Object;
 use crate::rule::{Rule, RuleMeta, Severity};
-use crate::snapshot::Snapshot;
 
-use super::helpers::{describe, policy_rules, rbac_kind, role_ref, subjects, RbacKind, Subject};
+use super::helpers::{describe, policy_rules, rbac_kind, role_ref, subjects, BindingFact, RbacKind, Subject};
 
 crate::declare_rule! {
     /// ## What it does
@@ -74,8 +74,12 @@ crate::declare_rule! {
     }
 }
 
+fn is_dashboard(s: &Subject<'_>) -> bool {
+    s.is_service_account() && s.name.contains("dashboard")
+}
+
 fn dashboard_subject<'a>(obj: &Object<'a>) -> Option<Subject<'a>> {
-    subjects(obj).into_iter().find(|s| s.is_service_account() && s.name.contains("dashboard"))
+    subjects(obj).into_iter().find(is_dashboard)
 }
 
 fn report(obj: &Object<'_>, what: &str, cx: &mut Context<'_>) {
@@ -92,6 +96,23 @@ fn report(obj: &Object<'_>, what: &str, cx: &mut Context<'_>) {
     }
 }
 
+/// Whether a ClusterRole other than `cluster-admin` has a rule allowing `*` verbs on `*`
+/// resources (a home-made cluster-admin).
+fn allows_all(role: &Object<'_>) -> bool {
+    role.name() != "cluster-admin"
+        && policy_rules(role).iter().any(|r| r.wildcard("verbs").is_some() && r.wildcard("resources").is_some())
+}
+
+/// What the rule keeps across objects.
+pub enum Fact {
+    /// A ClusterRole (other than `cluster-admin`) with a rule allowing `*` verbs on `*`
+    /// resources: its name.
+    WildcardRole(Box<str>),
+    /// A binding of a ClusterRole (other than `cluster-admin`) with the dashboard's
+    /// ServiceAccount among its subjects (the first such subject, the only one kept).
+    Binding(BindingFact),
+}
+
 impl Rule for DashboardClusterAdmin {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -103,25 +124,63 @@ impl Rule for DashboardClusterAdmin {
         }
     }
 
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
-        let objects = snap.objects();
-        let wildcard_roles: HashSet<&str> = objects
+    fn cross(&self) -> Option<&dyn CrossDyn> {
+        Some(self)
+    }
+}
+
+impl Cross for DashboardClusterAdmin {
+    type Fact = Fact;
+
+    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
+        match rbac_kind(obj) {
+            Some(RbacKind::ClusterRole) if allows_all(obj) => out.push(Fact::WildcardRole(obj.name().into())),
+            Some(RbacKind::RoleBinding | RbacKind::ClusterRoleBinding) => {
+                // Bindings to `cluster-admin` are the per-object check's (and the name is never
+                // among the wildcard roles).
+                if !role_ref(obj).is_some_and(|r| r.kind == "ClusterRole" && r.name != "cluster-admin") {
+                    return;
+                }
+                let mut found = false;
+                let first_dashboard = |s: &Subject<'_>| {
+                    let keep = !found && is_dashboard(s);
+                    found |= keep;
+                    keep
+                };
+                if let Some(b) = BindingFact::of(obj, facts, first_dashboard) {
+                    out.push(Fact::Binding(b));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(&self, facts: Vec<Fact>, cx: &mut Context<'_>) {
+        let wildcard_roles: HashSet<&str> = facts
             .iter()
-            .filter(|o| rbac_kind(o) == Some(RbacKind::ClusterRole) && o.name() != "cluster-admin")
-            .filter(|o| {
-                policy_rules(o).iter().any(|r| r.wildcard("verbs").is_some() && r.wildcard("resources").is_some())
+            .filter_map(|f| match f {
+                Fact::WildcardRole(name) => Some(&**name),
+                Fact::Binding(_) => None,
             })
-            .map(Object::name)
             .collect();
         if wildcard_roles.is_empty() {
             return;
         }
-        for o in &objects {
-            let Some(r) = role_ref(o) else {
+        for f in &facts {
+            let Fact::Binding(b) = f else { continue };
+            let Some(s) = b.subjects.first() else { continue };
+            if !wildcard_roles.contains(&*b.role_name) {
                 continue;
-            };
-            if r.kind == "ClusterRole" && wildcard_roles.contains(r.name) {
-                report(o, &format!("cluster role `{}`, which allows `*` on `*` in the scanned files,", r.name), cx);
+            }
+            let what = format!("cluster role `{}`, which allows `*` on `*` in the scanned files,", b.role_name);
+            if b.kind() == "RoleBinding" {
+                let ns = b.namespace().map_or_else(|| "its namespace".to_string(), |n| format!("namespace `{n}`"));
+                let msg =
+                    format!("{} grants {what} in {ns} to the dashboard's {}", b.describe(), b.describe_subject(s));
+                cx.report_at(&b.handle, &s.anchor(), msg).severity(Severity::High);
+            } else {
+                let msg = format!("{} grants {what} to the dashboard's {}", b.describe(), b.describe_subject(s));
+                cx.report_at(&b.handle, &s.anchor(), msg);
             }
         }
     }

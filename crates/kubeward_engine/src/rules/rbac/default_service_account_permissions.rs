@@ -1,18 +1,18 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::context::Context;
+use crate::cross::{Anchor, Cross, CrossDyn, Facts, ObjectHandle};
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::{Rule, RuleMeta};
-use crate::snapshot::Snapshot;
 
-use super::helpers::{is_builtin_default, rbac_kind, role_ref, subjects, RbacKind};
+use super::helpers::{is_builtin_default, rbac_kind, BindingFact, RbacKind, Subject, SubjectFact};
 
 /// What one binding gives the `default` ServiceAccounts it reaches.
-struct Grant {
+struct Grant<'f> {
     /// Namespaces whose `default` ServiceAccount it reaches (`None`: every namespace).
-    reaches: Option<String>,
+    reaches: Option<&'f str>,
     /// `in namespace `x`` or `cluster-wide`.
     scope: String,
     /// `get/list pods, services` or why it is unknown.
@@ -21,8 +21,9 @@ struct Grant {
     via: String,
 }
 
-/// `get/list/watch pods, services; create deployments` from a role's rules.
-fn describe_rules(role: &Object<'_>) -> String {
+/// `get/list/watch pods, services; create deployments` from a role's rules; `None` when the
+/// role has no rules.
+fn describe_rules(role: &Object<'_>) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
     for rule in role.root.get("rules").map(Node::items).unwrap_or_default() {
         let list = |k: &str| -> Vec<&str> {
@@ -39,9 +40,28 @@ fn describe_rules(role: &Object<'_>) -> String {
         parts.push(format!("{} {}{named}", verbs.join("/"), resources.join(", ")));
     }
     if parts.is_empty() {
-        "nothing (the role has no rules)".to_string()
+        None
     } else {
-        parts.join("; ")
+        Some(parts.join("; "))
+    }
+}
+
+/// Whose `default` ServiceAccount a subject of a binding in namespace `binding_ns` reaches:
+/// `None` when none, `Some(None)` every namespace's, `Some(Some(ns))` the one of `ns`.
+fn reaches<'s>(
+    kind: &str,
+    name: &'s str,
+    namespace: Option<&'s str>,
+    binding_ns: Option<&'s str>,
+) -> Option<Option<&'s str>> {
+    match (kind, name) {
+        ("ServiceAccount", "default") => namespace.filter(|n| !n.is_empty()).or(binding_ns).map(Some),
+        ("Group", "system:serviceaccounts" | "system:authenticated") => Some(None),
+        ("Group", g) => match g.strip_prefix("system:serviceaccounts:") {
+            Some(ns) if !ns.is_empty() => Some(Some(ns)),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -113,83 +133,117 @@ crate::declare_rule! {
     }
 }
 
+/// What the rule keeps across objects.
+pub enum Fact {
+    /// A Role, ClusterRole, RoleBinding or ClusterRoleBinding: what a `roleRef` looks up.
+    Rbac {
+        /// The kind.
+        kind: RbacKind,
+        /// `metadata.name`.
+        name: Box<str>,
+        /// `metadata.namespace` (never for a ClusterRole).
+        namespace: Option<Box<str>>,
+        /// What its rules allow ([`describe_rules`]).
+        rules: Option<Box<str>>,
+    },
+    /// A binding (not built in) with the subjects that reach a `default` ServiceAccount.
+    Binding(BindingFact),
+    /// A Namespace, and the position of its name.
+    Namespace(ObjectHandle, Anchor),
+}
+
 impl Rule for DefaultServiceAccountPermissions {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
-        let objects = snap.objects();
-        // (kind, name, namespace but for ClusterRoles) -> the first such object: one pass, so
-        // that looking up each binding's role does not scan every object (quadratic at scale).
-        let mut index: HashMap<(&str, &str, Option<&str>), &Object<'_>> = HashMap::new();
-        for o in objects.iter() {
-            if let Some(k) = rbac_kind(o) {
-                let ns = if k.as_str() == "ClusterRole" { None } else { o.namespace() };
-                index.entry((k.as_str(), o.name(), ns)).or_insert(o);
+    fn cross(&self) -> Option<&dyn CrossDyn> {
+        Some(self)
+    }
+}
+
+impl Cross for DefaultServiceAccountPermissions {
+    type Fact = Fact;
+
+    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
+        if obj.kind() == "Namespace" {
+            if obj.group().is_empty() {
+                let at = Anchor::of(obj, FieldPath::root().key("metadata").key("name"));
+                out.push(Fact::Namespace(facts.handle(obj), at));
+            }
+            return;
+        }
+        let Some(kind) = rbac_kind(obj) else { return };
+        let namespace = if kind == RbacKind::ClusterRole { None } else { obj.namespace().map(Into::into) };
+        out.push(Fact::Rbac { kind, name: obj.name().into(), namespace, rules: describe_rules(obj).map(Into::into) });
+        if kind.is_binding() && !is_builtin_default(obj) {
+            let binding_ns = obj.namespace();
+            let reaching = |s: &Subject<'_>| reaches(s.kind, s.name, s.namespace, binding_ns).is_some();
+            if let Some(b) = BindingFact::of(obj, facts, reaching) {
+                out.push(Fact::Binding(b));
+            }
+        }
+    }
+
+    fn finish(&self, facts: Vec<Fact>, cx: &mut Context<'_>) {
+        // (kind, name, namespace but for ClusterRoles) -> what the first such object allows.
+        let mut index: HashMap<(&str, &str, Option<&str>), Option<&str>> = HashMap::new();
+        for f in &facts {
+            if let Fact::Rbac { kind, name, namespace, rules } = f {
+                index.entry((kind.as_str(), name, namespace.as_deref())).or_insert(rules.as_deref());
             }
         }
         let role = |kind: &str, name: &str, ns: Option<&str>| {
             let ns = if kind == "ClusterRole" { None } else { ns };
             index.get(&(kind, name, ns)).copied()
         };
-        let mut grants: Vec<(&Object<'_>, FieldPath, Grant)> = Vec::new();
-        for b in objects.iter().filter(|o| rbac_kind(o).is_some_and(RbacKind::is_binding)) {
-            if is_builtin_default(b) {
-                continue;
-            }
-            let Some(r) = role_ref(b) else { continue };
-            let cluster_wide = b.kind() == "ClusterRoleBinding";
-            let what = match role(r.kind, r.name, b.namespace()) {
-                Some(ro) => describe_rules(ro),
-                None if r.kind == "ClusterRole" && r.name == "cluster-admin" => "everything".to_string(),
-                None => format!("what {} `{}` allows (not in the scanned objects)", r.kind, r.name),
+        let mut grants: Vec<(&BindingFact, &SubjectFact, Grant<'_>)> = Vec::new();
+        for f in &facts {
+            let Fact::Binding(b) = f else { continue };
+            let (r_kind, r_name) = (&*b.role_kind, &*b.role_name);
+            let what = match role(r_kind, r_name, b.namespace()) {
+                Some(rules) => rules.unwrap_or("nothing (the role has no rules)").to_string(),
+                None if r_kind == "ClusterRole" && r_name == "cluster-admin" => "everything".to_string(),
+                None => format!("what {r_kind} `{r_name}` allows (not in the scanned objects)"),
             };
-            let scope = if cluster_wide {
+            let scope = if b.kind() == "ClusterRoleBinding" {
                 "cluster-wide".to_string()
             } else {
                 format!("in namespace `{}`", b.namespace().unwrap_or("default"))
             };
-            for s in subjects(b) {
-                let reaches = match (s.kind, s.name) {
-                    ("ServiceAccount", "default") => s.effective_namespace(b).map(str::to_string),
-                    ("Group", "system:serviceaccounts" | "system:authenticated") => None,
-                    ("Group", g) => match g.strip_prefix("system:serviceaccounts:") {
-                        Some(ns) if !ns.is_empty() => Some(ns.to_string()),
-                        _ => continue,
-                    },
-                    _ => continue,
-                };
-                if s.kind == "ServiceAccount" && reaches.is_none() {
+            for s in &b.subjects {
+                let Some(reaches) = reaches(&s.kind, &s.name, s.namespace.as_deref(), b.namespace()) else {
                     continue;
-                }
-                let via = format!("{} `{}` → {} `{}`", b.kind(), b.name(), r.kind, r.name);
-                grants.push((b, s.path.clone(), Grant { reaches, scope: scope.clone(), what: what.clone(), via }));
+                };
+                let via = format!("{} `{}` → {r_kind} `{r_name}`", b.kind(), b.name());
+                grants.push((b, s, Grant { reaches, scope: scope.clone(), what: what.clone(), via }));
             }
         }
         if grants.is_empty() {
             return;
         }
-        // Namespaces: those with a Namespace object, and those bindings name.
-        let mut namespaces: BTreeMap<String, Option<&Object<'_>>> = BTreeMap::new();
-        for o in objects.iter().filter(|o| o.kind() == "Namespace" && o.group().is_empty()) {
-            namespaces.insert(o.name().to_string(), Some(o));
+        // Namespaces: those with a Namespace object (the last of a name), and those bindings name.
+        let mut namespaces: BTreeMap<&str, Option<(&ObjectHandle, &Anchor)>> = BTreeMap::new();
+        for f in &facts {
+            if let Fact::Namespace(h, at) = f {
+                namespaces.insert(&h.oref.name, Some((h, at)));
+            }
         }
         for (_, _, g) in &grants {
-            if let Some(ns) = &g.reaches {
-                namespaces.entry(ns.clone()).or_insert(None);
+            if let Some(ns) = g.reaches {
+                namespaces.entry(ns).or_insert(None);
             }
         }
         for (ns, ns_obj) in &namespaces {
-            let mine: Vec<&(&Object<'_>, FieldPath, Grant)> =
-                grants.iter().filter(|(_, _, g)| g.reaches.as_deref().is_none_or(|r| r == ns)).collect();
-            let Some((first_binding, first_path, _)) = mine.first() else { continue };
+            let mine: Vec<&(&BindingFact, &SubjectFact, Grant<'_>)> =
+                grants.iter().filter(|(_, _, g)| g.reaches.is_none_or(|r| r == *ns)).collect();
+            let Some((first_binding, first_subject, _)) = mine.first() else { continue };
             let list: Vec<String> =
                 mine.iter().map(|(_, _, g)| format!("{} {} ({})", g.what, g.scope, g.via)).collect();
             let msg = format!("the `default` service account of namespace `{ns}` can: {}", list.join("; "));
             match ns_obj {
-                Some(o) => cx.report(o, FieldPath::root().key("metadata").key("name"), msg),
-                None => cx.report(first_binding, first_path.clone(), msg),
+                Some((h, at)) => cx.report_at(h, at, msg),
+                None => cx.report_at(&first_binding.handle, &first_subject.anchor(), msg),
             };
         }
     }

@@ -10,8 +10,9 @@
 //!
 //! `resourceNames` restricts a rule to named objects; rules say how they treat it.
 
-use crate::input::node::Node;
-use crate::input::object::Object;
+use crate::cross::{Anchor, Facts, ObjectHandle};
+use crate::input::node::{Node, Pos};
+use crate::input::object::{Object, ObjectRef};
 use crate::input::path::FieldPath;
 
 /// The API group of the RBAC kinds.
@@ -111,7 +112,13 @@ pub fn kind_words(kind: &str) -> String {
 /// ``cluster role `name` `` for messages (which start lowercase).
 #[must_use]
 pub fn describe(obj: &Object<'_>) -> String {
-    format!("{} `{}`", kind_words(obj.kind()), obj.name())
+    describe_ref(&obj.oref)
+}
+
+/// [`describe`] of an object whose tree is gone.
+#[must_use]
+pub fn describe_ref(oref: &ObjectRef) -> String {
+    format!("{} `{}`", kind_words(&oref.kind), oref.name)
 }
 
 /// `` `a`, `b`, `c` `` for messages.
@@ -321,6 +328,8 @@ pub struct Subject<'a> {
     pub namespace: Option<&'a str>,
     /// Path of the subject (`/subjects/0`).
     pub path: FieldPath,
+    /// Index of the subject in `subjects`.
+    pub index: usize,
 }
 
 impl Subject<'_> {
@@ -340,10 +349,63 @@ impl Subject<'_> {
     /// ``service account `ns/name` ``, ``group `name` `` for messages.
     #[must_use]
     pub fn describe(&self, binding: &Object<'_>) -> String {
-        match (self.is_service_account(), self.effective_namespace(binding)) {
-            (true, Some(ns)) => format!("service account `{ns}/{}`", self.name),
-            _ => format!("{} `{}`", kind_words(self.kind), self.name),
+        describe_subject(self.kind, self.name, self.effective_namespace(binding))
+    }
+}
+
+/// ``service account `ns/name` ``, ``group `name` ``: a subject of `kind` and `name` whose
+/// effective namespace is `ns`.
+fn describe_subject(kind: &str, name: &str, ns: Option<&str>) -> String {
+    match (kind == "ServiceAccount", ns) {
+        (true, Some(ns)) => format!("service account `{ns}/{name}`"),
+        _ => format!("{} `{name}`", kind_words(kind)),
+    }
+}
+
+/// A subject of a binding kept for a cross-object rule once the binding's tree is gone.
+#[derive(Clone, Debug)]
+pub struct SubjectFact {
+    /// `kind`.
+    pub kind: Box<str>,
+    /// `name`.
+    pub name: Box<str>,
+    /// `namespace`, when written.
+    pub namespace: Option<Box<str>>,
+    /// Index in `subjects`.
+    pub index: usize,
+    /// Position of the subject.
+    pub pos: Pos,
+}
+
+impl SubjectFact {
+    /// Keeps `s`, a subject of `binding`.
+    #[must_use]
+    pub fn of(binding: &Object<'_>, s: &Subject<'_>) -> Self {
+        Self {
+            kind: s.kind.into(),
+            name: s.name.into(),
+            namespace: s.namespace.map(Into::into),
+            index: s.index,
+            pos: binding.pos(&s.path),
         }
+    }
+
+    /// The subject's namespace: its own, else the binding's (`binding_ns`).
+    #[must_use]
+    pub fn effective_namespace<'b>(&'b self, binding_ns: Option<&'b str>) -> Option<&'b str> {
+        self.namespace.as_deref().filter(|n| !n.is_empty()).or(binding_ns)
+    }
+
+    /// [`Subject::describe`], given the binding's namespace.
+    #[must_use]
+    pub fn describe(&self, binding_ns: Option<&str>) -> String {
+        describe_subject(&self.kind, &self.name, self.effective_namespace(binding_ns))
+    }
+
+    /// The subject's path (`/subjects/0`) and position.
+    #[must_use]
+    pub fn anchor(&self) -> Anchor {
+        Anchor { path: FieldPath::root().key("subjects").index(self.index), pos: self.pos, exists: true }
     }
 }
 
@@ -367,6 +429,7 @@ pub fn subjects<'a>(obj: &Object<'a>) -> Vec<Subject<'a>> {
                 name: s(n, "name")?,
                 namespace: s(n, "namespace"),
                 path: base.index(i),
+                index: i,
             })
         })
         .collect()
@@ -412,6 +475,66 @@ pub fn role_ref<'a>(obj: &Object<'a>) -> Option<RoleRef<'a>> {
         name: r.get("name")?.as_str()?,
         path: FieldPath::root().key("roleRef").key("name"),
     })
+}
+
+/// A binding kept for a cross-object rule once its tree is gone: identity (in the handle),
+/// `roleRef` and the subjects the rule needs.
+#[derive(Debug)]
+pub struct BindingFact {
+    /// The binding (kind, namespace, name, file, exemptions).
+    pub handle: ObjectHandle,
+    /// `roleRef.kind`.
+    pub role_kind: Box<str>,
+    /// `roleRef.name`.
+    pub role_name: Box<str>,
+    /// The subjects kept.
+    pub subjects: Box<[SubjectFact]>,
+}
+
+impl BindingFact {
+    /// Keeps a RoleBinding or ClusterRoleBinding with a `roleRef` (see [`role_ref`]) and the
+    /// subjects `keep` selects (called on each in order); `None` for other objects and when
+    /// `keep` selects no subject.
+    #[must_use]
+    pub fn of(obj: &Object<'_>, facts: &Facts<'_>, mut keep: impl FnMut(&Subject<'_>) -> bool) -> Option<Self> {
+        let r = role_ref(obj)?;
+        let subjects: Box<[SubjectFact]> =
+            subjects(obj).iter().filter(|s| keep(s)).map(|s| SubjectFact::of(obj, s)).collect();
+        if subjects.is_empty() {
+            return None;
+        }
+        Some(Self { handle: facts.handle(obj), role_kind: r.kind.into(), role_name: r.name.into(), subjects })
+    }
+
+    /// `kind`.
+    #[must_use]
+    pub fn kind(&self) -> &str {
+        &self.handle.oref.kind
+    }
+
+    /// `metadata.name`.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.handle.oref.name
+    }
+
+    /// `metadata.namespace`, when written.
+    #[must_use]
+    pub fn namespace(&self) -> Option<&str> {
+        self.handle.oref.namespace.as_deref()
+    }
+
+    /// ``role binding `name` `` for messages.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        describe_ref(&self.handle.oref)
+    }
+
+    /// [`Subject::describe`] of one of its subjects.
+    #[must_use]
+    pub fn describe_subject(&self, s: &SubjectFact) -> String {
+        s.describe(self.namespace())
+    }
 }
 
 /// `[a, b, c, d]` -> `` `a`, `b`, `c` and 1 more `` (subjects in messages).

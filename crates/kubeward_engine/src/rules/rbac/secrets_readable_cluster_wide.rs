@@ -1,19 +1,19 @@
 use std::collections::HashMap;
 
 use crate::context::Context;
+use crate::cross::{Cross, CrossDyn, Facts};
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::{Rule, RuleMeta};
-use crate::snapshot::Snapshot;
 
-use super::helpers::{is_builtin_default, rbac_kind, role_ref, subjects, PolicyRule, RbacKind};
+use super::helpers::{is_builtin_default, rbac_kind, role_ref, BindingFact, PolicyRule, RbacKind};
 
 /// Built-in ClusterRoles that read secrets (`cluster-admin` is RBAC002's).
 const BUILTIN_READERS: &[&str] = &["admin", "edit"];
 
 /// The read verbs a ClusterRole grants on secrets of the core group (its `rules`, also for an
-/// aggregated role, whose rules the API server fills in).
+/// aggregated role, whose rules the API server fills in), in the order its rules grant them.
 fn secret_read_verbs(role: &Object<'_>) -> Vec<&'static str> {
     let mut verbs = Vec::new();
     for (i, node) in role.root.get("rules").map(Node::items).unwrap_or_default().iter().enumerate() {
@@ -94,43 +94,80 @@ crate::declare_rule! {
     }
 }
 
+/// What the rule keeps across objects.
+pub enum Fact {
+    /// A ClusterRole: its name and the read verbs it grants on secrets.
+    Role {
+        /// `metadata.name`.
+        name: Box<str>,
+        /// See [`secret_read_verbs`].
+        verbs: Box<[&'static str]>,
+    },
+    /// A ClusterRoleBinding (not built in) of a ClusterRole other than `cluster-admin`, with
+    /// its subjects.
+    Binding(BindingFact),
+}
+
 impl Rule for SecretsReadableClusterWide {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
-        let objects = snap.objects();
-        // Name -> the first ClusterRole of that name (one pass, not a scan per binding).
-        let mut roles: HashMap<&str, &Object<'_>> = HashMap::new();
-        for o in objects.iter().filter(|o| rbac_kind(o) == Some(RbacKind::ClusterRole)) {
-            roles.entry(o.name()).or_insert(o);
+    fn cross(&self) -> Option<&dyn CrossDyn> {
+        Some(self)
+    }
+}
+
+impl Cross for SecretsReadableClusterWide {
+    type Fact = Fact;
+
+    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
+        match rbac_kind(obj) {
+            Some(RbacKind::ClusterRole) => {
+                out.push(Fact::Role { name: obj.name().into(), verbs: secret_read_verbs(obj).into() });
+            }
+            Some(RbacKind::ClusterRoleBinding) => {
+                if is_builtin_default(obj)
+                    || !role_ref(obj).is_some_and(|r| r.kind == "ClusterRole" && r.name != "cluster-admin")
+                {
+                    return;
+                }
+                if let Some(b) = BindingFact::of(obj, facts, |_| true) {
+                    out.push(Fact::Binding(b));
+                }
+            }
+            _ => {}
         }
-        for b in objects.iter().filter(|o| rbac_kind(o) == Some(RbacKind::ClusterRoleBinding)) {
-            if is_builtin_default(b) {
-                continue;
+    }
+
+    fn finish(&self, facts: Vec<Fact>, cx: &mut Context<'_>) {
+        // Name -> the verbs of the first ClusterRole of that name.
+        let mut roles: HashMap<&str, &[&'static str]> = HashMap::new();
+        for f in &facts {
+            if let Fact::Role { name, verbs } = f {
+                roles.entry(&**name).or_insert(&**verbs);
             }
-            let Some(r) = role_ref(b) else { continue };
-            if r.kind != "ClusterRole" || r.name == "cluster-admin" {
-                continue;
-            }
-            let verbs = match roles.get(r.name) {
-                Some(role) => secret_read_verbs(role),
-                None if BUILTIN_READERS.contains(&r.name) => vec!["get", "list", "watch"],
+        }
+        let builtin: &[&'static str] = &["get", "list", "watch"];
+        for f in &facts {
+            let Fact::Binding(b) = f else { continue };
+            let verbs = match roles.get(&*b.role_name) {
+                Some(verbs) => *verbs,
+                None if BUILTIN_READERS.contains(&&*b.role_name) => builtin,
                 None => continue,
             };
             if verbs.is_empty() {
                 continue;
             }
-            for s in subjects(b) {
+            for s in &b.subjects {
                 let msg = format!(
                     "{} can {} every Secret of the cluster through ClusterRoleBinding `{}` (ClusterRole `{}`)",
-                    s.describe(b),
+                    b.describe_subject(s),
                     verbs.join("/"),
                     b.name(),
-                    r.name
+                    b.role_name
                 );
-                cx.report(b, s.path.clone(), msg);
+                cx.report_at(&b.handle, &s.anchor(), msg);
             }
         }
     }
