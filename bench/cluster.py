@@ -27,6 +27,72 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
 
+def build() -> None:
+    cmd = ["cargo", "build", "--release", "-p", "kubeward", "-p", "fake_apiserver", "--bins"]
+    print("+", " ".join(cmd), file=sys.stderr)
+    subprocess.run(cmd, cwd=common.REPO, check=True)
+
+
+def fake_bin() -> Path:
+    return common.REPO / "target" / "release" / "fake-apiserver"
+
+
+def run_cluster(pods: int, deployments: int, namespaces: int, standalone_pods: bool = False, runs: int = 3,
+                timeout: float | None = None) -> dict:
+    """Serves the synthetic cluster from fake-apiserver and times `kubeward cluster` against it
+    `runs` times. Returns the runs (wall time, peak RSS, findings, objects audited), the best wall
+    time, the peak RSS and the server's request count. Raises RuntimeError when the server does
+    not start or kubeward fails."""
+    runs_out: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="kubeward-cluster-bench-") as tmp:
+        work = Path(tmp)
+        kubeconfig = work / "kubeconfig"
+        server_cmd = [str(fake_bin()), "--kubeconfig", str(kubeconfig), "--pods", str(pods),
+                      "--deployments", str(deployments), "--namespaces", str(namespaces)]
+        if standalone_pods:
+            server_cmd.append("--standalone-pods")
+        server = subprocess.Popen(server_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
+        err = ""
+        try:
+            ready = server.stdout.readline() if server.stdout else ""
+            if not ready.startswith("ready"):
+                raise RuntimeError(f"fake-apiserver did not start: {ready.strip()}")
+            for i in range(runs):
+                report = work / f"report-{i}.json"
+                cmd = [str(common.kubeward_bin()), "cluster", "--kubeconfig", str(kubeconfig),
+                       "--config", "/dev/null", "-f", "json", "-q", "-o", f"json={report}"]
+                r = common.run_measured(cmd, work, work / f"stdout-{i}", work / f"stderr-{i}", timeout=timeout)
+                if r.timed_out or r.exit_code not in (0, 1):
+                    tail = (work / f"stderr-{i}").read_text(errors="replace")[-2000:]
+                    why = f"timed out after {timeout} s" if r.timed_out else f"exit code {r.exit_code}"
+                    raise RuntimeError(f"kubeward cluster {why}: {tail}")
+                data = common.load_json(report) or {}
+                summary = data.get("summary", {}) if isinstance(data, dict) else {}
+                runs_out.append({"seconds": round(r.seconds, 3), "user": round(r.user, 3), "sys": round(r.sys, 3),
+                                 "max_rss_mib": round(r.max_rss_kib / 1024, 1), "exit_code": r.exit_code,
+                                 "findings": len(data.get("findings", [])), "objects": summary.get("objects")})
+                report.unlink(missing_ok=True)
+                print(f"run {i + 1}: {r.seconds:.2f} s, peak RSS {r.max_rss_kib / 1024:.1f} MiB, "
+                      f"{runs_out[-1]['findings']} findings, {runs_out[-1]['objects']} objects audited",
+                      file=sys.stderr)
+        finally:
+            if server.stdin:
+                server.stdin.close()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+            err = server.stderr.read() if server.stderr else ""
+    requests = err.strip().splitlines()[-1] if err.strip() else ""
+    best = min(runs_out, key=lambda r: r["seconds"])
+    return {"scenario": {"pods": pods, "deployments": deployments, "namespaces": namespaces,
+                         "standalone_pods": standalone_pods, "runs": runs},
+            "runs": runs_out, "best_seconds": best["seconds"], "peak_rss_mib": max(r["max_rss_mib"] for r in runs_out),
+            "objects": best["objects"], "findings": best["findings"], "server": requests}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pods", type=int, default=10_000)
@@ -38,52 +104,17 @@ def main() -> int:
     args = ap.parse_args()
 
     if not args.skip_build:
-        cmd = ["cargo", "build", "--release", "-p", "kubeward", "-p", "fake_apiserver", "--bins"]
-        print("+", " ".join(cmd), file=sys.stderr)
-        subprocess.run(cmd, cwd=common.REPO, check=True)
-    fake = common.REPO / "target" / "release" / "fake-apiserver"
-    out = common.out_dir()
-    with tempfile.TemporaryDirectory(prefix="kubeward-cluster-bench-") as tmp:
-        work = Path(tmp)
-        kubeconfig = work / "kubeconfig"
-        server_cmd = [str(fake), "--kubeconfig", str(kubeconfig), "--pods", str(args.pods),
-                      "--deployments", str(args.deployments), "--namespaces", str(args.namespaces)]
-        if args.standalone_pods:
-            server_cmd.append("--standalone-pods")
-        server = subprocess.Popen(server_cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            ready = server.stdout.readline() if server.stdout else ""
-            if not ready.startswith("ready"):
-                print(f"fake-apiserver did not start: {ready}", file=sys.stderr)
-                return 2
-            runs = []
-            for i in range(args.runs):
-                report = work / f"report-{i}.json"
-                cmd = [str(common.kubeward_bin()), "cluster", "--kubeconfig", str(kubeconfig),
-                       "--config", "/dev/null", "-f", "json", "-q", "-o", f"json={report}"]
-                r = common.run_measured(cmd, work, work / f"stdout-{i}", work / f"stderr-{i}")
-                if r.exit_code not in (0, 1):
-                    print((work / f"stderr-{i}").read_text(), file=sys.stderr)
-                    return 2
-                data = common.load_json(report) or {}
-                summary = data.get("summary", {}) if isinstance(data, dict) else {}
-                runs.append({"seconds": round(r.seconds, 3), "max_rss_mib": round(r.max_rss_kib / 1024, 1),
-                             "exit_code": r.exit_code, "findings": len(data.get("findings", [])),
-                             "objects": summary.get("objects")})
-                print(f"run {i + 1}: {r.seconds:.2f} s, peak RSS {r.max_rss_kib / 1024:.1f} MiB, "
-                      f"{runs[-1]['findings']} findings, {runs[-1]['objects']} objects audited")
-        finally:
-            if server.stdin:
-                server.stdin.close()
-            err = server.stderr.read() if server.stderr else ""
-            server.wait(timeout=30)
-        requests = err.strip().splitlines()[-1] if err.strip() else ""
-    best = min(runs, key=lambda r: r["seconds"])
-    peak = max(r["max_rss_mib"] for r in runs)
-    print(f"best {best['seconds']:.2f} s; peak RSS {peak:.1f} MiB (targets: < 5 s, < 200 MB); {requests}")
-    result = {"scenario": vars(args), "machine": common.machine(), "runs": runs, "best_seconds": best["seconds"],
-              "peak_rss_mib": peak, "server": requests}
-    path = out / f"cluster-{common.timestamp()}.json"
+        build()
+    try:
+        res = run_cluster(args.pods, args.deployments, args.namespaces, args.standalone_pods, args.runs)
+    except RuntimeError as e:
+        print(e, file=sys.stderr)
+        return 2
+    print(f"best {res['best_seconds']:.2f} s; peak RSS {res['peak_rss_mib']:.1f} MiB (targets: < 5 s, < 200 MB); "
+          f"{res['server']}")
+    result = {"scenario": vars(args), "machine": common.machine(), "runs": res["runs"],
+              "best_seconds": res["best_seconds"], "peak_rss_mib": res["peak_rss_mib"], "server": res["server"]}
+    path = common.out_dir() / f"cluster-{common.timestamp()}.json"
     path.write_text(json.dumps(result, indent=2))
     print(f"wrote {path}")
     return 0

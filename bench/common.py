@@ -6,7 +6,8 @@
   (copied when linking fails) into a temporary directory, with hidden path components renamed
   (`.github` -> `_dot_github`), because checkov skips folders whose names start with a dot and
   trivy does not follow symlinks. All tools then scan exactly the same files.
-- Running a command with wall time and peak RSS (os.wait4 of the child).
+- Running a command with wall time, CPU time and peak RSS (os.wait4 of the child), optionally
+  with a timeout.
 """
 
 from __future__ import annotations
@@ -195,18 +196,92 @@ class Run:
     exit_code: int
     stdout: Path
     stderr: Path
+    user: float = 0.0
+    sys: float = 0.0
+    timed_out: bool = False
 
 
-def run_measured(cmd: list[str], cwd: Path, stdout: Path, stderr: Path, env: dict[str, str] | None = None) -> Run:
-    """Runs `cmd`, returns its wall time and peak RSS (the largest process of the tree that was
-    waited for, as the kernel reports it to wait4; the same number `/usr/bin/time -v` prints)."""
-    with open(stdout, "wb") as out, open(stderr, "wb") as err:
-        start = time.perf_counter()
-        p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=env if env is not None else clean_env())
-        _, status, usage = os.wait4(p.pid, 0)
-        elapsed = time.perf_counter() - start
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return Run(seconds=elapsed, max_rss_kib=int(usage.ru_maxrss), exit_code=p.returncode, stdout=stdout, stderr=stderr)
+# The process that starts, times and waits for the measured command. A small separate Python
+# rather than this one: the kernel counts the memory a process had before its `exec` in its peak
+# RSS, and a child forked from this process (which may hold large peer reports) would start at
+# this process's size. The helper is about 7 MiB, so peaks below that read as about 7 MiB.
+# argv: RESULT_FILE TIMEOUT GRACE CMD...; it writes {"seconds", "status", "maxrss", "utime",
+# "stime", "timed_out"} (JSON) to RESULT_FILE. The command runs in its own session; after
+# TIMEOUT seconds (0: none) its group gets SIGTERM, SIGKILL GRACE seconds later; SIGTERM to the
+# helper kills the group at once.
+_HELPER = r"""
+import json, os, signal, sys, time
+result, timeout, grace, cmd = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4:]
+fired = []
+def kill(sig):
+    try:
+        os.killpg(pid, sig)
+    except OSError:
+        pass
+def on_alarm(*_):
+    if not fired:
+        fired.append(1)
+        kill(signal.SIGTERM)
+        signal.setitimer(signal.ITIMER_REAL, grace)
+    else:
+        kill(signal.SIGKILL)
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.setsid()
+        os.execvp(cmd[0], cmd)
+    except OSError as e:
+        os.write(2, f"cannot run {cmd[0]}: {e}\n".encode())
+    os._exit(127)
+signal.signal(signal.SIGALRM, on_alarm)
+signal.signal(signal.SIGTERM, lambda *_: kill(signal.SIGKILL))
+signal.signal(signal.SIGINT, lambda *_: kill(signal.SIGKILL))
+if timeout > 0:
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+_, status, ru = os.wait4(pid, 0)
+elapsed = time.perf_counter() - start
+signal.setitimer(signal.ITIMER_REAL, 0)
+kill(signal.SIGKILL)
+with open(result, "w") as f:
+    json.dump({"seconds": elapsed, "status": status, "maxrss": ru.ru_maxrss, "utime": ru.ru_utime,
+               "stime": ru.ru_stime, "timed_out": bool(fired)}, f)
+"""
+
+
+def run_measured(cmd: list[str], cwd: Path, stdout: Path, stderr: Path, env: dict[str, str] | None = None,
+                 timeout: float | None = None, grace: float = 10.0) -> Run:
+    """Runs `cmd`, returns its wall time, CPU time and peak RSS (the largest process of the tree
+    that was waited for, as the kernel reports it to wait4; the same number `/usr/bin/time -v`
+    prints). A small helper process starts and waits for it (see _HELPER), so that this
+    process's own size does not count.
+
+    `timeout`: after `timeout` seconds the command's process group gets SIGTERM, and SIGKILL
+    `grace` seconds later. The run is then marked `timed_out` (its wall time includes the grace
+    period, its peak RSS is the peak until it was stopped)."""
+    fd, result_s = tempfile.mkstemp(prefix="kubeward-measure-", suffix=".json")
+    os.close(fd)
+    result = Path(result_s)
+    helper = [sys.executable, "-S", "-I", "-c", _HELPER, str(result), str(timeout or 0), str(grace), *cmd]
+    try:
+        with open(stdout, "wb") as out, open(stderr, "wb") as err:
+            p = subprocess.Popen(helper, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                 env=env if env is not None else clean_env(), start_new_session=True)
+            try:
+                p.wait()
+            except BaseException:
+                # Interrupted (Ctrl-C, SIGTERM): the helper takes the command down, then exits.
+                p.terminate()
+                p.wait()
+                raise
+        try:
+            r = json.loads(result.read_text())
+        except (OSError, ValueError) as e:
+            raise RuntimeError(f"measuring helper failed (exit {p.returncode}) for {cmd[0]}") from e
+    finally:
+        result.unlink(missing_ok=True)
+    return Run(seconds=r["seconds"], max_rss_kib=int(r["maxrss"]), exit_code=os.waitstatus_to_exitcode(r["status"]),
+               stdout=stdout, stderr=stderr, user=r["utime"], sys=r["stime"], timed_out=r["timed_out"])
 
 
 def load_json(path: Path) -> object:

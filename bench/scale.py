@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import common
@@ -32,14 +30,13 @@ import common
 GEN = Path(__file__).resolve().parent / "gen_corpus.py"
 
 
-def measured(cmd: list[str], cwd: Path, stdout: Path, stderr: Path) -> dict:
-    with open(stdout, "wb") as out, open(stderr, "wb") as err:
-        start = time.perf_counter()
-        p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=common.clean_env())
-        _, status, usage = os.wait4(p.pid, 0)
-        elapsed = time.perf_counter() - start
-    return {"seconds": round(elapsed, 3), "user": round(usage.ru_utime, 3), "sys": round(usage.ru_stime, 3),
-            "max_rss_kib": int(usage.ru_maxrss), "exit_code": os.waitstatus_to_exitcode(status)}
+def measured(cmd: list[str], cwd: Path, stdout: Path, stderr: Path, timeout: float | None = None) -> dict:
+    r = common.run_measured(cmd, cwd, stdout, stderr, timeout=timeout)
+    out = {"seconds": round(r.seconds, 3), "user": round(r.user, 3), "sys": round(r.sys, 3),
+           "max_rss_kib": r.max_rss_kib, "exit_code": r.exit_code}
+    if r.timed_out:
+        out["timed_out"] = True
+    return out
 
 
 def corpus(root: Path, n: int) -> tuple[Path, dict]:
@@ -54,6 +51,42 @@ def corpus(root: Path, n: int) -> tuple[Path, dict]:
 
 def mib(kib: int) -> str:
     return f"{kib / 1024:.0f} MiB"
+
+
+def time_tool(tool: str, d: Path, runs: int, work: Path, timeout: float | None = None,
+              label: str = "") -> dict:
+    """Times `tool` ("floor" or "kubeward") on corpus `d`, `runs` times; returns the best run (by
+    wall time) with `all_seconds`, the largest peak RSS of all runs and every run (`runs`)."""
+    results = []
+    for i in range(max(1, runs)):
+        report = work / "report.json"
+        if tool == "floor":
+            cmd = [str(common.floor_bin()), "."]
+        else:
+            cmd = [str(common.kubeward_bin()), "scan", ".", "--config", "/dev/null", "-f", "json", "-q",
+                   "-o", f"json={report}"]
+        r = measured(cmd, d, work / f"{tool}.stdout", work / f"{tool}.stderr", timeout=timeout)
+        if tool == "kubeward" and report.exists():
+            try:
+                rep = json.loads(report.read_text())
+                r["findings"] = rep.get("summary", {}).get("findings")
+                r["errors"] = rep.get("summary", {}).get("errors")
+                r["report_bytes"] = report.stat().st_size
+            except (OSError, ValueError):
+                pass
+            report.unlink()
+        if tool == "floor":
+            try:
+                r["counted"] = json.loads((work / "floor.stdout").read_text())
+            except (OSError, ValueError):
+                pass
+        results.append(r)
+        print(f"  {label}{tool} run {i + 1}: {r['seconds']:.2f}s wall, {r['user']:.2f}s user, "
+              f"{mib(r['max_rss_kib'])}, exit {r['exit_code']}{' (timed out)' if r.get('timed_out') else ''}",
+              file=sys.stderr)
+    best = min(results, key=lambda r: r["seconds"])
+    return {**best, "all_seconds": [r["seconds"] for r in results],
+            "max_rss_kib": max(r["max_rss_kib"] for r in results), "runs": results}
 
 
 def main() -> int:
@@ -75,35 +108,7 @@ def main() -> int:
             d, summary = corpus(args.corpora, n)
             row = {"objects": summary["objects"], "files": summary["files"], "bytes": summary["bytes"]}
             for tool in ("floor", "kubeward"):
-                runs = []
-                for i in range(max(1, args.runs)):
-                    report = work / "report.json"
-                    if tool == "floor":
-                        cmd = [str(common.floor_bin()), "."]
-                    else:
-                        cmd = [str(common.kubeward_bin()), "scan", ".", "--config", "/dev/null", "-f", "json", "-q",
-                               "-o", f"json={report}"]
-                    r = measured(cmd, d, work / f"{tool}.stdout", work / f"{tool}.stderr")
-                    if tool == "kubeward" and report.exists():
-                        try:
-                            rep = json.loads(report.read_text())
-                            r["findings"] = rep.get("summary", {}).get("findings")
-                            r["errors"] = rep.get("summary", {}).get("errors")
-                            r["report_bytes"] = report.stat().st_size
-                        except (OSError, ValueError):
-                            pass
-                        report.unlink()
-                    if tool == "floor":
-                        try:
-                            r["counted"] = json.loads((work / "floor.stdout").read_text())
-                        except (OSError, ValueError):
-                            pass
-                    runs.append(r)
-                    print(f"  {n} objects, {tool} run {i + 1}: {r['seconds']:.2f}s wall, {r['user']:.2f}s user, "
-                          f"{mib(r['max_rss_kib'])}, exit {r['exit_code']}", file=sys.stderr)
-                best = min(runs, key=lambda r: r["seconds"])
-                row[tool] = {**best, "all_seconds": [r["seconds"] for r in runs],
-                             "max_rss_kib": max(r["max_rss_kib"] for r in runs)}
+                row[tool] = time_tool(tool, d, args.runs, work, label=f"{n} objects, ")
             row["ratio"] = round(row["kubeward"]["seconds"] / max(row["floor"]["seconds"], 1e-9), 2)
             results.append(row)
     out = args.out or common.out_dir() / f"scale-{common.timestamp()}.json"
