@@ -132,14 +132,30 @@ pub trait Cross: Sync {
     type Fact: Send + Sync + 'static;
     /// Reads one object (called in parallel across files; objects of one file in order).
     fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Self::Fact>);
+    /// Reads one document, before its objects (a scanner report is a document, not an object).
+    fn document(&self, _doc: &DocumentRef<'_>, _facts: &Facts<'_>, _out: &mut Vec<Self::Fact>) {}
     /// Reports, given every fact in file order.
     fn finish(&self, facts: Vec<Self::Fact>, cx: &mut Context<'_>);
+}
+
+/// A document of a file, for [`Cross::document`].
+pub struct DocumentRef<'a> {
+    /// Its file.
+    pub file: &'a crate::snapshot::SourceFile,
+    /// The file's index in the run.
+    pub file_index: usize,
+    /// The document's index in the file.
+    pub doc_index: usize,
+    /// The document.
+    pub doc: &'a Document,
 }
 
 /// The object-safe form of [`Cross`] the engine calls.
 pub trait CrossDyn: Sync {
     /// Collects the facts of `obj` into `acc` (created on the first fact of a file).
     fn collect(&self, obj: &Object<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send + Sync>>);
+    /// Collects the facts of a document (before those of its objects).
+    fn collect_document(&self, doc: &DocumentRef<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send + Sync>>);
     /// Runs the final pass over the accumulated facts, in file order.
     fn finish_all(&self, accs: Vec<Box<dyn Any + Send + Sync>>, cx: &mut Context<'_>);
 }
@@ -151,6 +167,19 @@ impl<T: Cross> CrossDyn for T {
             None => {
                 let mut v: Vec<T::Fact> = Vec::new();
                 self.fact(obj, facts, &mut v);
+                if !v.is_empty() {
+                    *acc = Some(Box::new(v));
+                }
+            }
+        }
+    }
+
+    fn collect_document(&self, doc: &DocumentRef<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send + Sync>>) {
+        match acc.as_mut().and_then(|a| a.downcast_mut::<Vec<T::Fact>>()) {
+            Some(v) => self.document(doc, facts, v),
+            None => {
+                let mut v: Vec<T::Fact> = Vec::new();
+                self.document(doc, facts, &mut v);
                 if !v.is_empty() {
                     *acc = Some(Box::new(v));
                 }

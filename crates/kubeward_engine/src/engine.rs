@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::context::Context;
-use crate::cross::{CrossDyn, Facts};
+use crate::cross::{CrossDyn, DocumentRef, Facts};
 use crate::diagnostic::{Diagnostic, InputError};
 use crate::input::object::{objects_in, Origin};
 use crate::input::workload::PodSpecView;
@@ -272,6 +272,10 @@ impl<'s> Plan<'s> {
             let origin =
                 Origin { file: file.path.clone(), file_index: i, doc_index: d, item: None, partial: file.partial };
             let seen = Facts::new(settings, doc);
+            let dref = DocumentRef { file, file_index: i, doc_index: d, doc };
+            for ((_, c), acc) in self.cross_rules.iter().zip(facts.iter_mut()) {
+                c.collect_document(&dref, &seen, acc);
+            }
             objects_in(&doc.root, &origin, |obj| {
                 objects += 1;
                 for (r, cx) in self.object_rules.iter().zip(cx_obj.iter_mut()) {

@@ -1,11 +1,11 @@
 use crate::context::Context;
-use crate::cross::{Anchor, Cross, Facts, ObjectHandle};
-use crate::images::{normalize_image, ImageIdentity, ReportFormat, ScannerReport};
-use crate::input::object::{objects_in, Object, ObjectRef, Origin};
+use crate::cross::{Anchor, Cross, CrossDyn, DocumentRef, Facts, ObjectHandle};
+use crate::images::{normalize_image, ImageIdentity, ScannerReport};
+use crate::input::object::{Object, ObjectRef, Origin};
 use crate::input::workload::PodSpecView;
 use crate::input::yaml::Document;
 use crate::rule::{Rule, RuleMeta, Severity};
-use crate::snapshot::{Snapshot, SourceFile};
+use crate::snapshot::SourceFile;
 
 crate::declare_rule! {
     /// ## What it does
@@ -145,38 +145,19 @@ impl Rule for VulnerableImage {
         &META
     }
 
-    // Reports are documents, not objects, and `Cross::fact` only sees objects: the rule reads
-    // the documents itself, with the same facts a cross-object rule keeps.
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
-        let settings = cx.settings;
-        let mut out: Vec<Fact> = Vec::new();
-        for (fi, f) in snap.files.iter().enumerate() {
-            for (di, d) in f.documents.iter().enumerate() {
-                let facts = Facts::new(settings, d);
-                if let Some(r) = report_fact(f, fi, di, d, &facts) {
-                    out.push(r);
-                }
-                let origin =
-                    Origin { file: f.path.clone(), file_index: fi, doc_index: di, item: None, partial: f.partial };
-                objects_in(&d.root, &origin, |obj| self.fact(&obj, &facts, &mut out));
-            }
-        }
-        self.finish(out, cx);
-    }
-
-    /// A streaming scan keeps the reports and the files with workloads.
-    fn retains(&self, file: &SourceFile) -> bool {
-        let origin = Origin { file: None, file_index: 0, doc_index: 0, item: None, partial: false };
-        file.documents.iter().any(|d| {
-            let mut workload = false;
-            objects_in(&d.root, &origin, |obj| workload |= PodSpecView::of(&obj).is_some());
-            workload || ReportFormat::detect(&d.root).is_some()
-        })
+    fn cross(&self) -> Option<&dyn CrossDyn> {
+        Some(self)
     }
 }
 
 impl Cross for VulnerableImage {
     type Fact = Fact;
+
+    fn document(&self, d: &DocumentRef<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
+        if let Some(r) = report_fact(d.file, d.file_index, d.doc_index, d.doc, facts) {
+            out.push(r);
+        }
+    }
 
     fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
         let Some(pod) = PodSpecView::of(obj) else { return };
