@@ -16,15 +16,19 @@ use crate::input::workload::PodSpecView;
 /// API server's `KubernetesVersion`, else the first Node. Findings point at its `metadata.name`.
 #[must_use]
 pub fn cluster_anchor<'o, 'a>(objects: &'o [Object<'a>]) -> Option<&'o Object<'a>> {
-    objects
-        .iter()
-        .find(|o| o.kind() == "Namespace" && o.group().is_empty() && o.name() == "kube-system")
-        .or_else(|| {
-            objects
-                .iter()
-                .find(|o| o.kind() == "KubernetesVersion" && o.group() == "kubeward.io" && o.name() == "kube-apiserver")
-        })
-        .or_else(|| objects.iter().find(|o| o.kind() == "Node" && o.group().is_empty()))
+    (0..3).find_map(|rank| objects.iter().find(|o| cluster_anchor_rank(o) == Some(rank)))
+}
+
+/// Whether an object can anchor a whole-cluster finding, and its preference (lower first):
+/// 0 for the `kube-system` Namespace, 1 for the API server's `KubernetesVersion`, 2 for a Node.
+#[must_use]
+pub fn cluster_anchor_rank(o: &Object<'_>) -> Option<u8> {
+    match o.kind() {
+        "Namespace" if o.group().is_empty() && o.name() == "kube-system" => Some(0),
+        "KubernetesVersion" if o.group() == "kubeward.io" && o.name() == "kube-apiserver" => Some(1),
+        "Node" if o.group().is_empty() => Some(2),
+        _ => None,
+    }
 }
 
 /// A component found running: the workload and the container image (or name) that matched.
@@ -60,28 +64,30 @@ pub fn components<'o, 'a>(
     kinds: &[&str],
     needles: &[&'static str],
 ) -> Vec<Component<'o, 'a>> {
-    let mut out = Vec::new();
-    for o in objects.iter().filter(|o| kinds.contains(&o.kind())) {
-        let Some(pod) = PodSpecView::of(o) else { continue };
-        let name = o.name().to_ascii_lowercase();
-        let mut found = None;
-        for c in pod.containers() {
-            let repo = c.image().map(image_repository).unwrap_or_default().to_ascii_lowercase();
-            if let Some(n) = needles.iter().find(|n| repo.contains(**n)) {
-                found = Some((*n, c.path.key("image")));
-                break;
-            }
-        }
-        if found.is_none() {
-            if let Some(n) = needles.iter().find(|n| name.contains(**n)) {
-                found = Some((*n, FieldPath::root().key("metadata").key("name")));
-            }
-        }
-        if let Some((needle, path)) = found {
-            out.push(Component { object: o, needle, path });
+    objects.iter().filter_map(|o| component_of(o, kinds, needles)).collect()
+}
+
+/// `o` as a component: when it is of `kinds` and its name or a container's image repository
+/// contains one of `needles` (lowercase). The first container whose image matches wins, else
+/// the name.
+#[must_use]
+pub fn component_of<'o, 'a>(o: &'o Object<'a>, kinds: &[&str], needles: &[&'static str]) -> Option<Component<'o, 'a>> {
+    if !kinds.contains(&o.kind()) {
+        return None;
+    }
+    let pod = PodSpecView::of(o)?;
+    for c in pod.containers() {
+        let repo = c.image().map(image_repository).unwrap_or_default().to_ascii_lowercase();
+        if let Some(n) = needles.iter().find(|n| repo.contains(**n)) {
+            return Some(Component { object: o, needle: n, path: c.path.key("image") });
         }
     }
-    out
+    let name = o.name().to_ascii_lowercase();
+    needles.iter().find(|n| name.contains(**n)).map(|n| Component {
+        object: o,
+        needle: n,
+        path: FieldPath::root().key("metadata").key("name"),
+    })
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 use crate::context::Context;
+use crate::cross::{Anchor, Cross, CrossDyn, Facts, ObjectHandle};
+use crate::input::object::Object;
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::cluster_view::components;
-use crate::snapshot::Snapshot;
+use crate::rules::cluster_view::component_of;
 
 /// CNIs and agents that enforce NetworkPolicy (image repository or workload name fragments).
 const ENFORCERS: &[&str] = &[
@@ -92,14 +93,48 @@ impl Rule for CniWithoutNetworkPolicy {
         &META
     }
 
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
-        let objects = snap.objects();
-        if !components(&objects, &["DaemonSet"], ENFORCERS).is_empty() {
+    fn cross(&self) -> Option<&dyn CrossDyn> {
+        Some(self)
+    }
+}
+
+/// What the rule keeps of an object.
+pub enum Cni {
+    /// A DaemonSet that enforces NetworkPolicy.
+    Enforcer,
+    /// NetworkPolicies (`networking.k8s.io`), counted (consecutive ones share a fact).
+    Policies(usize),
+    /// A flannel DaemonSet, at its flannel image (or its name).
+    Flannel(ObjectHandle, Anchor),
+}
+
+impl Cross for CniWithoutNetworkPolicy {
+    type Fact = Cni;
+
+    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Cni>) {
+        match obj.kind() {
+            "NetworkPolicy" if obj.group() == "networking.k8s.io" => match out.last_mut() {
+                Some(Cni::Policies(n)) => *n += 1,
+                _ => out.push(Cni::Policies(1)),
+            },
+            "DaemonSet" => {
+                if component_of(obj, &["DaemonSet"], ENFORCERS).is_some() {
+                    out.push(Cni::Enforcer);
+                } else if let Some(f) = component_of(obj, &["DaemonSet"], &["flannel"]) {
+                    out.push(Cni::Flannel(facts.handle(obj), Anchor::of(obj, f.path)));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(&self, facts: Vec<Cni>, cx: &mut Context<'_>) {
+        if facts.iter().any(|f| matches!(f, Cni::Enforcer)) {
             return;
         }
-        let policies =
-            objects.iter().filter(|o| o.kind() == "NetworkPolicy" && o.group() == "networking.k8s.io").count();
-        for f in components(&objects, &["DaemonSet"], &["flannel"]) {
+        let policies: usize = facts.iter().map(|f| if let Cni::Policies(n) = f { *n } else { 0 }).sum();
+        for f in &facts {
+            let Cni::Flannel(handle, at) = f else { continue };
             let void = match policies {
                 0 => String::new(),
                 1 => ": its 1 NetworkPolicy is not enforced".to_string(),
@@ -107,9 +142,9 @@ impl Rule for CniWithoutNetworkPolicy {
             };
             let msg = format!(
                 "daemon set `{}` runs flannel and nothing in the scanned objects enforces NetworkPolicy{void}",
-                f.object.name()
+                handle.oref.name
             );
-            cx.report(f.object, f.path.clone(), msg);
+            cx.report_at(handle, at, msg);
         }
     }
 }

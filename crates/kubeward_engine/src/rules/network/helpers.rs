@@ -1,6 +1,6 @@
 //! NetworkPolicy semantics shared by the network rules: label selectors, a parsed policy view
-//! with the API's defaulting, CIDR arithmetic, and the per-namespace index used by the
-//! cross-object rules.
+//! with the API's defaulting, CIDR arithmetic, and the compact facts (owned selectors and pod
+//! labels, the namespaces of the scanned set) the cross-object rules keep.
 //!
 //! Everything here follows the API exactly:
 //! - `spec.podSelector` is a non-pointer field: missing or `{}` selects every pod of the
@@ -17,7 +17,9 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use crate::input::node::Node;
+use crate::context::Context;
+use crate::cross::{Anchor, Facts, Handle, ObjectHandle};
+use crate::input::node::{Node, Pos};
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::input::workload::PodSpecView;
@@ -454,119 +456,330 @@ impl<'a> PolicyView<'a> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The scanned set: namespaces and policies
+// Compact facts of the cross-object rules (see `crate::cross`)
 // ---------------------------------------------------------------------------------------------
 
-/// How a namespace of the scanned set is anchored for reporting.
-#[derive(Debug)]
-pub struct NamespaceInfo<'a> {
-    /// The namespace (`None`: the namespace the manifests are applied to).
-    pub name: Option<&'a str>,
-    /// The Namespace object, when in the scanned files.
-    pub namespace_object: Option<&'a Object<'a>>,
-    /// The first workload of the namespace, when any.
-    pub first_workload: Option<&'a Object<'a>>,
+/// The namespace key of an object whose tree is gone: `None` when `metadata.namespace` is unset
+/// or empty (as [`ns_of`]).
+#[must_use]
+pub fn ns_of_handle(h: &Handle) -> Option<&str> {
+    h.oref.namespace.as_deref().filter(|n| !n.is_empty())
 }
 
-impl<'a> NamespaceInfo<'a> {
-    /// The object and path to report a namespace-level finding on: the Namespace object's
-    /// name, else the first workload's `metadata.namespace` (or `metadata`).
+/// Whether an object is a Namespace that names a namespace of the scanned set.
+#[must_use]
+pub fn is_namespace_object(obj: &Object<'_>) -> bool {
+    obj.kind() == "Namespace" && obj.group().is_empty() && !obj.name().is_empty()
+}
+
+/// The position of a field whose path a fact implies: an [`Anchor`] without its path, captured
+/// while the tree was there.
+#[derive(Clone, Copy, Debug)]
+pub struct Spot {
+    /// The field's position, or its nearest existing parent's.
+    pub pos: Pos,
+    /// Whether the field itself is written.
+    pub exists: bool,
+}
+
+impl Spot {
+    /// Resolves `path` in `obj`.
     #[must_use]
-    pub fn anchor(&self) -> Option<(&'a Object<'a>, FieldPath)> {
-        if let Some(o) = self.namespace_object {
-            return Some((o, FieldPath::root().join("metadata/name")));
+    pub fn of(obj: &Object<'_>, path: FieldPath) -> Self {
+        let a = Anchor::of(obj, path);
+        Self { pos: a.pos, exists: a.exists }
+    }
+
+    /// The anchor of `path` at this spot.
+    #[must_use]
+    pub fn anchor(self, path: FieldPath) -> Anchor {
+        Anchor { path, pos: self.pos, exists: self.exists }
+    }
+}
+
+/// Small strings packed in one buffer: two allocations whatever their number.
+#[derive(Clone, Debug, Default)]
+pub struct Packed {
+    text: Box<str>,
+    ends: Box<[usize]>,
+}
+
+impl Packed {
+    /// Packs `strs`, in order.
+    #[must_use]
+    pub fn new<'s>(strs: impl IntoIterator<Item = &'s str>) -> Self {
+        let mut text = String::new();
+        let mut ends = Vec::new();
+        for s in strs {
+            text.push_str(s);
+            ends.push(text.len());
         }
-        self.first_workload.map(|o| {
-            let p = if self.name.is_some() { "metadata/namespace" } else { "metadata" };
-            (o, FieldPath::root().join(p))
+        Self { text: text.into_boxed_str(), ends: ends.into_boxed_slice() }
+    }
+
+    /// The strings, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let s = self.text.get(start..end).unwrap_or_default();
+            start = end;
+            s
         })
     }
+}
 
-    /// The namespace as messages name it.
+/// A pod's labels once the tree is gone: the value of each key's first entry (the one
+/// [`Node::get`] finds), when it is a scalar; other entries read as absent, as in
+/// [`LabelSelector::matches`].
+#[derive(Clone, Debug, Default)]
+pub struct PodLabels(Packed);
+
+impl PodLabels {
+    /// The labels of a mapping (`None`, `null` or a non-mapping: no labels).
     #[must_use]
-    pub fn describe(&self) -> String {
-        describe_ns(self.name)
-    }
-}
-
-/// "namespace `x`", or "the namespace the manifests are applied to".
-#[must_use]
-pub fn describe_ns(ns: Option<&str>) -> String {
-    match ns {
-        Some(n) => format!("namespace `{n}`"),
-        None => "the namespace the manifests are applied to".to_string(),
-    }
-}
-
-/// The policies of the scanned files by namespace, and the namespaces that matter: those with a
-/// Namespace object or a workload (objects without `metadata.namespace` form the unnamed one).
-pub struct ScanIndex<'a> {
-    /// Policies by namespace.
-    pub policies: HashMap<Option<&'a str>, Vec<PolicyView<'a>>>,
-    /// Namespaces in order of first appearance.
-    pub namespaces: Vec<NamespaceInfo<'a>>,
-    /// Every workload with its pod spec.
-    pub workloads: Vec<PodSpecView<'a>>,
-}
-
-impl<'a> ScanIndex<'a> {
-    /// Builds the index in one pass over the objects.
-    #[must_use]
-    pub fn build(objects: &'a [Object<'a>]) -> Self {
-        let mut policies: HashMap<Option<&'a str>, Vec<PolicyView<'a>>> = HashMap::new();
-        let mut namespaces: Vec<NamespaceInfo<'a>> = Vec::new();
-        let mut pos: HashMap<Option<&'a str>, usize> = HashMap::new();
-        let mut workloads = Vec::new();
-        let mut slot = |namespaces: &mut Vec<NamespaceInfo<'a>>, name: Option<&'a str>| -> usize {
-            *pos.entry(name).or_insert_with(|| {
-                namespaces.push(NamespaceInfo { name, namespace_object: None, first_workload: None });
-                namespaces.len() - 1
-            })
-        };
-        for o in objects {
-            if let Some(p) = PolicyView::of(o) {
-                policies.entry(p.namespace).or_default().push(p);
-            } else if o.kind() == "Namespace" && o.group().is_empty() && !o.name().is_empty() {
-                let i = slot(&mut namespaces, Some(o.name()));
-                if let Some(info) = namespaces.get_mut(i) {
-                    info.namespace_object.get_or_insert(o);
-                }
-            } else if let Some(w) = PodSpecView::of(o) {
-                let i = slot(&mut namespaces, ns_of(o));
-                if let Some(info) = namespaces.get_mut(i) {
-                    info.first_workload.get_or_insert(o);
-                }
-                workloads.push(w);
+    pub fn of(labels: Option<&Node>) -> Self {
+        let entries = labels.map_or(&[][..], Node::entries);
+        let mut kept = Vec::with_capacity(entries.len() * 2);
+        for (i, e) in entries.iter().enumerate() {
+            if entries.iter().take(i).any(|p| p.key == e.key) {
+                continue;
+            }
+            if let Some(v) = e.value.as_str() {
+                kept.push(&*e.key);
+                kept.push(v);
             }
         }
-        Self { policies, namespaces, workloads }
+        Self(Packed::new(kept))
     }
 
-    /// The policies of a namespace.
+    /// The value of a label.
     #[must_use]
-    pub fn policies_in(&self, ns: Option<&'a str>) -> &[PolicyView<'a>] {
-        self.policies.get(&ns).map_or(&[], Vec::as_slice)
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let mut it = self.0.iter();
+        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+            if k == key {
+                return Some(v);
+            }
+        }
+        None
     }
+}
+
+/// The operator of a requirement (`matchLabels` entries are `Equals`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    Equals,
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+/// One requirement of an [`OwnedSelector`]: its operator, then its key and values packed.
+#[derive(Clone, Debug)]
+pub struct Requirement {
+    op: Op,
+    strs: Packed,
+}
+
+impl Requirement {
+    fn holds(&self, labels: &PodLabels) -> bool {
+        let mut strs = self.strs.iter();
+        let have = strs.next().and_then(|key| labels.get(key));
+        let mut values = strs;
+        match self.op {
+            Op::Equals => values.next().is_some_and(|want| have == Some(want)),
+            Op::In => have.is_some_and(|h| values.any(|v| v == h)),
+            Op::NotIn => have.is_none_or(|h| values.all(|v| v != h)),
+            Op::Exists => have.is_some(),
+            Op::DoesNotExist => have.is_none(),
+        }
+    }
+}
+
+/// A [`LabelSelector`] once the tree is gone: its requirements as small owned strings.
+#[derive(Clone, Debug)]
+pub enum OwnedSelector {
+    /// An invalid selector (not a mapping, a `matchLabels` value that is not a string, a
+    /// requirement without key or with an unknown operator): it selects nothing.
+    Never,
+    /// Selects what meets every requirement (none: everything).
+    All(Box<[Requirement]>),
+}
+
+impl OwnedSelector {
+    /// Whether the selector selects a pod with these labels (as [`LabelSelector::matches`]).
+    #[must_use]
+    pub fn matches(&self, labels: &PodLabels) -> bool {
+        match self {
+            Self::Never => false,
+            Self::All(reqs) => reqs.iter().all(|r| r.holds(labels)),
+        }
+    }
+}
+
+impl LabelSelector<'_> {
+    /// The selector as owned requirements, for a fact.
+    #[must_use]
+    pub fn owned(&self) -> OwnedSelector {
+        if self.node.is_some_and(|n| !n.is_map()) {
+            return OwnedSelector::Never;
+        }
+        let mut reqs = Vec::new();
+        if let Some(ml) = self.match_labels() {
+            if !ml.is_map() {
+                return OwnedSelector::Never;
+            }
+            for e in ml.entries() {
+                let Some(want) = e.value.as_str() else {
+                    return OwnedSelector::Never;
+                };
+                reqs.push(Requirement { op: Op::Equals, strs: Packed::new([&*e.key, want]) });
+            }
+        }
+        for req in self.match_expressions() {
+            let Some(key) = req.get("key").and_then(Node::as_str) else {
+                return OwnedSelector::Never;
+            };
+            let op = match req.get("operator").and_then(Node::as_str) {
+                Some("In") => Op::In,
+                Some("NotIn") => Op::NotIn,
+                Some("Exists") => Op::Exists,
+                Some("DoesNotExist") => Op::DoesNotExist,
+                _ => return OwnedSelector::Never,
+            };
+            let values = match op {
+                Op::In | Op::NotIn => req.get("values").map_or(&[][..], Node::items),
+                _ => &[],
+            };
+            let strs = Packed::new(std::iter::once(key).chain(values.iter().filter_map(Node::as_str)));
+            reqs.push(Requirement { op, strs });
+        }
+        OwnedSelector::All(reqs.into_boxed_slice())
+    }
+}
+
+/// What NET001 and NET002 keep of an object.
+#[derive(Debug)]
+pub enum DenyFact {
+    /// A NetworkPolicy: its namespace and whether it is a default deny of the rule's direction.
+    Policy {
+        /// The policy's namespace key.
+        ns: Option<Box<str>>,
+        /// Whether it is a default deny of the rule's direction.
+        deny: bool,
+    },
+    /// A Namespace object (the namespace is its name), at its `metadata.name`.
+    Namespace {
+        /// The object.
+        handle: ObjectHandle,
+        /// `metadata.name`.
+        at: Spot,
+    },
+    /// A workload (the namespace is its `metadata.namespace`), at its `metadata.namespace`, or
+    /// at `metadata` when it has none.
+    Workload {
+        /// The object.
+        handle: ObjectHandle,
+        /// `metadata.namespace` or `metadata`.
+        at: Spot,
+    },
+}
+
+impl DenyFact {
+    /// The namespace a Namespace or a workload places in the scanned set.
+    fn placed(&self) -> Option<Option<&str>> {
+        match self {
+            Self::Policy { .. } => None,
+            Self::Namespace { handle, .. } => Some(Some(&handle.oref.name)),
+            Self::Workload { handle, .. } => Some(ns_of_handle(handle)),
+        }
+    }
+}
+
+/// How far back in a file's facts NET001/NET002 look for a workload's namespace.
+const PLACED_WINDOW: usize = 16;
+
+/// NET001/NET002: the fact of one object. The namespaces that matter are those with a Namespace
+/// object or a workload (objects without `metadata.namespace` form the unnamed one).
+pub fn default_deny_fact(obj: &Object<'_>, facts: &Facts<'_>, dir: Direction, out: &mut Vec<DenyFact>) {
+    if let Some(p) = PolicyView::of(obj) {
+        out.push(DenyFact::Policy { ns: p.namespace.map(Into::into), deny: p.is_default_deny(dir) });
+        return;
+    }
+    if is_namespace_object(obj) {
+        let at = Spot::of(obj, FieldPath::root().join("metadata/name"));
+        out.push(DenyFact::Namespace { handle: facts.handle(obj), at });
+        return;
+    }
+    if PodSpecView::of(obj).is_none() {
+        return;
+    }
+    let ns = ns_of(obj);
+    // A namespace is reported on its Namespace object or its first workload: a later workload of
+    // a namespace that a recent fact of the file already places adds nothing.
+    if out.iter().rev().take(PLACED_WINDOW).any(|f| f.placed() == Some(ns)) {
+        return;
+    }
+    let at = Spot::of(obj, FieldPath::root().join(if ns.is_some() { "metadata/namespace" } else { "metadata" }));
+    out.push(DenyFact::Workload { handle: facts.handle(obj), at });
+}
+
+/// A namespace of the scanned set, in order of first appearance.
+struct Placed<'f> {
+    name: Option<&'f str>,
+    namespace_object: Option<(&'f ObjectHandle, Spot)>,
+    first_workload: Option<(&'f ObjectHandle, Spot)>,
 }
 
 /// NET001/NET002: reports every namespace of the scanned set without a default deny for `dir`.
-pub fn check_default_deny(snap: &crate::snapshot::Snapshot, cx: &mut crate::context::Context<'_>, dir: Direction) {
-    let objects = snap.objects();
-    let index = ScanIndex::build(&objects);
+pub fn default_deny_finish(facts: &[DenyFact], cx: &mut Context<'_>, dir: Direction) {
+    // Per namespace: its policies and whether one is a default deny.
+    let mut policies: HashMap<Option<&str>, (usize, bool)> = HashMap::new();
+    let mut namespaces: Vec<Placed<'_>> = Vec::new();
+    let mut slots: HashMap<Option<&str>, usize> = HashMap::new();
+    for f in facts {
+        let (name, handle, at) = match f {
+            DenyFact::Policy { ns, deny } => {
+                let e = policies.entry(ns.as_deref()).or_default();
+                e.0 += 1;
+                e.1 |= *deny;
+                continue;
+            }
+            DenyFact::Namespace { handle, at } => (Some(&*handle.oref.name), handle, *at),
+            DenyFact::Workload { handle, at } => (ns_of_handle(handle), handle, *at),
+        };
+        let i = *slots.entry(name).or_insert_with(|| {
+            namespaces.push(Placed { name, namespace_object: None, first_workload: None });
+            namespaces.len() - 1
+        });
+        if let Some(ns) = namespaces.get_mut(i) {
+            match f {
+                DenyFact::Namespace { .. } => ns.namespace_object.get_or_insert((handle, at)),
+                _ => ns.first_workload.get_or_insert((handle, at)),
+            };
+        }
+    }
     let what = match dir {
         Direction::Ingress => "ingress",
         Direction::Egress => "egress",
     };
-    for ns in &index.namespaces {
-        let policies = index.policies_in(ns.name);
-        if policies.iter().any(|p| p.is_default_deny(dir)) {
+    for ns in &namespaces {
+        let (count, deny) = policies.get(&ns.name).copied().unwrap_or_default();
+        if deny {
             continue;
         }
-        let Some((obj, path)) = ns.anchor() else {
-            continue;
+        // The Namespace object's name, else the first workload's `metadata.namespace` (or `metadata`).
+        let (handle, at) = match (ns.namespace_object, ns.first_workload) {
+            (Some((h, at)), _) => (h, at.anchor(FieldPath::root().join("metadata/name"))),
+            (None, Some((h, at))) => {
+                let p = if ns.name.is_some() { "metadata/namespace" } else { "metadata" };
+                (h, at.anchor(FieldPath::root().join(p)))
+            }
+            (None, None) => continue,
         };
         let t = dir.policy_type();
-        let detail = match policies.len() {
+        let detail = match count {
             0 => "it has no NetworkPolicy".to_string(),
             1 => format!("its NetworkPolicy lacks `podSelector: {{}}`, `{t}` in its policy types, or has an allow-all rule"),
             n => format!("none of its {n} NetworkPolicies has `podSelector: {{}}`, `{t}` in its policy types and no allow-all rule"),
@@ -591,12 +804,24 @@ pub fn check_default_deny(snap: &crate::snapshot::Snapshot, cx: &mut crate::cont
             content,
             format!("write `{name}` with a default-deny {what} NetworkPolicy"),
         );
-        cx.report(
-            obj,
-            path,
-            format!("{} has no default-deny {what} NetworkPolicy in the scanned files ({detail})", ns.describe()),
+        cx.report_at(
+            handle,
+            &at,
+            format!(
+                "{} has no default-deny {what} NetworkPolicy in the scanned files ({detail})",
+                describe_ns(ns.name)
+            ),
         )
         .fix(fix);
+    }
+}
+
+/// "namespace `x`", or "the namespace the manifests are applied to".
+#[must_use]
+pub fn describe_ns(ns: Option<&str>) -> String {
+    match ns {
+        Some(n) => format!("namespace `{n}`"),
+        None => "the namespace the manifests are applied to".to_string(),
     }
 }
 
@@ -674,6 +899,61 @@ mod tests {
         // a selector that is not a mapping (an unrendered template) is invalid: selects nothing
         assert!(!sel_matches("'{{ .Values.selector }}'", "{a: b}"));
         assert!(!LabelSelector::new(Some(&node("'{{ .Values.selector }}'"))).is_empty());
+    }
+
+    #[test]
+    fn owned_selector_agrees() {
+        let selectors = [
+            "{}",
+            "null",
+            "{matchLabels: {}, matchExpressions: []}",
+            "{matchLabels: {app: web}}",
+            "{matchLabels: {app: web, tier: be}}",
+            "{matchLabels: {app: [web]}}",
+            "{matchLabels: [app]}",
+            "{matchLabels: null}",
+            "{matchExpressions: [{key: tier, operator: In, values: [fe, be]}]}",
+            "{matchExpressions: [{key: tier, operator: In}]}",
+            "{matchExpressions: [{key: tier, operator: NotIn, values: [db]}]}",
+            "{matchExpressions: [{key: tier, operator: NotIn}]}",
+            "{matchExpressions: [{key: tier, operator: Exists}]}",
+            "{matchExpressions: [{key: tier, operator: DoesNotExist, values: [x]}]}",
+            "{matchExpressions: [{operator: Exists}]}",
+            "{matchExpressions: [tier]}",
+            "{matchExpressions: {key: tier, operator: Exists}}",
+            "{matchLabels: {app: web}, matchExpressions: [{key: tier, operator: In, values: [fe]}]}",
+            "{matchExpressions: [{key: a, operator: Equals, values: [b]}]}",
+            "{matchLabels: {v: '1.0'}}",
+            "'{{ .Values.selector }}'",
+        ];
+        let labels = [
+            "{}",
+            "null",
+            "'{{ .Values.labels }}'",
+            "{app: web}",
+            "{app: web, tier: fe}",
+            "{app: web, tier: be}",
+            "{app: api, tier: fe}",
+            "{tier: db}",
+            "{tier: x}",
+            "{a: b}",
+            "{v: 1.0}",
+            "{app: [web], tier: fe}",
+            "{tier: fe, tier: db}",
+            "{tier: [fe], tier: fe}",
+        ];
+        for sel in selectors {
+            let s = node(sel);
+            let borrowed = LabelSelector::new(Some(&s));
+            let owned = borrowed.owned();
+            for l in labels {
+                let l = node(l);
+                let l = Some(&l).filter(|l| !l.is_null());
+                assert_eq!(borrowed.matches(l), owned.matches(&PodLabels::of(l)), "{sel} on {l:?}");
+            }
+        }
+        let none = LabelSelector::new(None);
+        assert!(none.owned().matches(&PodLabels::of(None)));
     }
 
     #[test]

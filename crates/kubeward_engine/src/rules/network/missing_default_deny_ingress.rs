@@ -1,7 +1,8 @@
 use crate::context::Context;
+use crate::cross::{Cross, CrossDyn, Facts};
+use crate::input::object::Object;
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::network::helpers::{check_default_deny, Direction};
-use crate::snapshot::Snapshot;
+use crate::rules::network::helpers::{default_deny_fact, default_deny_finish, DenyFact, Direction};
 
 crate::declare_rule! {
     /// ## What it does
@@ -79,7 +80,19 @@ impl Rule for MissingDefaultDenyIngress {
         &META
     }
 
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
-        check_default_deny(snap, cx, Direction::Ingress);
+    fn cross(&self) -> Option<&dyn CrossDyn> {
+        Some(self)
+    }
+}
+
+impl Cross for MissingDefaultDenyIngress {
+    type Fact = DenyFact;
+
+    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<DenyFact>) {
+        default_deny_fact(obj, facts, Direction::Ingress, out);
+    }
+
+    fn finish(&self, facts: Vec<DenyFact>, cx: &mut Context<'_>) {
+        default_deny_finish(&facts, cx, Direction::Ingress);
     }
 }

@@ -1,10 +1,11 @@
 use crate::context::Context;
+use crate::cross::{Cross, CrossDyn, Facts, ObjectHandle};
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::cluster_view::{cluster_anchor, components};
-use crate::snapshot::Snapshot;
+use crate::rules::cluster_view::{cluster_anchor_rank, component_of};
+use crate::rules::network::helpers::Spot;
 
 fn is_peer_authentication(o: &Object<'_>) -> bool {
     o.kind() == "PeerAuthentication" && o.group() == "security.istio.io"
@@ -84,28 +85,93 @@ impl Rule for ServiceMeshMtlsNotStrict {
         &META
     }
 
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
-        let objects = snap.objects();
-        let Some(anchor) = cluster_anchor(&objects) else { return };
-        let workloads = ["Deployment", "DaemonSet", "StatefulSet"];
-        if !components(
-            &objects,
-            &workloads,
-            &["linkerd-destination", "linkerd-identity", "linkerd2-proxy", "linkerd/controller"],
-        )
-        .is_empty()
-        {
-            return;
+    fn cross(&self) -> Option<&dyn CrossDyn> {
+        Some(self)
+    }
+}
+
+/// The workload kinds a mesh control plane runs as.
+const WORKLOADS: &[&str] = &["Deployment", "DaemonSet", "StatefulSet"];
+
+/// What the rule keeps of an object.
+pub enum Mesh {
+    /// An object that can anchor the finding (see [`cluster_anchor_rank`]), at its `metadata.name`.
+    Anchor {
+        /// Its preference, lower first.
+        rank: u8,
+        /// The object.
+        handle: ObjectHandle,
+        /// `metadata.name`.
+        at: Spot,
+    },
+    /// Linkerd's control plane or proxy runs.
+    Linkerd,
+    /// Istio's control plane runs.
+    Istio,
+    /// An Istio PeerAuthentication: its namespace when it is STRICT without selector.
+    PeerAuthentication(Option<Box<str>>),
+}
+
+impl Cross for ServiceMeshMtlsNotStrict {
+    type Fact = Mesh;
+
+    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Mesh>) {
+        match obj.kind() {
+            "Deployment" | "DaemonSet" | "StatefulSet" => {
+                let linkerd = ["linkerd-destination", "linkerd-identity", "linkerd2-proxy", "linkerd/controller"];
+                if component_of(obj, WORKLOADS, &linkerd).is_some() {
+                    out.push(Mesh::Linkerd);
+                } else if component_of(obj, WORKLOADS, &["istiod", "istio/pilot", "pilot-discovery"]).is_some() {
+                    out.push(Mesh::Istio);
+                }
+            }
+            "PeerAuthentication" if is_peer_authentication(obj) => {
+                let ns = (strict(obj) && selector_less(obj)).then(|| obj.namespace()).flatten();
+                out.push(Mesh::PeerAuthentication(ns.map(Into::into)));
+            }
+            _ => {
+                if let Some(rank) = cluster_anchor_rank(obj) {
+                    // Only the first object of the best rank anchors the finding (one Node of
+                    // thousands).
+                    if out.iter().any(|f| matches!(f, Mesh::Anchor { rank: r, .. } if *r <= rank)) {
+                        return;
+                    }
+                    let at = Spot::of(obj, FieldPath::root().key("metadata").key("name"));
+                    out.push(Mesh::Anchor { rank, handle: facts.handle(obj), at });
+                }
+            }
         }
-        let pas: Vec<&Object<'_>> = objects.iter().filter(|o| is_peer_authentication(o)).collect();
-        if pas.iter().any(|o| strict(o) && selector_less(o) && o.namespace() == Some("istio-system")) {
-            return;
+    }
+
+    fn finish(&self, facts: Vec<Mesh>, cx: &mut Context<'_>) {
+        // The first object of the best rank.
+        let mut anchor: Option<(u8, &ObjectHandle, Spot)> = None;
+        let mut pas = 0;
+        let mut istio = false;
+        let mut strict_ns: Vec<&str> = Vec::new();
+        for f in &facts {
+            match f {
+                Mesh::Anchor { rank, handle, at } => {
+                    if anchor.is_none_or(|(r, _, _)| *rank < r) {
+                        anchor = Some((*rank, handle, *at));
+                    }
+                }
+                Mesh::Linkerd => return,
+                Mesh::Istio => istio = true,
+                Mesh::PeerAuthentication(ns) => {
+                    pas += 1;
+                    if let Some(ns) = ns.as_deref() {
+                        if ns == "istio-system" {
+                            return;
+                        }
+                        strict_ns.push(ns);
+                    }
+                }
+            }
         }
-        let istio = !components(&objects, &workloads, &["istiod", "istio/pilot", "pilot-discovery"]).is_empty()
-            || !pas.is_empty();
+        let Some((_, handle, at)) = anchor else { return };
+        let istio = istio || pas > 0;
         let msg = if istio {
-            let mut strict_ns: Vec<&str> =
-                pas.iter().filter(|o| strict(o) && selector_less(o)).filter_map(|o| o.namespace()).collect();
             strict_ns.sort_unstable();
             strict_ns.dedup();
             format!(
@@ -117,6 +183,6 @@ impl Rule for ServiceMeshMtlsNotStrict {
             "no service mesh with strict mutual TLS (Istio STRICT PeerAuthentication, Linkerd) runs in the cluster"
                 .to_string()
         };
-        cx.report(anchor, FieldPath::root().key("metadata").key("name"), msg);
+        cx.report_at(handle, &at.anchor(FieldPath::root().key("metadata").key("name")), msg);
     }
 }

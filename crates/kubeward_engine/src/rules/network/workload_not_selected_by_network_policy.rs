@@ -1,7 +1,16 @@
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use crate::context::Context;
+use crate::cross::{Cross, CrossDyn, Facts, ObjectHandle};
+use crate::input::object::Object;
+use crate::input::path::FieldPath;
+use crate::input::workload::PodSpecView;
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::network::helpers::{describe_ns, is_fragment, ns_of, pod_labels, ScanIndex};
-use crate::snapshot::Snapshot;
+use crate::rules::network::helpers::{
+    describe_ns, is_fragment, is_namespace_object, is_network_policy, ns_of, ns_of_handle, pod_labels, LabelSelector,
+    OwnedSelector, PodLabels, Spot,
+};
 
 crate::declare_rule! {
     /// ## What it does
@@ -97,26 +106,92 @@ impl Rule for WorkloadNotSelectedByNetworkPolicy {
         &META
     }
 
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
-        let objects = snap.objects();
-        let index = ScanIndex::build(&objects);
-        for w in &index.workloads {
-            if is_fragment(w) || w.get("hostNetwork").is_some_and(|h| h.is_true()) {
-                continue;
+    fn cross(&self) -> Option<&dyn CrossDyn> {
+        Some(self)
+    }
+}
+
+/// The pod labels paths of the workload kinds (`PodSpecView::meta_path` + `labels`), so that a
+/// fact does not allocate its path.
+const LABELS_PATHS: &[&str] = &[
+    "/metadata/labels",
+    "/spec/template/metadata/labels",
+    "/spec/jobTemplate/spec/template/metadata/labels",
+    "/template/metadata/labels",
+];
+
+/// What the rule keeps of an object.
+pub enum Selection {
+    /// A NetworkPolicy: its namespace key and pod selector.
+    Policy {
+        /// `metadata.namespace` (`None` when unset or empty).
+        ns: Option<Box<str>>,
+        /// `spec.podSelector`.
+        selector: OwnedSelector,
+    },
+    /// A workload the policies may leave unselected (not a fragment, not on the host network).
+    Workload {
+        /// The object (its namespace and name are the handle's).
+        handle: ObjectHandle,
+        /// The pod labels.
+        labels: PodLabels,
+        /// Path of the pod labels.
+        path: Cow<'static, str>,
+        /// Position of the pod labels.
+        at: Spot,
+    },
+}
+
+impl Cross for WorkloadNotSelectedByNetworkPolicy {
+    type Fact = Selection;
+
+    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Selection>) {
+        if is_network_policy(obj) {
+            let selector = LabelSelector::new(obj.root.get("spec").and_then(|s| s.get("podSelector"))).owned();
+            out.push(Selection::Policy { ns: ns_of(obj).map(Into::into), selector });
+            return;
+        }
+        if is_namespace_object(obj) {
+            return;
+        }
+        let Some(w) = PodSpecView::of(obj) else {
+            return;
+        };
+        if is_fragment(&w) || w.get("hostNetwork").is_some_and(|h| h.is_true()) {
+            return;
+        }
+        let labels_path = w.meta_path.key("labels");
+        let path = match LABELS_PATHS.iter().find(|p| **p == labels_path.as_str()) {
+            Some(p) => Cow::Borrowed(*p),
+            None => Cow::Owned(labels_path.as_str().to_string()),
+        };
+        let at = Spot::of(obj, labels_path);
+        out.push(Selection::Workload { handle: facts.handle(obj), labels: PodLabels::of(pod_labels(&w)), path, at });
+    }
+
+    fn finish(&self, facts: Vec<Selection>, cx: &mut Context<'_>) {
+        let mut policies: HashMap<Option<&str>, Vec<&OwnedSelector>> = HashMap::new();
+        for f in &facts {
+            if let Selection::Policy { ns, selector } = f {
+                policies.entry(ns.as_deref()).or_default().push(selector);
             }
-            let ns = ns_of(w.object);
-            let policies = index.policies_in(ns);
-            let labels = pod_labels(w);
-            if policies.iter().any(|p| p.pod_selector.matches(labels)) {
+        }
+        for f in &facts {
+            let Selection::Workload { handle, labels, path, at } = f else {
+                continue;
+            };
+            let ns = ns_of_handle(handle);
+            let policies = policies.get(&ns).map_or(&[][..], Vec::as_slice);
+            if policies.iter().any(|p| p.matches(labels)) {
                 continue;
             }
             let detail = if policies.is_empty() { ", which has no NetworkPolicy" } else { "" };
-            cx.report(
-                w.object,
-                w.meta_path.key("labels"),
+            cx.report_at(
+                handle,
+                &at.anchor(FieldPath::parse(path)),
                 format!(
                     "the pods of `{}` are selected by no NetworkPolicy of {}{detail} in the scanned files",
-                    w.object.name(),
+                    handle.oref.name,
                     describe_ns(ns)
                 ),
             );
