@@ -286,17 +286,78 @@ pub enum Item {
     /// Read and parsed by the stream.
     Input(Input),
     /// Already loaded.
-    Loaded(kubeward_engine::snapshot::SourceFile),
+    Loaded(Box<kubeward_engine::snapshot::SourceFile>),
 }
 
 impl Item {
-    fn name(&self) -> String {
+    /// The display path's bytes, without allocating (`display` strips a leading `./`).
+    fn name(&self) -> &[u8] {
         match self {
-            Self::Input(Input::File(p)) => display(p),
-            Self::Input(Input::Stdin) => "<stdin>".to_string(),
-            Self::Loaded(f) => f.path.as_deref().unwrap_or("").to_string(),
+            Self::Input(Input::File(p)) => {
+                let b = p.as_os_str().as_encoded_bytes();
+                b.strip_prefix(b"./").unwrap_or(b)
+            }
+            Self::Input(Input::Stdin) => b"<stdin>",
+            Self::Loaded(f) => f.path.as_deref().unwrap_or("").as_bytes(),
         }
     }
+
+    fn kustomization(&self) -> Option<Input> {
+        match self {
+            Self::Input(input @ Input::File(p))
+                if matches!(
+                    p.file_name().and_then(|n| n.to_str()),
+                    Some("kustomization.yaml" | "kustomization.yml" | "Kustomization")
+                ) =>
+            {
+                Some(input.clone())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A file audited by the stream: its results, the file when kept, its errors, and whether the
+/// caller gets the file back.
+type Audited = Result<
+    (kubeward_engine::engine::FileOut, Option<kubeward_engine::snapshot::SourceFile>, Vec<InputError>, bool),
+    InputError,
+>;
+
+/// Reads, parses and audits one item.
+#[allow(clippy::too_many_arguments)]
+fn audit_item(
+    item: Item,
+    index: usize,
+    auditor: &kubeward_engine::engine::Auditor<'_, '_>,
+    max_size: u64,
+    limits: Limits,
+    tick: &(dyn Fn() + Sync),
+    patches: &std::collections::HashSet<String>,
+    keep: &(dyn Fn(&kubeward_engine::snapshot::SourceFile) -> bool + Sync),
+) -> Audited {
+    let (mut f, errs) = match item {
+        Item::Loaded(f) => (*f, Vec::new()),
+        Item::Input(input) => {
+            tick();
+            let (name, text) = read_input(&input, max_size)?;
+            // --- images (issue 6) ---
+            if kubeward_engine::input::dockerfile::is_dockerfile_path(&name) {
+                kubeward_engine::input::dockerfile::source_file(&name, text)
+            } else {
+                let (f, e) = Snapshot::parse_file(&name, text, limits);
+                (f, e.into_iter().collect())
+            }
+        }
+    };
+    if f.path.as_deref().is_some_and(|p| kubeward_engine::snapshot::is_patch(patches, p)) {
+        f.partial = true;
+    }
+    let audited = auditor.audit(index, &f);
+    let stdin = f.path.as_deref() == Some("<stdin>");
+    let kept = keep(&f);
+    let f = (audited.keeps_file() || kept || stdin).then_some(f);
+    Ok((audited, f, errs, kept || stdin))
 }
 
 /// Files audited per batch: read, parsed and audited in parallel, then absorbed in order.
@@ -323,22 +384,8 @@ pub fn stream(
     stream: &mut kubeward_engine::engine::Stream<'_>,
     keep: &(dyn Fn(&kubeward_engine::snapshot::SourceFile) -> bool + Sync),
 ) -> Streamed {
-    let mut named: Vec<(String, Item)> = items.drain(..).map(|i| (i.name(), i)).collect();
-    named.sort_by(|a, b| a.0.cmp(&b.0));
-    let kustomizations: Vec<Input> = named
-        .iter()
-        .filter_map(|(name, i)| match i {
-            Item::Input(input @ Input::File(_))
-                if matches!(
-                    name.rsplit('/').next(),
-                    Some("kustomization.yaml" | "kustomization.yml" | "Kustomization")
-                ) =>
-            {
-                Some(input.clone())
-            }
-            _ => None,
-        })
-        .collect();
+    items.sort_by(|a, b| a.name().cmp(b.name()));
+    let kustomizations: Vec<Input> = items.iter().filter_map(Item::kustomization).collect();
     let patches = if kustomizations.is_empty() {
         std::collections::HashSet::new()
     } else {
@@ -346,59 +393,46 @@ pub fn stream(
     };
     let mut out = Streamed::default();
     let mut index = 0usize;
-    let mut rest = named.into_iter();
+    let mut rest = items.into_iter();
+    let mut pending: Vec<Audited> = Vec::new();
     loop {
-        let batch: Vec<(String, Item)> = rest.by_ref().take(BATCH).collect();
-        if batch.is_empty() {
+        let batch: Vec<Item> = rest.by_ref().take(BATCH).collect();
+        if batch.is_empty() && pending.is_empty() {
             break;
         }
-        type Audited = Result<(kubeward_engine::engine::FileOut, Option<kubeward_engine::snapshot::SourceFile>, Vec<InputError>, bool), InputError>;
-        let results: Vec<Audited> = batch
-            .into_par_iter()
-            .enumerate()
-            .map(|(j, (_, item))| {
-                let (mut f, errs) = match item {
-                    Item::Loaded(f) => (f, Vec::new()),
-                    Item::Input(input) => {
-                        tick();
-                        let (name, text) = read_input(&input, max_size)?;
-                        // --- images (issue 6) ---
-                        if kubeward_engine::input::dockerfile::is_dockerfile_path(&name) {
-                            kubeward_engine::input::dockerfile::source_file(&name, text)
-                        } else {
-                            let (f, e) = Snapshot::parse_file(&name, text, limits);
-                            (f, e.into_iter().collect())
+        let (auditor, mut sink) = stream.split();
+        let base = index;
+        index += batch.len();
+        // The previous batch is absorbed (in order, on one thread) while this one is audited.
+        let (results, ()) = rayon::join(
+            || {
+                batch
+                    .into_par_iter()
+                    .enumerate()
+                    .map(|(j, item)| audit_item(item, base + j, &auditor, max_size, limits, tick, &patches, keep))
+                    .collect::<Vec<Audited>>()
+            },
+            || {
+                for r in pending.drain(..) {
+                    match r {
+                        Ok((audited, f, errs, hand_back)) => {
+                            out.errors.extend(errs);
+                            match f {
+                                Some(f) if hand_back => {
+                                    // Kept for the caller; the stream gets a copy only if it keeps the file too.
+                                    let copy = audited.keeps_file().then(|| f.clone());
+                                    sink.absorb(audited, copy);
+                                    out.kept.files.push(f);
+                                }
+                                f => sink.absorb(audited, f),
+                            }
                         }
-                    }
-                };
-                if f.path.as_deref().is_some_and(|p| kubeward_engine::snapshot::is_patch(&patches, p)) {
-                    f.partial = true;
-                }
-                let audited = stream.audit(index + j, &f);
-                let stdin = f.path.as_deref() == Some("<stdin>");
-                let kept = keep(&f);
-                let f = (audited.keeps_file() || kept || stdin).then_some(f);
-                Ok((audited, f, errs, kept || stdin))
-            })
-            .collect();
-        for r in results {
-            index += 1;
-            match r {
-                Ok((audited, f, errs, hand_back)) => {
-                    out.errors.extend(errs);
-                    match f {
-                        Some(f) if hand_back => {
-                            // Kept here for the caller; the stream gets the file only if it keeps it too.
-                            let copy = audited.keeps_file().then(|| f.clone());
-                            stream.absorb(audited, copy);
-                            out.kept.files.push(f);
-                        }
-                        f => stream.absorb(audited, f),
+                        Err(e) => out.errors.push(e),
                     }
                 }
-                Err(e) => out.errors.push(e),
-            }
-        }
+            },
+        );
+        pending = results;
     }
     out
 }

@@ -109,11 +109,15 @@ impl<'s> Facts<'s> {
                 return h.clone();
             }
         }
-        let exemptions: Arc<[Exemption]> = if self.settings.allow_annotation_exemptions {
-            exemptions_of(obj, &self.settings.today).into()
+        // Most objects have none: they share one empty list.
+        static NONE: std::sync::OnceLock<Arc<[Exemption]>> = std::sync::OnceLock::new();
+        let found = if self.settings.allow_annotation_exemptions {
+            exemptions_of(obj, &self.settings.today)
         } else {
-            Arc::from(Vec::new())
+            Vec::new()
         };
+        let exemptions: Arc<[Exemption]> =
+            if found.is_empty() { NONE.get_or_init(|| Arc::from(Vec::new())).clone() } else { found.into() };
         let h = Arc::new(Handle {
             oref: obj.oref.clone(),
             file: obj.origin.file.clone(),
@@ -156,6 +160,8 @@ pub trait CrossDyn: Sync {
     fn collect(&self, obj: &Object<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send + Sync>>);
     /// Collects the facts of a document (before those of its objects).
     fn collect_document(&self, doc: &DocumentRef<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send + Sync>>);
+    /// Appends a file's facts (`from`, as collected) to the run's (`into`), in file order.
+    fn append(&self, into: &mut Option<Box<dyn Any + Send + Sync>>, from: Box<dyn Any + Send + Sync>);
     /// Runs the final pass over the accumulated facts, in file order.
     fn finish_all(&self, accs: Vec<Box<dyn Any + Send + Sync>>, cx: &mut Context<'_>);
 }
@@ -184,6 +190,17 @@ impl<T: Cross> CrossDyn for T {
                     *acc = Some(Box::new(v));
                 }
             }
+        }
+    }
+
+    fn append(&self, into: &mut Option<Box<dyn Any + Send + Sync>>, from: Box<dyn Any + Send + Sync>) {
+        match into.as_mut().and_then(|a| a.downcast_mut::<Vec<T::Fact>>()) {
+            Some(all) => {
+                if let Ok(v) = from.downcast::<Vec<T::Fact>>() {
+                    all.extend(*v);
+                }
+            }
+            None => *into = Some(from),
         }
     }
 

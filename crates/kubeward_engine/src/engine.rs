@@ -65,10 +65,7 @@ impl Report {
 
     /// Every finding, in report order (decoding the compressed ones as it goes).
     pub fn findings(&self) -> impl Iterator<Item = Cow<'_, Diagnostic>> + '_ {
-        Merge {
-            spilled: self.spilled.as_ref().map(|s| s.iter().peekable()),
-            kept: self.diagnostics.iter().peekable(),
-        }
+        Merge { spilled: self.spilled.as_ref().map(|s| s.iter().peekable()), kept: self.diagnostics.iter().peekable() }
     }
 
     /// Moves the compressed findings into `diagnostics` (for the few consumers that need them
@@ -129,7 +126,7 @@ pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn 
     let per_file: Vec<FileOut> = snap.files.par_iter().enumerate().map(|(i, f)| plan.audit_file(i, f, false)).collect();
     let mut acc = Accumulator::new(&plan);
     for out in per_file {
-        acc.absorb(out);
+        acc.absorb(&plan, out);
     }
     let mut report = Report { files: snap.files.len(), errors: snap.errors.clone(), ..Report::default() };
     acc.finish(&plan, snap, &mut report);
@@ -179,17 +176,15 @@ impl<'s> Stream<'s> {
     /// Takes a file's results, in the order of the files' paths (the report's order); `file`
     /// is kept when a whole-snapshot rule needs it. The file's findings are compressed (their
     /// fixes dropped: a scan reports, `kubeward fix` runs without streaming).
-    pub fn absorb(&mut self, mut out: FileOut, file: Option<SourceFile>) {
-        self.files += 1;
-        if let Some(file) = file.filter(|_| out.keep) {
-            self.retained.files.push(file);
-        }
-        let mut diagnostics = std::mem::take(&mut out.diagnostics);
-        for d in &mut diagnostics {
-            d.fix = None;
-        }
-        out.diagnostics = self.spill.extend(diagnostics);
-        self.acc.absorb(out);
+    pub fn absorb(&mut self, out: FileOut, file: Option<SourceFile>) {
+        self.split().1.absorb(out, file);
+    }
+
+    /// The stream as an auditor (shared across threads) and a sink (one thread), so that one
+    /// batch of files can be absorbed while the next is audited.
+    pub fn split(&mut self) -> (Auditor<'_, 's>, Sink<'_, 's>) {
+        let Self { plan, acc, retained, files, spill } = self;
+        (Auditor { plan }, Sink { plan, acc, retained, files, spill })
     }
 
     /// Runs the cross-object rules and returns the report (sorted like [`run`]'s).
@@ -204,6 +199,44 @@ impl<'s> Stream<'s> {
         self.spill.close();
         report.spilled = Some(Arc::new(self.spill));
         report
+    }
+}
+
+/// Audits files for a [`Stream`] (see [`Stream::split`]).
+pub struct Auditor<'a, 's> {
+    plan: &'a Plan<'s>,
+}
+
+impl Auditor<'_, '_> {
+    /// Audits file `index`.
+    #[must_use]
+    pub fn audit(&self, index: usize, file: &SourceFile) -> FileOut {
+        self.plan.audit_file(index, file, true)
+    }
+}
+
+/// Takes audited files for a [`Stream`] (see [`Stream::split`]).
+pub struct Sink<'a, 's> {
+    plan: &'a Plan<'s>,
+    acc: &'a mut Accumulator,
+    retained: &'a mut Snapshot,
+    files: &'a mut usize,
+    spill: &'a mut Spill,
+}
+
+impl Sink<'_, '_> {
+    /// See [`Stream::absorb`].
+    pub fn absorb(&mut self, mut out: FileOut, file: Option<SourceFile>) {
+        *self.files += 1;
+        if let Some(file) = file.filter(|_| out.keep) {
+            self.retained.files.push(file);
+        }
+        let mut diagnostics = std::mem::take(&mut out.diagnostics);
+        for d in &mut diagnostics {
+            d.fix = None;
+        }
+        out.diagnostics = self.spill.extend(diagnostics);
+        self.acc.absorb(self.plan, out);
     }
 }
 
@@ -335,7 +368,9 @@ struct Accumulator {
     diagnostics: Vec<Diagnostic>,
     objects: usize,
     exempted: usize,
-    facts: Vec<Vec<Box<dyn Any + Send + Sync>>>,
+    /// Per cross rule, its facts so far (one vector, so that a file's few facts cost no
+    /// allocation of their own once absorbed).
+    facts: Vec<Option<Box<dyn Any + Send + Sync>>>,
 }
 
 impl Accumulator {
@@ -344,17 +379,17 @@ impl Accumulator {
             diagnostics: Vec::new(),
             objects: 0,
             exempted: 0,
-            facts: plan.cross_rules.iter().map(|_| Vec::new()).collect(),
+            facts: plan.cross_rules.iter().map(|_| None).collect(),
         }
     }
 
-    fn absorb(&mut self, out: FileOut) {
+    fn absorb(&mut self, plan: &Plan<'_>, out: FileOut) {
         self.diagnostics.extend(out.diagnostics);
         self.objects += out.objects;
         self.exempted += out.exempted;
-        for (all, f) in self.facts.iter_mut().zip(out.facts) {
+        for ((all, f), (_, c)) in self.facts.iter_mut().zip(out.facts).zip(&plan.cross_rules) {
             if let Some(f) = f {
-                all.push(f);
+                c.append(all, f);
             }
         }
     }
@@ -374,7 +409,7 @@ impl Accumulator {
         }
         for ((r, c), facts) in plan.cross_rules.iter().zip(self.facts) {
             let mut cx = Context::new(plan.settings, r.meta());
-            c.finish_all(facts, &mut cx);
+            c.finish_all(facts.into_iter().collect(), &mut cx);
             let c = cx.finish();
             report.exempted += c.exempted;
             report.diagnostics.extend(c.diagnostics);

@@ -264,8 +264,7 @@ impl SpillIter<'_> {
         let severity = severity_of(self.byte()?);
         let flags = self.byte()?;
         let message = self.string()?;
-        let remediation =
-            if flags & 4 != 0 { Cow::Borrowed(meta.remediation) } else { Cow::Owned(self.string()?) };
+        let remediation = if flags & 4 != 0 { Cow::Borrowed(meta.remediation) } else { Cow::Owned(self.string()?) };
         if flags & 1 == 0 {
             self.file = self.opt_string()?.map(Arc::from);
         }
@@ -353,8 +352,30 @@ mod tests {
         for (i, d) in back.iter().enumerate() {
             let e = &findings[i % findings.len()];
             assert_eq!(
-                (d.rule.code, d.severity, &d.message, &d.remediation, &d.object, &d.container, &d.file, d.pos, &d.path, d.doc),
-                (e.rule.code, e.severity, &e.message, &e.remediation, &e.object, &e.container, &e.file, e.pos, &e.path, e.doc)
+                (
+                    d.rule.code,
+                    d.severity,
+                    &d.message,
+                    &d.remediation,
+                    &d.object,
+                    &d.container,
+                    &d.file,
+                    d.pos,
+                    &d.path,
+                    d.doc
+                ),
+                (
+                    e.rule.code,
+                    e.severity,
+                    &e.message,
+                    &e.remediation,
+                    &e.object,
+                    &e.container,
+                    &e.file,
+                    e.pos,
+                    &e.path,
+                    e.doc
+                )
             );
         }
     }

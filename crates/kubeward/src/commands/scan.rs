@@ -44,7 +44,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
         .map(walk::Item::Input)
         .collect();
     drop(loaded);
-    items.extend(std::mem::take(&mut reports.files).into_iter().map(walk::Item::Loaded));
+    items.extend(std::mem::take(&mut reports.files).into_iter().map(|f| walk::Item::Loaded(Box::new(f))));
     let want_reports = !args.image_reports.is_empty();
     let is_report = |f: &kubeward_engine::snapshot::SourceFile| {
         want_reports && f.documents.iter().any(|d| kubeward_engine::images::ReportFormat::detect(&d.root).is_some())

@@ -131,7 +131,16 @@ fn errors() -> Vec<InputError> {
 }
 
 fn report(diagnostics: Vec<Diagnostic>, errors: Vec<InputError>) -> Report {
-    Report { diagnostics, errors, files: 4, objects: 9, exempted: 1, rules_run: 2, hidden_by_baseline: 0, spilled: None }
+    Report {
+        diagnostics,
+        errors,
+        files: 4,
+        objects: 9,
+        exempted: 1,
+        rules_run: 2,
+        hidden_by_baseline: 0,
+        spilled: None,
+    }
 }
 
 fn render(format: Format, report: &Report) -> String {

@@ -214,6 +214,17 @@ pub fn report_file(cx: &mut Context<'_>, path: &str, message: impl Into<String>)
     cx.report_host_file(&f, message);
 }
 
+/// Whether a streaming scan must keep `file` for the Docker host rules: daemon.json, auditd
+/// rules, a `Process` document (a running dockerd) or a `kubeward-test-file` document.
+#[must_use]
+pub fn docker_host_file(file: &crate::snapshot::SourceFile) -> bool {
+    file.path.as_deref().is_some_and(|p| p == DAEMON_JSON || super::auditd::is_rules_path(p))
+        || file
+            .documents
+            .iter()
+            .any(|d| test_file(&d.root).is_some() || d.root.get("kind").and_then(Node::as_str) == Some("Process"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,14 +289,4 @@ mod tests {
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].rules.len(), 1);
     }
-}
-
-/// Whether a streaming scan must keep `file` for the Docker host rules: daemon.json, auditd
-/// rules, a `Process` document (a running dockerd) or a `kubeward-test-file` document.
-#[must_use]
-pub fn docker_host_file(file: &crate::snapshot::SourceFile) -> bool {
-    file.path.as_deref().is_some_and(|p| p == DAEMON_JSON || super::auditd::is_rules_path(p))
-        || file.documents.iter().any(|d| {
-            test_file(&d.root).is_some() || d.root.get("kind").and_then(Node::as_str) == Some("Process")
-        })
 }

@@ -285,7 +285,8 @@ pub(crate) const RULES: &[&dyn Rule] = &[
 /// document that names a control-plane binary.
 #[must_use]
 pub fn control_plane_file(file: &crate::snapshot::SourceFile) -> bool {
-    file.documents.iter().any(|d| {
-        matches!(d.root.get("kind").and_then(crate::input::node::Node::as_str), Some("Pod" | "Process"))
-    }) && ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"].iter().any(|b| file.text.contains(b))
+    file.documents
+        .iter()
+        .any(|d| matches!(d.root.get("kind").and_then(crate::input::node::Node::as_str), Some("Pod" | "Process")))
+        && ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"].iter().any(|b| file.text.contains(b))
 }
