@@ -6,6 +6,9 @@ use clap::Parser;
 
 /// mimalloc: the engine allocates many small trees and strings from two threads; mimalloc is
 /// faster at that than glibc's allocator and returns freed memory sooner (bench/, docs/benchmarks.md).
+/// (Build with `--features system-allocator` to profile memory with heaptrack, which sees only
+/// the system allocator.)
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -97,7 +97,7 @@ impl<'a> Context<'a> {
             severity: self.meta.severity,
             message: message.into(),
             remediation: std::borrow::Cow::Borrowed(self.meta.remediation),
-            object: h.oref.clone(),
+            object: h.oref(),
             container: None,
             file: h.file.clone(),
             pos: at.pos,

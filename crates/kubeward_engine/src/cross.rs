@@ -28,8 +28,10 @@ use crate::suppression::{exemptions_of, Exemption};
 /// What a finding needs of an object once its tree is gone.
 #[derive(Debug)]
 pub struct Handle {
-    /// Identity.
-    pub oref: ObjectRef,
+    /// Identity: apiVersion, kind, namespace and name in one allocation (`ends` splits it).
+    ident: Box<str>,
+    ends: [u32; 3],
+    has_namespace: bool,
     /// The file (`None` for API input).
     pub file: Option<Arc<str>>,
     /// File, document and List item indexes (for fixes and the exemption cache).
@@ -38,6 +40,60 @@ pub struct Handle {
     pub partial: bool,
     /// The object's valid `kubeward.io/` exemptions (empty when the settings disallow them).
     pub exemptions: Arc<[Exemption]>,
+}
+
+impl Handle {
+    fn part(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).map_or(0, |e| *e as usize) };
+        let end = self.ends.get(i).map_or(self.ident.len(), |e| *e as usize);
+        self.ident.get(start..end).unwrap_or("")
+    }
+
+    /// `apiVersion`.
+    #[must_use]
+    pub fn api_version(&self) -> &str {
+        self.part(0)
+    }
+
+    /// `kind`.
+    #[must_use]
+    pub fn kind(&self) -> &str {
+        self.part(1)
+    }
+
+    /// `metadata.namespace`, when written.
+    #[must_use]
+    pub fn namespace(&self) -> Option<&str> {
+        self.has_namespace.then(|| self.part(2))
+    }
+
+    /// `metadata.name`.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        self.part(3)
+    }
+
+    /// The object's reference, as findings carry it.
+    #[must_use]
+    pub fn oref(&self) -> ObjectRef {
+        ObjectRef {
+            api_version: self.api_version().to_string(),
+            kind: self.kind().to_string(),
+            namespace: self.namespace().map(str::to_string),
+            name: self.name().to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // As `ObjectRef` shows itself.
+        match self.namespace() {
+            Some(ns) => write!(f, "{}/{}/{}", self.kind(), ns, self.name()),
+            None if self.name().is_empty() => f.write_str(self.kind()),
+            None => write!(f, "{}/{}", self.kind(), self.name()),
+        }
+    }
 }
 
 /// File, document and List item indexes of an object.
@@ -118,8 +174,17 @@ impl<'s> Facts<'s> {
         };
         let exemptions: Arc<[Exemption]> =
             if found.is_empty() { NONE.get_or_init(|| Arc::from(Vec::new())).clone() } else { found.into() };
+        let o = &obj.oref;
+        let ns = o.namespace.as_deref().unwrap_or("");
+        let ident: Box<str> = [o.api_version.as_str(), &o.kind, ns, &o.name].concat().into();
+        let e0 = o.api_version.len();
+        let e1 = e0 + o.kind.len();
+        let e2 = e1 + ns.len();
+        let fit = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let h = Arc::new(Handle {
-            oref: obj.oref.clone(),
+            ident,
+            ends: [fit(e0), fit(e1), fit(e2)],
+            has_namespace: o.namespace.is_some(),
             file: obj.origin.file.clone(),
             key,
             partial: obj.origin.partial,
@@ -197,6 +262,10 @@ impl<T: Cross> CrossDyn for T {
         match into.as_mut().and_then(|a| a.downcast_mut::<Vec<T::Fact>>()) {
             Some(all) => {
                 if let Ok(v) = from.downcast::<Vec<T::Fact>>() {
+                    // Grow by a quarter, not double: the facts of a whole run live in this vector.
+                    if all.capacity() - all.len() < v.len() {
+                        all.reserve_exact(all.len() / 4 + v.len());
+                    }
                     all.extend(*v);
                 }
             }

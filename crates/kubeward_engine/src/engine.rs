@@ -41,14 +41,19 @@ pub struct Report {
     pub hidden_by_baseline: usize,
     /// Findings of a streaming scan kept compressed (see [`crate::spill`]); `diagnostics` then
     /// holds the rest. [`Report::findings`] yields both, in order.
-    pub spilled: Option<Arc<Spill>>,
+    pub spilled: Option<Arc<[Spill]>>,
 }
 
 impl Report {
     /// Findings per severity, most severe first.
     #[must_use]
     pub fn counts(&self) -> [(crate::rule::Severity, usize); 5] {
-        let spilled = self.spilled.as_ref().map_or([0; 5], |s| s.counts());
+        let mut spilled = [0usize; 5];
+        for sp in self.spilled.iter().flat_map(|s| s.iter()) {
+            for (n, c) in spilled.iter_mut().zip(sp.counts()) {
+                *n += c;
+            }
+        }
         let mut i = 0;
         crate::rule::Severity::ALL.map(|s| {
             let n = spilled[i] + self.diagnostics.iter().filter(|d| d.severity == s).count();
@@ -60,12 +65,15 @@ impl Report {
     /// How many findings the report has.
     #[must_use]
     pub fn finding_count(&self) -> usize {
-        self.diagnostics.len() + self.spilled.as_ref().map_or(0, |s| s.len())
+        self.diagnostics.len() + self.spilled.iter().flat_map(|s| s.iter()).map(Spill::len).sum::<usize>()
     }
 
     /// Every finding, in report order (decoding the compressed ones as it goes).
     pub fn findings(&self) -> impl Iterator<Item = Cow<'_, Diagnostic>> + '_ {
-        Merge { spilled: self.spilled.as_ref().map(|s| s.iter().peekable()), kept: self.diagnostics.iter().peekable() }
+        Merge {
+            spilled: self.spilled.iter().flat_map(|s| s.iter()).map(|s| s.iter().peekable()).collect(),
+            kept: self.diagnostics.iter().peekable(),
+        }
     }
 
     /// Moves the compressed findings into `diagnostics` (for the few consumers that need them
@@ -79,9 +87,10 @@ impl Report {
     }
 }
 
-/// Merges the compressed findings with the ones kept in memory; both are in report order.
+/// Merges the compressed findings (the files' and each cross-object rule's) with the ones
+/// kept in memory; each is in report order.
 struct Merge<'a> {
-    spilled: Option<std::iter::Peekable<SpillIter<'a>>>,
+    spilled: Vec<std::iter::Peekable<SpillIter<'a>>>,
     kept: std::iter::Peekable<std::slice::Iter<'a, Diagnostic>>,
 }
 
@@ -89,12 +98,20 @@ impl<'a> Iterator for Merge<'a> {
     type Item = Cow<'a, Diagnostic>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let Some(spilled) = self.spilled.as_mut() else {
-            return self.kept.next().map(Cow::Borrowed);
-        };
-        match (spilled.peek(), self.kept.peek()) {
-            (Some(a), Some(b)) if order(a, b) == std::cmp::Ordering::Greater => self.kept.next().map(Cow::Borrowed),
-            (Some(_), _) => spilled.next().map(Cow::Owned),
+        // The first of the heads (a dozen at most: a linear scan beats a heap here).
+        let mut best: Option<(usize, &Diagnostic)> = None;
+        for (i, s) in self.spilled.iter_mut().enumerate() {
+            if let Some(d) = s.peek() {
+                if best.is_none_or(|(_, b)| order(d, b) == std::cmp::Ordering::Less) {
+                    best = Some((i, d));
+                }
+            }
+        }
+        match (best, self.kept.peek()) {
+            (Some((_, a)), Some(b)) if order(a, b) == std::cmp::Ordering::Greater => {
+                self.kept.next().map(Cow::Borrowed)
+            }
+            (Some((i, _)), _) => self.spilled.get_mut(i).and_then(Iterator::next).map(Cow::Owned),
             (None, _) => self.kept.next().map(Cow::Borrowed),
         }
     }
@@ -129,7 +146,7 @@ pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn 
         acc.absorb(&plan, out);
     }
     let mut report = Report { files: snap.files.len(), errors: snap.errors.clone(), ..Report::default() };
-    acc.finish(&plan, snap, &mut report);
+    acc.finish(&plan, snap, &mut report, None);
     sort_report(&mut report);
     report
 }
@@ -191,13 +208,15 @@ impl<'s> Stream<'s> {
     #[must_use]
     pub fn finish(mut self, errors: Vec<InputError>) -> Report {
         let mut report = Report { files: self.files, errors, ..Report::default() };
-        self.acc.finish(&self.plan, &self.retained, &mut report);
+        let mut spills = Vec::new();
+        self.acc.finish(&self.plan, &self.retained, &mut report, Some(&mut spills));
         for d in &mut report.diagnostics {
             d.fix = None;
         }
         sort_report(&mut report);
         self.spill.close();
-        report.spilled = Some(Arc::new(self.spill));
+        spills.push(self.spill);
+        report.spilled = Some(spills.into());
         report
     }
 }
@@ -395,7 +414,9 @@ impl Accumulator {
     }
 
     /// Runs the host-file, cross-object and whole-snapshot rules and fills `report`.
-    fn finish(self, plan: &Plan<'_>, snap: &Snapshot, report: &mut Report) {
+    /// With `spills` (a streaming scan), each cross-object rule's findings are compressed
+    /// into a spill of their own as soon as the rule is done.
+    fn finish(self, plan: &Plan<'_>, snap: &Snapshot, report: &mut Report, mut spills: Option<&mut Vec<Spill>>) {
         report.rules_run = plan.rules_run;
         report.diagnostics = self.diagnostics;
         report.objects = self.objects;
@@ -412,7 +433,20 @@ impl Accumulator {
             c.finish_all(facts.into_iter().collect(), &mut cx);
             let c = cx.finish();
             report.exempted += c.exempted;
-            report.diagnostics.extend(c.diagnostics);
+            match spills.as_deref_mut() {
+                Some(spills) => {
+                    let mut found = c.diagnostics;
+                    for d in &mut found {
+                        d.fix = None;
+                    }
+                    found.sort_by(order);
+                    let mut spill = Spill::default();
+                    report.diagnostics.extend(spill.extend(found));
+                    spill.close();
+                    spills.push(spill);
+                }
+                None => report.diagnostics.extend(c.diagnostics),
+            }
         }
         for r in &plan.snapshot_rules {
             let mut cx = Context::new(plan.settings, r.meta());

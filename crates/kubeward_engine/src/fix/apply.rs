@@ -115,7 +115,7 @@ pub fn apply_patch(
         Patch::Set { path, value } => (path, value, false),
         Patch::Append { path, value } => (path, value, true),
     };
-    let segments: Vec<String> = path.segments().collect();
+    let segments: Vec<String> = path.segments().map(std::borrow::Cow::into_owned).collect();
     let out = if append {
         edit::append(text, root, &segments, value, style)?
     } else {
@@ -138,7 +138,7 @@ pub fn apply_semantic(root: &mut Value, patch: &Patch) {
         Patch::Set { path, value } => (path, value, false),
         Patch::Append { path, value } => (path, value, true),
     };
-    let segments: Vec<String> = path.segments().collect();
+    let segments: Vec<String> = path.segments().map(std::borrow::Cow::into_owned).collect();
     let mut node = root;
     for seg in &segments {
         if node.is_null() {

@@ -15,7 +15,7 @@ const PLAIN: edit::Style = edit::Style { crlf: false, json: false };
 /// A path for people: the last segments after the pod spec or container
 /// (`securityContext.allowPrivilegeEscalation`), else the whole path dotted.
 fn dotted(path: &FieldPath) -> String {
-    let segs: Vec<String> = path.segments().collect();
+    let segs: Vec<String> = path.segments().map(std::borrow::Cow::into_owned).collect();
     let start = segs
         .iter()
         .rposition(|s| s.parse::<usize>().is_ok())

@@ -62,8 +62,14 @@ impl FieldPath {
     }
 
     /// The segments, unescaped.
-    pub fn segments(&self) -> impl Iterator<Item = String> + '_ {
-        self.0.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~"))
+    pub fn segments(&self) -> impl Iterator<Item = std::borrow::Cow<'_, str>> + '_ {
+        self.0.split('/').skip(1).map(|s| {
+            if s.contains('~') {
+                std::borrow::Cow::Owned(s.replace("~1", "/").replace("~0", "~"))
+            } else {
+                std::borrow::Cow::Borrowed(s)
+            }
+        })
     }
 
     /// Resolves the path in `root` to a position: the key of the deepest existing mapping entry

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Render;
@@ -70,7 +71,7 @@ struct Finding<'a> {
     path: &'a str,
     checklist: &'static [&'static str],
     cis: &'static [&'static str],
-    docs: String,
+    docs: DocsPath,
 }
 
 #[derive(Serialize)]
@@ -83,6 +84,15 @@ struct ErrorView<'a> {
 
 fn findings<S: serde::Serializer>(report: &&crate::engine::Report, s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(report.findings().map(Owned))
+}
+
+/// `docs/rules/CODE-name.md`, written without building a string per finding.
+struct DocsPath(&'static crate::rule::RuleMeta);
+
+impl Serialize for DocsPath {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("docs/rules/{}-{}.md", self.0.code, self.0.name))
+    }
 }
 
 /// A finding decoded for the writer.
@@ -116,7 +126,7 @@ fn finding(d: &Diagnostic) -> Finding<'_> {
         path: d.path.as_str(),
         checklist: d.rule.checklist,
         cis: d.rule.cis,
-        docs: d.rule.docs_path(),
+        docs: DocsPath(d.rule),
     }
 }
 
@@ -161,8 +171,122 @@ pub fn to_value(r: &Render<'_>) -> serde_json::Value {
 /// # Errors
 /// I/O errors.
 pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut w, &document(r))?;
-    writeln!(w)?;
+    let mut w = io::BufWriter::with_capacity(1 << 16, out);
+    if r.report.finding_count() < PARALLEL_FROM {
+        serde_json::to_writer_pretty(&mut w, &document(r))?;
+        writeln!(w)?;
+        return w.flush();
+    }
+    // Many findings: the same bytes, with the findings serialized in parallel, a batch at a time.
+    let doc = document(r);
+    let head = serde_json::to_string_pretty(&Head { version: doc.version, tool: &doc.tool, summary: &doc.summary })?;
+    w.write_all(head.strip_suffix("\n}").unwrap_or(&head).as_bytes())?;
+    w.write_all(b",\n  \"findings\": [")?;
+    let mut first = true;
+    let mut all = r.report.findings();
+    loop {
+        let batch: Vec<std::borrow::Cow<'_, Diagnostic>> = all.by_ref().take(BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let parts: Vec<io::Result<Vec<u8>>> = batch
+            .par_chunks(BATCH / 16)
+            .map(|chunk| {
+                let mut buf = Vec::with_capacity(chunk.len() * 1024);
+                for (j, d) in chunk.iter().enumerate() {
+                    let one = serde_json::to_vec_pretty(&finding(d))?;
+                    if j > 0 {
+                        buf.push(b',');
+                    }
+                    buf.extend_from_slice(b"\n    ");
+                    indent_into(&one, b"\n    ", &mut buf);
+                }
+                Ok(buf)
+            })
+            .collect();
+        for part in parts {
+            let part = part?;
+            if !first {
+                w.write_all(b",")?;
+            }
+            w.write_all(&part)?;
+            first = false;
+        }
+    }
+    w.write_all(if first { b"]" } else { b"\n  ]" })?;
+    w.write_all(b",\n  \"errors\": ")?;
+    let errors = serde_json::to_vec_pretty(&ErrorsView(&r.report.errors))?;
+    let mut e = Vec::with_capacity(errors.len() + 64);
+    indent_into(&errors, b"\n  ", &mut e);
+    w.write_all(&e)?;
+    w.write_all(b"\n}\n")?;
     w.flush()
+}
+
+/// From this many findings on, [`write`] serializes them in parallel.
+const PARALLEL_FROM: usize = 4096;
+/// Findings decoded and serialized per round.
+const BATCH: usize = 16_384;
+
+/// `text` with `sep` in place of each line break.
+fn indent_into(text: &[u8], sep: &[u8], out: &mut Vec<u8>) {
+    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.extend_from_slice(sep);
+        }
+        out.extend_from_slice(line);
+    }
+}
+
+#[derive(Serialize)]
+struct Head<'a> {
+    version: u32,
+    tool: &'a Tool<'a>,
+    summary: &'a Summary,
+}
+
+struct ErrorsView<'a>(&'a [InputError]);
+
+impl Serialize for ErrorsView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        errors(&self.0, s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parallel writer gives the same bytes as serializing the document in one go.
+    #[test]
+    fn parallel_writer_gives_the_same_bytes() {
+        let pod =
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: nginx\n";
+        let text: String = std::iter::repeat_n(pod, 1700).collect::<Vec<_>>().join("---\n");
+        let mut snap = crate::Snapshot::from_text("many.yaml", &text);
+        snap.errors.push(InputError {
+            file: Some("bad.yaml".into()),
+            pos: crate::input::node::Pos::new(3, 4),
+            message: "broken".into(),
+        });
+        let report = crate::run(&snap, &crate::Settings::default());
+        assert!(report.finding_count() > PARALLEL_FROM + BATCH, "{}", report.finding_count());
+        let sources = super::super::Sources::default();
+        let r = Render { report: &report, sources: &sources, color: false, command: "scan" };
+        let mut parallel = Vec::new();
+        write(&r, &mut parallel).expect("write");
+        let mut whole = serde_json::to_vec_pretty(&document(&r)).expect("serialize");
+        whole.push(b'\n');
+        assert_eq!(String::from_utf8_lossy(&parallel), String::from_utf8_lossy(&whole));
+        // No findings, no errors: the small path, the same shape.
+        let empty = crate::engine::Report::default();
+        let r = Render { report: &empty, sources: &sources, color: false, command: "scan" };
+        let v: serde_json::Value = serde_json::from_slice(&{
+            let mut b = Vec::new();
+            write(&r, &mut b).expect("write");
+            b
+        })
+        .expect("json");
+        assert_eq!(v["findings"], serde_json::json!([]));
+    }
 }

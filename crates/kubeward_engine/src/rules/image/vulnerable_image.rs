@@ -1,7 +1,12 @@
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
 use crate::context::Context;
 use crate::cross::{Anchor, Cross, CrossDyn, DocumentRef, Facts, ObjectHandle};
 use crate::images::{normalize_image, ImageIdentity, ScannerReport};
+use crate::input::node::Pos;
 use crate::input::object::{Object, ObjectRef, Origin};
+use crate::input::path::FieldPath;
 use crate::input::workload::PodSpecView;
 use crate::input::yaml::Document;
 use crate::rule::{Rule, RuleMeta, Severity};
@@ -75,17 +80,37 @@ pub struct ReportFact {
 pub enum Fact {
     /// A scanner report with blocking vulnerabilities.
     Report(Box<ReportFact>),
-    /// A container of a workload, with an image.
+    /// A container of a workload, with an image (strings interned: images, names and paths
+    /// repeat across workloads, and every container of the run is kept until the end).
     Container {
         /// The workload.
         handle: ObjectHandle,
         /// The container's `image`.
-        image: Box<str>,
+        image: Arc<str>,
         /// The container's name.
-        name: Box<str>,
-        /// The position of its `image`.
-        at: Anchor,
+        name: Arc<str>,
+        /// The JSON pointer of its `image`.
+        path: Arc<str>,
+        /// Where its `image` is.
+        pos: Pos,
     },
+}
+
+/// Interns strings for container facts. Shared by every run of the process; past a bound it
+/// stops adding (a long-lived process meets new images forever) and hands out fresh copies.
+fn intern(s: &str) -> Arc<str> {
+    static TABLE: Mutex<Option<HashSet<Arc<str>>>> = Mutex::new(None);
+    const MAX: usize = 200_000;
+    let Ok(mut guard) = TABLE.lock() else { return Arc::from(s) };
+    let table = guard.get_or_insert_with(HashSet::new);
+    if let Some(a) = table.get(s) {
+        return a.clone();
+    }
+    let a: Arc<str> = Arc::from(s);
+    if table.len() < MAX {
+        table.insert(a.clone());
+    }
+    a
 }
 
 /// The report of document `di` of file `fi`, when it is one with blocking vulnerabilities.
@@ -163,11 +188,13 @@ impl Cross for VulnerableImage {
         let Some(pod) = PodSpecView::of(obj) else { return };
         for c in pod.containers() {
             let Some(image) = c.image() else { continue };
+            let at = Anchor::of(obj, c.path.key("image"));
             out.push(Fact::Container {
                 handle: facts.handle(obj),
-                image: image.into(),
-                name: c.name().into(),
-                at: Anchor::of(obj, c.path.key("image")),
+                image: intern(image),
+                name: intern(c.name()),
+                path: intern(at.path.as_str()),
+                pos: at.pos,
             });
         }
     }
@@ -185,15 +212,17 @@ impl Cross for VulnerableImage {
         }
         // Which containers run which report's image.
         let mut users: Vec<Vec<String>> = vec![Vec::new(); reports.len()];
-        let mut runs: Vec<(&ReportFact, &ObjectHandle, &Anchor, &str, &str)> = Vec::new();
+        let mut runs: Vec<(&ReportFact, &ObjectHandle, Anchor, &str, &str)> = Vec::new();
         for f in &facts {
-            let Fact::Container { handle, image, name, at } = f else { continue };
+            let Fact::Container { handle, image, name, path, pos } = f else { continue };
             let Some(n) = normalize_image(image) else { continue };
             for (i, r) in reports.iter().enumerate() {
                 if r.identity.matches_normalized(&n) {
                     if let Some(u) = users.get_mut(i) {
-                        u.push(format!("{} (container `{name}`)", handle.oref));
+                        u.push(format!("{handle} (container `{name}`)"));
                     }
+                    // The container has an `image`: the anchor's field exists.
+                    let at = Anchor { path: FieldPath::parse(path), pos: *pos, exists: true };
                     runs.push((r, handle, at, name, image));
                 }
             }
@@ -214,7 +243,7 @@ impl Cross for VulnerableImage {
         }
         for (r, handle, at, container, image) in runs {
             let msg = format!("container `{container}` runs image `{image}`, which has {}", r.summary);
-            cx.report_at(handle, at, msg).container(container).severity(r.worst);
+            cx.report_at(handle, &at, msg).container(container).severity(r.worst);
         }
     }
 }

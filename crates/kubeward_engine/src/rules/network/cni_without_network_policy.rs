@@ -142,7 +142,7 @@ impl Cross for CniWithoutNetworkPolicy {
             };
             let msg = format!(
                 "daemon set `{}` runs flannel and nothing in the scanned objects enforces NetworkPolicy{void}",
-                handle.oref.name
+                handle.name()
             );
             cx.report_at(handle, at, msg);
         }

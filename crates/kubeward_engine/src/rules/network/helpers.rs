@@ -463,7 +463,7 @@ impl<'a> PolicyView<'a> {
 /// or empty (as [`ns_of`]).
 #[must_use]
 pub fn ns_of_handle(h: &Handle) -> Option<&str> {
-    h.oref.namespace.as_deref().filter(|n| !n.is_empty())
+    h.namespace().filter(|n| !n.is_empty())
 }
 
 /// Whether an object is a Namespace that names a namespace of the scanned set.
@@ -691,7 +691,7 @@ impl DenyFact {
     fn placed(&self) -> Option<Option<&str>> {
         match self {
             Self::Policy { .. } => None,
-            Self::Namespace { handle, .. } => Some(Some(&handle.oref.name)),
+            Self::Namespace { handle, .. } => Some(Some(handle.name())),
             Self::Workload { handle, .. } => Some(ns_of_handle(handle)),
         }
     }
@@ -746,7 +746,7 @@ pub fn default_deny_finish(facts: &[DenyFact], cx: &mut Context<'_>, dir: Direct
                 e.1 |= *deny;
                 continue;
             }
-            DenyFact::Namespace { handle, at } => (Some(&*handle.oref.name), handle, *at),
+            DenyFact::Namespace { handle, at } => (Some(handle.name()), handle, *at),
             DenyFact::Workload { handle, at } => (ns_of_handle(handle), handle, *at),
         };
         let i = *slots.entry(name).or_insert_with(|| {

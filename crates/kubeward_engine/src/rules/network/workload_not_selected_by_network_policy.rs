@@ -191,7 +191,7 @@ impl Cross for WorkloadNotSelectedByNetworkPolicy {
                 &at.anchor(FieldPath::parse(path)),
                 format!(
                     "the pods of `{}` are selected by no NetworkPolicy of {}{detail} in the scanned files",
-                    handle.oref.name,
+                    handle.name(),
                     describe_ns(ns)
                 ),
             );

@@ -81,6 +81,21 @@ impl ComponentView {
     /// The component a container runs, if any.
     #[must_use]
     pub fn of(c: &ContainerView<'_>) -> Option<Self> {
+        // Most containers run no control-plane component: decide that before allocating.
+        let first = c.get("command").and_then(|l| l.items().first()).and_then(Node::as_str);
+        match first {
+            Some(f) if ComponentKind::from_binary(f).is_none() && f.rsplit('/').next() != Some("hyperkube") => {
+                return None;
+            }
+            None if c.get("command").is_none_or(|l| l.items().is_empty()) => {
+                let image = c.image()?;
+                let repo = image.split(['@']).next().unwrap_or(image);
+                let last = repo.rsplit('/').next().unwrap_or(repo);
+                let name = last.split(':').next().unwrap_or(last);
+                ComponentKind::from_binary(name.trim_end_matches("-amd64").trim_end_matches("-arm64"))?;
+            }
+            _ => {}
+        }
         let command = strings(c.get("command"));
         let args = strings(c.get("args"));
         let cmd_path = c.path.key("command");

@@ -140,7 +140,7 @@ impl Cross for ServiceAccountTokenAutomounted {
             let msg = if *automount {
                 format!("pod mounts the token of ServiceAccount `{sa}` (`automountServiceAccountToken: true`)")
             } else {
-                match accounts.get(&(handle.oref.namespace.as_deref(), sa)) {
+                match accounts.get(&(handle.namespace(), sa)) {
                     Some(Some(false)) => continue,
                     Some(_) => format!(
                         "pod mounts the token of ServiceAccount `{sa}`: neither the pod nor the ServiceAccount sets `automountServiceAccountToken: false`"

@@ -226,7 +226,7 @@ impl Cross for DefaultServiceAccountPermissions {
         let mut namespaces: BTreeMap<&str, Option<(&ObjectHandle, &Anchor)>> = BTreeMap::new();
         for f in &facts {
             if let Fact::Namespace(h, at) = f {
-                namespaces.insert(&h.oref.name, Some((h, at)));
+                namespaces.insert(h.name(), Some((h, at)));
             }
         }
         for (_, _, g) in &grants {

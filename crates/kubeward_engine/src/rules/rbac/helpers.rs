@@ -509,25 +509,25 @@ impl BindingFact {
     /// `kind`.
     #[must_use]
     pub fn kind(&self) -> &str {
-        &self.handle.oref.kind
+        self.handle.kind()
     }
 
     /// `metadata.name`.
     #[must_use]
     pub fn name(&self) -> &str {
-        &self.handle.oref.name
+        self.handle.name()
     }
 
     /// `metadata.namespace`, when written.
     #[must_use]
     pub fn namespace(&self) -> Option<&str> {
-        self.handle.oref.namespace.as_deref()
+        self.handle.namespace()
     }
 
     /// ``role binding `name` `` for messages.
     #[must_use]
     pub fn describe(&self) -> String {
-        describe_ref(&self.handle.oref)
+        describe_ref(&self.handle.oref())
     }
 
     /// [`Subject::describe`] of one of its subjects.
