@@ -720,3 +720,49 @@ fn fix_stdin_and_unsafe_fixes() {
     let scan = json(&kubeward(d.path(), &["scan", ".", "-f", "json"]));
     assert!(scan["findings"].as_array().expect("findings").iter().all(|x| x["code"] != "NET001"), "{scan:#}");
 }
+
+/// The streaming scan (`kubeward scan`) finds exactly what the engine finds over the whole
+/// snapshot (`engine::run`, which `node`, `cluster` and `fix` use), in the same order: on the
+/// bundled examples (every rule area, Dockerfiles, node files, exemptions, Lists) and on the
+/// rule fixtures scanned together (cross-object rules meeting each other's objects).
+#[test]
+fn streaming_scan_matches_the_snapshot_engine() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for dir in ["examples", "crates/kubeward_engine/resources/test/fixtures"] {
+        // Both sides see the same (absolute) display paths: IMG006 messages name the report file.
+        let abs = root.join(dir);
+        let o = kubeward(&root, &["scan", abs.to_str().unwrap_or(dir), "--config", "/dev/null", "-f", "json"]);
+        let streamed = json(&o);
+        let exclude = kubeward::walk::exclude_set(&[]).expect("no globs");
+        let (inputs, _) = kubeward::walk::collect(&[abs.clone()], &exclude, true);
+        let settings = kubeward_engine::Settings::default();
+        let mut snap = kubeward::walk::load(
+            &inputs,
+            settings.max_file_size,
+            kubeward_engine::input::yaml::Limits::default(),
+            &|| {},
+        );
+        snap.mark_kustomize_patches();
+        let report = kubeward_engine::run(&snap, &settings);
+        let key = |file: &str, line: u64, code: &str, msg: &str| format!("{file}:{line} {code} {msg}");
+        let from_snapshot: Vec<String> = report
+            .findings()
+            .map(|d| key(d.file.as_deref().unwrap_or(""), u64::from(d.pos.line), d.rule.code, &d.message))
+            .collect();
+        let from_stream: Vec<String> = streamed["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                key(
+                    f["file"].as_str().unwrap_or(""),
+                    f["line"].as_u64().unwrap_or(0),
+                    f["code"].as_str().unwrap_or(""),
+                    f["message"].as_str().unwrap_or(""),
+                )
+            })
+            .collect();
+        assert!(from_stream.len() > 100, "{dir}: {} findings", from_stream.len());
+        assert_eq!(from_stream, from_snapshot, "{dir}");
+    }
+}
