@@ -734,7 +734,7 @@ fn streaming_scan_matches_the_snapshot_engine() {
         let o = kubeward(&root, &["scan", abs.to_str().unwrap_or(dir), "--config", "/dev/null", "-f", "json"]);
         let streamed = json(&o);
         let exclude = kubeward::walk::exclude_set(&[]).expect("no globs");
-        let (inputs, _) = kubeward::walk::collect(&[abs.clone()], &exclude, true);
+        let (inputs, _) = kubeward::walk::collect(std::slice::from_ref(&abs), &exclude, true);
         let settings = kubeward_engine::Settings::default();
         let mut snap = kubeward::walk::load(
             &inputs,
