@@ -11,7 +11,7 @@ use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::RuleMeta;
 use crate::settings::Settings;
-use crate::suppression::{exemptions_of, is_exempt, Exemption};
+use crate::suppression::{is_exempt, shared_exemptions, Exemption};
 
 /// Collects the findings of one rule.
 pub struct Context<'a> {
@@ -53,30 +53,45 @@ impl<'a> Context<'a> {
         let ex = match &self.cache {
             Some((k, ex)) if *k == key => ex.clone(),
             _ => {
-                let ex: Arc<[Exemption]> = if self.settings.allow_annotation_exemptions {
-                    exemptions_of(obj, &self.settings.today).into()
-                } else {
-                    Arc::from(Vec::new())
-                };
+                let ex = shared_exemptions(obj, self.settings);
                 self.cache = Some((key, ex.clone()));
                 ex
             }
         };
-        let d = Diagnostic {
+        let pos = obj.pos(&path);
+        let d = self.diagnostic(obj.oref.clone(), obj.origin.file.clone(), pos, path, message.into());
+        let d = Diagnostic { doc: Some((obj.origin.doc_index, obj.origin.item)), ..d };
+        self.keep(d, ex, dropped)
+    }
+
+    /// A finding of this rule with its default severity and remediation.
+    fn diagnostic(
+        &self,
+        object: crate::input::object::ObjectRef,
+        file: Option<Arc<str>>,
+        pos: crate::input::node::Pos,
+        path: FieldPath,
+        message: String,
+    ) -> Diagnostic {
+        Diagnostic {
             rule: self.meta,
             severity: self.meta.severity,
-            message: message.into(),
+            message,
             remediation: std::borrow::Cow::Borrowed(self.meta.remediation),
-            object: obj.oref.clone(),
+            object,
             container: None,
-            file: obj.origin.file.clone(),
-            pos: obj.pos(&path),
+            file,
+            pos,
             path,
             fix: None,
-            doc: Some((obj.origin.doc_index, obj.origin.item)),
-        };
+            doc: None,
+        }
+    }
+
+    /// Keeps `d` (judged later against `ex`), or hands the rule a scratch diagnostic that is
+    /// never reported when `dropped`.
+    fn keep(&mut self, d: Diagnostic, ex: Arc<[Exemption]>, dropped: bool) -> &mut Diagnostic {
         if dropped {
-            // Hand the rule a scratch diagnostic that is never reported.
             return self.scratch.insert(d);
         }
         self.found.push((d, ex));
@@ -92,25 +107,9 @@ impl<'a> Context<'a> {
         at: &crate::cross::Anchor,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        let d = Diagnostic {
-            rule: self.meta,
-            severity: self.meta.severity,
-            message: message.into(),
-            remediation: std::borrow::Cow::Borrowed(self.meta.remediation),
-            object: h.oref(),
-            container: None,
-            file: h.file.clone(),
-            pos: at.pos,
-            path: at.path.clone(),
-            fix: None,
-            doc: Some((h.key.1, h.key.2)),
-        };
-        if h.partial && !at.exists {
-            return self.scratch.insert(d);
-        }
-        self.found.push((d, h.exemptions.clone()));
-        let last = self.found.len() - 1;
-        &mut self.found[last].0
+        let d = self.diagnostic(h.oref(), h.file.clone(), at.pos, at.path.clone(), message.into());
+        let d = Diagnostic { doc: Some((h.key.1, h.key.2)), ..d };
+        self.keep(d, h.exemptions.clone(), h.partial && !at.exists)
     }
 
     /// Reports a finding about a node file (`kubeward node`): the object is the file.

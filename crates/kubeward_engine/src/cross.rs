@@ -23,7 +23,7 @@ use crate::input::object::{Object, ObjectRef};
 use crate::input::path::FieldPath;
 use crate::input::yaml::{Document, DuplicateKey};
 use crate::settings::Settings;
-use crate::suppression::{exemptions_of, Exemption};
+use crate::suppression::{shared_exemptions, Exemption};
 
 /// What a finding needs of an object once its tree is gone.
 #[derive(Debug)]
@@ -165,15 +165,7 @@ impl<'s> Facts<'s> {
                 return h.clone();
             }
         }
-        // Most objects have none: they share one empty list.
-        static NONE: std::sync::OnceLock<Arc<[Exemption]>> = std::sync::OnceLock::new();
-        let found = if self.settings.allow_annotation_exemptions {
-            exemptions_of(obj, &self.settings.today)
-        } else {
-            Vec::new()
-        };
-        let exemptions: Arc<[Exemption]> =
-            if found.is_empty() { NONE.get_or_init(|| Arc::from(Vec::new())).clone() } else { found.into() };
+        let exemptions = shared_exemptions(obj, self.settings);
         let o = &obj.oref;
         let ns = o.namespace.as_deref().unwrap_or("");
         let ident: Box<str> = [o.api_version.as_str(), &o.kind, ns, &o.name].concat().into();
@@ -231,31 +223,27 @@ pub trait CrossDyn: Sync {
     fn finish_all(&self, accs: Vec<Box<dyn Any + Send + Sync>>, cx: &mut Context<'_>);
 }
 
-impl<T: Cross> CrossDyn for T {
-    fn collect(&self, obj: &Object<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send + Sync>>) {
-        match acc.as_mut().and_then(|a| a.downcast_mut::<Vec<T::Fact>>()) {
-            Some(v) => self.fact(obj, facts, v),
-            None => {
-                let mut v: Vec<T::Fact> = Vec::new();
-                self.fact(obj, facts, &mut v);
-                if !v.is_empty() {
-                    *acc = Some(Box::new(v));
-                }
+/// Lets `push` add facts to a file's accumulator, which is created on the first fact only.
+fn push_into<T: Cross>(acc: &mut Option<Box<dyn Any + Send + Sync>>, push: impl FnOnce(&mut Vec<T::Fact>)) {
+    match acc.as_mut().and_then(|a| a.downcast_mut::<Vec<T::Fact>>()) {
+        Some(v) => push(v),
+        None => {
+            let mut v: Vec<T::Fact> = Vec::new();
+            push(&mut v);
+            if !v.is_empty() {
+                *acc = Some(Box::new(v));
             }
         }
     }
+}
+
+impl<T: Cross> CrossDyn for T {
+    fn collect(&self, obj: &Object<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send + Sync>>) {
+        push_into::<T>(acc, |v| self.fact(obj, facts, v));
+    }
 
     fn collect_document(&self, doc: &DocumentRef<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send + Sync>>) {
-        match acc.as_mut().and_then(|a| a.downcast_mut::<Vec<T::Fact>>()) {
-            Some(v) => self.document(doc, facts, v),
-            None => {
-                let mut v: Vec<T::Fact> = Vec::new();
-                self.document(doc, facts, &mut v);
-                if !v.is_empty() {
-                    *acc = Some(Box::new(v));
-                }
-            }
-        }
+        push_into::<T>(acc, |v| self.document(doc, facts, v));
     }
 
     fn append(&self, into: &mut Option<Box<dyn Any + Send + Sync>>, from: Box<dyn Any + Send + Sync>) {

@@ -97,6 +97,19 @@ pub fn exemptions_of(obj: &Object<'_>, today: &str) -> Vec<Exemption> {
     out
 }
 
+/// The object's exemptions as a shared list (empty when the settings disallow annotation
+/// exemptions); objects without any share one empty list.
+#[must_use]
+pub fn shared_exemptions(obj: &Object<'_>, settings: &crate::settings::Settings) -> std::sync::Arc<[Exemption]> {
+    static NONE: std::sync::OnceLock<std::sync::Arc<[Exemption]>> = std::sync::OnceLock::new();
+    let found = if settings.allow_annotation_exemptions { exemptions_of(obj, &settings.today) } else { Vec::new() };
+    if found.is_empty() {
+        NONE.get_or_init(|| std::sync::Arc::from(Vec::new())).clone()
+    } else {
+        found.into()
+    }
+}
+
 /// Whether a valid exemption covers the rule (and the container, for per-container ones).
 #[must_use]
 pub fn is_exempt(exemptions: &[Exemption], meta: &RuleMeta, container: Option<&str>) -> bool {
