@@ -346,3 +346,74 @@ fn without_kubeconfig_or_service_account_it_says_so() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("no cluster to connect to"), "{err}");
 }
+
+/// `kubeward cluster` audits each page as it is read (and packs its findings) instead of
+/// building the whole snapshot: its report must be the one the engine gives over the snapshot
+/// `kubeward_cluster::collect` builds, finding for finding and in the same order, across many
+/// small pages, concurrent lists, and a list started again after an expired continue token.
+#[test]
+fn streaming_cluster_matches_the_snapshot_engine() {
+    let mut cluster = fixture_cluster();
+    for i in 0..60 {
+        cluster.add(serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": format!("p{i}"), "namespace": format!("team-{}", i % 4)},
+            "spec": {
+                "hostPID": i % 7 == 0,
+                "containers": [{"name": "c", "image": if i % 2 == 0 { "nginx" } else { "nginx:1.27" }}],
+            },
+        }));
+    }
+    let live = Live::start(cluster, Options { max_page: 3, expire_continue_once: true, ..Options::default() });
+    let o = live.run(&["--format", "json", "--config", "/dev/null", "--chunk-size", "2"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let streamed = json(&o);
+    assert!(live.server.requests().iter().any(|r| r.status == 410), "a list was started again");
+
+    let opts = kubeward_cluster::Options {
+        kubeconfig: Some(live.dir.path().join("kubeconfig")),
+        page_size: Some(2),
+        ..kubeward_cluster::Options::default()
+    };
+    let collected = kubeward_cluster::collect_blocking(&opts, &|_| {}).expect("collect");
+    let report = kubeward_engine::run(&collected.snapshot, &kubeward_engine::Settings::default());
+    let key = |code: &str, object: String, container: &str, path: &str, severity: &str, msg: &str| {
+        format!("{code} {severity} {object} {container} {path} :: {msg}")
+    };
+    let from_snapshot: Vec<String> = report
+        .findings()
+        .map(|d| {
+            let o = &d.object;
+            let object = format!("{}/{}/{}/{}", o.api_version, o.kind, o.namespace.as_deref().unwrap_or("-"), o.name);
+            let severity = format!("{:?}", d.severity).to_lowercase();
+            key(d.rule.code, object, d.container.as_deref().unwrap_or("-"), d.path.as_str(), &severity, &d.message)
+        })
+        .collect();
+    let from_stream: Vec<String> = streamed["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let o = &f["object"];
+            let object = format!(
+                "{}/{}/{}/{}",
+                o["apiVersion"].as_str().unwrap_or(""),
+                o["kind"].as_str().unwrap_or(""),
+                o["namespace"].as_str().unwrap_or("-"),
+                o["name"].as_str().unwrap_or("")
+            );
+            key(
+                f["code"].as_str().unwrap_or(""),
+                object,
+                f["container"].as_str().unwrap_or("-"),
+                f["path"].as_str().unwrap_or(""),
+                f["severity"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(from_stream.len() > 150, "{} findings", from_stream.len());
+    assert_eq!(from_stream, from_snapshot);
+    assert_eq!(streamed["summary"]["objects"], report.objects, "{}", streamed["summary"]);
+}

@@ -1,10 +1,13 @@
 //! kubeward's cluster collector: connects like kubectl (kubeconfig, context, in-cluster service
 //! account) with kube-rs, lists read-only (GET only) what the rules need, and returns a
-//! [`Snapshot`] the engine audits like files.
+//! [`Snapshot`] the engine audits like files ([`collect`]), or hands each page over as it is
+//! read ([`collect_pages`]: `kubeward cluster` audits it at once and drops it).
 //!
-//! - Lists are paginated (`limit`/`continue`); each page is turned into engine trees as it
-//!   arrives and its JSON dropped, with the fields no rule reads (`managedFields`, the
-//!   `last-applied-configuration` annotation, `status` except a Node's `nodeInfo`) left out.
+//! - Lists are paginated (`limit`/`continue`); the next page is asked for as soon as a page's
+//!   `continue` token is known, so the server prepares it while this one is audited. Each page
+//!   is turned into engine trees as it arrives and its JSON dropped, with the fields no rule
+//!   reads (`managedFields`, the `last-applied-configuration` annotation, `status` except a
+//!   Node's `nodeInfo`) left out.
 //!   Pods, ReplicaSets and Jobs controlled by a workload kubeward also lists are skipped: their
 //!   spec is their owner's template, audited once there.
 //! - Custom resources found by discovery whose CustomResourceDefinition schema allows a pod
@@ -73,6 +76,17 @@ pub enum Progress {
 pub struct Collected {
     /// Objects to audit (API input: no file paths) and input errors.
     pub snapshot: Snapshot,
+    /// GET requests made.
+    pub requests: usize,
+    /// Objects received from list requests (kept or skipped).
+    pub received: usize,
+}
+
+/// What a streaming collection gives besides its pages (see [`collect_pages`]).
+#[derive(Debug, Default)]
+pub struct Listed {
+    /// Input errors (an API path that failed, an answer that is not a list).
+    pub errors: Vec<InputError>,
     /// GET requests made.
     pub requests: usize,
     /// Objects received from list requests (kept or skipped).
@@ -312,12 +326,36 @@ fn status_message(body: &[u8]) -> Option<String> {
     v.get("message").and_then(Value::as_str).map(str::to_string)
 }
 
-/// Collects the cluster.
+/// Collects the cluster into a snapshot (every page kept; [`collect_pages`] hands pages over
+/// as they are read instead).
 ///
 /// # Errors
 /// Configuration errors and an unreachable or unauthenticated API server (the first request,
 /// `/version`, fails); later failures are input errors in the snapshot.
 pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Result<Collected, ConnectError> {
+    let mut snapshot = Snapshot::default();
+    let page = |_: usize, f: SourceFile| f;
+    let listed = collect_pages(opts, progress, &page, &mut |f| snapshot.files.push(f)).await?;
+    snapshot.errors = listed.errors;
+    Ok(Collected { snapshot, requests: listed.requests, received: listed.received })
+}
+
+/// Collects the cluster page by page: each page of kept objects (a [`SourceFile`] without a
+/// path, numbered from 0 in the order read) goes through `page` as soon as it is read, on the
+/// task that read it, so that its trees can be dropped at once; what `page` returns goes to
+/// `take` in a fixed order, the order of [`collect`]'s snapshot: the version object, the lists
+/// in discovery order (each list's pages in order), the kubelet configurations, then the audit
+/// gaps. A list that starts again after an expired `continue` token (410) drops what its
+/// first pages gave.
+///
+/// # Errors
+/// As [`collect`].
+pub async fn collect_pages<O>(
+    opts: &Options,
+    progress: &(dyn Fn(Progress) + Sync),
+    page: &(dyn Fn(usize, SourceFile) -> O + Sync),
+    take: &mut dyn FnMut(O),
+) -> Result<Listed, ConnectError> {
     if let Some(n) = &opts.namespace {
         let label = !n.is_empty()
             && n.len() <= 63
@@ -332,7 +370,13 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
     let server = cfg.cluster_url.to_string();
     let client =
         kube::Client::try_from(cfg).map_err(|e| ConnectError(format!("cannot create a client for {server}: {e}")))?;
-    let api = Api { client, timeout: opts.timeout.unwrap_or(Duration::from_secs(60)), requests: AtomicUsize::new(0) };
+    let api = std::sync::Arc::new(Api {
+        client,
+        timeout: opts.timeout.unwrap_or(Duration::from_secs(60)),
+        requests: AtomicUsize::new(0),
+    });
+    let numbers = AtomicUsize::new(0);
+    let pages = Pages { page, numbers: &numbers };
     let mut out = Collector::default();
 
     // 1. /version: proves the connection and the credentials.
@@ -341,7 +385,7 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
             let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             if let Some(git) = v.get("gitVersion").and_then(Value::as_str) {
                 // The object `kubeward node --k8s-version` makes too: the version rules read it.
-                out.push_synthetic(json!({
+                out.push_synthetic(&pages, json!({
                     "apiVersion": "kubeward.io/v1",
                     "kind": "KubernetesVersion",
                     "metadata": {"name": "kube-apiserver"},
@@ -367,7 +411,7 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
             Got::Ok(body) => {
                 if let Ok(mut v) = serde_json::from_slice::<Value>(&body) {
                     strip(&mut v, "Namespace");
-                    out.push_synthetic(v);
+                    out.push_synthetic(&pages, v);
                 }
             }
             Got::Forbidden(m) => out.gap(&format!("/api/v1/namespaces/{n}"), "get", "", "namespaces", &m),
@@ -379,14 +423,26 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
     let page_size = opts.page_size.unwrap_or(500).max(1);
     let mut nodes: Vec<String> = Vec::new();
     let (started, kept) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let shared = Shared { api: &api, ns, page_size, progress, started: &started, kept: &kept, total: to_list.len() };
-    // A few lists at a time, merged in discovery order (the report does not depend on timing).
-    let listed: Vec<(Collector, Vec<String>)> =
-        futures::stream::iter(to_list.iter().map(|r| list(&shared, r))).buffered(LIST_CONCURRENCY).collect().await;
-    for (c, n) in listed {
+    let shared = Shared {
+        api: &api,
+        ns,
+        page_size,
+        progress,
+        started: &started,
+        kept: &kept,
+        total: to_list.len(),
+        pages: &pages,
+    };
+    out.drain(take);
+    // A few lists at a time, taken in discovery order as each ends (the report does not depend
+    // on timing).
+    let mut listed = futures::stream::iter(to_list.iter().map(|r| list(&shared, r))).buffered(LIST_CONCURRENCY);
+    while let Some((c, n)) = listed.next().await {
         out.merge(c);
+        out.drain(take);
         nodes.extend(n);
     }
+    drop(listed);
 
     // 4. Kubelet configz of each node, when permitted: the first alone (a 403 is the same for
     //    all), then the others a few at a time.
@@ -426,7 +482,7 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
                             obj.insert(k.clone(), val.clone());
                         }
                     }
-                    out.push_synthetic(Value::Object(obj));
+                    out.push_synthetic(&pages, Value::Object(obj));
                 }
                 Got::Forbidden(m) => {
                     // One gap says it all: the permission is cluster-wide.
@@ -439,49 +495,73 @@ pub async fn collect(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Re
             }
         }
     }
-    out.finish_gaps();
-    Ok(Collected { snapshot: out.snap, requests: api.requests.load(Ordering::Relaxed), received: out.received })
+    out.finish_gaps(&pages);
+    out.drain(take);
+    Ok(Listed { errors: out.errors, requests: api.requests.load(Ordering::Relaxed), received: out.received })
+}
+
+/// The page callback of [`collect_pages`], numbering pages as they are read.
+struct Pages<'a, O> {
+    page: &'a (dyn Fn(usize, SourceFile) -> O + Sync),
+    numbers: &'a AtomicUsize,
+}
+
+impl<O> Pages<'_, O> {
+    fn give(&self, documents: Vec<Document>) -> O {
+        let n = self.numbers.fetch_add(1, Ordering::Relaxed);
+        (self.page)(n, SourceFile { path: None, text: String::new(), documents, partial: false })
+    }
 }
 
 /// What the concurrent lists share.
-struct Shared<'a> {
-    api: &'a Api,
+struct Shared<'a, O> {
+    api: &'a std::sync::Arc<Api>,
     ns: Option<&'a str>,
     page_size: u32,
     progress: &'a (dyn Fn(Progress) + Sync),
     started: &'a AtomicUsize,
     kept: &'a AtomicUsize,
     total: usize,
+    pages: &'a Pages<'a, O>,
 }
 
-#[derive(Default)]
-struct Collector {
-    snap: Snapshot,
+/// What one list (or the main task) gathered: the pages' results in order, errors, gaps.
+struct Collector<O> {
+    pages: Vec<O>,
+    errors: Vec<InputError>,
     gaps: Vec<Value>,
     received: usize,
     kept: usize,
 }
 
-impl Collector {
-    fn merge(&mut self, other: Collector) {
-        self.snap.files.extend(other.snap.files);
-        self.snap.errors.extend(other.snap.errors);
+impl<O> Default for Collector<O> {
+    fn default() -> Self {
+        Self { pages: Vec::new(), errors: Vec::new(), gaps: Vec::new(), received: 0, kept: 0 }
+    }
+}
+
+impl<O> Collector<O> {
+    fn merge(&mut self, other: Collector<O>) {
+        self.pages.extend(other.pages);
+        self.errors.extend(other.errors);
         self.gaps.extend(other.gaps);
         self.received += other.received;
         self.kept += other.kept;
     }
 
-    fn error(&mut self, message: String) {
-        self.snap.errors.push(InputError { file: None, pos: Default::default(), message });
+    /// Hands the pages' results over, in order.
+    fn drain(&mut self, take: &mut dyn FnMut(O)) {
+        for p in self.pages.drain(..) {
+            take(p);
+        }
     }
 
-    fn push_synthetic(&mut self, v: Value) {
-        self.snap.files.push(SourceFile {
-            path: None,
-            text: String::new(),
-            documents: vec![Document { root: Node::from_json(&v), duplicates: Vec::new() }],
-            partial: false,
-        });
+    fn error(&mut self, message: String) {
+        self.errors.push(InputError { file: None, pos: Default::default(), message });
+    }
+
+    fn push_synthetic(&mut self, pages: &Pages<'_, O>, v: Value) {
+        self.pages.push(pages.give(vec![Document { root: Node::from_json(&v), duplicates: Vec::new() }]));
     }
 
     /// Records a resource that could not be audited.
@@ -503,17 +583,17 @@ impl Collector {
         }));
     }
 
-    fn finish_gaps(&mut self) {
+    fn finish_gaps(&mut self, pages: &Pages<'_, O>) {
         let gaps = std::mem::take(&mut self.gaps);
         for g in gaps {
-            self.push_synthetic(g);
+            self.push_synthetic(pages, g);
         }
     }
 }
 
 /// Discovery: the preferred version of every group, then the resources of each; returns the
 /// resources to list (the wanted built-ins, and every listable custom resource).
-async fn discover(api: &Api, out: &mut Collector) -> Vec<Resource> {
+async fn discover<O>(api: &Api, out: &mut Collector<O>) -> Vec<Resource> {
     let mut group_versions: Vec<(String, String)> = vec![(String::new(), "v1".into())];
     match api.get("/apis").await {
         Got::Ok(body) => {
@@ -593,7 +673,7 @@ async fn discover(api: &Api, out: &mut Collector) -> Vec<Resource> {
 /// or a schema that does not say). Without this, every custom resource of the cluster would be
 /// listed (and a read-only role that does not name their groups would give a gap for each).
 /// When the CRDs cannot be read, no custom resource is listed and the gap says so.
-async fn workload_crds_only(api: &Api, out: &mut Collector, resources: &mut Vec<Resource>) {
+async fn workload_crds_only<O>(api: &Api, out: &mut Collector<O>, resources: &mut Vec<Resource>) {
     if !resources.iter().any(|r| r.custom) {
         return;
     }
@@ -682,7 +762,7 @@ fn controlled(v: &Value) -> bool {
 }
 
 /// Lists one resource, page by page; returns what it kept and the names of the nodes.
-async fn list(sh: &Shared<'_>, r: &Resource) -> (Collector, Vec<String>) {
+async fn list<O>(sh: &Shared<'_, O>, r: &Resource) -> (Collector<O>, Vec<String>) {
     let mut out = Collector::default();
     let mut nodes = Vec::new();
     let (api, progress, page_size) = (sh.api, sh.progress, sh.page_size);
@@ -696,14 +776,20 @@ async fn list(sh: &Shared<'_>, r: &Resource) -> (Collector, Vec<String>) {
     let api_version = r.api_version();
     let mut cont: Option<String> = None;
     // An expired `continue` token (410) restarts the list once, dropping the pages read.
-    let (first_file, first_kept, first_nodes) = (out.snap.files.len(), out.kept, nodes.len());
+    let (first_file, first_kept, first_nodes) = (out.pages.len(), out.kept, nodes.len());
     let mut restarted = false;
+    let mut prefetched: Option<Prefetch> = None;
     loop {
         let path = match &cont {
             None => format!("{base}?limit={page_size}"),
             Some(c) => format!("{base}?limit={page_size}&continue={}", encode(c)),
         };
-        let body = match api.get(&path).await {
+        // The page asked for while the previous one was being audited, or a first request.
+        let got = match prefetched.take() {
+            Some(p) => p.get().await,
+            None => api.get(&path).await,
+        };
+        let body = match got {
             Got::Ok(b) => b,
             Got::Forbidden(m) => {
                 out.gap(&base, "list", &r.group, &r.plural, &m);
@@ -713,7 +799,7 @@ async fn list(sh: &Shared<'_>, r: &Resource) -> (Collector, Vec<String>) {
             Got::Gone(_) if cont.is_some() && !restarted => {
                 restarted = true;
                 cont = None;
-                out.snap.files.truncate(first_file);
+                out.pages.truncate(first_file);
                 out.kept = first_kept;
                 nodes.truncate(first_nodes);
                 continue;
@@ -745,6 +831,11 @@ async fn list(sh: &Shared<'_>, r: &Resource) -> (Collector, Vec<String>) {
             Some(Value::Array(items)) => items,
             _ => Vec::new(),
         };
+        drop(page);
+        // The server prepares the next page while this one is turned into trees and audited.
+        if let Some(c) = &next {
+            prefetched = Some(Prefetch::start(api, format!("{base}?limit={page_size}&continue={}", encode(c))));
+        }
         let mut documents = Vec::with_capacity(items.len());
         for mut item in items {
             out.received += 1;
@@ -771,12 +862,39 @@ async fn list(sh: &Shared<'_>, r: &Resource) -> (Collector, Vec<String>) {
         out.kept += documents.len();
         progress(Progress::Objects(sh.kept.fetch_add(documents.len(), Ordering::Relaxed) + documents.len()));
         if !documents.is_empty() {
-            out.snap.files.push(SourceFile { path: None, text: String::new(), documents, partial: false });
+            out.pages.push(sh.pages.give(documents));
         }
         match next {
             Some(c) => cont = Some(c),
             None => return (out, nodes),
         }
+    }
+}
+
+/// A GET started on the runtime ahead of time (the next page of a list).
+struct Prefetch {
+    path: String,
+    task: tokio::task::JoinHandle<Got>,
+}
+
+impl Prefetch {
+    fn start(api: &std::sync::Arc<Api>, path: String) -> Self {
+        let (api, p) = (api.clone(), path.clone());
+        Self { path, task: tokio::spawn(async move { api.get(&p).await }) }
+    }
+
+    async fn get(mut self) -> Got {
+        match (&mut self.task).await {
+            Ok(got) => got,
+            Err(e) => Got::Failed(format!("GET {}: {e}", self.path)),
+        }
+    }
+}
+
+impl Drop for Prefetch {
+    /// A list that stops early (its future dropped) does not leave its next request running.
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 
@@ -803,10 +921,26 @@ fn encode(s: &str) -> String {
 /// # Errors
 /// As [`collect`], and a runtime that cannot start.
 pub fn collect_blocking(opts: &Options, progress: &(dyn Fn(Progress) + Sync)) -> Result<Collected, ConnectError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    runtime()?.block_on(collect(opts, progress))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ConnectError> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| ConnectError(format!("cannot start the async runtime: {e}")))?;
-    rt.block_on(collect(opts, progress))
+        .map_err(|e| ConnectError(format!("cannot start the async runtime: {e}")))
+}
+
+/// Runs [`collect_pages`] on a new runtime (for the synchronous CLI).
+///
+/// # Errors
+/// As [`collect_pages`], and a runtime that cannot start.
+pub fn collect_pages_blocking<O>(
+    opts: &Options,
+    progress: &(dyn Fn(Progress) + Sync),
+    page: &(dyn Fn(usize, SourceFile) -> O + Sync),
+    take: &mut dyn FnMut(O),
+) -> Result<Listed, ConnectError> {
+    runtime()?.block_on(collect_pages(opts, progress, page, take))
 }

@@ -70,10 +70,7 @@ impl Report {
 
     /// Every finding, in report order (decoding the compressed ones as it goes).
     pub fn findings(&self) -> impl Iterator<Item = Cow<'_, Diagnostic>> + '_ {
-        Merge {
-            spilled: self.spilled.iter().flat_map(|s| s.iter()).map(|s| s.iter().peekable()).collect(),
-            kept: self.diagnostics.iter().peekable(),
-        }
+        Merge::new(self.spilled.iter().flat_map(|s| s.iter()).map(Spill::iter).collect(), &self.diagnostics)
     }
 
     /// Moves the compressed findings into `diagnostics` (for the few consumers that need them
@@ -87,33 +84,74 @@ impl Report {
     }
 }
 
-/// Merges the compressed findings (the files' and each cross-object rule's) with the ones
-/// kept in memory; each is in report order.
+/// Merges the compressed findings (the files' and each cross-object rule's, or the sorted runs
+/// of an unordered stream) with the ones kept in memory; each is in report order.
 struct Merge<'a> {
-    spilled: Vec<std::iter::Peekable<SpillIter<'a>>>,
+    spilled: Vec<SpillIter<'a>>,
+    /// The next finding of each spill, smallest first.
+    heads: std::collections::BinaryHeap<Head>,
     kept: std::iter::Peekable<std::slice::Iter<'a, Diagnostic>>,
 }
+
+impl<'a> Merge<'a> {
+    fn new(spilled: Vec<SpillIter<'a>>, kept: &'a [Diagnostic]) -> Self {
+        let mut m = Self { spilled, heads: std::collections::BinaryHeap::new(), kept: kept.iter().peekable() };
+        for i in 0..m.spilled.len() {
+            m.refill(i);
+        }
+        m
+    }
+
+    fn refill(&mut self, source: usize) {
+        if let Some(d) = self.spilled.get_mut(source).and_then(Iterator::next) {
+            self.heads.push(Head { d, source });
+        }
+    }
+}
+
+/// A spill's next finding in [`Merge`]'s heap.
+struct Head {
+    d: Diagnostic,
+    source: usize,
+}
+
+impl Ord for Head {
+    /// Reversed (the heap is a max-heap): the first in report order, then the first spill.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        order(&other.d, &self.d).then(other.source.cmp(&self.source))
+    }
+}
+
+impl PartialOrd for Head {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Head {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Head {}
 
 impl<'a> Iterator for Merge<'a> {
     type Item = Cow<'a, Diagnostic>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        // The first of the heads (a dozen at most: a linear scan beats a heap here).
-        let mut best: Option<(usize, &Diagnostic)> = None;
-        for (i, s) in self.spilled.iter_mut().enumerate() {
-            if let Some(d) = s.peek() {
-                if best.is_none_or(|(_, b)| order(d, b) == std::cmp::Ordering::Less) {
-                    best = Some((i, d));
-                }
-            }
+        // A spilled finding goes first when equal to the kept one.
+        let take_kept = match (self.heads.peek(), self.kept.peek()) {
+            (Some(h), Some(k)) => order(&h.d, k) == std::cmp::Ordering::Greater,
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        if take_kept {
+            return self.kept.next().map(Cow::Borrowed);
         }
-        match (best, self.kept.peek()) {
-            (Some((_, a)), Some(b)) if order(a, b) == std::cmp::Ordering::Greater => {
-                self.kept.next().map(Cow::Borrowed)
-            }
-            (Some((i, _)), _) => self.spilled.get_mut(i).and_then(Iterator::next).map(Cow::Owned),
-            (None, _) => self.kept.next().map(Cow::Borrowed),
-        }
+        let Head { d, source } = self.heads.pop()?;
+        self.refill(source);
+        Some(Cow::Owned(d))
     }
 }
 
@@ -165,6 +203,8 @@ pub struct Stream<'s> {
     retained: Snapshot,
     files: usize,
     spill: Spill,
+    /// An unordered stream's findings (see [`Stream::unordered`]).
+    runs: Option<Runs>,
 }
 
 impl<'s> Stream<'s> {
@@ -173,7 +213,16 @@ impl<'s> Stream<'s> {
     pub fn new(settings: &'s Settings, selected: &[&'static dyn Rule]) -> Self {
         let plan = Plan::new(settings, selected);
         let acc = Accumulator::new(&plan);
-        Self { plan, acc, retained: Snapshot::default(), files: 0, spill: Spill::default() }
+        Self { plan, acc, retained: Snapshot::default(), files: 0, spill: Spill::default(), runs: None }
+    }
+
+    /// A stream over the rules the settings select whose inputs do not come in report order
+    /// (the pages of API lists: no file, so findings sort by code and object). Findings are
+    /// gathered in sorted runs, each compressed, and merged when the report is written (an
+    /// external sort); a file's findings may be packed first ([`FileOut::pack`]).
+    #[must_use]
+    pub fn unordered(settings: &'s Settings) -> Self {
+        Self { runs: Some(Runs::default()), ..Self::with_settings(settings) }
     }
 
     /// A stream over the rules the settings select.
@@ -200,8 +249,8 @@ impl<'s> Stream<'s> {
     /// The stream as an auditor (shared across threads) and a sink (one thread), so that one
     /// batch of files can be absorbed while the next is audited.
     pub fn split(&mut self) -> (Auditor<'_, 's>, Sink<'_, 's>) {
-        let Self { plan, acc, retained, files, spill } = self;
-        (Auditor { plan }, Sink { plan, acc, retained, files, spill })
+        let Self { plan, acc, retained, files, spill, runs } = self;
+        (Auditor { plan }, Sink { plan, acc, retained, files, spill, runs })
     }
 
     /// Runs the cross-object rules and returns the report (sorted like [`run`]'s).
@@ -213,11 +262,72 @@ impl<'s> Stream<'s> {
         for d in &mut report.diagnostics {
             d.fix = None;
         }
+        if let Some(runs) = self.runs {
+            let (runs, kept) = runs.finish();
+            spills.extend(runs);
+            report.diagnostics.extend(kept);
+        }
         sort_report(&mut report);
         self.spill.close();
         spills.push(self.spill);
         report.spilled = Some(spills.into());
         report
+    }
+}
+
+/// The findings of an unordered stream: sorted runs of at most `len` findings, each compressed
+/// on its own once full. Memory stays at one run plus about 30 bytes a finding.
+#[derive(Debug)]
+pub struct Runs {
+    len: usize,
+    pending: Vec<Diagnostic>,
+    runs: Vec<Spill>,
+    /// Findings a spill cannot encode (kept in memory).
+    kept: Vec<Diagnostic>,
+}
+
+impl Default for Runs {
+    fn default() -> Self {
+        // About 40 MB of findings in memory at most; 100,000 pods give a handful of runs.
+        Self::with_run_len(1 << 16)
+    }
+}
+
+impl Runs {
+    /// Runs of at most `len` findings (tests use small runs).
+    #[must_use]
+    pub fn with_run_len(len: usize) -> Self {
+        Self { len: len.max(1), pending: Vec::new(), runs: Vec::new(), kept: Vec::new() }
+    }
+
+    /// Adds findings, in any order (their fixes are dropped).
+    pub fn push(&mut self, found: impl IntoIterator<Item = Diagnostic>) {
+        for mut d in found {
+            d.fix = None;
+            self.pending.push(d);
+            if self.pending.len() >= self.len {
+                self.seal();
+            }
+        }
+    }
+
+    fn seal(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut run = std::mem::take(&mut self.pending);
+        run.sort_by(order);
+        let mut spill = Spill::default();
+        self.kept.extend(spill.extend(run));
+        spill.close();
+        self.runs.push(spill);
+    }
+
+    /// The runs, and the findings kept in memory.
+    #[must_use]
+    pub fn finish(mut self) -> (Vec<Spill>, Vec<Diagnostic>) {
+        self.seal();
+        (self.runs, self.kept)
     }
 }
 
@@ -241,6 +351,7 @@ pub struct Sink<'a, 's> {
     retained: &'a mut Snapshot,
     files: &'a mut usize,
     spill: &'a mut Spill,
+    runs: &'a mut Option<Runs>,
 }
 
 impl Sink<'_, '_> {
@@ -251,6 +362,18 @@ impl Sink<'_, '_> {
             self.retained.files.push(file);
         }
         let mut diagnostics = std::mem::take(&mut out.diagnostics);
+        if let Some(runs) = self.runs.as_mut() {
+            if let Some(packed) = out.packed.take() {
+                runs.push(packed.iter());
+            }
+            runs.push(diagnostics);
+            self.acc.absorb(self.plan, out);
+            return;
+        }
+        if let Some(packed) = out.packed.take() {
+            diagnostics.extend(packed.iter());
+            diagnostics.sort_by(order);
+        }
         for d in &mut diagnostics {
             d.fix = None;
         }
@@ -268,9 +391,25 @@ pub struct FileOut {
     facts: Vec<Option<Box<dyn Any + Send + Sync>>>,
     /// A `check_snapshot` rule retains the file.
     keep: bool,
+    /// The findings, compressed by [`FileOut::pack`].
+    packed: Option<Spill>,
 }
 
 impl FileOut {
+    /// Compresses the file's findings (about 30 bytes each; their fixes are dropped), for a
+    /// caller that holds results a while before absorbing them (an API list is absorbed once
+    /// all its pages are read, in the order of the lists).
+    pub fn pack(&mut self) {
+        let mut found = std::mem::take(&mut self.diagnostics);
+        for d in &mut found {
+            d.fix = None;
+        }
+        let mut spill = self.packed.take().unwrap_or_default();
+        self.diagnostics = spill.extend(found);
+        spill.close();
+        self.packed = Some(spill);
+    }
+
     /// Whether a whole-snapshot rule needs the file itself ([`Stream::absorb`] keeps it).
     #[must_use]
     pub fn keeps_file(&self) -> bool {
@@ -378,7 +517,7 @@ impl<'s> Plan<'s> {
             diagnostics.sort_by(order);
         }
         let keep = streaming && self.snapshot_rules.iter().any(|r| r.retains(file));
-        FileOut { diagnostics, objects, exempted, facts, keep }
+        FileOut { diagnostics, objects, exempted, facts, keep, packed: None }
     }
 }
 
@@ -463,4 +602,91 @@ impl Accumulator {
 fn sort_report(report: &mut Report) {
     report.diagnostics.sort_by(order);
     report.errors.sort_by(|a, b| (a.file.as_deref(), a.pos).cmp(&(b.file.as_deref(), b.pos)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files without paths (like API pages): findings sort by position, code and object, so
+    /// an unordered stream must sort across files.
+    fn pages() -> Snapshot {
+        let mut snap = Snapshot::default();
+        for i in 0..12 {
+            let text = format!(
+                "apiVersion: v1\nkind: Namespace\nmetadata: {{name: ns{i}}}\n---\n\
+                 apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web{i}, namespace: ns{m}}}\n\
+                 spec:\n  template:\n    spec:\n      hostNetwork: {host}\n      containers:\n        - name: c\n          image: nginx:{tag}\n---\n\
+                 apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: b{i}}}\n\
+                 roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}}\n\
+                 subjects: [{{kind: ServiceAccount, name: default, namespace: ns{i}}}]\n",
+                m = i % 5,
+                host = i % 3 == 0,
+                tag = if i % 2 == 0 { "latest" } else { "1.27" },
+            );
+            let mut page = Snapshot::from_text("page.yaml", &text);
+            assert!(page.errors.is_empty(), "{:?}", page.errors);
+            for f in &mut page.files {
+                f.path = None;
+            }
+            snap.files.append(&mut page.files);
+        }
+        snap
+    }
+
+    fn key(d: &Diagnostic) -> (Option<String>, crate::input::node::Pos, &'static str, String, String, String) {
+        (
+            d.file.as_deref().map(str::to_string),
+            d.pos,
+            d.rule.code,
+            format!("{:?}", d.object),
+            d.path.as_str().to_string(),
+            d.message.clone(),
+        )
+    }
+
+    #[test]
+    fn an_unordered_stream_reports_like_the_snapshot_engine() {
+        let settings = Settings::default();
+        let snap = pages();
+        let expected = run(&snap, &settings);
+        assert!(expected.diagnostics.len() > 40, "{}", expected.diagnostics.len());
+        for (run_len, pack) in [(1, false), (7, true), (1 << 16, false), (5, true)] {
+            let mut stream = Stream::unordered(&settings);
+            stream.runs = Some(Runs::with_run_len(run_len));
+            // Audited out of order and in parallel; absorbed in order (cross-object facts
+            // keep the order of the pages).
+            let mut outs: Vec<(usize, FileOut)> =
+                snap.files.par_iter().enumerate().rev().map(|(i, f)| (i, stream.audit(i, f))).collect();
+            outs.sort_by_key(|(i, _)| *i);
+            for (_, mut out) in outs {
+                if pack {
+                    out.pack();
+                }
+                stream.absorb(out, None);
+            }
+            let got = stream.finish(Vec::new());
+            assert_eq!(got.finding_count(), expected.diagnostics.len(), "run length {run_len}");
+            let got: Vec<_> = got.findings().map(|d| key(&d).clone()).collect();
+            let want: Vec<_> = expected.diagnostics.iter().map(key).collect();
+            assert_eq!(got, want, "run length {run_len}, packed {pack}");
+        }
+    }
+
+    #[test]
+    fn an_ordered_stream_takes_packed_findings_too() {
+        let settings = Settings::default();
+        let snap = Snapshot::from_text(
+            "a.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec:\n  containers:\n    - name: c\n      image: nginx\n",
+        );
+        let expected = run(&snap, &settings);
+        let mut stream = Stream::with_settings(&settings);
+        let mut out = stream.audit(0, &snap.files[0]);
+        out.pack();
+        stream.absorb(out, None);
+        let got = stream.finish(Vec::new());
+        let got: Vec<_> = got.findings().map(|d| key(&d).clone()).collect();
+        assert_eq!(got, expected.diagnostics.iter().map(key).collect::<Vec<_>>());
+    }
 }

@@ -1,13 +1,17 @@
 //! `kubeward cluster`: audit a live cluster through the Kubernetes API, read-only. The
-//! collector (`kubeward_cluster`) lists what the rules need; the engine audits it like files.
-//! A progress bar goes to stderr on a terminal only.
+//! collector (`kubeward_cluster`) lists what the rules need, page by page; each page is
+//! audited as it comes and dropped (an unordered [`kubeward_engine::engine::Stream`]: findings
+//! packed, then sorted in compressed runs), so memory follows the findings and the
+//! cross-object facts, not the cluster's size. A progress bar goes to stderr on a terminal only.
 
 use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::{anyhow, Result};
 use kubeward_cluster::{Options, Progress};
+use kubeward_engine::engine::FileOut;
 use kubeward_engine::report::Sources;
+use kubeward_engine::snapshot::SourceFile;
 
 use crate::args::ClusterArgs;
 use crate::config;
@@ -52,16 +56,29 @@ pub fn run(args: &ClusterArgs) -> Result<u8> {
             Progress::Objects(n) => objects.store(n, std::sync::atomic::Ordering::Relaxed),
         }
     };
-    let collected = kubeward_cluster::collect_blocking(&opts, &progress);
-    if let (Some(b), Ok(c)) = (&bar, &collected) {
+    // Each page is audited as it is read and its trees dropped; its findings are packed, its
+    // cross-object facts kept, until its list is taken in discovery order (the report is the
+    // one `engine::run` gives over the whole snapshot; a test checks this).
+    let mut stream = kubeward_engine::engine::Stream::unordered(&settings);
+    let (auditor, mut sink) = stream.split();
+    let page = |i: usize, file: SourceFile| {
+        let mut out = auditor.audit(i, &file);
+        out.pack();
+        let keep = out.keeps_file().then_some(file);
+        (out, keep)
+    };
+    let mut take = |(out, file): (FileOut, Option<SourceFile>)| sink.absorb(out, file);
+    let listed = kubeward_cluster::collect_pages_blocking(&opts, &progress, &page, &mut take);
+    if let (Some(b), Ok(l)) = (&bar, &listed) {
         b.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
-        b.set_message(format!("auditing {} objects", c.received));
+        // Objects were audited as their pages came; the cross-object rules remain.
+        b.set_message(format!("cross-object rules over {} objects", l.received));
     }
-    let collected = match collected {
-        Ok(c) => c,
+    let listed = match listed {
+        Ok(l) => l,
         Err(e) => {
             if let Some(b) = &bar {
                 b.finish_and_clear();
@@ -69,13 +86,13 @@ pub fn run(args: &ClusterArgs) -> Result<u8> {
             return Err(anyhow!("{e}"));
         }
     };
-    let snap = collected.snapshot;
-    let mut report = kubeward_engine::run(&snap, &settings);
+    let mut report = stream.finish(listed.errors);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    // API input: no file was read (the snapshot's "files" are list pages).
+    // API input: no file was read (the stream's "files" are list pages).
     report.files = 0;
-    let sources = Sources::of(&snap);
+    let none = kubeward_engine::Snapshot::default();
+    let sources = Sources::of(&none);
     super::output::emit(&args.report, &settings, &report, &sources, "cluster")
 }
