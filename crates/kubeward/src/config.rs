@@ -17,11 +17,14 @@ pub fn discover(dir: &Path) -> Option<PathBuf> {
 }
 
 /// Loads the settings for a command: `--config`, else the discovered file, else defaults; then
-/// `--select`, `--ignore` and `--fail-on`.
+/// `--select`, `--ignore` and `--fail-on`. `--format` and `--output` are checked here too.
 ///
 /// # Errors
 /// An unreadable or invalid config file, or bad flag values.
 pub fn load(args: &ReportArgs) -> Result<Settings> {
+    // Output flags are checked before any work: a typo must not cost a whole scan.
+    kubeward_engine::report::Format::parse(&args.format).map_err(|e| anyhow!("--format: {e}"))?;
+    crate::commands::output::parse_outputs(&args.outputs)?;
     let path = match &args.config {
         Some(p) => Some(p.clone()),
         None => std::env::current_dir().ok().and_then(|d| discover(&d)),

@@ -193,6 +193,14 @@ fn output_files_and_bad_formats() {
     let bad = kubeward(d.path(), &["scan", "priv.yaml", "-f", "yaml"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format"));
+    // Checked before any work: a typo in --format or --output does not cost a whole scan or
+    // cluster audit (the missing kubeconfig would otherwise be reported first).
+    for args in [["-f", "summary"], ["-o", "summary=x.txt"]] {
+        let early = kubeward(d.path(), &["cluster", "--kubeconfig", "missing-kubeconfig", args[0], args[1]]);
+        assert_eq!(early.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&early.stderr);
+        assert!(err.contains("unknown format") && !err.contains("missing-kubeconfig"), "{err}");
+    }
     let unknown_rule = kubeward(d.path(), &["scan", "priv.yaml", "--select", "NOPE999"]);
     assert_eq!(unknown_rule.status.code(), Some(2));
 }
