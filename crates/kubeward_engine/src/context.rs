@@ -23,7 +23,14 @@ pub struct Context<'a> {
     scratch: Option<Diagnostic>,
     // --- images (issue 6) ---
     inline_exempted: usize,
+    /// Judged findings compressed in sorted runs (see [`Context::spilling`]).
+    runs: Option<crate::spill::Runs>,
+    /// Exempted so far by judged findings.
+    exempted: usize,
 }
+
+/// Findings a spilling context keeps uncompressed at most (about 10 MB).
+const SPILL_AFTER: usize = crate::spill::RUN;
 
 /// Identifies an object within a snapshot: file, document, List item.
 type ObjectKey = (usize, usize, Option<usize>);
@@ -34,13 +41,33 @@ pub struct Collected {
     pub diagnostics: Vec<Diagnostic>,
     /// Findings dropped by a valid annotation exemption.
     pub exempted: usize,
+    /// A spilling context's findings, compressed in sorted runs (fixes dropped); `diagnostics`
+    /// is then empty.
+    pub runs: Option<crate::spill::Runs>,
 }
 
 impl<'a> Context<'a> {
     /// A context for one rule.
     #[must_use]
     pub fn new(settings: &'a Settings, meta: &'static RuleMeta) -> Self {
-        Self { settings, meta, found: Vec::new(), cache: None, scratch: None, inline_exempted: 0 }
+        Self {
+            settings,
+            meta,
+            found: Vec::new(),
+            cache: None,
+            scratch: None,
+            inline_exempted: 0,
+            runs: None,
+            exempted: 0,
+        }
+    }
+
+    /// A context whose findings are judged and compressed in sorted runs as they accumulate
+    /// (a streaming run's cross-object rules: one such rule may report on every workload of a
+    /// million objects, hundreds of MB as `Diagnostic`s). Fixes are dropped.
+    #[must_use]
+    pub fn spilling(settings: &'a Settings, meta: &'static RuleMeta) -> Self {
+        Self { runs: Some(crate::spill::Runs::default()), ..Self::new(settings, meta) }
     }
 
     /// Reports a finding on `path` of `obj`.
@@ -93,6 +120,15 @@ impl<'a> Context<'a> {
     fn keep(&mut self, d: Diagnostic, ex: Arc<[Exemption]>, dropped: bool) -> &mut Diagnostic {
         if dropped {
             return self.scratch.insert(d);
+        }
+        if self.runs.is_some() && self.found.len() >= SPILL_AFTER {
+            // Every finding but the one being reported is complete (a rule may still attach a
+            // fix to the last one it got).
+            let found = std::mem::take(&mut self.found);
+            let judged = self.judge(found);
+            if let Some(runs) = self.runs.as_mut() {
+                runs.push(judged);
+            }
         }
         self.found.push((d, ex));
         let last = self.found.len() - 1;
@@ -211,12 +247,25 @@ impl<'a> Context<'a> {
 
     /// Applies exemptions, per-path ignores and severity overrides.
     #[must_use]
-    pub fn finish(self) -> Collected {
-        let mut diagnostics = Vec::with_capacity(self.found.len());
-        let mut exempted = self.inline_exempted;
-        for (mut d, ex) in self.found {
+    pub fn finish(mut self) -> Collected {
+        let found = std::mem::take(&mut self.found);
+        let diagnostics = self.judge(found);
+        let exempted = self.exempted + self.inline_exempted;
+        match self.runs {
+            Some(mut runs) => {
+                runs.push(diagnostics);
+                Collected { diagnostics: Vec::new(), exempted, runs: Some(runs) }
+            }
+            None => Collected { diagnostics, exempted, runs: None },
+        }
+    }
+
+    /// Exemptions, per-path ignores and severity overrides over `found`.
+    fn judge(&mut self, found: Vec<(Diagnostic, Arc<[Exemption]>)>) -> Vec<Diagnostic> {
+        let mut diagnostics = Vec::with_capacity(found.len());
+        for (mut d, ex) in found {
             if is_exempt(&ex, d.rule, d.container.as_deref()) {
-                exempted += 1;
+                self.exempted += 1;
                 continue;
             }
             if d.file.as_deref().is_some_and(|f| self.settings.path_ignores(f, d.rule)) {
@@ -225,6 +274,6 @@ impl<'a> Context<'a> {
             d.severity = self.settings.severity_of(d.rule, d.severity);
             diagnostics.push(d);
         }
-        Collected { diagnostics, exempted }
+        diagnostics
     }
 }

@@ -20,6 +20,7 @@ use crate::registry::rules;
 use crate::rule::{Rule, Targets};
 use crate::settings::Settings;
 use crate::snapshot::{Snapshot, SourceFile};
+pub use crate::spill::Runs;
 use crate::spill::{Spill, SpillIter};
 
 /// The outcome of a run.
@@ -156,7 +157,7 @@ impl<'a> Iterator for Merge<'a> {
 }
 
 /// Report order: file, position, code, object, path, message.
-fn order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
+pub(crate) fn order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
     (a.file.as_deref(), a.pos, a.rule.code, &a.object, &a.path, &a.message).cmp(&(
         b.file.as_deref(),
         b.pos,
@@ -272,62 +273,6 @@ impl<'s> Stream<'s> {
         spills.push(self.spill);
         report.spilled = Some(spills.into());
         report
-    }
-}
-
-/// The findings of an unordered stream: sorted runs of at most `len` findings, each compressed
-/// on its own once full. Memory stays at one run plus about 30 bytes a finding.
-#[derive(Debug)]
-pub struct Runs {
-    len: usize,
-    pending: Vec<Diagnostic>,
-    runs: Vec<Spill>,
-    /// Findings a spill cannot encode (kept in memory).
-    kept: Vec<Diagnostic>,
-}
-
-impl Default for Runs {
-    fn default() -> Self {
-        // About 40 MB of findings in memory at most; 100,000 pods give a handful of runs.
-        Self::with_run_len(1 << 16)
-    }
-}
-
-impl Runs {
-    /// Runs of at most `len` findings (tests use small runs).
-    #[must_use]
-    pub fn with_run_len(len: usize) -> Self {
-        Self { len: len.max(1), pending: Vec::new(), runs: Vec::new(), kept: Vec::new() }
-    }
-
-    /// Adds findings, in any order (their fixes are dropped).
-    pub fn push(&mut self, found: impl IntoIterator<Item = Diagnostic>) {
-        for mut d in found {
-            d.fix = None;
-            self.pending.push(d);
-            if self.pending.len() >= self.len {
-                self.seal();
-            }
-        }
-    }
-
-    fn seal(&mut self) {
-        if self.pending.is_empty() {
-            return;
-        }
-        let mut run = std::mem::take(&mut self.pending);
-        run.sort_by(order);
-        let mut spill = Spill::default();
-        self.kept.extend(spill.extend(run));
-        spill.close();
-        self.runs.push(spill);
-    }
-
-    /// The runs, and the findings kept in memory.
-    #[must_use]
-    pub fn finish(mut self) -> (Vec<Spill>, Vec<Diagnostic>) {
-        self.seal();
-        (self.runs, self.kept)
     }
 }
 
@@ -568,23 +513,19 @@ impl Accumulator {
             report.diagnostics.extend(cx.finish().diagnostics);
         }
         for ((r, c), facts) in plan.cross_rules.iter().zip(self.facts) {
-            let mut cx = Context::new(plan.settings, r.meta());
+            // A streaming run compresses a rule's findings in sorted runs as they come.
+            let mut cx = match spills {
+                Some(_) => Context::spilling(plan.settings, r.meta()),
+                None => Context::new(plan.settings, r.meta()),
+            };
             c.finish_all(facts.into_iter().collect(), &mut cx);
             let c = cx.finish();
             report.exempted += c.exempted;
-            match spills.as_deref_mut() {
-                Some(spills) => {
-                    let mut found = c.diagnostics;
-                    for d in &mut found {
-                        d.fix = None;
-                    }
-                    found.sort_by(order);
-                    let mut spill = Spill::default();
-                    report.diagnostics.extend(spill.extend(found));
-                    spill.close();
-                    spills.push(spill);
-                }
-                None => report.diagnostics.extend(c.diagnostics),
+            report.diagnostics.extend(c.diagnostics);
+            if let (Some(spills), Some(runs)) = (spills.as_deref_mut(), c.runs) {
+                let (runs, kept) = runs.finish();
+                spills.extend(runs);
+                report.diagnostics.extend(kept);
             }
         }
         for r in &plan.snapshot_rules {
@@ -671,6 +612,41 @@ mod tests {
             let want: Vec<_> = expected.diagnostics.iter().map(key).collect();
             assert_eq!(got, want, "run length {run_len}, packed {pack}");
         }
+    }
+
+    /// A cross-object rule reporting on more objects than a spilling context keeps in memory
+    /// (POD019 reports every pod here): the streaming report equals the snapshot one, exempted
+    /// findings counted once.
+    #[test]
+    fn cross_rule_findings_spill_in_runs_like_the_snapshot_engine() {
+        let settings = Settings::default();
+        let n = crate::spill::RUN + crate::spill::RUN / 2;
+        let mut text = String::with_capacity(n * 200);
+        for i in 0..n {
+            let exempt = if i % 10 == 0 {
+                ", annotations: {kubeward.io/ignore: POD019, kubeward.io/ignore-reason: test}"
+            } else {
+                ""
+            };
+            text.push_str(&format!(
+                "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: ns{}{exempt}}}\nspec: {{containers: [{{name: c, image: 'nginx:1.27'}}]}}\n",
+                n - i
+            ));
+        }
+        let snap = Snapshot::from_text("pods.yaml", &text);
+        let pod019: Vec<&'static dyn Rule> =
+            rules().iter().copied().filter(|r| r.meta().code == "POD019").collect();
+        let expected = run_rules(&snap, &settings, &pod019);
+        assert_eq!(expected.diagnostics.len(), n - n.div_ceil(10));
+        assert_eq!(expected.exempted, n.div_ceil(10));
+        let mut stream = Stream::new(&settings, &pod019);
+        let out = stream.audit(0, &snap.files[0]);
+        stream.absorb(out, None);
+        let got = stream.finish(Vec::new());
+        assert!(got.spilled.as_ref().is_some_and(|s| s.len() > 2), "several runs");
+        assert_eq!(got.exempted, expected.exempted);
+        let got: Vec<_> = got.findings().map(|d| key(&d).clone()).collect();
+        assert_eq!(got, expected.diagnostics.iter().map(key).collect::<Vec<_>>());
     }
 
     #[test]

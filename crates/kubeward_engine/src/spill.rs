@@ -18,6 +18,9 @@ use crate::rule::{RuleMeta, Severity};
 
 const BLOCK: usize = 1 << 20;
 
+/// Findings in one sorted run of [`Runs`].
+pub const RUN: usize = 1 << 14;
+
 /// Findings encoded in compressed blocks, in report order.
 #[derive(Debug, Default)]
 pub struct Spill {
@@ -211,6 +214,63 @@ impl Spill {
     #[must_use]
     pub fn iter(&self) -> SpillIter<'_> {
         SpillIter { spill: self, block: 0, raw: Vec::new(), at: 0, left: 0, file: None, object: None }
+    }
+}
+
+/// The findings of an unordered stream: sorted runs of at most `len` findings, each compressed
+/// on its own once full. Memory stays at one run plus about 30 bytes a finding.
+#[derive(Debug)]
+pub struct Runs {
+    len: usize,
+    pending: Vec<Diagnostic>,
+    runs: Vec<Spill>,
+    /// Findings a spill cannot encode (kept in memory).
+    kept: Vec<Diagnostic>,
+}
+
+impl Default for Runs {
+    fn default() -> Self {
+        // About 10 MB of findings in memory at most; 100,000 pods give some 15 runs, which
+        // `Report::findings` merges with a heap.
+        Self::with_run_len(RUN)
+    }
+}
+
+impl Runs {
+    /// Runs of at most `len` findings (tests use small runs).
+    #[must_use]
+    pub fn with_run_len(len: usize) -> Self {
+        Self { len: len.max(1), pending: Vec::new(), runs: Vec::new(), kept: Vec::new() }
+    }
+
+    /// Adds findings, in any order (their fixes are dropped).
+    pub fn push(&mut self, found: impl IntoIterator<Item = Diagnostic>) {
+        for mut d in found {
+            d.fix = None;
+            self.pending.push(d);
+            if self.pending.len() >= self.len {
+                self.seal();
+            }
+        }
+    }
+
+    fn seal(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut run = std::mem::take(&mut self.pending);
+        run.sort_by(crate::engine::order);
+        let mut spill = Spill::default();
+        self.kept.extend(spill.extend(run));
+        spill.close();
+        self.runs.push(spill);
+    }
+
+    /// The runs, and the findings kept in memory.
+    #[must_use]
+    pub fn finish(mut self) -> (Vec<Spill>, Vec<Diagnostic>) {
+        self.seal();
+        (self.runs, self.kept)
     }
 }
 
