@@ -22,6 +22,7 @@ cmdlines=$(find crates/kubeward/tests/nodes -name 'cmdline' | sort)
 {
   seed yaml_load $yaml $reports
   seed scan $yaml
+  seed stream $yaml
   seed fix $yaml
   seed dockerfile $docker
   seed scanner_report $reports

@@ -196,7 +196,7 @@ pub trait Cross: Sync {
     /// Reads one document, before its objects (a scanner report is a document, not an object).
     fn document(&self, _doc: &DocumentRef<'_>, _facts: &Facts<'_>, _out: &mut Vec<Self::Fact>) {}
     /// Reports, given every fact in file order.
-    fn finish(&self, facts: Vec<Self::Fact>, cx: &mut Context<'_>);
+    fn finish(&self, facts: FactList<Self::Fact>, cx: &mut Context<'_>);
 }
 
 /// A document of a file, for [`Cross::document`].
@@ -247,31 +247,112 @@ impl<T: Cross> CrossDyn for T {
     }
 
     fn append(&self, into: &mut Option<Box<dyn Any + Send + Sync>>, from: Box<dyn Any + Send + Sync>) {
-        match into.as_mut().and_then(|a| a.downcast_mut::<Vec<T::Fact>>()) {
-            Some(all) => {
-                if let Ok(v) = from.downcast::<Vec<T::Fact>>() {
-                    // Grow by a quarter, not double: the facts of a whole run live in this vector.
-                    if all.capacity() - all.len() < v.len() {
-                        all.reserve_exact(all.len() / 4 + v.len());
-                    }
-                    all.extend(*v);
-                }
+        let Ok(v) = from.downcast::<Vec<T::Fact>>() else { return };
+        match into.as_mut().and_then(|a| a.downcast_mut::<FactList<T::Fact>>()) {
+            Some(all) => all.extend(*v),
+            None => {
+                let mut all = FactList::default();
+                all.extend(*v);
+                *into = Some(Box::new(all));
             }
-            None => *into = Some(from),
         }
     }
 
     fn finish_all(&self, accs: Vec<Box<dyn Any + Send + Sync>>, cx: &mut Context<'_>) {
-        let mut all: Vec<T::Fact> = Vec::new();
+        let mut all: FactList<T::Fact> = FactList::default();
         for a in accs {
-            if let Ok(v) = a.downcast::<Vec<T::Fact>>() {
-                if all.is_empty() {
-                    all = *v;
-                } else {
-                    all.extend(*v);
+            match a.downcast::<FactList<T::Fact>>() {
+                Ok(list) if all.is_empty() => all = *list,
+                Ok(list) => all.extend(*list),
+                Err(a) => {
+                    if let Ok(v) = a.downcast::<Vec<T::Fact>>() {
+                        all.extend(*v);
+                    }
                 }
             }
         }
         self.finish(all, cx);
+    }
+}
+
+/// Facts of a whole run, in order, kept in chunks of [`FactList::CHUNK`]: appending never moves
+/// what is stored (a growing vector would hold its old and new buffers at once, and a quarter of
+/// its size unused), and at most one chunk is partly empty.
+pub struct FactList<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T> Default for FactList<T> {
+    fn default() -> Self {
+        Self { chunks: Vec::new(), len: 0 }
+    }
+}
+
+impl<T> FactList<T> {
+    /// Facts per chunk.
+    pub const CHUNK: usize = 4096;
+
+    /// Appends facts in order.
+    pub fn extend(&mut self, facts: impl IntoIterator<Item = T>) {
+        for f in facts {
+            self.push(f);
+        }
+    }
+
+    /// Appends one fact.
+    pub fn push(&mut self, fact: T) {
+        match self.chunks.last_mut() {
+            Some(c) if c.len() < Self::CHUNK => c.push(fact),
+            _ => {
+                let mut c = Vec::with_capacity(Self::CHUNK);
+                c.push(fact);
+                self.chunks.push(c);
+            }
+        }
+        self.len += 1;
+    }
+
+    /// How many facts.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there is none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The facts in order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
+        self.chunks.iter().flatten()
+    }
+}
+
+impl<T> From<Vec<T>> for FactList<T> {
+    fn from(v: Vec<T>) -> Self {
+        let mut list = Self::default();
+        list.extend(v);
+        list
+    }
+}
+
+impl<'a, T> IntoIterator for &'a FactList<T> {
+    type Item = &'a T;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<T>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.chunks.iter().flatten()
+    }
+}
+
+impl<T> IntoIterator for FactList<T> {
+    type Item = T;
+    type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<T>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.chunks.into_iter().flatten()
     }
 }

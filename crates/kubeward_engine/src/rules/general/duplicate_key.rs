@@ -1,5 +1,5 @@
 use crate::context::Context;
-use crate::cross::{Anchor, Cross, CrossDyn, Facts, ObjectHandle};
+use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::object::{Object, Origin};
 use crate::input::path::FieldPath;
 use crate::input::yaml::DuplicateKey as YamlDuplicate;
@@ -91,7 +91,7 @@ impl Cross for DuplicateKey {
         out.push(Found { handle: facts.handle(&doc), duplicates: facts.duplicates().to_vec() });
     }
 
-    fn finish(&self, facts: Vec<Found>, cx: &mut Context<'_>) {
+    fn finish(&self, facts: FactList<Found>, cx: &mut Context<'_>) {
         for f in facts {
             for dup in &f.duplicates {
                 let msg = if dup.first.line == dup.pos.line {

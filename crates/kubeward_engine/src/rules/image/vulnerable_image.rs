@@ -2,7 +2,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use crate::context::Context;
-use crate::cross::{Anchor, Cross, CrossDyn, DocumentRef, Facts, ObjectHandle};
+use crate::cross::{Anchor, Cross, CrossDyn, DocumentRef, FactList, Facts, ObjectHandle};
 use crate::images::{normalize_image, ImageIdentity, ScannerReport};
 use crate::input::node::Pos;
 use crate::input::object::{Object, ObjectRef, Origin};
@@ -199,7 +199,7 @@ impl Cross for VulnerableImage {
         }
     }
 
-    fn finish(&self, facts: Vec<Fact>, cx: &mut Context<'_>) {
+    fn finish(&self, facts: FactList<Fact>, cx: &mut Context<'_>) {
         let reports: Vec<&ReportFact> = facts
             .iter()
             .filter_map(|f| match f {

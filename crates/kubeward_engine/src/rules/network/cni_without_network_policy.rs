@@ -1,5 +1,5 @@
 use crate::context::Context;
-use crate::cross::{Anchor, Cross, CrossDyn, Facts, ObjectHandle};
+use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::object::Object;
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::cluster_view::component_of;
@@ -128,7 +128,7 @@ impl Cross for CniWithoutNetworkPolicy {
         }
     }
 
-    fn finish(&self, facts: Vec<Cni>, cx: &mut Context<'_>) {
+    fn finish(&self, facts: FactList<Cni>, cx: &mut Context<'_>) {
         if facts.iter().any(|f| matches!(f, Cni::Enforcer)) {
             return;
         }

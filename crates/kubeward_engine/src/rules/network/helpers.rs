@@ -733,7 +733,7 @@ struct Placed<'f> {
 }
 
 /// NET001/NET002: reports every namespace of the scanned set without a default deny for `dir`.
-pub fn default_deny_finish(facts: &[DenyFact], cx: &mut Context<'_>, dir: Direction) {
+pub fn default_deny_finish(facts: &crate::cross::FactList<DenyFact>, cx: &mut Context<'_>, dir: Direction) {
     // Per namespace: its policies and whether one is a default deny.
     let mut policies: HashMap<Option<&str>, (usize, bool)> = HashMap::new();
     let mut namespaces: Vec<Placed<'_>> = Vec::new();

@@ -1,5 +1,5 @@
 use crate::context::Context;
-use crate::cross::{Cross, CrossDyn, Facts};
+use crate::cross::{Cross, CrossDyn, FactList, Facts};
 use crate::input::object::Object;
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::network::helpers::{default_deny_fact, default_deny_finish, DenyFact, Direction};
@@ -92,7 +92,7 @@ impl Cross for MissingDefaultDenyIngress {
         default_deny_fact(obj, facts, Direction::Ingress, out);
     }
 
-    fn finish(&self, facts: Vec<DenyFact>, cx: &mut Context<'_>) {
+    fn finish(&self, facts: FactList<DenyFact>, cx: &mut Context<'_>) {
         default_deny_finish(&facts, cx, Direction::Ingress);
     }
 }

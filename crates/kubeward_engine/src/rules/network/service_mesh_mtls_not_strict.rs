@@ -1,5 +1,5 @@
 use crate::context::Context;
-use crate::cross::{Cross, CrossDyn, Facts, ObjectHandle};
+use crate::cross::{Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
@@ -143,7 +143,7 @@ impl Cross for ServiceMeshMtlsNotStrict {
         }
     }
 
-    fn finish(&self, facts: Vec<Mesh>, cx: &mut Context<'_>) {
+    fn finish(&self, facts: FactList<Mesh>, cx: &mut Context<'_>) {
         // The first object of the best rank.
         let mut anchor: Option<(u8, &ObjectHandle, Spot)> = None;
         let mut pas = 0;

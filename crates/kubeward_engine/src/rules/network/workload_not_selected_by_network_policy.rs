@@ -2,7 +2,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::context::Context;
-use crate::cross::{Cross, CrossDyn, Facts, ObjectHandle};
+use crate::cross::{Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::input::workload::PodSpecView;
@@ -169,7 +169,7 @@ impl Cross for WorkloadNotSelectedByNetworkPolicy {
         out.push(Selection::Workload { handle: facts.handle(obj), labels: PodLabels::of(pod_labels(&w)), path, at });
     }
 
-    fn finish(&self, facts: Vec<Selection>, cx: &mut Context<'_>) {
+    fn finish(&self, facts: FactList<Selection>, cx: &mut Context<'_>) {
         let mut policies: HashMap<Option<&str>, Vec<&OwnedSelector>> = HashMap::new();
         for f in &facts {
             if let Selection::Policy { ns, selector } = f {

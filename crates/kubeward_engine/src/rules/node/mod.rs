@@ -280,13 +280,33 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &node_file_unreadable::NodeFileUnreadable,
 ];
 
-/// Whether a streaming scan must keep `file` for the rules that compare control-plane
+/// Whether a streaming run must keep `file` for the rules that compare control-plane
 /// components across pods (etcd beside other components, shared CAs): a `Pod` or `Process`
-/// document that names a control-plane binary.
+/// (or a `List` holding one) that names a control-plane binary. Files read from disk are
+/// searched as text; pages of API objects (no text) through their trees, keys and values.
 #[must_use]
 pub fn control_plane_file(file: &crate::snapshot::SourceFile) -> bool {
-    file.documents
-        .iter()
-        .any(|d| matches!(d.root.get("kind").and_then(crate::input::node::Node::as_str), Some("Pod" | "Process")))
-        && ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"].iter().any(|b| file.text.contains(b))
+    use crate::input::node::Node;
+    const BINARIES: [&str; 4] = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"];
+    fn pod_like(n: &Node) -> bool {
+        match n.get("kind").and_then(Node::as_str) {
+            Some("Pod" | "Process") => true,
+            Some(k) if k.ends_with("List") => n.get("items").is_some_and(|i| i.items().iter().any(pod_like)),
+            _ => false,
+        }
+    }
+    fn mentions(n: &Node) -> bool {
+        n.as_str().is_some_and(|s| BINARIES.iter().any(|b| s.contains(b)))
+            || n.entries().iter().any(|e| BINARIES.iter().any(|b| e.key.contains(b)) || mentions(&e.value))
+            || n.items().iter().any(mentions)
+    }
+    let mut pods = file.documents.iter().filter(|d| pod_like(&d.root)).peekable();
+    if pods.peek().is_none() {
+        return false;
+    }
+    if file.text.is_empty() {
+        pods.any(|d| mentions(&d.root))
+    } else {
+        BINARIES.iter().any(|b| file.text.contains(b))
+    }
 }

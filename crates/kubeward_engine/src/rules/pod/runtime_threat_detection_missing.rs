@@ -1,5 +1,5 @@
 use crate::context::Context;
-use crate::cross::{Anchor, Cross, CrossDyn, Facts, ObjectHandle};
+use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::{Rule, RuleMeta};
@@ -148,7 +148,7 @@ impl Cross for RuntimeThreatDetectionMissing {
         out.push(Fact::Anchor(anchoring, facts.handle(obj), at));
     }
 
-    fn finish(&self, facts: Vec<Fact>, cx: &mut Context<'_>) {
+    fn finish(&self, facts: FactList<Fact>, cx: &mut Context<'_>) {
         if facts.iter().any(|f| matches!(f, Fact::Detector)) {
             return;
         }

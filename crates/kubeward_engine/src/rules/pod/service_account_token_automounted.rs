@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use crate::context::Context;
-use crate::cross::{Anchor, Cross, CrossDyn, Facts, ObjectHandle};
+use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::fix::{Fix, Safety};
 use crate::input::node::Node;
 use crate::input::object::Object;
@@ -126,7 +126,7 @@ impl Cross for ServiceAccountTokenAutomounted {
         out.push(Fact::Workload { handle: facts.handle(obj), account, automount, at });
     }
 
-    fn finish(&self, facts: Vec<Fact>, cx: &mut Context<'_>) {
+    fn finish(&self, facts: FactList<Fact>, cx: &mut Context<'_>) {
         // (namespace, name) → the ServiceAccount's `automountServiceAccountToken`.
         let mut accounts: HashMap<(Option<&str>, &str), Option<bool>> = HashMap::new();
         for f in &facts {

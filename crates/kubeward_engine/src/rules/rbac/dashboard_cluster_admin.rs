@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 
 use crate::context::Context;
-use crate::cross::{Cross, CrossDyn, Facts};
+use crate::cross::{Cross, CrossDyn, FactList, Facts};
 use crate::input::object::Object;
 use crate::rule::{Rule, RuleMeta, Severity};
 
@@ -155,7 +155,7 @@ impl Cross for DashboardClusterAdmin {
         }
     }
 
-    fn finish(&self, facts: Vec<Fact>, cx: &mut Context<'_>) {
+    fn finish(&self, facts: FactList<Fact>, cx: &mut Context<'_>) {
         let wildcard_roles: HashSet<&str> = facts
             .iter()
             .filter_map(|f| match f {

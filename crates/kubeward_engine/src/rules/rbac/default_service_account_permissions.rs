@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::context::Context;
-use crate::cross::{Anchor, Cross, CrossDyn, Facts, ObjectHandle};
+use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
@@ -185,7 +185,7 @@ impl Cross for DefaultServiceAccountPermissions {
         }
     }
 
-    fn finish(&self, facts: Vec<Fact>, cx: &mut Context<'_>) {
+    fn finish(&self, facts: FactList<Fact>, cx: &mut Context<'_>) {
         // (kind, name, namespace but for ClusterRoles) -> what the first such object allows.
         let mut index: HashMap<(&str, &str, Option<&str>), Option<&str>> = HashMap::new();
         for f in &facts {

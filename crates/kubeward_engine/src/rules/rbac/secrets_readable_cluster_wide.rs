@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use crate::context::Context;
-use crate::cross::{Cross, CrossDyn, Facts};
+use crate::cross::{Cross, CrossDyn, FactList, Facts};
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
@@ -140,7 +140,7 @@ impl Cross for SecretsReadableClusterWide {
         }
     }
 
-    fn finish(&self, facts: Vec<Fact>, cx: &mut Context<'_>) {
+    fn finish(&self, facts: FactList<Fact>, cx: &mut Context<'_>) {
         // Name -> the verbs of the first ClusterRole of that name.
         let mut roles: HashMap<&str, &[&'static str]> = HashMap::new();
         for f in &facts {
