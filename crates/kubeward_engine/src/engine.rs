@@ -478,8 +478,8 @@ struct Accumulator {
     diagnostics: Vec<Diagnostic>,
     objects: usize,
     exempted: usize,
-    /// Per cross rule, its facts so far (one vector, so that a file's few facts cost no
-    /// allocation of their own once absorbed).
+    /// Per cross rule, its facts so far (a `FactList`: a file's few facts cost no allocation
+    /// of their own once absorbed).
     facts: Vec<Option<Box<dyn Any + Send + Sync>>>,
 }
 
