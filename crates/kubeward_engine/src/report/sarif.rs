@@ -232,11 +232,10 @@ fn descriptor(meta: &RuleMeta) -> Value {
     })
 }
 
-/// The SARIF document as a value.
-#[must_use]
-pub fn to_value(r: &Render<'_>) -> Value {
-    let in_memory = super::in_memory(r.report);
-    let r = &Render { report: &in_memory, ..*r };
+/// The rule table: every registered rule, then rules of findings that are not registered
+/// (test rules; compressed findings always name registered rules, so only the in-memory ones
+/// are looked at).
+fn rule_table(r: &Render<'_>) -> (Vec<&'static RuleMeta>, HashMap<&'static str, usize>) {
     let mut metas: Vec<&'static RuleMeta> = crate::registry::rules().iter().map(|r| r.meta()).collect();
     let mut index: HashMap<&'static str, usize> = metas.iter().enumerate().map(|(i, m)| (m.code, i)).collect();
     for d in &r.report.diagnostics {
@@ -245,30 +244,32 @@ pub fn to_value(r: &Render<'_>) -> Value {
             metas.push(d.rule);
         }
     }
+    (metas, index)
+}
+
+/// One finding as a SARIF result.
+fn result(d: &Diagnostic, index: &HashMap<&'static str, usize>) -> Value {
+    let mut props = Map::new();
+    props.insert("severity".into(), json!(d.severity.as_str()));
+    props.insert("object".into(), json!(d.object.to_string()));
+    props.insert("path".into(), json!(d.path.as_str()));
+    if let Some(c) = &d.container {
+        props.insert("container".into(), json!(c));
+    }
+    json!({
+        "ruleId": d.rule.code,
+        "ruleIndex": index.get(d.rule.code).copied().unwrap_or_default(),
+        "level": level(d.severity),
+        "message": {"text": format!("{} Fix: {}", d.message, d.remediation)},
+        "locations": [location(d)],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(d)},
+        "properties": Value::Object(props),
+    })
+}
+
+/// The SARIF document around `results`.
+fn document(r: &Render<'_>, metas: &[&'static RuleMeta], results: Vec<Value>) -> Value {
     let rules: Vec<Value> = metas.iter().map(|m| descriptor(m)).collect();
-    let results: Vec<Value> = r
-        .report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let mut props = Map::new();
-            props.insert("severity".into(), json!(d.severity.as_str()));
-            props.insert("object".into(), json!(d.object.to_string()));
-            props.insert("path".into(), json!(d.path.as_str()));
-            if let Some(c) = &d.container {
-                props.insert("container".into(), json!(c));
-            }
-            json!({
-                "ruleId": d.rule.code,
-                "ruleIndex": index.get(d.rule.code).copied().unwrap_or_default(),
-                "level": level(d.severity),
-                "message": {"text": format!("{} Fix: {}", d.message, d.remediation)},
-                "locations": [location(d)],
-                "partialFingerprints": {FINGERPRINT_KEY: fingerprint(d)},
-                "properties": Value::Object(props),
-            })
-        })
-        .collect();
     let notifications: Vec<Value> = r.report.errors.iter().map(error_notification).collect();
     json!({
         "$schema": SCHEMA_URI,
@@ -293,11 +294,47 @@ pub fn to_value(r: &Render<'_>) -> Value {
     })
 }
 
-/// Writes the SARIF report.
+/// The SARIF document as a value (every finding in memory; [`write`] streams them).
+#[must_use]
+pub fn to_value(r: &Render<'_>) -> Value {
+    let (metas, index) = rule_table(r);
+    let results: Vec<Value> = r.report.findings().map(|d| result(&d, &index)).collect();
+    document(r, &metas, results)
+}
+
+/// Where the results array sits in the pretty-printed document (`runs[0].results`, indented
+/// by three levels; a string value cannot hold it unescaped).
+const RESULTS_SLOT: &str = "\n      \"results\": []";
+
+/// Writes the SARIF report, the same bytes as pretty-printing [`to_value`], one result at a
+/// time: the document around the results is printed with an empty array, and each result is
+/// printed and indented into it (a million objects give millions of results).
 ///
 /// # Errors
 /// I/O errors.
 pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &to_value(r))?;
+    let (metas, index) = rule_table(r);
+    let frame = serde_json::to_string_pretty(&document(r, &metas, Vec::new()))?;
+    let Some(at) = frame.find(RESULTS_SLOT) else {
+        serde_json::to_writer_pretty(&mut *out, &to_value(r))?;
+        return writeln!(out);
+    };
+    out.write_all(frame[..at].as_bytes())?;
+    out.write_all(b"\n      \"results\": [")?;
+    let mut any = false;
+    for d in r.report.findings() {
+        let text = serde_json::to_string_pretty(&result(&d, &index))?;
+        out.write_all(if any { b",\n" } else { b"\n" })?;
+        any = true;
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(b"        ")?;
+            out.write_all(line.as_bytes())?;
+        }
+    }
+    out.write_all(if any { b"\n      ]" } else { b"]" })?;
+    out.write_all(frame[at + RESULTS_SLOT.len()..].as_bytes())?;
     writeln!(out)
 }

@@ -195,6 +195,31 @@ fn sarif_is_valid_against_the_schema() {
     }
 }
 
+/// `sarif::write` streams the results into the frame: the same bytes as pretty-printing the
+/// whole document, with and without results, and from a streaming scan's compressed findings.
+#[test]
+fn streamed_sarif_is_the_pretty_printed_document() {
+    let mut reports = all_reports();
+    let snap = crate::Snapshot::from_text(
+        "a.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec:\n  containers:\n    - {name: c, image: nginx}\n",
+    );
+    let settings = crate::Settings::default();
+    let mut stream = crate::engine::Stream::with_settings(&settings);
+    let out = stream.audit(0, &snap.files[0]);
+    stream.absorb(out, None);
+    let streamed = stream.finish(Vec::new());
+    assert!(streamed.spilled.is_some() && streamed.finding_count() > 10);
+    reports.push(("streamed", streamed));
+    for (name, r) in reports {
+        let sources = Sources::default();
+        let whole = Render { report: &r, sources: &sources, color: false, command: "scan" };
+        let mut want = serde_json::to_string_pretty(&sarif::to_value(&whole)).unwrap();
+        want.push('\n');
+        assert_eq!(render(Format::Sarif, &r), want, "{name}");
+    }
+}
+
 #[test]
 fn sarif_schema_rejects_a_broken_document() {
     // The validator really checks something: a result without a message is invalid.
