@@ -319,7 +319,7 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, &to_value(r))?;
         return writeln!(out);
     };
-    out.write_all(frame[..at].as_bytes())?;
+    out.write_all(&frame.as_bytes()[..at])?;
     out.write_all(b"\n      \"results\": [")?;
     let mut any = false;
     for d in r.report.findings() {
@@ -335,6 +335,6 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     out.write_all(if any { b"\n      ]" } else { b"]" })?;
-    out.write_all(frame[at + RESULTS_SLOT.len()..].as_bytes())?;
+    out.write_all(&frame.as_bytes()[at + RESULTS_SLOT.len()..])?;
     writeln!(out)
 }
