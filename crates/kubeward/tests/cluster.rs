@@ -83,25 +83,32 @@ fn json(o: &Output) -> Value {
 
 /// Findings as (code, object, path, message), without where in a file they are.
 fn findings(v: &Value) -> BTreeSet<String> {
-    v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            let o = &f["object"];
-            format!(
-                "{} {}/{}/{}/{} {} {} :: {}",
-                f["code"].as_str().unwrap_or(""),
-                o["apiVersion"].as_str().unwrap_or(""),
-                o["kind"].as_str().unwrap_or(""),
-                o["namespace"].as_str().unwrap_or("-"),
-                o["name"].as_str().unwrap_or(""),
-                f["container"].as_str().unwrap_or("-"),
-                f["path"].as_str().unwrap_or(""),
-                f["message"].as_str().unwrap_or("")
-            )
-        })
-        .collect()
+    finding_keys(v).collect()
+}
+
+/// Each JSON finding as `code object container path :: message`, in report order.
+fn finding_keys(v: &Value) -> impl Iterator<Item = String> + '_ {
+    v["findings"].as_array().expect("findings").iter().map(|f| {
+        let o = &f["object"];
+        key(
+            f["code"].as_str().unwrap_or(""),
+            [&o["apiVersion"], &o["kind"], &o["namespace"], &o["name"]].map(|p| p.as_str().unwrap_or("-")),
+            f["container"].as_str().unwrap_or("-"),
+            f["path"].as_str().unwrap_or(""),
+            f["message"].as_str().unwrap_or(""),
+        )
+    })
+}
+
+/// The key of [`finding_keys`] for an engine finding.
+fn diagnostic_key(d: &kubeward_engine::Diagnostic) -> String {
+    let o = &d.object;
+    let object = [o.api_version.as_str(), &o.kind, o.namespace.as_deref().unwrap_or("-"), &o.name];
+    key(d.rule.code, object, d.container.as_deref().unwrap_or("-"), d.path.as_str(), &d.message)
+}
+
+fn key(code: &str, object: [&str; 4], container: &str, path: &str, message: &str) -> String {
+    format!("{code} {} {container} {path} :: {message}", object.join("/"))
 }
 
 #[test]
@@ -378,41 +385,11 @@ fn streaming_cluster_matches_the_snapshot_engine() {
     };
     let collected = kubeward_cluster::collect_blocking(&opts, &|_| {}).expect("collect");
     let report = kubeward_engine::run(&collected.snapshot, &kubeward_engine::Settings::default());
-    let key = |code: &str, object: String, container: &str, path: &str, severity: &str, msg: &str| {
-        format!("{code} {severity} {object} {container} {path} :: {msg}")
-    };
-    let from_snapshot: Vec<String> = report
-        .findings()
-        .map(|d| {
-            let o = &d.object;
-            let object = format!("{}/{}/{}/{}", o.api_version, o.kind, o.namespace.as_deref().unwrap_or("-"), o.name);
-            let severity = format!("{:?}", d.severity).to_lowercase();
-            key(d.rule.code, object, d.container.as_deref().unwrap_or("-"), d.path.as_str(), &severity, &d.message)
-        })
-        .collect();
-    let from_stream: Vec<String> = streamed["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            let o = &f["object"];
-            let object = format!(
-                "{}/{}/{}/{}",
-                o["apiVersion"].as_str().unwrap_or(""),
-                o["kind"].as_str().unwrap_or(""),
-                o["namespace"].as_str().unwrap_or("-"),
-                o["name"].as_str().unwrap_or("")
-            );
-            key(
-                f["code"].as_str().unwrap_or(""),
-                object,
-                f["container"].as_str().unwrap_or("-"),
-                f["path"].as_str().unwrap_or(""),
-                f["severity"].as_str().unwrap_or(""),
-                f["message"].as_str().unwrap_or(""),
-            )
-        })
-        .collect();
+    let from_snapshot: Vec<String> =
+        report.findings().map(|d| format!("{} {}", d.severity.as_str(), diagnostic_key(&d))).collect();
+    let severities = streamed["findings"].as_array().expect("findings").iter().map(|f| f["severity"].as_str());
+    let from_stream: Vec<String> =
+        severities.zip(finding_keys(&streamed)).map(|(s, k)| format!("{} {k}", s.unwrap_or(""))).collect();
     assert!(from_stream.len() > 150, "{} findings", from_stream.len());
     assert_eq!(from_stream, from_snapshot);
     assert_eq!(streamed["summary"]["objects"], report.objects, "{}", streamed["summary"]);

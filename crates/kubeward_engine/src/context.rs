@@ -29,9 +29,6 @@ pub struct Context<'a> {
     exempted: usize,
 }
 
-/// Findings a spilling context keeps uncompressed at most (about 10 MB).
-const SPILL_AFTER: usize = crate::spill::RUN;
-
 /// Identifies an object within a snapshot: file, document, List item.
 type ObjectKey = (usize, usize, Option<usize>);
 
@@ -121,7 +118,8 @@ impl<'a> Context<'a> {
         if dropped {
             return self.scratch.insert(d);
         }
-        if self.runs.is_some() && self.found.len() >= SPILL_AFTER {
+        // A spilling context keeps one run's worth of findings uncompressed (about 10 MB).
+        if self.runs.is_some() && self.found.len() >= crate::spill::RUN {
             // Every finding but the one being reported is complete (a rule may still attach a
             // fix to the last one it got).
             let found = std::mem::take(&mut self.found);

@@ -259,16 +259,13 @@ impl<T: Cross> CrossDyn for T {
     }
 
     fn finish_all(&self, accs: Vec<Box<dyn Any + Send + Sync>>, cx: &mut Context<'_>) {
+        // `append` made every accumulator a `FactList`.
         let mut all: FactList<T::Fact> = FactList::default();
-        for a in accs {
-            match a.downcast::<FactList<T::Fact>>() {
-                Ok(list) if all.is_empty() => all = *list,
-                Ok(list) => all.extend(*list),
-                Err(a) => {
-                    if let Ok(v) = a.downcast::<Vec<T::Fact>>() {
-                        all.extend(*v);
-                    }
-                }
+        for list in accs.into_iter().filter_map(|a| a.downcast::<FactList<T::Fact>>().ok()) {
+            if all.is_empty() {
+                all = *list;
+            } else {
+                all.extend(*list);
             }
         }
         self.finish(all, cx);
@@ -328,14 +325,6 @@ impl<T> FactList<T> {
     /// The facts in order.
     pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
         self.chunks.iter().flatten()
-    }
-}
-
-impl<T> From<Vec<T>> for FactList<T> {
-    fn from(v: Vec<T>) -> Self {
-        let mut list = Self::default();
-        list.extend(v);
-        list
     }
 }
 

@@ -271,9 +271,7 @@ impl<'s> Stream<'s> {
             d.fix = None;
         }
         if let Some(runs) = self.runs {
-            let (runs, kept) = runs.finish();
-            spills.extend(runs);
-            report.diagnostics.extend(kept);
+            runs.finish_into(&mut spills, &mut report.diagnostics);
         }
         sort_report(&mut report);
         self.spill.close();
@@ -530,9 +528,7 @@ impl Accumulator {
             report.exempted += c.exempted;
             report.diagnostics.extend(c.diagnostics);
             if let (Some(spills), Some(runs)) = (spills.as_deref_mut(), c.runs) {
-                let (runs, kept) = runs.finish();
-                spills.extend(runs);
-                report.diagnostics.extend(kept);
+                runs.finish_into(spills, &mut report.diagnostics);
             }
         }
         for r in &plan.snapshot_rules {
@@ -614,7 +610,7 @@ mod tests {
             }
             let got = stream.finish(Vec::new());
             assert_eq!(got.finding_count(), expected.diagnostics.len(), "run length {run_len}");
-            let got: Vec<_> = got.findings().map(|d| key(&d).clone()).collect();
+            let got: Vec<_> = got.findings().map(|d| key(&d)).collect();
             let want: Vec<_> = expected.diagnostics.iter().map(key).collect();
             assert_eq!(got, want, "run length {run_len}, packed {pack}");
         }
@@ -650,7 +646,7 @@ mod tests {
         let got = stream.finish(Vec::new());
         assert!(got.spilled.as_ref().is_some_and(|s| s.len() > 2), "several runs");
         assert_eq!(got.exempted, expected.exempted);
-        let got: Vec<_> = got.findings().map(|d| key(&d).clone()).collect();
+        let got: Vec<_> = got.findings().map(|d| key(&d)).collect();
         assert_eq!(got, expected.diagnostics.iter().map(key).collect::<Vec<_>>());
     }
 
@@ -695,7 +691,7 @@ mod tests {
                 stream.absorb(out, Some(p.clone()));
             }
             let got = stream.finish(Vec::new());
-            let got: Vec<_> = got.findings().map(|d| key(&d).clone()).collect();
+            let got: Vec<_> = got.findings().map(|d| key(&d)).collect();
             let want: Vec<_> = expected.diagnostics.iter().map(key).collect();
             assert_eq!(got, want, "{}", f.display());
             checked += want.len();
@@ -716,7 +712,7 @@ mod tests {
         out.pack();
         stream.absorb(out, None);
         let got = stream.finish(Vec::new());
-        let got: Vec<_> = got.findings().map(|d| key(&d).clone()).collect();
+        let got: Vec<_> = got.findings().map(|d| key(&d)).collect();
         assert_eq!(got, expected.diagnostics.iter().map(key).collect::<Vec<_>>());
     }
 }

@@ -266,11 +266,11 @@ impl Runs {
         self.runs.push(spill);
     }
 
-    /// The runs, and the findings kept in memory.
-    #[must_use]
-    pub fn finish(mut self) -> (Vec<Spill>, Vec<Diagnostic>) {
+    /// Hands the runs to `spills` and the findings a spill cannot encode to `kept`.
+    pub fn finish_into(mut self, spills: &mut Vec<Spill>, kept: &mut Vec<Diagnostic>) {
         self.seal();
-        (self.runs, self.kept)
+        spills.append(&mut self.runs);
+        kept.append(&mut self.kept);
     }
 }
 

@@ -92,7 +92,6 @@ pub fn run(args: &ClusterArgs) -> Result<u8> {
     }
     // API input: no file was read (the stream's "files" are list pages).
     report.files = 0;
-    let none = kubeward_engine::Snapshot::default();
-    let sources = Sources::of(&none);
+    let sources = Sources::default();
     super::output::emit(&args.report, &settings, &report, &sources, "cluster")
 }
