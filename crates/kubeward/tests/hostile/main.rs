@@ -3,6 +3,11 @@
 //! a clear error naming it (with a position where there is one), that the exit code is 2, and
 //! that the good file is still audited. docs/robustness.md lists what kubeward does with each.
 
+mod fix_writer;
+mod node_root;
+mod reports;
+mod scan_input;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
