@@ -27,7 +27,8 @@ fn main() -> ExitCode {
             if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("kubeward: error: {e:#}");
+            // Errors name files and values from the input: no raw control characters.
+            eprintln!("kubeward: error: {}", kubeward_engine::report::printable::printable(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

@@ -19,9 +19,21 @@ use super::Render;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{RuleMeta, Severity};
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values; control and bidirectional
+/// formatting characters, line breaks included, become visible escapes ([`super::printable`]),
+/// so a page read in a terminal or a browser shows them as text.
 #[must_use]
 pub fn escape(s: &str) -> String {
+    markup(&super::printable::printable(s))
+}
+
+/// [`escape`] for blocks of several lines (documentation code): tabs and line feeds are kept.
+#[must_use]
+pub fn escape_block(s: &str) -> String {
+    markup(&super::printable::printable_block(s))
+}
+
+fn markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
@@ -61,7 +73,7 @@ fn docs_html(meta: &RuleMeta) -> String {
     for line in md.lines() {
         if let Some(code) = fence.as_mut() {
             if line.trim_start().starts_with("```") {
-                let _ = write!(out, "<pre class=\"docs-code\">{}</pre>", escape(&code.join("\n")));
+                let _ = write!(out, "<pre class=\"docs-code\">{}</pre>", escape_block(&code.join("\n")));
                 fence = None;
             } else {
                 code.push(line);
@@ -101,7 +113,7 @@ fn docs_html(meta: &RuleMeta) -> String {
         out.push_str("</ul>");
     }
     if let Some(code) = fence {
-        let _ = write!(out, "<pre class=\"docs-code\">{}</pre>", escape(&code.join("\n")));
+        let _ = write!(out, "<pre class=\"docs-code\">{}</pre>", escape_block(&code.join("\n")));
     }
     out
 }

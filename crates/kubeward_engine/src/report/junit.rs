@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::printable::printable;
 use super::Render;
 use crate::diagnostic::{Diagnostic, InputError};
 
@@ -39,21 +40,24 @@ pub fn escape(s: &str, attribute: bool) -> String {
 }
 
 fn object_label(d: &Diagnostic) -> String {
+    let object = printable(&d.object.to_string()).into_owned();
     match &d.container {
-        Some(c) => format!("{} container {c}", d.object),
-        None => d.object.to_string(),
+        Some(c) => format!("{object} container {}", printable(c)),
+        None => object,
     }
 }
 
 fn finding_case(d: &Diagnostic, out: &mut String) {
-    let classname = d.file.as_deref().map_or_else(|| d.object.to_string(), str::to_string);
+    let classname = printable(&d.file.as_deref().map_or_else(|| d.object.to_string(), str::to_string)).into_owned();
     let name = format!("{} {}: {}", d.rule.code, d.rule.name, object_label(d));
     let mut body = String::new();
-    let _ = writeln!(body, "{}", d.location());
-    let _ = writeln!(body, "{} {} {}: {}", d.severity, d.rule.code, d.rule.name, d.message);
+    // Values from the input are written with control characters escaped, so a name cannot
+    // forge lines of the failure text.
+    let _ = writeln!(body, "{}", printable(&d.location()));
+    let _ = writeln!(body, "{} {} {}: {}", d.severity, d.rule.code, d.rule.name, printable(&d.message));
     let _ = writeln!(body, "object: {}", object_label(d));
-    let _ = writeln!(body, "path: {}", d.path);
-    let _ = writeln!(body, "fix: {}", d.remediation);
+    let _ = writeln!(body, "path: {}", printable(d.path.as_str()));
+    let _ = writeln!(body, "fix: {}", printable(&d.remediation));
     let _ = write!(body, "docs: {}", d.rule.docs_path());
     let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\"", escape(&classname, true), escape(&name, true));
     if let Some(f) = &d.file {
@@ -66,7 +70,7 @@ fn finding_case(d: &Diagnostic, out: &mut String) {
     let _ = writeln!(
         out,
         "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-        escape(&d.message, true),
+        escape(&printable(&d.message), true),
         d.severity,
         escape(&body, false)
     );
@@ -74,8 +78,8 @@ fn finding_case(d: &Diagnostic, out: &mut String) {
 }
 
 fn error_case(e: &InputError, out: &mut String) {
-    let classname = e.file.as_deref().unwrap_or("kubeward");
-    let _ = write!(out, "    <testcase classname=\"{}\" name=\"input error\"", escape(classname, true));
+    let classname = printable(e.file.as_deref().unwrap_or("kubeward"));
+    let _ = write!(out, "    <testcase classname=\"{}\" name=\"input error\"", escape(&classname, true));
     if let Some(f) = &e.file {
         let _ = write!(out, " file=\"{}\"", escape(f, true));
         if e.pos.is_known() {
@@ -86,8 +90,8 @@ fn error_case(e: &InputError, out: &mut String) {
     let _ = writeln!(
         out,
         "      <error message=\"{}\" type=\"input-error\">{}</error>",
-        escape(&e.message, true),
-        escape(&e.to_string(), false)
+        escape(&printable(&e.message), true),
+        escape(&printable(&e.to_string()), false)
     );
     let _ = writeln!(out, "    </testcase>");
 }

@@ -16,7 +16,8 @@ use crate::rule::Severity;
 pub const LIMIT: usize = 60_000;
 
 /// Escapes text for a Markdown table cell or list item: pipes, backslashes, HTML and
-/// emphasis characters, line breaks.
+/// emphasis characters, line breaks (as spaces), other control and bidirectional formatting
+/// characters (as visible escapes, [`super::printable`]).
 #[must_use]
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -30,6 +31,9 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\n' | '\r' => out.push(' '),
+            c if super::printable::is_unsafe(c) => {
+                out.push_str(&super::printable::printable(c.encode_utf8(&mut [0; 4])))
+            }
             _ => out.push(c),
         }
     }
@@ -38,7 +42,7 @@ pub fn escape(s: &str) -> String {
 
 /// Inline code that survives backticks in the text.
 fn code(s: &str) -> String {
-    let s = s.replace(['\n', '\r'], " ");
+    let s = super::printable::printable(&s.replace(['\n', '\r'], " ")).into_owned();
     let fence = if s.contains('`') { "``" } else { "`" };
     let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
     format!("{fence}{pad}{s}{pad}{fence}")

@@ -12,6 +12,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod printable;
 pub mod sarif;
 pub mod score;
 pub mod text;

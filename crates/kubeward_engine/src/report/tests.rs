@@ -389,14 +389,15 @@ fn junit_is_well_formed_and_counts_match() {
 }
 
 #[test]
-fn junit_escapes_and_drops_invalid_characters() {
+fn junit_escapes_markup_and_shows_control_characters_escaped() {
     let xml = render(Format::Junit, &report(file_findings(), vec![]));
     let doc = roxmltree::Document::parse(&xml).unwrap();
     let failure = doc.descendants().filter(|n| n.has_tag_name("failure")).nth(1).unwrap();
-    assert_eq!(failure.attribute("message"), Some("role grants `*` <all> & \"everything\" 'really'\u{7f}"));
+    assert_eq!(failure.attribute("message"), Some("role grants `*` <all> & \"everything\" 'really'\\x01\\x7f"));
     assert_eq!(failure.attribute("type"), Some("medium"));
     let third = doc.descendants().filter(|n| n.has_tag_name("failure")).nth(2).unwrap();
-    assert_eq!(third.attribute("message"), Some("role grants `*`\non two lines"));
+    // Control characters in messages are shown escaped (issue 15, terminal injection).
+    assert_eq!(third.attribute("message"), Some("role grants `*`\\non two lines"));
     assert_eq!(junit::escape("a\u{0}b\u{b}c\u{fffe}d\u{1F600}", false), "abcd\u{1F600}");
     assert_eq!(junit::escape("<&>\"'", false), "&lt;&amp;&gt;&quot;&apos;");
     assert_eq!(junit::escape("a\tb\nc", true), "a&#9;b&#10;c");

@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 
+use super::printable::{printable, printable_line};
 use super::Render;
 use crate::rule::Severity;
 
@@ -50,7 +51,7 @@ fn token_width(line: &str, col: usize) -> usize {
 pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
     let p = Paint { on: r.color };
     for e in &r.report.errors {
-        writeln!(out, "{}: {e}", p.wrap("1;31", "error"))?;
+        writeln!(out, "{}: {}", p.wrap("1;31", "error"), printable(&e.to_string()))?;
     }
     if !r.report.errors.is_empty() {
         writeln!(out)?;
@@ -60,17 +61,25 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "{}: {} {} {}: {}",
-            p.wrap("1", &d.location()),
+            p.wrap("1", &printable(&d.location())),
             p.sev(d.severity),
             p.wrap("1", d.rule.code),
             d.rule.name,
-            d.message
+            printable(&d.message)
         )?;
         if let (Some(file), true) = (&d.file, d.pos.is_known()) {
-            if let Some(line) = r.sources.line(file, d.pos.line) {
+            if let Some(raw) = r.sources.line(file, d.pos.line) {
+                let line = printable_line(&raw);
+                let col = match line {
+                    std::borrow::Cow::Borrowed(_) => d.pos.col as usize,
+                    // The caret's column counts the escapes written before it.
+                    std::borrow::Cow::Owned(_) => {
+                        let before: String = raw.chars().take((d.pos.col as usize).saturating_sub(1)).collect();
+                        printable_line(&before).chars().count() + 1
+                    }
+                };
                 let num = d.pos.line.to_string();
                 let pad = " ".repeat(num.len());
-                let col = d.pos.col as usize;
                 let caret_pad: String =
                     line.chars().take(col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 writeln!(out, "{pad} |")?;
@@ -78,15 +87,15 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
                 writeln!(out, "{pad} | {caret_pad}{}", p.wrap("1;31", &"^".repeat(token_width(&line, col))))?;
             }
         }
-        let mut obj = format!("{}", d.object);
+        let mut obj = printable(&d.object.to_string()).into_owned();
         if let Some(c) = &d.container {
-            obj.push_str(&format!(", container `{c}`"));
+            obj.push_str(&format!(", container `{}`", printable(c)));
         }
         writeln!(out, "  = object: {obj}")?;
         if d.file.is_none() || !d.pos.is_known() {
-            writeln!(out, "  = path: {}", d.path)?;
+            writeln!(out, "  = path: {}", printable(d.path.as_str()))?;
         }
-        writeln!(out, "  = fix: {}", d.remediation)?;
+        writeln!(out, "  = fix: {}", printable(&d.remediation))?;
         writeln!(out)?;
     }
     let counts = r.report.counts();
