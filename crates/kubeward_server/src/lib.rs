@@ -348,7 +348,7 @@ impl Server {
         drop(listener);
         // Every connection finishes the requests it has received, then closes.
         let _ = phase_tx.send(Phase::Closing);
-        let open = max_conns - conn_slots.available_permits();
+        let open = max_conns.saturating_sub(conn_slots.available_permits());
         let all = u32::try_from(max_conns).unwrap_or(u32::MAX);
         if tokio::time::timeout(cfg.drain_timeout, conn_slots.acquire_many(all)).await.is_err() {
             log_event("warn", "drain timeout: closing open connections", &[("connections", &open.to_string())]);
