@@ -20,8 +20,18 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
+/// The server process, killed if a test fails before stopping it.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 struct Served {
-    child: Child,
+    child: Guard,
     addr: SocketAddr,
     health: SocketAddr,
     ca: CertificateDer<'static>,
@@ -69,17 +79,17 @@ fn serve(extra: &[&str]) -> Served {
             break (v["listen"].as_str().unwrap().parse().unwrap(), v["health"].as_str().unwrap().parse().unwrap());
         }
     };
-    Served { child, addr, health, ca: ca.der().clone(), stderr, stdout, _dir: dir }
+    Served { child: Guard(child), addr, health, ca: ca.der().clone(), stderr, stdout, _dir: dir }
 }
 
 impl Served {
     fn sigterm(&self) {
-        assert!(Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap().success());
+        assert!(Command::new("kill").args(["-TERM", &self.child.0.id().to_string()]).status().unwrap().success());
     }
 
     /// Waits for the exit: (exit code, stdout, stderr lines after `serving`).
     fn wait(mut self) -> (Option<i32>, String, Vec<String>) {
-        let status = self.child.wait().unwrap();
+        let status = self.child.0.wait().unwrap();
         let rest: Vec<String> = self.stderr.map_while(Result::ok).collect();
         (status.code(), self.stdout.join().unwrap(), rest)
     }

@@ -291,13 +291,19 @@ impl Evaluator {
         if review.kind.as_deref() != Some("AdmissionReview") {
             return Err(BadRequest(format!(
                 "expected kind AdmissionReview, got {}",
-                review.kind.as_deref().map_or_else(|| "no kind".to_string(), |k| format!("`{k}`"))
+                review
+                    .kind
+                    .as_deref()
+                    .map_or_else(|| "no kind".to_string(), |k| format!("`{}`", clip(k, MAX_NAME_CHARS)))
             )));
         }
         if review.api_version.as_deref() != Some(API_VERSION) {
             return Err(BadRequest(format!(
                 "expected apiVersion {API_VERSION}, got {} (set admissionReviewVersions: [v1])",
-                review.api_version.as_deref().map_or_else(|| "none".to_string(), |k| format!("`{k}`"))
+                review
+                    .api_version
+                    .as_deref()
+                    .map_or_else(|| "none".to_string(), |k| format!("`{}`", clip(k, MAX_NAME_CHARS)))
             )));
         }
         let Some(req) = review.request else {
@@ -328,7 +334,10 @@ impl Evaluator {
                 return Ok(d);
             }
             other => {
-                return Err(BadRequest(format!("request.operation `{other}` is not CREATE, UPDATE, DELETE or CONNECT")))
+                return Err(BadRequest(format!(
+                    "request.operation `{}` is not CREATE, UPDATE, DELETE or CONNECT",
+                    clip(other, MAX_NAME_CHARS)
+                )))
             }
         }
         // Subresources other than ephemeral containers (`kubectl debug`) do not change what runs.
@@ -447,7 +456,7 @@ impl Evaluator {
         );
         // `denying` is sorted by rule code and path; list the most severe, in that order.
         let mut listed: Vec<&&Diagnostic> = denying.iter().collect();
-        listed.sort_by(|a, b| b.severity.cmp(&a.severity));
+        listed.sort_by_key(|f| std::cmp::Reverse(f.severity));
         listed.truncate(MAX_DENY_LISTED);
         listed.sort_by(|a, b| (a.rule.code, &a.path, &a.message).cmp(&(b.rule.code, &b.path, &b.message)));
         for f in &listed {

@@ -231,6 +231,13 @@ fn long_names_are_clipped_in_messages() {
     let msg = v["response"]["status"]["message"].as_str().unwrap();
     assert!(msg.len() < 32 << 10, "deny message of {} bytes", msg.len());
     assert!(d.body.len() < (1 << 20) + (48 << 10), "response of {} bytes", d.body.len());
+    // A 400 quotes the bad field clipped.
+    for (field, value) in [("/request/operation", json!(long)), ("/kind", json!(long)), ("/apiVersion", json!(long))] {
+        let mut bad = small_privileged("u");
+        *bad.pointer_mut(field).unwrap() = value;
+        let err = e.review(&serde_json::to_vec(&bad).unwrap()).unwrap_err();
+        assert!(err.0.len() < 1024, "{field}: a 400 message of {} bytes", err.0.len());
+    }
 }
 
 /// A costly review is judged off the async workers: the health listener answers while it is
