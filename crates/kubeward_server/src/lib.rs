@@ -653,7 +653,8 @@ fn not_judged(state: &State, body: &[u8]) -> Response<Body> {
     state.metrics.judge_timeout();
     let verdict = match state.on_timeout {
         OnTimeout::Error => None,
-        OnTimeout::Deny => Some(false),
+        // Audit mode never denies.
+        OnTimeout::Deny => Some(state.audit),
         OnTimeout::Allow => Some(true),
     };
     let msg = format!("kubeward: request not judged within {:?}", state.timeout);
@@ -679,8 +680,11 @@ async fn health_loop(listener: TcpListener, state: Arc<State>, mut stop: watch::
                 Ok((tcp, _)) => {
                     let state = state.clone();
                     let svc = hyper::service::service_fn(move |req| health(state.clone(), req));
+                    // One request per connection: probes and scrapes leave no idle
+                    // connection behind, and a slow client is cut by the header timeout.
                     let conn = hyper::server::conn::http1::Builder::new()
                         .timer(TokioTimer::new())
+                        .keep_alive(false)
                         .header_read_timeout(Duration::from_secs(10))
                         .serve_connection(TokioIo::new(tcp), svc);
                     let fut = graceful.watch(conn);

@@ -244,14 +244,19 @@ fn long_names_are_clipped_in_messages() {
 /// judged, and the request timeout is enforced with the configured answer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn costly_reviews_do_not_stall_health_and_time_out_as_configured() {
-    for (on_timeout, status, allowed) in [
-        (OnTimeout::Deny, StatusCode::OK, Some(false)),
-        (OnTimeout::Allow, StatusCode::OK, Some(true)),
-        (OnTimeout::Error, StatusCode::SERVICE_UNAVAILABLE, None),
+    for (on_timeout, audit, status, allowed) in [
+        (OnTimeout::Deny, false, StatusCode::OK, Some(false)),
+        (OnTimeout::Allow, false, StatusCode::OK, Some(true)),
+        (OnTimeout::Error, false, StatusCode::SERVICE_UNAVAILABLE, None),
+        // Audit mode never denies, not even on a timeout.
+        (OnTimeout::Deny, true, StatusCode::OK, Some(true)),
     ] {
         let r = start_with(|c| {
             c.request_timeout = Duration::from_millis(300);
             c.on_timeout = on_timeout;
+            if audit {
+                c.policy.mode = Mode::Audit;
+            }
         })
         .await;
         let body = serde_json::to_vec(&many_privileged(22_000)).unwrap();
@@ -336,6 +341,13 @@ async fn idle_connections_are_closed() {
         got.extend_from_slice(&buf[..n]);
     }
     assert!(closed_by_server(s, Duration::from_secs(5)).await);
+    // The health listener answers one request per connection.
+    let mut h = TcpStream::connect(r.health).await.unwrap();
+    h.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut got = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), h.read_to_end(&mut got)).await;
+    assert!(closed.is_ok(), "the health connection is left open after its response");
+    assert!(String::from_utf8_lossy(&got).starts_with("HTTP/1.1 200"));
 }
 
 /// Slow-body clients hold a connection each, not a judging slot: with more of them than
