@@ -256,13 +256,25 @@ pub struct ServeArgs {
     /// Largest request body, in bytes (413 beyond it).
     #[arg(long, default_value_t = 3 << 20, env = "KUBEWARD_MAX_BODY_BYTES")]
     pub max_body_bytes: usize,
-    /// Most requests read and judged at once (more wait); with --max-body-bytes, this bounds
-    /// the memory request bodies can take.
+    /// Most requests judged at once, counted once their body is read (more wait).
     #[arg(long, default_value_t = 32, env = "KUBEWARD_MAX_IN_FLIGHT")]
     pub max_in_flight: usize,
     /// Seconds to read and judge one request; keep it below the webhook's timeoutSeconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 8.0, env = "KUBEWARD_REQUEST_TIMEOUT")]
     pub request_timeout: f64,
+    /// The answer to a request read but not judged within --request-timeout: error (HTTP 503,
+    /// the webhook's failurePolicy decides), deny (fail closed) or allow (fail open).
+    #[arg(long, value_name = "ANSWER", default_value = "error", env = "KUBEWARD_ON_TIMEOUT")]
+    pub on_timeout: String,
+    /// Most open connections on --listen; more wait in the listen backlog.
+    #[arg(long, default_value_t = 256, env = "KUBEWARD_MAX_CONNECTIONS")]
+    pub max_connections: usize,
+    /// Seconds after which a connection without requests is closed (HTTP/2: GOAWAY).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, env = "KUBEWARD_IDLE_TIMEOUT")]
+    pub idle_timeout: f64,
+    /// Seconds a client has to complete the TLS handshake.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub tls_handshake_timeout: f64,
     /// Seconds between checks of the certificate files.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     pub cert_reload_interval: f64,

@@ -200,12 +200,22 @@ impl Prepared {
     #[must_use]
     pub fn check(&self, snap: &Snapshot, settings: &Settings) -> Vec<Diagnostic> {
         let mut out = Vec::new();
+        self.check_each(snap, settings, |d| out.push(d));
+        out.sort_by(|a, b| (a.rule.code, &a.path, &a.message).cmp(&(b.rule.code, &b.path, &b.message)));
+        out
+    }
+
+    /// Runs the prepared rules like [`check`](Self::check), handing each finding to `sink` as
+    /// it is made (unsorted), so a caller can keep a bounded number of them (`kubeward serve`
+    /// keeps the most severe few and counts the rest).
+    pub fn check_each(&self, snap: &Snapshot, settings: &Settings, mut sink: impl FnMut(Diagnostic)) {
+        let mut emit = |cx: Context<'_>| cx.finish().diagnostics.into_iter().for_each(&mut sink);
         for i in 0..snap.files.len() {
             snap.objects_of_file(i, |obj| {
                 for r in &self.object {
                     let mut cx = Context::new(settings, r.meta());
                     r.check_object(&obj, &mut cx);
-                    out.extend(cx.finish().diagnostics);
+                    emit(cx);
                 }
                 let node_rules = !self.node_pod.is_empty() || !self.node_container.is_empty();
                 if self.pod.is_empty() && self.container.is_empty() && !node_rules {
@@ -221,21 +231,19 @@ impl Prepared {
                 for r in pod_rules {
                     let mut cx = Context::new(settings, r.meta());
                     r.check_pod(&pod, &mut cx);
-                    out.extend(cx.finish().diagnostics);
+                    emit(cx);
                 }
                 if !self.container.is_empty() || components {
                     for c in &containers {
                         for r in container_rules.clone() {
                             let mut cx = Context::new(settings, r.meta());
                             r.check_container(&pod, c, &mut cx);
-                            out.extend(cx.finish().diagnostics);
+                            emit(cx);
                         }
                     }
                 }
             });
         }
-        out.sort_by(|a, b| (a.rule.code, &a.path, &a.message).cmp(&(b.rule.code, &b.path, &b.message)));
-        out
     }
 }
 

@@ -7,8 +7,15 @@
 //! - A JSON log line per decision on stdout.
 //! - A body limit, a per-request timeout, and a graceful shutdown that drains open requests.
 //!
-//! The engine stays synchronous: the rules run inline on the request's task (tens of
-//! microseconds per object), prepared once at start-up.
+//! The engine stays synchronous: the rules run on tokio's blocking pool (prepared once at
+//! start-up), so a costly request never stalls the async workers that accept connections,
+//! read bodies and answer the health listener.
+//!
+//! Bounds (docs/robustness.md, "`serve`"): connections (`max_connections`, a TLS handshake
+//! timeout, an idle timeout), request bodies being read (a byte budget, read before any
+//! judging slot is taken, within the request timeout), requests judged at once (`max_in_flight`
+//! and a budget of JSON values), findings kept per request, and the size of responses and log
+//! lines.
 #![warn(missing_docs)]
 
 pub mod metrics;
@@ -25,7 +32,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
@@ -35,16 +42,51 @@ use hyper_util::server::graceful::GracefulShutdown;
 use kubeward_engine::admission::Mode;
 use kubeward_engine::Settings;
 use serde::Serialize;
+use std::sync::atomic::AtomicUsize;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
 use crate::metrics::Metrics;
 use crate::review::{Decision, Evaluator, Policy};
 use crate::tls::{CertStore, Reload};
 
-/// Longest TLS handshake allowed.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Bytes of request bodies held at once (being read, waiting, being judged): beyond it,
+/// reading waits. At least `max_body_bytes`.
+const BODY_BUDGET_BYTES: usize = 32 << 20;
+/// JSON values (`review::MAX_JSON_VALUES` at most per request) judged at once: judging costs
+/// about 300 bytes of memory per value (parsed request and the engine's tree), so this
+/// bounds the memory of judging to about 120 MiB whatever `max_in_flight` is.
+const JUDGE_BUDGET_VALUES: usize = 2 * review::MAX_JSON_VALUES;
+/// HTTP/2 flow-control windows: what a client can make the server buffer before the body is
+/// read (per stream, per connection).
+const H2_STREAM_WINDOW: u32 = 64 << 10;
+const H2_CONN_WINDOW: u32 = 128 << 10;
+/// HTTP/1.1 read buffer (headers must fit; AdmissionReview requests have a few hundred bytes).
+const H1_MAX_BUF: usize = 64 << 10;
+
+/// What to answer when a request is not judged within the request timeout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnTimeout {
+    /// HTTP 503: the API server applies the webhook's `failurePolicy` (the default).
+    Error,
+    /// Deny (fail closed, whatever the `failurePolicy`).
+    Deny,
+    /// Allow unchecked (fail open, whatever the `failurePolicy`).
+    Allow,
+}
+
+impl std::str::FromStr for OnTimeout {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "error" => Ok(Self::Error),
+            "deny" => Ok(Self::Deny),
+            "allow" => Ok(Self::Allow),
+            _ => Err(format!("unknown value `{s}` (expected error, deny or allow)")),
+        }
+    }
+}
 
 /// What the server needs to run.
 #[derive(Clone, Debug)]
@@ -63,12 +105,22 @@ pub struct Config {
     pub policy: Policy,
     /// Largest request body accepted (413 beyond it).
     pub max_body_bytes: usize,
-    /// Most `/validate` requests read and judged at once; more wait (within the request
-    /// timeout). With the body limit, this bounds the memory that request bodies can take.
+    /// Most `/validate` requests judged at once, counted once their body has been read; more
+    /// wait (within the request timeout).
     pub max_in_flight: usize,
-    /// Longest time to read and judge one request (keep it below the webhook's
-    /// `timeoutSeconds`).
+    /// Longest time to read and judge one request, from its headers (keep it below the
+    /// webhook's `timeoutSeconds`). A body not read by then is a 408; a request not judged by
+    /// then is answered as `on_timeout` says.
     pub request_timeout: Duration,
+    /// The answer to a request read but not judged within the request timeout.
+    pub on_timeout: OnTimeout,
+    /// Most connections open at once on the HTTPS listener; beyond it, new connections wait
+    /// in the listen backlog.
+    pub max_connections: usize,
+    /// Longest TLS handshake.
+    pub tls_handshake_timeout: Duration,
+    /// A connection with no request for this long is closed (HTTP/2: GOAWAY).
+    pub idle_timeout: Duration,
     /// How often the certificate files are checked for changes.
     pub cert_reload_interval: Duration,
     /// On shutdown, how long to go on serving while `/readyz` fails, so that endpoints
@@ -105,6 +157,10 @@ impl Config {
             max_body_bytes: 3 << 20,
             max_in_flight: 32,
             request_timeout: Duration::from_secs(8),
+            on_timeout: OnTimeout::Error,
+            max_connections: 256,
+            tls_handshake_timeout: Duration::from_secs(5),
+            idle_timeout: Duration::from_secs(60),
             cert_reload_interval: Duration::from_secs(5),
             shutdown_delay: Duration::ZERO,
             drain_timeout: Duration::from_secs(20),
@@ -118,9 +174,17 @@ struct State {
     evaluator: Evaluator,
     metrics: Metrics,
     ready: AtomicBool,
+    /// Set during the shutdown delay: HTTP/1.1 responses say `Connection: close`.
+    draining: AtomicBool,
     max_body: usize,
-    permits: tokio::sync::Semaphore,
+    /// Bytes of request bodies held (`BODY_BUDGET_BYTES`).
+    body_budget: Arc<Semaphore>,
+    /// Requests being judged (`max_in_flight`).
+    permits: Arc<Semaphore>,
+    /// JSON values being judged (`JUDGE_BUDGET_VALUES`).
+    judge_values: Arc<Semaphore>,
     timeout: Duration,
+    on_timeout: OnTimeout,
     audit: bool,
     log_decisions: bool,
     certs: Arc<CertStore>,
@@ -163,9 +227,13 @@ impl Server {
             evaluator,
             metrics: Metrics::default(),
             ready: AtomicBool::new(true),
+            draining: AtomicBool::new(false),
             max_body: cfg.max_body_bytes,
-            permits: tokio::sync::Semaphore::new(cfg.max_in_flight.max(1)),
+            body_budget: Arc::new(Semaphore::new(BODY_BUDGET_BYTES.max(cfg.max_body_bytes))),
+            permits: Arc::new(Semaphore::new(cfg.max_in_flight.max(1))),
+            judge_values: Arc::new(Semaphore::new(JUDGE_BUDGET_VALUES)),
             timeout: cfg.request_timeout,
+            on_timeout: cfg.on_timeout,
             audit: cfg.policy.mode == Mode::Audit,
             log_decisions: cfg.log_decisions,
             certs,
@@ -212,10 +280,14 @@ impl Server {
         let health_addr = health.local_addr();
         let health_task = tokio::spawn(health_loop(health, state.clone(), stop_rx));
 
-        let graceful = GracefulShutdown::new();
         let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder.http1().timer(TokioTimer::new()).header_read_timeout(cfg.request_timeout);
-        builder.http2().timer(TokioTimer::new()).max_concurrent_streams(256);
+        builder.http1().timer(TokioTimer::new()).header_read_timeout(cfg.request_timeout).max_buf_size(H1_MAX_BUF);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(256)
+            .initial_stream_window_size(H2_STREAM_WINDOW)
+            .initial_connection_window_size(H2_CONN_WINDOW);
         let shown = |a: std::io::Result<SocketAddr>| a.map_or_else(|e| e.to_string(), |a| a.to_string());
         log_event(
             "info",
@@ -227,28 +299,28 @@ impl Server {
             ],
         );
 
-        let accept = |tcp: tokio::net::TcpStream| {
-            let watcher = graceful.watcher();
-            let acceptor = acceptor.clone();
-            let builder = builder.clone();
-            let state = state.clone();
-            tokio::spawn(async move {
-                let _ = tcp.set_nodelay(true);
-                let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await else {
-                    return;
-                };
-                let svc = hyper::service::service_fn(move |req| handle(state.clone(), req));
-                let conn = builder.serve_connection(TokioIo::new(tls), svc);
-                let _ = watcher.watch(conn).await;
-            });
+        let max_conns = cfg.max_connections.clamp(1, Semaphore::MAX_PERMITS);
+        let conn_slots = Arc::new(Semaphore::new(max_conns));
+        let (phase_tx, phase_rx) = watch::channel(Phase::Serving);
+        let limits = ConnLimits { handshake: cfg.tls_handshake_timeout, idle: cfg.idle_timeout };
+        let accept = |tcp: tokio::net::TcpStream, slot: OwnedSemaphorePermit| {
+            tokio::spawn(serve_connection(
+                tcp,
+                slot,
+                acceptor.clone(),
+                builder.clone(),
+                state.clone(),
+                phase_rx.clone(),
+                limits,
+            ));
         };
 
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
                 () = &mut shutdown => break,
-                r = listener.accept() => match r {
-                    Ok((tcp, _)) => accept(tcp),
+                r = accept_one(&listener, &conn_slots) => match r {
+                    Ok((tcp, slot)) => accept(tcp, slot),
                     Err(e) => accept_error(&e).await,
                 },
             }
@@ -256,21 +328,29 @@ impl Server {
         state.ready.store(false, Ordering::SeqCst);
         log_event("info", "shutting down: /readyz now fails", &[("delay", &format!("{:?}", cfg.shutdown_delay))]);
         if !cfg.shutdown_delay.is_zero() {
+            // Clients are told to stop reusing their connections (HTTP/1.1 `Connection: close`
+            // on every response, HTTP/2 GOAWAY), so that none is left with a request on a
+            // connection about to close; new connections are still served meanwhile.
+            state.draining.store(true, Ordering::SeqCst);
+            let _ = phase_tx.send(Phase::Draining);
             let delay = tokio::time::sleep(cfg.shutdown_delay);
             tokio::pin!(delay);
             loop {
                 tokio::select! {
                     () = &mut delay => break,
-                    r = listener.accept() => match r {
-                        Ok((tcp, _)) => accept(tcp),
+                    r = accept_one(&listener, &conn_slots) => match r {
+                        Ok((tcp, slot)) => accept(tcp, slot),
                         Err(e) => accept_error(&e).await,
                     },
                 }
             }
         }
         drop(listener);
-        let open = graceful.count();
-        if tokio::time::timeout(cfg.drain_timeout, graceful.shutdown()).await.is_err() {
+        // Every connection finishes the requests it has received, then closes.
+        let _ = phase_tx.send(Phase::Closing);
+        let open = max_conns.saturating_sub(conn_slots.available_permits());
+        let all = u32::try_from(max_conns).unwrap_or(u32::MAX);
+        if tokio::time::timeout(cfg.drain_timeout, conn_slots.acquire_many(all)).await.is_err() {
             log_event("warn", "drain timeout: closing open connections", &[("connections", &open.to_string())]);
         }
         let _ = stop_tx.send(true);
@@ -278,6 +358,135 @@ impl Server {
         let _ = reloader.await;
         log_event("info", "stopped", &[]);
         Ok(())
+    }
+}
+
+/// Where the server is in its life; connections watch it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Serving,
+    /// The shutdown delay: HTTP/2 connections get GOAWAY, HTTP/1.1 responses `Connection: close`.
+    Draining,
+    /// Every connection closes once its requests are answered.
+    Closing,
+}
+
+#[derive(Clone, Copy)]
+struct ConnLimits {
+    handshake: Duration,
+    idle: Duration,
+}
+
+/// Waits for a connection slot, then accepts: at `max_connections`, new connections wait in
+/// the listen backlog until one closes.
+async fn accept_one(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+) -> std::io::Result<(tokio::net::TcpStream, OwnedSemaphorePermit)> {
+    let slot = slots.clone().acquire_owned().await.map_err(std::io::Error::other)?;
+    let (tcp, _) = listener.accept().await?;
+    Ok((tcp, slot))
+}
+
+/// What a connection's requests tell its watchdog.
+struct ConnActivity {
+    /// Requests being answered.
+    active: AtomicUsize,
+    /// When the last request started or ended.
+    last: std::sync::Mutex<Instant>,
+    /// The connection speaks HTTP/2 (ALPN, or a request seen).
+    h2: AtomicBool,
+}
+
+impl ConnActivity {
+    fn touch(&self) {
+        if let Ok(mut t) = self.last.lock() {
+            *t = Instant::now();
+        }
+    }
+
+    fn idle_since(&self) -> Option<Instant> {
+        if self.active.load(Ordering::SeqCst) > 0 {
+            return None;
+        }
+        self.last.lock().ok().map(|t| *t)
+    }
+}
+
+/// Counts a request on its connection while it lives.
+struct ActiveRequest(Arc<ConnActivity>);
+
+impl Drop for ActiveRequest {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.active.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// One HTTPS connection: the TLS handshake (bounded in time), then HTTP until the client
+/// closes, the connection is idle for `limits.idle`, or the server shuts down. The slot is
+/// given back when the connection ends.
+async fn serve_connection(
+    tcp: tokio::net::TcpStream,
+    _slot: OwnedSemaphorePermit,
+    acceptor: TlsAcceptor,
+    builder: auto::Builder<TokioExecutor>,
+    state: Arc<State>,
+    mut phase: watch::Receiver<Phase>,
+    limits: ConnLimits,
+) {
+    let _ = tcp.set_nodelay(true);
+    let Ok(Ok(tls)) = tokio::time::timeout(limits.handshake, acceptor.accept(tcp)).await else {
+        return;
+    };
+    let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
+    let activity = Arc::new(ConnActivity {
+        active: AtomicUsize::new(0),
+        last: std::sync::Mutex::new(Instant::now()),
+        h2: AtomicBool::new(h2),
+    });
+    let svc = {
+        let activity = activity.clone();
+        hyper::service::service_fn(move |req: Request<Incoming>| {
+            activity.active.fetch_add(1, Ordering::SeqCst);
+            activity.touch();
+            if req.version() == hyper::Version::HTTP_2 {
+                activity.h2.store(true, Ordering::SeqCst);
+            }
+            let guard = ActiveRequest(activity.clone());
+            let state = state.clone();
+            async move {
+                let r = handle(state, req).await;
+                drop(guard);
+                r
+            }
+        })
+    };
+    let conn = builder.serve_connection(TokioIo::new(tls), svc);
+    tokio::pin!(conn);
+    let mut closing = false;
+    let mut watch_phase = true;
+    loop {
+        let now = *phase.borrow_and_update();
+        if !closing && (now == Phase::Closing || (now == Phase::Draining && activity.h2.load(Ordering::SeqCst))) {
+            conn.as_mut().graceful_shutdown();
+            closing = true;
+        }
+        let idle_at = activity.idle_since().map_or_else(|| Instant::now() + limits.idle, |t| t + limits.idle);
+        tokio::select! {
+            _ = conn.as_mut() => break,
+            r = phase.changed(), if watch_phase && !closing => {
+                if r.is_err() {
+                    watch_phase = false;
+                }
+            }
+            () = tokio::time::sleep_until(idle_at.into()), if !closing => {
+                if activity.idle_since().is_some_and(|t| t.elapsed() >= limits.idle) {
+                    conn.as_mut().graceful_shutdown();
+                    closing = true;
+                }
+            }
+        }
     }
 }
 
@@ -297,47 +506,130 @@ fn text(status: StatusCode, msg: impl Into<String>) -> Response<Body> {
 }
 
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    let close = state.draining.load(Ordering::SeqCst) && req.version() < hyper::Version::HTTP_2;
+    let mut resp = route(&state, req).await;
+    if close {
+        // The shutdown delay: this client should open a new connection (to another replica).
+        resp.headers_mut().insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    Ok(resp)
+}
+
+async fn route(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
     if req.uri().path() != "/validate" {
-        return Ok(text(StatusCode::NOT_FOUND, "kubeward: not found; the webhook path is /validate\n"));
+        return text(StatusCode::NOT_FOUND, "kubeward: not found; the webhook path is /validate\n");
     }
     if req.method() != Method::POST {
         let mut r = text(StatusCode::METHOD_NOT_ALLOWED, "kubeward: /validate takes POST\n");
         r.headers_mut().insert(hyper::header::ALLOW, HeaderValue::from_static("POST"));
-        return Ok(r);
+        return r;
     }
     let start = Instant::now();
     let _in_flight = state.metrics.start();
-    let resp = match tokio::time::timeout(state.timeout, validate(&state, req, start)).await {
-        Ok(r) => r,
-        Err(_) => text(
-            StatusCode::REQUEST_TIMEOUT,
-            format!("kubeward: request not read and judged within {:?}\n", state.timeout),
-        ),
-    };
+    let resp = validate(state, req, start).await;
     state.metrics.request(resp.status().as_u16(), start.elapsed());
-    Ok(resp)
+    resp
 }
 
-async fn validate(state: &State, req: Request<Incoming>, start: Instant) -> Response<Body> {
-    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+/// A request body, with the share of the body budget it holds.
+struct HeldBody {
+    bytes: Bytes,
+    _budget: Option<OwnedSemaphorePermit>,
+}
+
+/// Reads a body of at most `state.max_body` bytes, taking its size from the body budget as
+/// the bytes arrive (a slow client holds only what it has sent).
+async fn read_body(state: &State, body: Incoming) -> Result<HeldBody, Response<Body>> {
     let too_large = || {
         text(StatusCode::PAYLOAD_TOO_LARGE, format!("kubeward: request body larger than {} bytes\n", state.max_body))
     };
-    if declared.is_some_and(|n| n > state.max_body as u64) {
-        return too_large();
+    let mut body = body;
+    let mut buf = bytes::BytesMut::new();
+    let mut held: Option<OwnedSemaphorePermit> = None;
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|e| text(StatusCode::BAD_REQUEST, format!("kubeward: cannot read request body: {e}\n")))?;
+        let Ok(data) = frame.into_data() else { continue };
+        if buf.len() + data.len() > state.max_body {
+            return Err(too_large());
+        }
+        let n = u32::try_from(data.len()).map_err(|_| too_large())?;
+        if n > 0 {
+            let p = state
+                .body_budget
+                .clone()
+                .acquire_many_owned(n)
+                .await
+                .map_err(|_| text(StatusCode::SERVICE_UNAVAILABLE, "kubeward: shutting down\n"))?;
+            match &mut held {
+                Some(h) => h.merge(p),
+                None => held = Some(p),
+            }
+        }
+        buf.extend_from_slice(&data);
     }
-    // Waits (within the request timeout) while `max_in_flight` requests are being read.
-    let Ok(_permit) = state.permits.acquire().await else {
-        return text(StatusCode::SERVICE_UNAVAILABLE, "kubeward: shutting down\n");
+    Ok(HeldBody { bytes: buf.freeze(), _budget: held })
+}
+
+async fn validate(state: &Arc<State>, req: Request<Incoming>, start: Instant) -> Response<Body> {
+    let deadline = tokio::time::Instant::from_std(start + state.timeout);
+    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > state.max_body as u64) {
+        return text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("kubeward: request body larger than {} bytes\n", state.max_body),
+        );
+    }
+    // The body is read before a judging slot is taken: slow clients hold a connection and the
+    // bytes they sent, not a slot.
+    let body = match tokio::time::timeout_at(deadline, read_body(state, req.into_body())).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(r)) => return r,
+        Err(_) => {
+            return text(
+                StatusCode::REQUEST_TIMEOUT,
+                format!("kubeward: request body not read within {:?}\n", state.timeout),
+            )
+        }
     };
-    let body = match Limited::new(req.into_body(), state.max_body).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(),
-        Err(e) => return text(StatusCode::BAD_REQUEST, format!("kubeward: cannot read request body: {e}\n")),
+    let values = review::json_values(&body.bytes).clamp(1, review::MAX_JSON_VALUES);
+    let permits = async {
+        let slot = state.permits.clone().acquire_owned().await.ok()?;
+        let n = u32::try_from(values).unwrap_or(u32::MAX);
+        let weight = state.judge_values.clone().acquire_many_owned(n).await.ok()?;
+        Some((slot, weight))
     };
+    let permits = match tokio::time::timeout_at(deadline, permits).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return text(StatusCode::SERVICE_UNAVAILABLE, "kubeward: shutting down\n"),
+        Err(_) => return not_judged(state, &body.bytes),
+    };
+    let bytes = body.bytes.clone();
+    let job = {
+        let state = state.clone();
+        let bytes = bytes.clone();
+        // The permits and the body's budget go with the job: they are given back when judging
+        // ends, even after the deadline has answered the request.
+        tokio::task::spawn_blocking(move || {
+            let _held = (permits, body);
+            judge(&state, &bytes, start)
+        })
+    };
+    match tokio::time::timeout_at(deadline, job).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(_)) => {
+            log_event("error", "internal error while judging a request (a bug: please report it)", &[]);
+            text(StatusCode::INTERNAL_SERVER_ERROR, "kubeward: internal error while judging the request\n")
+        }
+        Err(_) => not_judged(state, &bytes),
+    }
+}
+
+/// Judges a body (on the blocking pool) and writes the decision line.
+fn judge(state: &State, body: &[u8], start: Instant) -> Response<Body> {
     // The rules are written for hostile input; should one panic all the same, this request
     // gets a 500 and the server goes on.
-    let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| state.evaluator.review(&body)));
+    let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| state.evaluator.review(body)));
     let Ok(judged) = judged else {
         log_event("error", "internal error while judging a request (a bug: please report it)", &[]);
         return text(StatusCode::INTERNAL_SERVER_ERROR, "kubeward: internal error while judging the request\n");
@@ -356,6 +648,29 @@ async fn validate(state: &State, req: Request<Incoming>, start: Instant) -> Resp
     }
 }
 
+/// The answer to a request read but not judged in time, as `--on-timeout` says.
+fn not_judged(state: &State, body: &[u8]) -> Response<Body> {
+    state.metrics.judge_timeout();
+    let verdict = match state.on_timeout {
+        OnTimeout::Error => None,
+        // Audit mode never denies.
+        OnTimeout::Deny => Some(state.audit),
+        OnTimeout::Allow => Some(true),
+    };
+    let msg = format!("kubeward: request not judged within {:?}", state.timeout);
+    log_event(
+        "warn",
+        "request not judged within the request timeout",
+        &[("on_timeout", &format!("{:?}", state.on_timeout).to_ascii_lowercase())],
+    );
+    let (Some(allowed), Some(uid)) = (verdict, review::request_uid(body)) else {
+        return text(StatusCode::SERVICE_UNAVAILABLE, format!("{msg}\n"));
+    };
+    let mut r = Response::new(Full::new(Bytes::from(review::timeout_response(&uid, allowed, &msg))));
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
 async fn health_loop(listener: TcpListener, state: Arc<State>, mut stop: watch::Receiver<bool>) {
     let graceful = GracefulShutdown::new();
     loop {
@@ -365,8 +680,11 @@ async fn health_loop(listener: TcpListener, state: Arc<State>, mut stop: watch::
                 Ok((tcp, _)) => {
                     let state = state.clone();
                     let svc = hyper::service::service_fn(move |req| health(state.clone(), req));
+                    // One request per connection: probes and scrapes leave no idle
+                    // connection behind, and a slow client is cut by the header timeout.
                     let conn = hyper::server::conn::http1::Builder::new()
                         .timer(TokioTimer::new())
+                        .keep_alive(false)
                         .header_read_timeout(Duration::from_secs(10))
                         .serve_connection(TokioIo::new(tcp), svc);
                     let fut = graceful.watch(conn);
@@ -483,28 +801,47 @@ struct DecisionLine<'a> {
     allowed: bool,
     verdict: &'static str,
     mode: &'static str,
-    deny_rules: &'a [&'static str],
-    warn_rules: &'a [&'static str],
+    /// The most severe `MAX_LOGGED_RULES` rules with findings at or above the threshold.
+    deny_rules: Vec<&'static str>,
+    /// Rules at or above the threshold left out of `deny_rules`.
+    deny_rules_more: usize,
+    /// Findings at or above the threshold (all of them).
+    deny_findings: usize,
+    warn_rules: Vec<&'static str>,
+    warn_rules_more: usize,
+    warn_findings: usize,
     duration_us: u128,
 }
 
+/// Most rule codes a decision line lists per kind (deny, warn), the most severe; the line says
+/// how many more there are. With the fields clipped to `MAX_LOGGED_CHARS`, a line stays under
+/// about 4 KiB whatever the request.
+const MAX_LOGGED_RULES: usize = 20;
+/// Longest request field (uid, kind, namespace, name, user) in a decision line, in characters.
+const MAX_LOGGED_CHARS: usize = 253;
+
 fn log_decision(d: &Decision, audit: bool, elapsed: Duration) {
+    let codes = |c: &[review::RuleCount]| c.iter().take(MAX_LOGGED_RULES).map(|c| c.code).collect::<Vec<_>>();
     let line = DecisionLine {
         ts: timestamp(),
         level: "info",
         msg: "admission decision",
-        uid: &d.uid,
-        kind: &d.kind,
-        namespace: &d.namespace,
-        name: &d.name,
-        user: &d.user,
+        uid: &review::clip(&d.uid, MAX_LOGGED_CHARS),
+        kind: &review::clip(&d.kind, MAX_LOGGED_CHARS),
+        namespace: &review::clip(&d.namespace, MAX_LOGGED_CHARS),
+        name: &review::clip(&d.name, MAX_LOGGED_CHARS),
+        user: &review::clip(&d.user, MAX_LOGGED_CHARS),
         operation: &d.operation,
         dry_run: d.dry_run,
         allowed: d.allowed,
         verdict: d.verdict.as_str(),
         mode: if audit { "audit" } else { "enforce" },
-        deny_rules: &d.denying,
-        warn_rules: &d.warning,
+        deny_rules: codes(&d.denying),
+        deny_rules_more: d.denying.len().saturating_sub(MAX_LOGGED_RULES),
+        deny_findings: d.denying.iter().map(|c| c.count).sum(),
+        warn_rules: codes(&d.warning),
+        warn_rules_more: d.warning.len().saturating_sub(MAX_LOGGED_RULES),
+        warn_findings: d.warning.iter().map(|c| c.count).sum(),
         duration_us: elapsed.as_micros(),
     };
     if let Ok(mut s) = serde_json::to_vec(&line) {

@@ -29,6 +29,7 @@ pub struct Metrics {
     cert_reloads: AtomicU64,
     cert_reload_errors: AtomicU64,
     in_flight: AtomicU64,
+    judge_timeouts: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -46,6 +47,7 @@ impl Default for Metrics {
             cert_reloads: AtomicU64::new(0),
             cert_reload_errors: AtomicU64::new(0),
             in_flight: AtomicU64::new(0),
+            judge_timeouts: AtomicU64::new(0),
         }
     }
 }
@@ -92,11 +94,16 @@ impl Metrics {
         let at_threshold = if audit { 1 } else { 0 };
         for (codes, kind) in [(&d.denying, at_threshold), (&d.warning, 2)] {
             for c in codes.iter() {
-                if let Ok(i) = self.codes.binary_search(c) {
-                    self.findings[i][kind].fetch_add(1, Relaxed);
+                if let Ok(i) = self.codes.binary_search(&c.code) {
+                    self.findings[i][kind].fetch_add(u64::try_from(c.count).unwrap_or(u64::MAX), Relaxed);
                 }
             }
         }
+    }
+
+    /// Records a request read but not judged within the request timeout.
+    pub fn judge_timeout(&self) {
+        self.judge_timeouts.fetch_add(1, Relaxed);
     }
 
     /// Records a certificate reload (or a failed one).
@@ -145,6 +152,9 @@ impl Metrics {
         s.push_str("# HELP kubeward_admission_in_flight Requests to /validate being handled.\n");
         s.push_str("# TYPE kubeward_admission_in_flight gauge\n");
         let _ = writeln!(s, "kubeward_admission_in_flight {}", self.in_flight());
+        s.push_str("# HELP kubeward_admission_not_judged_total Requests read but not judged within the request timeout (answered as --on-timeout says).\n");
+        s.push_str("# TYPE kubeward_admission_not_judged_total counter\n");
+        let _ = writeln!(s, "kubeward_admission_not_judged_total {}", self.judge_timeouts.load(Relaxed));
         s.push_str("# HELP kubeward_tls_certificate_reloads_total Serving certificate reloads.\n");
         s.push_str("# TYPE kubeward_tls_certificate_reloads_total counter\n");
         let _ = writeln!(s, "kubeward_tls_certificate_reloads_total {}", self.cert_reloads.load(Relaxed));

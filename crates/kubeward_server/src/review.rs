@@ -15,8 +15,24 @@ use serde_json::Value;
 /// The only AdmissionReview version served.
 pub const API_VERSION: &str = "admission.k8s.io/v1";
 
-/// Most warnings returned in one response (kubectl prints each one).
+/// Most warnings returned in one response (kubectl prints each one), the last one saying how
+/// many were left out.
 const MAX_WARNINGS: usize = 30;
+/// Longest warning, in characters (the API server's per-warning limit).
+const MAX_WARNING_CHARS: usize = 256;
+/// Most characters of all warnings of a response (the API server's limit).
+const MAX_WARNING_TOTAL_CHARS: usize = 4096;
+/// Room kept for the last warning, the count of those left out.
+const WARNING_RESERVE: usize = 100;
+/// Most findings kept per request: the most severe; the others are only counted.
+pub const MAX_KEPT_FINDINGS: usize = 100;
+/// Most findings the deny message lists (the most severe), then how many more there are.
+pub const MAX_DENY_LISTED: usize = 20;
+/// Longest line of the deny message, in characters.
+const MAX_LINE_CHARS: usize = 512;
+/// Longest kind, namespace or name quoted in a message or log line, in characters
+/// (Kubernetes names have at most 253).
+pub const MAX_NAME_CHARS: usize = 253;
 
 /// The admission policy, resolved from `.kubeward.yaml` and the command line.
 #[derive(Clone, Debug)]
@@ -108,10 +124,22 @@ pub struct Decision {
     pub allowed: bool,
     /// Why.
     pub verdict: Verdict,
-    /// Findings at or above the threshold (would deny in audit mode).
-    pub denying: Vec<&'static str>,
-    /// Findings below the threshold.
-    pub warning: Vec<&'static str>,
+    /// Findings at or above the threshold (would deny in audit mode), per rule, most severe
+    /// first: all of them counted, including those the response does not list.
+    pub denying: Vec<RuleCount>,
+    /// Findings below the threshold, per rule, most severe first.
+    pub warning: Vec<RuleCount>,
+}
+
+/// How many findings a rule made in one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleCount {
+    /// The rule's code.
+    pub code: &'static str,
+    /// The highest severity among them.
+    pub severity: Severity,
+    /// How many.
+    pub count: usize,
 }
 
 /// A request that is not a valid AdmissionReview: HTTP 400 with this message.
@@ -263,13 +291,19 @@ impl Evaluator {
         if review.kind.as_deref() != Some("AdmissionReview") {
             return Err(BadRequest(format!(
                 "expected kind AdmissionReview, got {}",
-                review.kind.as_deref().map_or_else(|| "no kind".to_string(), |k| format!("`{k}`"))
+                review
+                    .kind
+                    .as_deref()
+                    .map_or_else(|| "no kind".to_string(), |k| format!("`{}`", clip(k, MAX_NAME_CHARS)))
             )));
         }
         if review.api_version.as_deref() != Some(API_VERSION) {
             return Err(BadRequest(format!(
                 "expected apiVersion {API_VERSION}, got {} (set admissionReviewVersions: [v1])",
-                review.api_version.as_deref().map_or_else(|| "none".to_string(), |k| format!("`{k}`"))
+                review
+                    .api_version
+                    .as_deref()
+                    .map_or_else(|| "none".to_string(), |k| format!("`{}`", clip(k, MAX_NAME_CHARS)))
             )));
         }
         let Some(req) = review.request else {
@@ -300,7 +334,10 @@ impl Evaluator {
                 return Ok(d);
             }
             other => {
-                return Err(BadRequest(format!("request.operation `{other}` is not CREATE, UPDATE, DELETE or CONNECT")))
+                return Err(BadRequest(format!(
+                    "request.operation `{}` is not CREATE, UPDATE, DELETE or CONNECT",
+                    clip(other, MAX_NAME_CHARS)
+                )))
             }
         }
         // Subresources other than ephemeral containers (`kubectl debug`) do not change what runs.
@@ -338,41 +375,53 @@ impl Evaluator {
         };
         drop(object);
         let settings = if self.annotations_allowed(&d.namespace) { &self.lenient } else { &self.strict };
-        let mut findings = self.prepared.check(&snap, settings);
+        // Findings are kept as they are made, at most `MAX_KEPT_FINDINGS` (the most severe) and
+        // the rest counted: a hostile object with thousands of bad containers costs its count,
+        // not its findings.
+        let mut kept = Kept::new(MAX_KEPT_FINDINGS);
+        self.prepared.check_each(&snap, settings, |f| kept.add(f));
         let vulns = self.vulns.load();
         if !vulns.reports.is_empty() {
-            findings.extend(kubeward_engine::images::admission_findings(&vulns, &snap, settings));
+            kubeward_engine::images::admission_findings(&vulns, &snap, settings).into_iter().for_each(|f| kept.add(f));
         }
+        drop(snap);
+        let Kept { findings, counts, .. } = kept.finish();
+        let deny_at = self.policy.deny_at;
         let (denying, below): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
-            findings.iter().partition(|f| f.severity >= self.policy.deny_at);
-        d.denying = denying.iter().map(|f| f.rule.code).collect();
-        d.warning = below.iter().map(|f| f.rule.code).collect();
+            findings.iter().partition(|f| f.severity >= deny_at);
+        d.denying = rule_counts(&counts, |s| s >= deny_at);
+        d.warning = rule_counts(&counts, |s| s < deny_at);
+        let denying_total: usize = d.denying.iter().map(|c| c.count).sum();
+        let below_total: usize = d.warning.iter().map(|c| c.count).sum();
 
         let audit = self.policy.mode == Mode::Audit;
-        let mut warnings = Vec::new();
+        let mut warnings = Warnings::default();
         let mut annotations = BTreeMap::new();
-        let status = if denying.is_empty() || audit {
+        let status = if denying_total == 0 || audit {
             if audit {
-                warnings.extend(denying.iter().map(|f| format!("would deny: {}", warning(f))));
-                if !findings.is_empty() {
-                    let mut codes: Vec<&str> = findings.iter().map(|f| f.rule.code).collect();
+                warnings.expect(denying_total);
+                for f in &denying {
+                    warnings.push(format!("would deny: {}", warning(f)));
+                }
+                if !counts.is_empty() {
+                    // Distinct codes: bounded by the number of rules.
+                    let mut codes: Vec<&str> = counts.keys().map(|(code, _)| *code).collect();
                     codes.dedup();
                     annotations.insert("findings", codes.join(","));
                 }
-                annotations.insert("would-deny", (!denying.is_empty()).to_string());
+                annotations.insert("would-deny", (denying_total > 0).to_string());
             }
             None
         } else {
             d.allowed = false;
             d.verdict = Verdict::Denied;
-            Some(StatusOut { code: 403, reason: "Forbidden", message: self.deny_message(&d, &denying) })
+            Some(StatusOut { code: 403, reason: "Forbidden", message: self.deny_message(&d, &denying, denying_total) })
         };
-        warnings.extend(below.iter().map(|f| warning(f)));
-        if warnings.len() > MAX_WARNINGS {
-            let more = warnings.len() - (MAX_WARNINGS - 1);
-            warnings.truncate(MAX_WARNINGS - 1);
-            warnings.push(format!("kubeward: {more} more findings (run `kubeward scan` on the manifest)"));
+        warnings.expect(below_total);
+        for f in &below {
+            warnings.push(warning(f));
         }
+        let warnings = warnings.finish();
         d.body = self.respond(&d, status, warnings, annotations);
         Ok(d)
     }
@@ -393,25 +442,39 @@ impl Evaluator {
         serde_json::to_vec(&out).unwrap_or_default()
     }
 
-    fn deny_message(&self, d: &Decision, denying: &[&Diagnostic]) -> String {
+    /// The deny message: the most severe `MAX_DENY_LISTED` findings (each line clipped), and
+    /// how many more there are.
+    fn deny_message(&self, d: &Decision, denying: &[&Diagnostic], total: usize) -> String {
         let mut m = format!(
             "kubeward denied {} {}{}: {} finding{} at or above {}:",
-            if d.kind.is_empty() { "object" } else { &d.kind },
-            if d.namespace.is_empty() { String::new() } else { format!("{}/", d.namespace) },
-            d.name,
-            denying.len(),
-            if denying.len() == 1 { "" } else { "s" },
+            if d.kind.is_empty() { "object".into() } else { clip(&d.kind, MAX_NAME_CHARS) },
+            if d.namespace.is_empty() { String::new() } else { format!("{}/", clip(&d.namespace, MAX_NAME_CHARS)) },
+            clip(&d.name, MAX_NAME_CHARS),
+            total,
+            if total == 1 { "" } else { "s" },
             self.policy.deny_at
         );
-        for f in denying {
-            let _ = write!(
-                m,
-                "\n- {} ({}) {}: {}. Fix: {}",
+        // `denying` is sorted by rule code and path; list the most severe, in that order.
+        let mut listed: Vec<&&Diagnostic> = denying.iter().collect();
+        listed.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        listed.truncate(MAX_DENY_LISTED);
+        listed.sort_by(|a, b| (a.rule.code, &a.path, &a.message).cmp(&(b.rule.code, &b.path, &b.message)));
+        for f in &listed {
+            let line = format!(
+                "{} ({}) {}: {}. Fix: {}",
                 f.rule.code,
                 f.severity,
                 if f.path.as_str().is_empty() { "/" } else { f.path.as_str() },
                 f.message,
                 f.remediation
+            );
+            let _ = write!(m, "\n- {}", clip(&line, MAX_LINE_CHARS));
+        }
+        if total > listed.len() {
+            let _ = write!(
+                m,
+                "\n- and {} more (run `kubeward scan` on the manifest to see them all)",
+                total - listed.len()
             );
         }
         m
@@ -447,7 +510,8 @@ impl Evaluator {
 pub const MAX_JSON_VALUES: usize = 200_000;
 
 /// Counts the separators and openers outside strings: about the number of JSON values.
-fn json_values(body: &[u8]) -> usize {
+#[must_use]
+pub fn json_values(body: &[u8]) -> usize {
     let (mut n, mut in_str, mut escaped) = (0usize, false, false);
     for &b in body {
         if in_str {
@@ -466,6 +530,39 @@ fn json_values(body: &[u8]) -> usize {
         }
     }
     n
+}
+
+/// The `request.uid` of an AdmissionReview body, read without building a tree (for an answer
+/// to a request that could not be judged).
+#[must_use]
+pub fn request_uid(body: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Review {
+        request: Option<Req>,
+    }
+    #[derive(Deserialize)]
+    struct Req {
+        uid: Option<String>,
+    }
+    let r: Review = serde_json::from_slice(body).ok()?;
+    r.request?.uid.filter(|u| !u.is_empty())
+}
+
+/// An AdmissionReview response that allows or denies (403) with `message`, judging nothing.
+#[must_use]
+pub fn timeout_response(uid: &str, allowed: bool, message: &str) -> Vec<u8> {
+    let out = ReviewOut {
+        api_version: API_VERSION,
+        kind: "AdmissionReview",
+        response: ResponseOut {
+            uid,
+            allowed,
+            status: (!allowed).then(|| StatusOut { code: 403, reason: "Forbidden", message: message.to_string() }),
+            warnings: if allowed { vec![message.to_string()] } else { Vec::new() },
+            audit_annotations: BTreeMap::from([("not-judged", "timeout".to_string())]),
+        },
+    };
+    serde_json::to_vec(&out).unwrap_or_default()
 }
 
 /// Sets `apiVersion`, `kind` and `metadata.namespace` from the request when the object lacks
@@ -491,22 +588,117 @@ fn fill_identity(object: &mut Value, kind: &Gvk, namespace: &str) {
 }
 
 fn warning(f: &Diagnostic) -> String {
-    let mut w = format!(
+    let w = format!(
         "{} ({}) {}: {}",
         f.rule.code,
         f.severity,
         if f.path.as_str().is_empty() { "/" } else { f.path.as_str() },
         f.message
     );
-    if w.len() > 400 {
-        let mut cut = 397;
-        while !w.is_char_boundary(cut) {
-            cut -= 1;
+    clip(&w, MAX_WARNING_CHARS).into_owned()
+}
+
+/// `s` cut to at most `max` characters, `...` marking a cut.
+#[must_use]
+pub fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => s.into(),
+        Some(_) => {
+            let keep = max.saturating_sub(3);
+            let end = s.char_indices().nth(keep).map_or(s.len(), |(i, _)| i);
+            format!("{}...", &s[..end]).into()
         }
-        w.truncate(cut);
-        w.push_str("...");
     }
-    w
+}
+
+/// The warnings of a response, within what the API server passes on: it truncates each
+/// warning to 256 characters once a response's warnings pass 4096 characters, and drops the
+/// ones after that (`k8s.io/apiserver/pkg/endpoints/filters/warning.go`). kubeward stays
+/// under both limits, so what it sends arrives whole, and ends with a count of what it left out.
+#[derive(Default)]
+struct Warnings {
+    list: Vec<String>,
+    chars: usize,
+    expected: usize,
+}
+
+impl Warnings {
+    /// `n` more warnings are due (listed or not).
+    fn expect(&mut self, n: usize) {
+        self.expected += n;
+    }
+
+    fn push(&mut self, w: String) {
+        // The API server counts the header form, `299 - "text"`, with quotes escaped.
+        let cost = w.chars().count() + 8 + w.matches(['"', '\\']).count();
+        if self.list.len() < MAX_WARNINGS - 1 && self.chars + cost <= MAX_WARNING_TOTAL_CHARS - WARNING_RESERVE {
+            self.chars += cost;
+            self.list.push(w);
+        }
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        let more = self.expected.saturating_sub(self.list.len());
+        if more > 0 {
+            self.list.push(format!("kubeward: {more} more findings (run `kubeward scan` on the manifest)"));
+        }
+        self.list
+    }
+}
+
+/// Findings kept while the rules run: the `keep` most severe, and a count of all of them per
+/// rule code and severity. Memory: at most `2 * keep` findings plus one counter per rule.
+struct Kept {
+    findings: Vec<Diagnostic>,
+    keep: usize,
+    counts: BTreeMap<(&'static str, Severity), usize>,
+}
+
+/// Most severe first, then by rule code, path and message: a total order, so which findings
+/// are kept does not depend on the order the rules ran.
+fn severity_order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
+    b.severity
+        .cmp(&a.severity)
+        .then_with(|| (a.rule.code, &a.path, &a.message).cmp(&(b.rule.code, &b.path, &b.message)))
+}
+
+impl Kept {
+    fn new(keep: usize) -> Self {
+        Self { findings: Vec::new(), keep: keep.max(1), counts: BTreeMap::new() }
+    }
+
+    fn add(&mut self, f: Diagnostic) {
+        *self.counts.entry((f.rule.code, f.severity)).or_insert(0) += 1;
+        self.findings.push(f);
+        if self.findings.len() >= 2 * self.keep {
+            self.findings.sort_by(severity_order);
+            self.findings.truncate(self.keep);
+        }
+    }
+
+    /// The kept findings sorted by rule code, path and message (the order of `scan`).
+    fn finish(mut self) -> Self {
+        self.findings.sort_by(severity_order);
+        self.findings.truncate(self.keep);
+        self.findings.sort_by(|a, b| (a.rule.code, &a.path, &a.message).cmp(&(b.rule.code, &b.path, &b.message)));
+        self
+    }
+}
+
+/// Findings per rule code among the severities `pick` selects, most severe first.
+fn rule_counts(counts: &BTreeMap<(&'static str, Severity), usize>, pick: impl Fn(Severity) -> bool) -> Vec<RuleCount> {
+    let mut out: Vec<RuleCount> = Vec::new();
+    for (&(code, severity), &count) in counts.iter().filter(|((_, s), _)| pick(*s)) {
+        match out.last_mut() {
+            Some(last) if last.code == code => {
+                last.count += count;
+                last.severity = last.severity.max(severity);
+            }
+            _ => out.push(RuleCount { code, severity, count }),
+        }
+    }
+    out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(b.code)));
+    out
 }
 
 #[cfg(test)]
@@ -542,7 +734,7 @@ mod tests {
     fn privileged_pod_denied_with_reason() {
         let d = evaluator(Mode::Enforce).review(&review("CREATE", "default", &privileged())).expect("ok");
         assert!(!d.allowed);
-        assert!(d.denying.contains(&"POD001"), "{:?}", d.denying);
+        assert!(d.denying.iter().any(|c| c.code == "POD001"), "{:?}", d.denying);
         let v = parse(&d);
         assert_eq!(v["response"]["uid"], "u-1");
         assert_eq!(v["response"]["allowed"], false);

@@ -91,6 +91,16 @@ pub fn run(args: &ServeArgs) -> Result<u8> {
     if cfg.request_timeout.is_zero() {
         return Err(anyhow!("--request-timeout must be more than 0 seconds"));
     }
+    cfg.on_timeout = args.on_timeout.parse().map_err(|e| anyhow!("--on-timeout: {e}"))?;
+    if args.max_connections == 0 {
+        return Err(anyhow!("--max-connections must be at least 1"));
+    }
+    cfg.max_connections = args.max_connections;
+    cfg.idle_timeout = seconds("idle-timeout", args.idle_timeout)?;
+    cfg.tls_handshake_timeout = seconds("tls-handshake-timeout", args.tls_handshake_timeout)?;
+    if cfg.idle_timeout.is_zero() || cfg.tls_handshake_timeout.is_zero() {
+        return Err(anyhow!("--idle-timeout and --tls-handshake-timeout must be more than 0 seconds"));
+    }
     cfg.cert_reload_interval = seconds("cert-reload-interval", args.cert_reload_interval)?;
     cfg.shutdown_delay = seconds("shutdown-delay", args.shutdown_delay)?;
     cfg.drain_timeout = seconds("drain-timeout", args.drain_timeout)?;
@@ -98,10 +108,14 @@ pub fn run(args: &ServeArgs) -> Result<u8> {
     cfg.image_reports.clone_from(&args.image_reports);
 
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(async move {
+    let result = rt.block_on(async move {
         let server = Server::bind(cfg).await?;
         server.run(shutdown_signal()).await
-    })?;
+    });
+    // A judging job still running after the drain (its request already answered) is not
+    // waited for.
+    rt.shutdown_timeout(Duration::from_secs(1));
+    result?;
     Ok(0)
 }
 
