@@ -81,10 +81,9 @@ impl fmt::Display for RootError {
                 f,
                 "symbolic link {link} -> {target} climbs above the root (it leaves the node's tree); not followed"
             ),
-            Self::Loop { link } => write!(
-                f,
-                "more than {MAX_LINK_HOPS} symbolic links (a loop) at {link}; not followed"
-            ),
+            Self::Loop { link } => {
+                write!(f, "more than {MAX_LINK_HOPS} symbolic links (a loop) at {link}; not followed")
+            }
             Self::NotRegular { what } => write!(f, "{what}, not a regular file; skipped"),
             Self::TooLarge { limit } => write!(f, "larger than the {limit}-byte limit; skipped"),
             Self::Io(e) => write!(f, "could not check: {e}"),
@@ -278,9 +277,9 @@ impl RootFs {
     pub fn read_to_string(&self, node_path: &str, limit: u64) -> Result<Option<String>, RootError> {
         match self.read(node_path, limit)? {
             None => Ok(None),
-            Some(bytes) => String::from_utf8(bytes)
-                .map(Some)
-                .map_err(|e| RootError::Io(format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))),
+            Some(bytes) => String::from_utf8(bytes).map(Some).map_err(|e| {
+                RootError::Io(format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+            }),
         }
     }
 

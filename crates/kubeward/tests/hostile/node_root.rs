@@ -87,13 +87,14 @@ fn audit(root: &Path) -> Value {
     v
 }
 
-/// The error for node path `file`; its message must contain every needle.
+/// The one error for node path `file`; its message must contain every needle.
 fn node_error<'a>(v: &'a Value, file: &str, needles: &[&str]) -> &'a Value {
     let errors = v["errors"].as_array().map(Vec::as_slice).unwrap_or_default();
     let e = errors
         .iter()
         .find(|e| e["file"] == file)
         .unwrap_or_else(|| panic!("no error for {file}: {}", serde_json::to_string_pretty(errors).unwrap_or_default()));
+    assert_eq!(errors.iter().filter(|e| e["file"] == file).count(), 1, "{file} is reported once: {errors:?}");
     let msg = e["message"].as_str().unwrap_or("");
     for n in needles {
         assert!(msg.contains(n), "error for {file} should say `{n}`: {msg}");
@@ -165,7 +166,14 @@ fn links_and_paths_never_leave_the_root() {
     link(r, "etc/kubernetes/controller-manager.conf", "cm-b");
     link(r, "etc/kubernetes/cm-b", "controller-manager.conf");
     // `..` in paths the tree's own files name: kept at the root.
-    write(r, "var/lib/kubelet/config.yaml", &format!("apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nstaticPodPath: /{}{hs}/pods\n", up()));
+    write(
+        r,
+        "var/lib/kubelet/config.yaml",
+        &format!(
+            "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nstaticPodPath: /{}{hs}/pods\n",
+            up()
+        ),
+    );
     write(
         r,
         "etc/kubernetes/static/kube-apiserver.yaml",

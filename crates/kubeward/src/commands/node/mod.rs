@@ -143,8 +143,7 @@ pub(crate) fn list_dir(fs: &RootFs, dir: &str, errs: &mut Errors) -> Vec<String>
 /// The node files to audit: the fixed list, the manifests of the static pod directories,
 /// PKI certificates and keys, CNI configs.
 fn host_files(fs: &RootFs, static_pod_dirs: &[String], owners: &Owners, errs: &mut Errors) -> Vec<HostFile> {
-    let mut out: Vec<HostFile> =
-        paths::HOST_FILES.iter().filter_map(|(p, r)| stat(fs, p, *r, owners, errs)).collect();
+    let mut out: Vec<HostFile> = paths::HOST_FILES.iter().filter_map(|(p, r)| stat(fs, p, *r, owners, errs)).collect();
     for dir in static_pod_dirs {
         for (name, role) in paths::MANIFEST_ROLES {
             out.extend(stat(fs, &format!("{dir}/{name}"), *role, owners, errs));
@@ -524,6 +523,9 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     if let Some(v) = &args.k8s_version {
         r.snap.files.push(object_file("--k8s-version", version_object(v, "k8s-version")));
     }
+    // A path refused once is reported once (`daemon.json` is both read and stat'ed).
+    let mut seen = std::collections::HashSet::new();
+    r.snap.errors.retain(|e| seen.insert((e.file.clone(), e.message.clone())));
     let snap = r.snap;
 
     if args.print_auditd_rules {
