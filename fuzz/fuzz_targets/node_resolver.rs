@@ -39,17 +39,30 @@ fn path(bytes: &mut impl Iterator<Item = u8>, outside: &str) -> String {
         if i > 0 || s.ends_with(|c: char| c != '/') {
             s.push('/');
         }
-        s.push_str(match bytes.next().unwrap_or(0) % 8 {
+        // `outside` and `secret` are the names of the sibling directory and its file: a
+        // relative link that climbed out of the root would reach them.
+        s.push_str(match bytes.next().unwrap_or(0) % 9 {
             0 | 1 => "..",
             2 => ".",
             3 => "a",
             4 => "b",
             5 => "c",
             6 => "d",
+            7 => "outside",
             _ => "secret",
         });
     }
     s
+}
+
+/// Whether `at` (under `root`) or one of its parents below `root` is a symbolic link.
+fn through_link(root: &Path, at: &Path) -> bool {
+    let Ok(rel) = at.strip_prefix(root) else { return true };
+    let mut p = root.to_path_buf();
+    rel.components().any(|c| {
+        p.push(c);
+        std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink())
+    })
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -65,8 +78,9 @@ fuzz_target!(|data: &[u8]| {
         let Some(op) = bytes.next() else { break };
         let p = path(&mut bytes, &outside);
         let at = root.join(p.trim_start_matches('/'));
-        if !at.starts_with(&root) || p.contains("..") || p.starts_with(&outside) {
-            // Build only inside the root: the tree is what a hostile archive holds.
+        if p.contains("..") || p.starts_with(&outside) || through_link(&root, &at) {
+            // Build only inside the root, never through a link made earlier: the tree is what
+            // a hostile archive holds, and building it must not write outside.
             continue;
         }
         match op % 3 {
