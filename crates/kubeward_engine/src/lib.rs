@@ -16,6 +16,7 @@ pub mod images;
 pub mod input;
 pub mod registry;
 pub mod report;
+pub mod rootfs;
 pub mod rule;
 pub mod rules;
 pub mod settings;

@@ -15,13 +15,12 @@
 //! Embedded etcd has no command line: its config file (`server/db/etcd/config`) is translated
 //! to the equivalent flags.
 
-use std::path::Path;
-
 use kubeward_engine::input::argv::Flags;
 use kubeward_engine::input::node::Node;
 use kubeward_engine::input::yaml::{load, Limits};
+use kubeward_engine::rootfs::RootFs;
 
-use super::{host_path, read_tail};
+use super::{list_dir, read_quiet, read_tail, Errors};
 
 /// k3s's data directory (`--data-dir`), when not changed.
 pub const DATA_DIR: &str = "/var/lib/rancher/k3s";
@@ -77,8 +76,8 @@ pub fn is_k3s_process(argv: &[String]) -> bool {
 }
 
 /// Whether the node looks like a k3s node.
-pub fn detected(root: &Path, node: &K3sNode) -> bool {
-    node.process.is_some() || host_path(root, CONFIG_FILE).is_file() || host_path(root, DATA_DIR).is_dir()
+pub fn detected(fs: &RootFs, node: &K3sNode) -> bool {
+    node.process.is_some() || fs.is_file(CONFIG_FILE) || fs.is_dir(DATA_DIR)
 }
 
 /// The `Running <component> ...` command lines in a log text: the last one of each component.
@@ -333,7 +332,7 @@ impl Options {
 }
 
 /// Reads the k3s options: config file, drop-ins in name order, then the process's flags.
-pub fn options(root: &Path, node: &K3sNode) -> Options {
+pub fn options(fs: &RootFs, node: &K3sNode, errs: &mut Errors) -> Options {
     let mut o = Options::default();
     let config = node
         .process
@@ -342,18 +341,9 @@ pub fn options(root: &Path, node: &K3sNode) -> Options {
         .unwrap_or_else(|| CONFIG_FILE.to_string());
     let mut files = vec![config.clone()];
     let dropins = format!("{config}.d");
-    if let Ok(dir) = std::fs::read_dir(host_path(root, &dropins)) {
-        let mut v: Vec<String> = dir
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
-            .map(|n| format!("{dropins}/{n}"))
-            .collect();
-        v.sort();
-        files.extend(v);
-    }
+    files.extend(list_dir(fs, &dropins, errs).into_iter().filter(|n| n.ends_with(".yaml") || n.ends_with(".yml")));
     for f in files {
-        let Ok(text) = std::fs::read_to_string(host_path(root, &f)) else { continue };
+        let Some(text) = read_quiet(fs, &f, errs) else { continue };
         let loaded = load(&text, Limits::default());
         for d in &loaded.documents {
             o.apply_config(&d.root);
@@ -400,8 +390,8 @@ pub fn etcd_config_argv(config: &Node) -> Vec<String> {
 
 /// The component command lines of a k3s node: from the newest `Running` log lines when any
 /// are found, else from k3s's defaults and its config; the embedded etcd from its config file.
-pub fn components(root: &Path, live: bool, node: &K3sNode) -> Rebuilt {
-    let opts = options(root, node);
+pub fn components(fs: &RootFs, live: bool, node: &K3sNode, errs: &mut Errors) -> Rebuilt {
+    let opts = options(fs, node, errs);
     let data_dir = opts.data_dir.clone().unwrap_or_else(|| DATA_DIR.to_string());
     let mut out = Vec::new();
     let mut version = None;
@@ -417,7 +407,7 @@ pub fn components(root: &Path, live: bool, node: &K3sNode) -> Rebuilt {
         }
     };
     for f in LOG_FILES {
-        if let Some(text) = read_tail(root, f, LOG_TAIL) {
+        if let Some(text) = read_tail(fs, f, LOG_TAIL, errs) {
             note(&text, f, &mut found);
         }
     }
@@ -450,7 +440,7 @@ pub fn components(root: &Path, live: bool, node: &K3sNode) -> Rebuilt {
     }
     // 3. Embedded etcd.
     let etcd_config = format!("{data_dir}/server/db/etcd/config");
-    if let Ok(text) = std::fs::read_to_string(host_path(root, &etcd_config)) {
+    if let Some(text) = read_quiet(fs, &etcd_config, errs) {
         let loaded = load(&text, Limits::default());
         if let Some(d) = loaded.documents.first() {
             let mut argv = etcd_config_argv(&d.root);

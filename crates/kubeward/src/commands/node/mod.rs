@@ -22,11 +22,17 @@
 //!   `/etc/audit/audit.rules`, and `auditctl -l` on a live node) for the Docker host rules.
 //!
 //! Findings name node paths (`/etc/kubernetes/manifests/etcd.yaml`), also with `--root`.
+//!
+//! Every read goes through one resolver, [`RootFs`]: with `--root DIR` each path resolves
+//! inside DIR as if DIR were `/` (absolute links re-rooted, `..` kept at the root, a relative
+//! link climbing out of DIR refused and reported), and only regular files are opened, read up
+//! to a limit. A refused path is an input error naming it; the rest of the audit goes on.
 
 mod k3s;
 mod paths;
 
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::path::PathBuf;
 
 use anyhow::Result;
 use kubeward_engine::input::argv::split_cmdline;
@@ -35,6 +41,7 @@ use kubeward_engine::input::node::{Node, Pos};
 use kubeward_engine::input::workload::PodSpecView;
 use kubeward_engine::input::yaml::{Document, Limits};
 use kubeward_engine::report::Sources;
+use kubeward_engine::rootfs::{RootError, RootFs};
 use kubeward_engine::rules::docker::auditd::AUDITCTL_SOURCE;
 use kubeward_engine::rules::node::component::{ComponentKind, ComponentView};
 use kubeward_engine::snapshot::SourceFile;
@@ -45,15 +52,33 @@ use crate::config;
 
 /// Largest file read from the node (config files are small).
 const MAX_NODE_FILE: u64 = 4 << 20;
+/// Largest `/proc/<pid>/cmdline` read (Linux bounds argv to a few MiB; components use far less).
+const MAX_CMDLINE: u64 = 1 << 20;
 
-/// A path of the node seen from this machine: `root` + `node_path`.
-pub(crate) fn host_path(root: &Path, node_path: &str) -> PathBuf {
-    root.join(node_path.trim_start_matches('/'))
+/// Input errors of the node audit (files refused or unreadable), named by node path.
+pub(crate) type Errors = Vec<InputError>;
+
+/// Records that `node_path` could not be read.
+pub(crate) fn input_error(errs: &mut Errors, node_path: &str, e: &RootError) {
+    errs.push(InputError { file: Some(node_path.into()), pos: Pos::default(), message: e.to_string() });
+}
+
+/// Reads a small node file as text: `None` when absent, a directory or unreadable; a refused
+/// file (a link leaving the root, a loop, a special or oversized file) is also an input error.
+pub(crate) fn read_quiet(fs: &RootFs, node_path: &str, errs: &mut Errors) -> Option<String> {
+    match fs.read_to_string(node_path, MAX_NODE_FILE) {
+        Ok(text) => text,
+        Err(e) if e.is_refusal() && !e.is_directory() => {
+            input_error(errs, node_path, &e);
+            None
+        }
+        Err(_) => None,
+    }
 }
 
 /// `id → name` from a node's `/etc/passwd` or `/etc/group`.
-fn id_names(root: &Path, file: &str) -> std::collections::HashMap<u32, String> {
-    std::fs::read_to_string(host_path(root, file))
+fn id_names(fs: &RootFs, file: &str, errs: &mut Errors) -> HashMap<u32, String> {
+    read_quiet(fs, file, errs)
         .unwrap_or_default()
         .lines()
         .filter_map(|l| {
@@ -65,22 +90,25 @@ fn id_names(root: &Path, file: &str) -> std::collections::HashMap<u32, String> {
         .collect()
 }
 
-fn stat(
-    root: &Path,
-    node_path: &str,
-    role: FileRole,
-    users: &std::collections::HashMap<u32, String>,
-    groups: &std::collections::HashMap<u32, String>,
-) -> Option<HostFile> {
+/// The owner names of the node (`/etc/passwd`, `/etc/group`).
+struct Owners {
+    users: HashMap<u32, String>,
+    groups: HashMap<u32, String>,
+}
+
+impl Owners {
+    fn of(fs: &RootFs, errs: &mut Errors) -> Self {
+        Self { users: id_names(fs, "/etc/passwd", errs), groups: id_names(fs, "/etc/group", errs) }
+    }
+}
+
+/// Mode and owner of a node file, links followed inside the root (a linked file's owner is
+/// its target's in the tree). A link leaving the root or a loop is an input error.
+fn stat(fs: &RootFs, node_path: &str, role: FileRole, owners: &Owners, errs: &mut Errors) -> Option<HostFile> {
     use std::os::unix::fs::MetadataExt;
-    let state = match std::fs::symlink_metadata(host_path(root, node_path)).and_then(|m| {
-        if m.file_type().is_symlink() {
-            std::fs::metadata(host_path(root, node_path))
-        } else {
-            Ok(m)
-        }
-    }) {
-        Ok(m) => FileState::Present {
+    let (users, groups) = (&owners.users, &owners.groups);
+    let state = match fs.metadata(node_path) {
+        Ok(Some(m)) => FileState::Present {
             mode: m.mode() & 0o7777,
             uid: m.uid(),
             gid: m.gid(),
@@ -88,34 +116,41 @@ fn stat(
             group: groups.get(&m.gid()).cloned(),
             dir: m.is_dir(),
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => FileState::Unreadable(e.to_string()),
+        Ok(None) => return None,
+        Err(RootError::Io(e)) => FileState::Unreadable(e),
+        Err(e) => {
+            input_error(errs, node_path, &e);
+            return None;
+        }
     };
     Some(HostFile { path: node_path.to_string(), role, state })
 }
 
-/// Lists a node directory: `dir/name` for each entry, sorted.
-fn list_dir(root: &Path, dir: &str) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(host_path(root, dir))
-        .map(|d| d.flatten().map(|e| format!("{dir}/{}", e.file_name().to_string_lossy())).collect())
-        .unwrap_or_default();
-    v.sort();
-    v
+/// Lists a node directory: `dir/name` for each entry, sorted. A directory reached through a
+/// link that leaves the root, or a loop, is an input error.
+pub(crate) fn list_dir(fs: &RootFs, dir: &str, errs: &mut Errors) -> Vec<String> {
+    match fs.read_dir(dir) {
+        Ok(names) => names.unwrap_or_default().into_iter().map(|n| format!("{dir}/{n}")).collect(),
+        Err(e) => {
+            if e.is_refusal() {
+                input_error(errs, dir, &e);
+            }
+            Vec::new()
+        }
+    }
 }
 
 /// The node files to audit: the fixed list, the manifests of the static pod directories,
 /// PKI certificates and keys, CNI configs.
-fn host_files(root: &Path, static_pod_dirs: &[String]) -> Vec<HostFile> {
-    let users = id_names(root, "/etc/passwd");
-    let groups = id_names(root, "/etc/group");
-    let mut out: Vec<HostFile> =
-        paths::HOST_FILES.iter().filter_map(|(p, r)| stat(root, p, *r, &users, &groups)).collect();
+fn host_files(fs: &RootFs, static_pod_dirs: &[String], owners: &Owners, errs: &mut Errors) -> Vec<HostFile> {
+    let mut out: Vec<HostFile> = paths::HOST_FILES.iter().filter_map(|(p, r)| stat(fs, p, *r, owners, errs)).collect();
     for dir in static_pod_dirs {
         for (name, role) in paths::MANIFEST_ROLES {
-            out.extend(stat(root, &format!("{dir}/{name}"), *role, &users, &groups));
+            out.extend(stat(fs, &format!("{dir}/{name}"), *role, owners, errs));
         }
     }
-    for p in paths::PKI_DIRS.iter().flat_map(|d| list_dir(root, d)) {
+    let pki: Vec<String> = paths::PKI_DIRS.iter().flat_map(|d| list_dir(fs, d, errs)).collect();
+    for p in pki {
         let role = if p.ends_with(".crt") {
             FileRole::PkiCertificate
         } else if p.ends_with(".key") {
@@ -123,14 +158,15 @@ fn host_files(root: &Path, static_pod_dirs: &[String]) -> Vec<HostFile> {
         } else {
             continue;
         };
-        out.extend(stat(root, &p, role, &users, &groups));
+        out.extend(stat(fs, &p, role, owners, errs));
     }
-    for p in paths::CNI_DIRS.iter().flat_map(|d| list_dir(root, d)) {
+    let cni: Vec<String> = paths::CNI_DIRS.iter().flat_map(|d| list_dir(fs, d, errs)).collect();
+    for p in cni {
         // host-local IPAM keeps a `lock` file that is meant to be writable.
-        if p.ends_with("/lock") || host_path(root, &p).is_dir() {
+        if p.ends_with("/lock") || fs.is_dir(&p) {
             continue;
         }
-        out.extend(stat(root, &p, FileRole::CniConfig, &users, &groups));
+        out.extend(stat(fs, &p, FileRole::CniConfig, owners, errs));
     }
     out
 }
@@ -197,18 +233,37 @@ struct Process {
     argv: Vec<String>,
 }
 
-/// The running Kubernetes components, and the k3s process if any.
-fn processes(root: &Path) -> (Vec<Process>, Option<Vec<String>>) {
-    let Ok(dir) = std::fs::read_dir(host_path(root, "/proc")) else { return (Vec::new(), None) };
+/// The running Kubernetes components, and the k3s process if any. `/proc` and each
+/// `/proc/<pid>/cmdline` are read through the resolver: a `proc` linking out of the root is
+/// refused (an input error), never the host's processes.
+fn processes(fs: &RootFs, errs: &mut Errors) -> (Vec<Process>, Option<Vec<String>>) {
+    let pids = match fs.read_dir("/proc") {
+        Ok(Some(names)) => names,
+        Ok(None) => return (Vec::new(), None),
+        Err(e) => {
+            if e.is_refusal() {
+                input_error(errs, "/proc", &e);
+            }
+            return (Vec::new(), None);
+        }
+    };
     let mut out = Vec::new();
     let mut k3s_process = None;
-    for e in dir.flatten() {
-        let pid = e.file_name().to_string_lossy().into_owned();
+    for pid in pids {
         if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }
-        let Ok(raw) = std::fs::read(e.path().join("cmdline")) else { continue };
-        let argv = split_cmdline(&raw[..raw.len().min(1 << 20)]);
+        let path = format!("/proc/{pid}/cmdline");
+        let raw = match fs.read(&path, MAX_CMDLINE) {
+            Ok(Some(raw)) => raw,
+            // A process that ended meanwhile, or one this user may not see.
+            Ok(None) | Err(RootError::Io(_)) => continue,
+            Err(e) => {
+                input_error(errs, &path, &e);
+                continue;
+            }
+        };
+        let argv = split_cmdline(&raw);
         if k3s::is_k3s_process(&argv) {
             k3s_process = Some(argv);
             continue;
@@ -263,29 +318,28 @@ fn object_file(path: &str, root: Node) -> SourceFile {
     }
 }
 
-fn read_node_file(root: &Path, node_path: &str) -> Result<Option<String>, String> {
-    let p = host_path(root, node_path);
-    match std::fs::metadata(&p) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("could not check: {e}")),
-        Ok(m) if m.len() > MAX_NODE_FILE => return Err(format!("larger than {MAX_NODE_FILE} bytes; skipped")),
-        Ok(m) if !m.is_file() => return Ok(None),
-        Ok(_) => {}
+/// A node file as text: `Ok(None)` when absent or a directory.
+fn read_node_file(fs: &RootFs, node_path: &str) -> Result<Option<String>, RootError> {
+    match fs.read_to_string(node_path, MAX_NODE_FILE) {
+        Err(e) if e.is_directory() => Ok(None),
+        other => other,
     }
-    std::fs::read_to_string(&p).map(Some).map_err(|e| format!("could not check: {e}"))
 }
 
-/// The last `max` bytes of a node file (a log), from a line start; `None` when unreadable.
-pub(crate) fn read_tail(root: &Path, node_path: &str, max: u64) -> Option<String> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut f = std::fs::File::open(host_path(root, node_path)).ok()?;
-    let len = f.metadata().ok()?.len();
-    let start = len.saturating_sub(max);
-    f.seek(SeekFrom::Start(start)).ok()?;
-    let mut buf = Vec::new();
-    f.take(max).read_to_end(&mut buf).ok()?;
+/// The last `max` bytes of a node file (a log), from a line start; `None` when absent or
+/// unreadable (a refused file is also an input error).
+pub(crate) fn read_tail(fs: &RootFs, node_path: &str, max: u64, errs: &mut Errors) -> Option<String> {
+    let (buf, cut) = match fs.read_tail(node_path, max) {
+        Ok(t) => t?,
+        Err(e) => {
+            if e.is_refusal() && !e.is_directory() {
+                input_error(errs, node_path, &e);
+            }
+            return None;
+        }
+    };
     let text = String::from_utf8_lossy(&buf).into_owned();
-    Some(if start > 0 { text.split_once('\n').map_or(String::new(), |(_, rest)| rest.to_string()) } else { text })
+    Some(if cut { text.split_once('\n').map_or(String::new(), |(_, rest)| rest.to_string()) } else { text })
 }
 
 /// `auditctl -l` on a live node: the rules loaded in the kernel (`None` when unavailable).
@@ -301,7 +355,7 @@ fn auditctl_rules() -> Option<String> {
 
 /// Builds the snapshot of a node.
 struct NodeReader<'a> {
-    root: &'a Path,
+    fs: &'a RootFs,
     snap: Snapshot,
 }
 
@@ -315,21 +369,19 @@ impl NodeReader<'_> {
         if self.has_file(node_path) {
             return;
         }
-        match read_node_file(self.root, node_path) {
+        match read_node_file(self.fs, node_path) {
             Ok(Some(text)) => {
                 let (f, e) = Snapshot::parse_file(node_path, text, Limits::default());
                 self.snap.push(f, e);
             }
             Ok(None) => {}
-            Err(message) => {
-                self.snap.errors.push(InputError { file: Some(node_path.into()), pos: Pos::default(), message });
-            }
+            Err(e) => input_error(&mut self.snap.errors, node_path, &e),
         }
     }
 
     /// Adds a node file as text only (auditd rules).
     fn add_text(&mut self, node_path: &str) {
-        match read_node_file(self.root, node_path) {
+        match read_node_file(self.fs, node_path) {
             Ok(Some(text)) => self.snap.files.push(SourceFile {
                 path: Some(node_path.into()),
                 text,
@@ -337,16 +389,15 @@ impl NodeReader<'_> {
                 partial: false,
             }),
             Ok(None) => {}
-            Err(message) => {
-                self.snap.errors.push(InputError { file: Some(node_path.into()), pos: Pos::default(), message });
-            }
+            Err(e) => input_error(&mut self.snap.errors, node_path, &e),
         }
     }
 
     /// Adds the files of a directory whose names end with one of `suffixes`.
     fn add_dir(&mut self, dir: &str, suffixes: &[&str]) {
-        for p in list_dir(self.root, dir) {
-            if suffixes.iter().any(|s| p.ends_with(s)) && host_path(self.root, &p).is_file() {
+        for p in list_dir(self.fs, dir, &mut self.snap.errors) {
+            // Not only regular files: `add` reports a FIFO or device named like a config file.
+            if suffixes.iter().any(|s| p.ends_with(s)) && !self.fs.is_dir(&p) {
                 self.add(&p);
             }
         }
@@ -366,17 +417,18 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     }
     let root = args.root.clone().unwrap_or_else(|| PathBuf::from("/"));
     let live = args.root.is_none();
-    let mut r = NodeReader { root: &root, snap: Snapshot::default() };
+    let fs = if live { RootFs::live() } else { RootFs::new(&root) };
+    let mut r = NodeReader { fs: &fs, snap: Snapshot::default() };
 
     // 1. Running components, and K3s's embedded ones.
-    let (procs, k3s_process) = processes(&root);
+    let (procs, k3s_process) = processes(&fs, &mut r.snap.errors);
     for p in &procs {
         let path = format!("/proc/{}/cmdline", p.pid);
         r.snap.files.push(object_file(&path, process_object(&p.argv, &format!("pid {}", p.pid))));
     }
     let k3s_node = k3s::K3sNode { process: k3s_process };
-    if k3s::detected(&root, &k3s_node) {
-        let rebuilt = k3s::components(&root, live, &k3s_node);
+    if k3s::detected(&fs, &k3s_node) {
+        let rebuilt = k3s::components(&fs, live, &k3s_node, &mut r.snap.errors);
         for c in rebuilt.components {
             r.snap.files.push(object_file(&c.source, process_object(&c.argv, c.how)));
         }
@@ -431,12 +483,11 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
 
     // 5. File permissions and ownership: the usual paths, plus the files the components and
     //    the kubelet config name (they win over the usual paths when they differ).
-    let mut host = host_files(&root, &static_pod_dirs);
-    let users = id_names(&root, "/etc/passwd");
-    let groups = id_names(&root, "/etc/group");
+    let owners = Owners::of(&fs, &mut r.snap.errors);
+    let mut host = host_files(&fs, &static_pod_dirs, &owners, &mut r.snap.errors);
     for (path, role) in named_files(&r.snap, &comps) {
         if !host.iter().any(|f| f.path == path && f.role == role) {
-            host.extend(stat(&root, &path, role, &users, &groups));
+            host.extend(stat(&fs, &path, role, &owners, &mut r.snap.errors));
         }
     }
     // 6. Kubeconfigs, for TLS verification.
@@ -453,7 +504,7 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     // 7. Docker daemon.json and auditd rules as text.
     r.add(paths::DOCKER_DAEMON_JSON);
     r.add_text(paths::AUDIT_RULES_FILE);
-    for p in list_dir(&root, paths::AUDIT_RULES_DIR) {
+    for p in list_dir(&fs, paths::AUDIT_RULES_DIR, &mut r.snap.errors) {
         if p.ends_with(".rules") {
             r.add_text(&p);
         }
@@ -472,6 +523,9 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     if let Some(v) = &args.k8s_version {
         r.snap.files.push(object_file("--k8s-version", version_object(v, "k8s-version")));
     }
+    // A path refused once is reported once (`daemon.json` is both read and stat'ed).
+    let mut seen = std::collections::HashSet::new();
+    r.snap.errors.retain(|e| seen.insert((e.file.clone(), e.message.clone())));
     let snap = r.snap;
 
     if args.print_auditd_rules {
