@@ -523,6 +523,14 @@ impl Api {
             if let Some(t) = err.downcast_ref::<rustls::Error>() {
                 tls = Some(t.to_string());
             }
+            // The same, when a layer boxed the TLS error into its own type.
+            if tls.is_none() {
+                const TLS: &[&str] = &["invalid peer certificate", "received fatal alert", "peer is incompatible"];
+                let text = err.to_string();
+                if let Some(at) = TLS.iter().filter_map(|t| text.find(t)).min() {
+                    tls = Some(text[at..].to_string());
+                }
+            }
             source = err.source();
         }
         if let Some(t) = tls {
@@ -1199,8 +1207,10 @@ async fn paginate(api: &std::sync::Arc<Api>, base: &str, page_size: u32, pager: 
         let page = loop {
             let path = page_path(base, limit, cont.as_deref());
             pager.begin_page();
+            // The next page asked for early (with the `limit` known then) is used whatever the
+            // `limit` is now.
             let opened = match prefetched.take() {
-                Some(p) if p.path == path => p.get().await,
+                Some(p) if cont.as_ref().is_some_and(|c| *c == p.cont) => p.get().await,
                 _ => api.open(&path).await,
             };
             let read = match opened {
@@ -1236,6 +1246,8 @@ async fn paginate(api: &std::sync::Arc<Api>, base: &str, page_size: u32, pager: 
             None => return Ok(()),
             Some(c) => {
                 if !seen.insert(token_hash(&c)) {
+                    // The page that gave the token again is a page read again: dropped.
+                    pager.abandon_page();
                     return Err(Failure::new(
                         Kind::Permanent,
                         &page_path(base, limit, Some(&c)),
@@ -1275,7 +1287,7 @@ async fn read_page(
                 let v: Value = serde_json::from_slice(&m).unwrap_or(Value::Null);
                 next = v.get("continue").and_then(Value::as_str).filter(|c| !c.is_empty()).map(str::to_string);
                 if let Some(c) = &next {
-                    *prefetched = Some(Prefetch::start(api, page_path(base, limit, Some(c))));
+                    *prefetched = Some(Prefetch::start(api, page_path(base, limit, Some(c)), c.clone()));
                 }
             }
             split::Piece::Item(i, json) => pager.item(path, i, json),
@@ -1460,13 +1472,15 @@ async fn list<O>(sh: &Shared<'_, O>, r: &Resource) -> (Collector<O>, Vec<String>
 /// A GET started on the runtime ahead of time (the next page of a list): its answer's head.
 struct Prefetch {
     path: String,
+    /// The `continue` token it asks with.
+    cont: String,
     task: tokio::task::JoinHandle<Result<http::Response<Body>, Failure>>,
 }
 
 impl Prefetch {
-    fn start(api: &std::sync::Arc<Api>, path: String) -> Self {
+    fn start(api: &std::sync::Arc<Api>, path: String, cont: String) -> Self {
         let (api, p) = (api.clone(), path.clone());
-        Self { path, task: tokio::spawn(async move { api.open(&p).await }) }
+        Self { path, cont, task: tokio::spawn(async move { api.open(&p).await }) }
     }
 
     async fn get(mut self) -> Result<http::Response<Body>, Failure> {

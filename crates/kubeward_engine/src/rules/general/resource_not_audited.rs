@@ -73,7 +73,12 @@ impl Rule for ResourceNotAudited {
         let (verb, group, resource, reason) = (field("verb"), field("group"), field("resource"), field("reason"));
         let path = field("path");
         let group = if group.is_empty() { "\"\" (core)".to_string() } else { format!("`{group}`") };
-        let (msg, remediation) = if reason == "unavailable" {
+        let (msg, remediation) = if reason == "too-large" {
+            (
+                format!("not audited: {}", field("message")),
+                "audit the object from its manifest (`kubeward scan`), and check why it is so large".to_string(),
+            )
+        } else if reason == "unavailable" {
             (
                 format!("not audited: `GET {path}` failed: {}", field("message")),
                 "check that the API server reaches the node's kubelet, then audit again".to_string(),
