@@ -504,7 +504,8 @@ fn hostile(st: &State, req: &Request<Incoming>) -> Option<Hostile> {
     } else {
         return None;
     };
-    let head = Bytes::from_static(br#"{"kind": "List", "apiVersion": "v1", "metadata": {"resourceVersion": "1"}, "items": ["#);
+    let head =
+        Bytes::from_static(br#"{"kind": "List", "apiVersion": "v1", "metadata": {"resourceVersion": "1"}, "items": ["#);
     let mut r = Response::new(http_body_util::BodyExt::boxed(Endless { head: Some(head), item, delay, sleep: None }));
     r.headers_mut().insert("content-type", http::HeaderValue::from_static("application/json"));
     Some(Hostile::Stream(r))

@@ -632,6 +632,94 @@ mod tests {
         assert_eq!(split(r#"{"items": null, "metadata": {}}"#, 2, 100).unwrap(), vec!["meta {}".to_string()]);
     }
 
+    /// A small deterministic generator (xorshift) for the differential tests.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n.max(1)
+        }
+    }
+
+    fn random_value(r: &mut Rng, depth: u32) -> serde_json::Value {
+        use serde_json::{json, Value};
+        let strings = ["", "a", "x\"y", "}]{[,:", "\\", "é ✓", "\u{1}\n", "metadata", "items"];
+        match if depth > 3 { r.next(5) } else { r.next(7) } {
+            0 => Value::Null,
+            1 => json!(r.next(2) == 0),
+            2 => json!(r.next(1_000_000) as i64 - 500_000),
+            3 => json!(r.next(1000) as f64 / 7.0),
+            4 => json!(strings[r.next(strings.len() as u64) as usize]),
+            5 => Value::Array((0..r.next(4)).map(|_| random_value(r, depth + 1)).collect()),
+            _ => Value::Object(
+                (0..r.next(4))
+                    .map(|i| {
+                        (format!("{}{i}", strings[r.next(strings.len() as u64) as usize]), random_value(r, depth + 1))
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    #[test]
+    fn random_lists_split_into_the_items_serde_json_reads() {
+        let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+        for round in 0..400 {
+            let items: Vec<serde_json::Value> = (0..r.next(5))
+                .map(|_| {
+                    let mut o = serde_json::Map::new();
+                    o.insert("metadata".into(), serde_json::json!({"name": format!("o{}", r.next(100))}));
+                    if let serde_json::Value::Object(extra) = random_value(&mut r, 1) {
+                        o.extend(extra);
+                    }
+                    serde_json::Value::Object(o)
+                })
+                .collect();
+            let mut list = serde_json::json!({"kind": "List", "metadata": {"continue": "c"}, "items": items});
+            if r.next(2) == 0 {
+                list["zzz"] = random_value(&mut r, 0);
+            }
+            let text = if r.next(2) == 0 { list.to_string() } else { serde_json::to_string_pretty(&list).unwrap() };
+            let mut s = Splitter::new(limits(1 << 20));
+            let mut got = Vec::new();
+            let mut i = 0;
+            while i < text.len() {
+                let n = 1 + r.next(40) as usize;
+                let end = (i + n).min(text.len());
+                s.feed(&text.as_bytes()[i..end], &mut |p| {
+                    if let Piece::Item(_, b) = p {
+                        got.push(serde_json::from_slice::<serde_json::Value>(&b).unwrap());
+                    }
+                })
+                .unwrap_or_else(|e| panic!("round {round}: {e}: {text}"));
+                i = end;
+            }
+            s.finish().unwrap();
+            // What serde_json reads from the whole text (floats as it reads them).
+            let whole: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(Some(&serde_json::Value::Array(got)), whole.get("items"), "round {round}: {text}");
+            assert_eq!(whole["items"].as_array().map(Vec::len), Some(items.len()));
+            // Any mutation of it: no panic, and an accepted answer's items are JSON objects.
+            let mut bytes = text.into_bytes();
+            for _ in 0..3 {
+                let at = r.next(bytes.len() as u64) as usize;
+                let set = b"{}[]\",:ax 0\\";
+                bytes[at] = set[r.next(set.len() as u64) as usize];
+            }
+            let mut s = Splitter::new(limits(64));
+            let fed = s.feed(&bytes, &mut |p| {
+                if let Piece::Item(_, b) = p {
+                    assert!(b.first() == Some(&b'{') && b.last() == Some(&b'}'));
+                }
+            });
+            if fed.is_ok() {
+                let _ = s.finish();
+            }
+        }
+    }
+
     #[test]
     fn the_answer_and_the_nesting_are_bounded() {
         let mut s = Splitter::new(Limits { object: 100, response: 10, metadata: 100 });
