@@ -20,9 +20,16 @@
 //!   version and kubelet rules judge them.
 //! - A list or read that is forbidden (403) becomes an object of kind `AuditGap`
 //!   (`kubeward.io/v1`) naming the missing permission (verb, group, resource); the rule
-//!   `GEN003 resource-not-audited` reports it and the audit goes on. 429 and 5xx are retried
-//!   with backoff (honouring `Retry-After`); every request has a bounded timeout; other
-//!   failures are input errors naming the API path.
+//!   `GEN003 resource-not-audited` reports it and the audit goes on. 429, 5xx and refused
+//!   connections are retried with backoff (honouring `Retry-After`), a timeout once, and what
+//!   cannot succeed (certificate verification, 401, a malformed answer) never; other failures
+//!   are input errors naming the API path and the cause.
+//! - Bounded work: list answers stream through [`split::Splitter`] (one object at a time, never
+//!   an answer whole), with byte budgets per object, per answer and per audit batch, and a page
+//!   size that follows the bytes per object; an object over the budget is an `AuditGap` (reason
+//!   `too-large`). Each request has a time limit, the collection an overall one
+//!   ([`Options::overall_timeout`]); a repeated `continue` token ends its list. Exec credential
+//!   plugins are run by the collector with a time limit.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
