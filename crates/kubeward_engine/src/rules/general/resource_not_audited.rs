@@ -8,8 +8,9 @@ crate::declare_rule! {
     /// ## What it does
     /// Reports what `kubeward cluster` could not audit: a list or read that the API server
     /// refused (403), naming the exact permission missing (verb, API group, resource), or a
-    /// kubelet the API server could not reach. The collector records each as an object of kind
-    /// `AuditGap` (`kubeward.io/v1`); the rest of the audit goes on.
+    /// kubelet the API server could not reach, or an object larger than kubeward reads (8 MiB
+    /// of JSON), named by its kind, namespace and name. The collector records each as an object
+    /// of kind `AuditGap` (`kubeward.io/v1`); the rest of the audit goes on.
     ///
     /// ## Why is this bad?
     /// A resource kubeward may not read is a resource whose problems go unreported: a clean
@@ -49,7 +50,7 @@ crate::declare_rule! {
     pub ResourceNotAudited {
         code: "GEN003",
         name: "resource-not-audited",
-        summary: "a resource could not be audited (forbidden or unreachable)",
+        summary: "a resource could not be audited (forbidden, unreachable or too large)",
         severity: Low,
         category: General,
         targets: OBJECT | CLUSTER,
