@@ -12,7 +12,11 @@
 //! - `403 Forbidden` for the resources listed as forbidden and `429 Too Many Requests` with
 //!   `Retry-After` for the first N list requests, as real `Status` objects;
 //! - anything but GET is `405 Method Not Allowed`;
-//! - a request log (method, path and query) that tests read.
+//! - a request log (method, path and query) that tests read;
+//! - hostile behaviours a real API server cannot be made to show on demand, for the robustness
+//!   tests of `kubeward cluster` (issue 15): a `continue` token given again and again, endless
+//!   pages, an endless body, a body that drips a byte at a time, an answer that never comes,
+//!   `items` that is not an array.
 //!
 //! The server runs on its own thread and runtime, so sync tests (that run the CLI) and async
 //! ones can use it alike; it stops when dropped.
@@ -183,6 +187,58 @@ pub struct Options {
     /// The first request carrying a `continue` token gets `410 Expired`, as when etcd has
     /// compacted the revision of a slow paginated list.
     pub expire_continue_once: bool,
+    /// `(group, plural)` whose list always answers the same `continue` token (a loop).
+    pub repeat_continue: Vec<(String, String)>,
+    /// `(group, plural)` whose list never ends: every page has the first objects again and a new
+    /// `continue` token.
+    pub endless_pages: Vec<(String, String)>,
+    /// `(group, plural)` whose list answers 200 with a chunked body that never ends (objects of
+    /// 64 KiB, as fast as the client reads).
+    pub endless_body: Vec<(String, String)>,
+    /// `(group, plural)` whose list answers 200 and then one byte of its body every 100 ms,
+    /// forever (a slow drip).
+    pub drip_body: Vec<(String, String)>,
+    /// `(group, plural)` whose list never answers (not even the status line).
+    pub hang: Vec<(String, String)>,
+    /// `(group, plural)` whose list answers `items` as an object, not an array.
+    pub items_not_array: Vec<(String, String)>,
+}
+
+/// A response body: whole, or streamed by a hostile behaviour.
+pub type Body = http_body_util::combinators::BoxBody<Bytes, Infallible>;
+
+/// A body that never ends: after `head`, `item` again and again (each after `delay`, when set).
+struct Endless {
+    head: Option<Bytes>,
+    item: Bytes,
+    delay: Option<std::time::Duration>,
+    sleep: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl hyper::body::Body for Endless {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Infallible>>> {
+        if let Some(h) = self.head.take() {
+            return std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(h))));
+        }
+        if let Some(d) = self.delay {
+            let sleep = self.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep(d)));
+            if std::future::Future::poll(sleep.as_mut(), cx).is_pending() {
+                return std::task::Poll::Pending;
+            }
+            self.sleep = None;
+        }
+        std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(self.item.clone()))))
+    }
+}
+
+fn has(list: &[(String, String)], group: &str, plural: &str) -> bool {
+    list.iter().any(|(g, p)| g == group && p == plural)
 }
 
 /// One logged request.
@@ -260,7 +316,7 @@ impl FakeApiServer {
                         let io = hyper_util::rt::TokioIo::new(tls);
                         let svc = service_fn(move |req| {
                             let st = st.clone();
-                            async move { Ok::<_, Infallible>(handle(&st, &req)) }
+                            async move { Ok::<_, Infallible>(handle(&st, &req).await) }
                         });
                         let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, svc).await;
                     });
@@ -400,13 +456,59 @@ fn respond(code: u16, body: &Value) -> Response<Full<Bytes>> {
     r
 }
 
-fn handle(st: &State, req: &Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(st: &State, req: &Request<Incoming>) -> Response<Body> {
+    use http_body_util::BodyExt;
     let uri = req.uri().path_and_query().map_or_else(|| req.uri().path().to_string(), ToString::to_string);
-    let resp = route(st, req);
+    let resp = match hostile(st, req) {
+        Some(Hostile::Hang) => {
+            if let Ok(mut log) = st.log.lock() {
+                log.push(LoggedRequest { method: req.method().to_string(), uri, status: 0 });
+            }
+            std::future::pending::<()>().await;
+            return Response::new(Full::new(Bytes::new()).boxed());
+        }
+        Some(Hostile::Stream(r)) => r,
+        None => route(st, req).map(BodyExt::boxed),
+    };
     if let Ok(mut log) = st.log.lock() {
         log.push(LoggedRequest { method: req.method().to_string(), uri, status: resp.status().as_u16() });
     }
     resp
+}
+
+enum Hostile {
+    Hang,
+    Stream(Response<Body>),
+}
+
+/// The hostile answers of [`Options`] that are not a whole JSON document.
+fn hostile(st: &State, req: &Request<Incoming>) -> Option<Hostile> {
+    let o = &st.options;
+    if o.hang.is_empty() && o.endless_body.is_empty() && o.drip_body.is_empty() {
+        return None;
+    }
+    let segs: Vec<&str> = req.uri().path().trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let (group, plural) = match segs.as_slice() {
+        ["api", _, "namespaces", _, p] | ["api", _, p] => ("", *p),
+        ["apis", g, _, "namespaces", _, p] | ["apis", g, _, p] => (*g, *p),
+        _ => return None,
+    };
+    if has(&o.hang, group, plural) {
+        return Some(Hostile::Hang);
+    }
+    let (item, delay) = if has(&o.endless_body, group, plural) {
+        let obj = json!({"metadata": {"name": "endless", "namespace": "default"}, "data": {"k": "x".repeat(64 << 10)}});
+        (Bytes::from(format!("{obj},")), None)
+    } else if has(&o.drip_body, group, plural) {
+        (Bytes::from_static(b" "), Some(std::time::Duration::from_millis(100)))
+    } else {
+        return None;
+    };
+    let head =
+        Bytes::from_static(br#"{"kind": "List", "apiVersion": "v1", "metadata": {"resourceVersion": "1"}, "items": ["#);
+    let mut r = Response::new(http_body_util::BodyExt::boxed(Endless { head: Some(head), item, delay, sleep: None }));
+    r.headers_mut().insert("content-type", http::HeaderValue::from_static("application/json"));
+    Some(Hostile::Stream(r))
 }
 
 fn query_param<'a>(query: &'a str, key: &str) -> Option<&'a str> {
@@ -576,6 +678,16 @@ fn resource(st: &State, group: &str, version: &str, rest: &[&str], query: &str) 
             json!({}),
         );
     }
+    if has(&st.options.endless_pages, group, plural) {
+        // A new token each time, and the first objects again: a list that never ends.
+        let n = token.and_then(|c| c.strip_prefix("endless-")).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+        let items: Vec<Value> = matching.iter().take(2).map(|o| (*o).clone()).collect();
+        return respond(
+            200,
+            &json!({"kind": format!("{}List", t.kind), "apiVersion": t.api_version(),
+                    "metadata": {"resourceVersion": "1", "continue": format!("endless-{}", n + 1)}, "items": items}),
+        );
+    }
     let start = match token {
         None => 0,
         Some(c) => match c.strip_prefix("fake-continue-").and_then(|n| n.parse::<usize>().ok()) {
@@ -602,6 +714,10 @@ fn resource(st: &State, group: &str, version: &str, rest: &[&str], query: &str) 
         meta["continue"] = json!(format!("fake-continue-{end}"));
         meta["remainingItemCount"] = json!(matching.len() - end);
     }
+    if has(&st.options.repeat_continue, group, plural) {
+        // The same token whatever was asked: the client would read the same page forever.
+        meta["continue"] = json!("fake-continue-0");
+    }
     // Items in a list carry no apiVersion/kind on the real server; the list does.
     let items: Vec<Value> = page
         .iter()
@@ -614,6 +730,14 @@ fn resource(st: &State, group: &str, version: &str, rest: &[&str], query: &str) 
             o
         })
         .collect();
+    if has(&st.options.items_not_array, group, plural) {
+        let items: serde_json::Map<String, Value> =
+            items.into_iter().enumerate().map(|(i, o)| (i.to_string(), o)).collect();
+        return respond(
+            200,
+            &json!({"kind": format!("{}List", t.kind), "apiVersion": t.api_version(), "metadata": meta, "items": items}),
+        );
+    }
     respond(
         200,
         &json!({"kind": format!("{}List", t.kind), "apiVersion": t.api_version(), "metadata": meta, "items": items}),

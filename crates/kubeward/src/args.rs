@@ -187,9 +187,14 @@ pub struct ClusterArgs {
     /// Objects per list request (pagination with `limit`/`continue`).
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
     pub chunk_size: u32,
-    /// Timeout of one API request, in seconds.
+    /// Timeout of one API request, in seconds (its answer's head, then its body; a credential
+    /// plugin's answer too).
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout: u64,
+    /// Time limit of the whole collection, in seconds: what is not read by then is an input
+    /// error (exit code 2) and the rest is reported.
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..), env = "KUBEWARD_CLUSTER_TIMEOUT")]
+    pub timeout: u64,
     /// Do not read the nodes' kubelet configuration (`nodes/proxy` configz).
     #[arg(long)]
     pub no_kubelet_config: bool,

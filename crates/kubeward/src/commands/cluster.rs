@@ -28,6 +28,7 @@ pub fn run(args: &ClusterArgs) -> Result<u8> {
         namespace: args.namespace.clone(),
         page_size: Some(args.chunk_size),
         timeout: Some(Duration::from_secs(args.request_timeout)),
+        overall_timeout: Some(Duration::from_secs(args.timeout)),
         skip_kubelet_config: args.no_kubelet_config,
     };
     // Like `scan`'s bar (crate::progress): a terminal only, not with --quiet or

@@ -8,8 +8,9 @@ crate::declare_rule! {
     /// ## What it does
     /// Reports what `kubeward cluster` could not audit: a list or read that the API server
     /// refused (403), naming the exact permission missing (verb, API group, resource), or a
-    /// kubelet the API server could not reach. The collector records each as an object of kind
-    /// `AuditGap` (`kubeward.io/v1`); the rest of the audit goes on.
+    /// kubelet the API server could not reach, or an object larger than kubeward reads (8 MiB
+    /// of JSON), named by its kind, namespace and name. The collector records each as an object
+    /// of kind `AuditGap` (`kubeward.io/v1`); the rest of the audit goes on.
     ///
     /// ## Why is this bad?
     /// A resource kubeward may not read is a resource whose problems go unreported: a clean
@@ -49,7 +50,7 @@ crate::declare_rule! {
     pub ResourceNotAudited {
         code: "GEN003",
         name: "resource-not-audited",
-        summary: "a resource could not be audited (forbidden or unreachable)",
+        summary: "a resource could not be audited (forbidden, unreachable or too large)",
         severity: Low,
         category: General,
         targets: OBJECT | CLUSTER,
@@ -73,7 +74,12 @@ impl Rule for ResourceNotAudited {
         let (verb, group, resource, reason) = (field("verb"), field("group"), field("resource"), field("reason"));
         let path = field("path");
         let group = if group.is_empty() { "\"\" (core)".to_string() } else { format!("`{group}`") };
-        let (msg, remediation) = if reason == "unavailable" {
+        let (msg, remediation) = if reason == "too-large" {
+            (
+                format!("not audited: {}", field("message")),
+                "audit the object from its manifest (`kubeward scan`), and check why it is so large".to_string(),
+            )
+        } else if reason == "unavailable" {
             (
                 format!("not audited: `GET {path}` failed: {}", field("message")),
                 "check that the API server reaches the node's kubelet, then audit again".to_string(),
