@@ -348,8 +348,7 @@ fn audit_item(
             if kubeward_engine::input::dockerfile::is_dockerfile_path(&name) {
                 kubeward_engine::input::dockerfile::source_file(&name, text)
             } else {
-                let (f, e) = Snapshot::parse_file(&name, text, limits);
-                (f, e.into_iter().collect())
+                return audit_yaml(name, text, index, auditor, limits, patches, keep);
             }
         }
     };
@@ -361,6 +360,74 @@ fn audit_item(
     let kept = keep(&f);
     let f = (audited.keeps_file() || kept || stdin).then_some(f);
     Ok((audited, f, errs, kept || stdin))
+}
+
+/// Documents parsed and audited at a time in a file: a file with more is audited in parts,
+/// each part's trees dropped before the next is parsed (memory in proportion to the text, not
+/// to the trees of every document).
+const PART: usize = 256;
+
+/// Parses and audits a YAML/JSON file, in parts of [`PART`] documents when it has more.
+fn audit_yaml(
+    name: String,
+    text: String,
+    index: usize,
+    auditor: &kubeward_engine::engine::Auditor<'_, '_>,
+    limits: Limits,
+    patches: &std::collections::HashSet<String>,
+    keep: &(dyn Fn(&kubeward_engine::snapshot::SourceFile) -> bool + Sync),
+) -> Audited {
+    use kubeward_engine::snapshot::SourceFile;
+    let path: std::sync::Arc<str> = std::sync::Arc::from(name.as_str());
+    let partial = kubeward_engine::snapshot::is_patch(patches, &name);
+    let stdin = name == "<stdin>";
+    let error = |e: Option<kubeward_engine::input::yaml::LoadError>| -> Vec<InputError> {
+        e.map(|e| InputError { file: Some(path.clone()), pos: e.pos, message: e.message }).into_iter().collect()
+    };
+    let mut docs = kubeward_engine::input::yaml::Documents::new(&text, limits);
+    let first: Vec<_> = docs.by_ref().take(PART).collect();
+    if first.len() < PART {
+        // One part: the file is audited whole.
+        let errs = error(docs.error());
+        drop(docs);
+        let f = SourceFile { path: Some(path.clone()), text, documents: first, partial };
+        let audited = auditor.audit(index, &f);
+        let kept = keep(&f);
+        let f = (audited.keeps_file() || kept || stdin).then_some(f);
+        return Ok((audited, f, errs, kept || stdin));
+    }
+    let part = |documents| SourceFile { path: Some(path.clone()), text: String::new(), documents, partial };
+    let first = part(first);
+    let mut whole = keep(&first);
+    let mut out = auditor.audit_part(index, &first, 0);
+    let mut next = first.documents.len();
+    drop(first);
+    loop {
+        let p = part(docs.by_ref().take(PART).collect());
+        if p.documents.is_empty() {
+            break;
+        }
+        whole |= keep(&p);
+        let o = auditor.audit_part(index, &p, next);
+        next += p.documents.len();
+        auditor.merge(&mut out, o);
+    }
+    let errs = error(docs.error());
+    drop(docs);
+    // A file that a whole-snapshot rule (control-plane pods, Docker's files) or the caller
+    // (a scanner report) keeps is parsed again, whole: those rules see whole files.
+    if whole || out.keeps_file() {
+        let (f, _) = Snapshot::parse_file(&name, text, limits);
+        let f = SourceFile { partial, ..f };
+        auditor.close(&mut out, Some(&f));
+        let kept = keep(&f);
+        let f = (out.keeps_file() || kept || stdin).then_some(f);
+        return Ok((out, f, errs, kept || stdin));
+    }
+    auditor.close(&mut out, None);
+    // Standard input's text is kept for the report's excerpts (files are read again).
+    let f = stdin.then(|| SourceFile { path: Some(path.clone()), text, documents: Vec::new(), partial });
+    Ok((out, f, errs, stdin))
 }
 
 /// Files audited per batch: read, parsed and audited in parallel, then absorbed in order.

@@ -219,6 +219,9 @@ pub trait CrossDyn: Sync {
     fn collect_document(&self, doc: &DocumentRef<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send + Sync>>);
     /// Appends a file's facts (`from`, as collected) to the run's (`into`), in file order.
     fn append(&self, into: &mut Option<Box<dyn Any + Send + Sync>>, from: Box<dyn Any + Send + Sync>);
+    /// Appends the facts of a later part of a file (`from`, as collected) to those of its
+    /// earlier parts (`into`, as collected): a file audited in parts.
+    fn append_part(&self, into: &mut Option<Box<dyn Any + Send + Sync>>, from: Box<dyn Any + Send + Sync>);
     /// Runs the final pass over the accumulated facts, in file order.
     fn finish_all(&self, accs: Vec<Box<dyn Any + Send + Sync>>, cx: &mut Context<'_>);
 }
@@ -255,6 +258,14 @@ impl<T: Cross> CrossDyn for T {
                 all.extend(*v);
                 *into = Some(Box::new(all));
             }
+        }
+    }
+
+    fn append_part(&self, into: &mut Option<Box<dyn Any + Send + Sync>>, from: Box<dyn Any + Send + Sync>) {
+        let Ok(v) = from.downcast::<Vec<T::Fact>>() else { return };
+        match into.as_mut().and_then(|a| a.downcast_mut::<Vec<T::Fact>>()) {
+            Some(all) => all.extend(*v),
+            None => *into = Some(v),
         }
     }
 
