@@ -910,12 +910,14 @@ impl<'input, T: Input> Scanner<'input, T> {
                     }
                 }
                 '\t' | ' ' => self.skip_blank(),
-                // kubeward patch: like libyaml and go-yaml (kubectl), a byte order mark that
-                // starts a line is skipped, and counts as a column (so `---` then a BOM on the
-                // first line of the next document reads as kubectl reads it). A BOM before a
-                // document marker (or at the end) stays a token, as saphyr reads it.
+                // kubeward patch: a byte order mark that starts a line is skipped, as libyaml
+                // and go-yaml do; it does not count as a column, as for kubectl, which splits
+                // documents at `---` lines and decodes each alone (dropping a leading BOM), so
+                // a BOM that starts a later document is read. A BOM before a document marker
+                // (or at the end) stays a token, as saphyr reads it.
                 '\u{FEFF}' if self.mark.col == 0 && !self.bom_before_document_marker() => {
-                    self.skip_non_blank();
+                    self.input.skip();
+                    self.mark.index += 1;
                 }
                 '\n' | '\r' => {
                     self.input.lookahead(2);

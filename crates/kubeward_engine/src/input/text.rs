@@ -190,7 +190,7 @@ fn decode_wide(bytes: &[u8], enc: Wide, bom: usize) -> Result<String, (Pos, Stri
 }
 
 /// Whether NUL-bearing bytes look like UTF-16 without a byte-order mark (the NULs of ASCII
-/// text all on even offsets, big endian, or all on odd ones, little endian); the encoding.
+/// text on even offsets, big endian, or on odd ones, little endian); the encoding.
 fn utf16_without_bom(bytes: &[u8]) -> Option<Wide> {
     let window = bytes.get(..SNIFF.min(bytes.len()) & !1).unwrap_or_default();
     let (mut even, mut odd) = (0usize, 0usize);
@@ -204,10 +204,13 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<Wide> {
         }
     }
     let pairs = window.len() / 2;
-    match (even, odd) {
-        (0, o) if o > 0 && o * 4 >= pairs => Some(Wide::Utf16Le),
-        (e, 0) if e > 0 && e * 4 >= pairs => Some(Wide::Utf16Be),
-        _ => None,
+    // Mostly one parity (a character outside ASCII may put a NUL on the other), and many.
+    if odd * 4 >= pairs && even * 8 <= odd {
+        Some(Wide::Utf16Le)
+    } else if even * 4 >= pairs && odd * 8 <= even {
+        Some(Wide::Utf16Be)
+    } else {
+        None
     }
 }
 
