@@ -398,6 +398,60 @@ mod tests {
         assert!(l.error.is_some());
     }
 
+    /// Tabs and byte order marks, as libyaml reads them (PyYAML's `CSafeLoader` was the
+    /// oracle; go-yaml, which kubectl uses, is a port of libyaml): `Some(json)` where it reads
+    /// the text, `None` where it refuses it. Where saphyr is more lenient than libyaml (a tab
+    /// after `- `, a BOM starting a line inside a mapping), kubeward keeps saphyr's reading.
+    #[test]
+    fn tabs_and_boms_as_go_yaml_reads_them() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("a:\tb\n", Some(r#"{"a":"b"}"#)),
+            ("spec:\n  privileged:\ttrue\n", Some(r#"{"spec":{"privileged":true}}"#)),
+            ("a:\t\tb\n", Some(r#"{"a":"b"}"#)),
+            ("a: \tb\n", Some(r#"{"a":"b"}"#)),
+            ("a:\t-1\n", Some(r#"{"a":-1}"#)),
+            ("a: b\t# c\n", Some(r#"{"a":"b"}"#)),
+            ("a: [\tb,\tc\t]\n", Some(r#"{"a":["b","c"]}"#)),
+            ("{a:\tb}\n", Some(r#"{"a":"b"}"#)),
+            ("a\t: b\n", Some(r#"{"a":"b"}"#)),
+            ("a:\n  b:\tc\n  d: e\n", Some(r#"{"a":{"b":"c","d":"e"}}"#)),
+            ("a:\t[b]\n", Some(r#"{"a":["b"]}"#)),
+            ("a:\t&x b\nc: *x\n", Some(r#"{"a":"b","c":"b"}"#)),
+            ("- a:\ttrue\n  b:\t1\n", Some(r#"[{"a":true,"b":1}]"#)),
+            ("containers:\n  - name:\tx\n", Some(r#"{"containers":[{"name":"x"}]}"#)),
+            ("a:\n\tb: c\n", None),
+            ("? a\n:\tb\n", None),
+            ("\u{FEFF}a: 1\n", Some(r#"{"a":1}"#)),
+            ("a: 1\n---\n\u{FEFF}b: 2\nc: 3\n", Some(r#"{"a":1}|{"b":2,"c":3}"#)),
+        ];
+        for (text, want) in cases {
+            let l = load(text, Limits::default());
+            let got = l
+                .error
+                .is_none()
+                .then(|| l.documents.iter().map(|d| d.root.to_json().to_string()).collect::<Vec<_>>().join("|"));
+            assert_eq!(got.as_deref(), *want, "{text:?}");
+        }
+        // The second document's position: the BOM is not a column.
+        let l = load("a: 1\n---\n\u{FEFF}b: 2\n", Limits::default());
+        assert_eq!(l.documents[1].root.entries()[0].key_pos, Pos::new(3, 1));
+    }
+
+    #[test]
+    fn documents_stream_like_load() {
+        let text = "a: 1\n---\nb: &x [1, 2]\nc: *x\n---\nd: [\n";
+        let whole = load(text, Limits::default());
+        let mut docs = Documents::new(text, Limits::default());
+        let streamed: Vec<Document> = docs.by_ref().collect();
+        assert_eq!(streamed.len(), 2);
+        assert_eq!(streamed.len(), whole.documents.len());
+        for (a, b) in streamed.iter().zip(&whole.documents) {
+            assert_eq!(a.root.to_json(), b.root.to_json());
+        }
+        assert_eq!(docs.error(), whole.error);
+        assert!(whole.error.is_some());
+    }
+
     #[test]
     fn json_is_read() {
         let d = one("{\"kind\": \"Pod\", \"spec\": {\"hostPID\": true}}");
