@@ -165,7 +165,7 @@ fn decode_wide(bytes: &[u8], enc: Wide, bom: usize) -> Result<String, (Pos, Stri
                     Err(_) => return Err(bad(&out, at, "an unpaired surrogate")),
                 }
             }
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return Err(bad(&out, bytes.len() - 1, "an odd number of bytes"));
             }
         }
@@ -181,7 +181,7 @@ fn decode_wide(bytes: &[u8], enc: Wide, bom: usize) -> Result<String, (Pos, Stri
                     None => return Err(bad(&out, i * 4, "an invalid code point")),
                 }
             }
-            if bytes.len() % 4 != 0 {
+            if !bytes.len().is_multiple_of(4) {
                 return Err(bad(&out, bytes.len() - bytes.len() % 4, "a truncated code unit"));
             }
         }
