@@ -189,25 +189,23 @@ fn decode_wide(bytes: &[u8], enc: Wide, bom: usize) -> Result<String, (Pos, Stri
     Ok(out)
 }
 
-/// Whether NUL-bearing bytes look like UTF-16 without a byte-order mark (the NULs of ASCII
-/// text on even offsets, big endian, or on odd ones, little endian); the encoding.
+/// Whether NUL-bearing bytes look like UTF-16 without a byte-order mark: most 2-byte units of
+/// the first 8 KiB are ASCII text with a NUL high byte (after the NUL, big endian; before it,
+/// little endian); the encoding.
 fn utf16_without_bom(bytes: &[u8]) -> Option<Wide> {
-    let window = bytes.get(..SNIFF.min(bytes.len()) & !1).unwrap_or_default();
-    let (mut even, mut odd) = (0usize, 0usize);
-    for (i, b) in window.iter().enumerate() {
-        if *b == 0 {
-            if i % 2 == 0 {
-                even += 1;
-            } else {
-                odd += 1;
-            }
+    let window = bytes.get(..SNIFF.min(bytes.len())).unwrap_or_default();
+    let text = |b: u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7e);
+    let (mut le, mut be, mut units) = (0usize, 0usize, 0usize);
+    for u in window.chunks_exact(2) {
+        if let [a, b] = u {
+            units += 1;
+            le += usize::from(*b == 0 && text(*a));
+            be += usize::from(*a == 0 && text(*b));
         }
     }
-    let pairs = window.len() / 2;
-    // Mostly one parity (a character outside ASCII may put a NUL on the other), and many.
-    if odd * 4 >= pairs && even * 8 <= odd {
+    if units >= 4 && le * 4 >= units * 3 {
         Some(Wide::Utf16Le)
-    } else if even * 4 >= pairs && odd * 8 <= even {
+    } else if units >= 4 && be * 4 >= units * 3 {
         Some(Wide::Utf16Be)
     } else {
         None
@@ -308,8 +306,10 @@ mod tests {
             assert_eq!(pos, Pos::new(1, 1));
             assert!(msg.starts_with(if le { "UTF-16LE text without a byte-order mark" } else { "UTF-16BE" }), "{msg}");
         }
-        let (_, msg) = decode(b"kind: Pod\n\0\x01\x02\x03binary".to_vec()).expect_err("refused");
-        assert!(msg.starts_with("binary file"), "{msg}");
+        for bin in [&b"kind: Pod\n\0\x01\x02\x03binary"[..], &[0u8, 159, 146, 150, 0, 1][..]] {
+            let (_, msg) = decode(bin.to_vec()).expect_err("refused");
+            assert!(msg.starts_with("binary file"), "{msg}");
+        }
     }
 
     /// The report's excerpts read a file again after the scan: with the scan's checks, so a
