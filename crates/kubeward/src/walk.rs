@@ -254,6 +254,17 @@ pub fn read_user_file(p: &Path) -> Result<String, String> {
     })
 }
 
+/// The encoding of a file read as UTF-16 or UTF-32 (from its byte-order mark), for `fix`,
+/// which writes UTF-8 only; `None` for UTF-8, stdin and unreadable files.
+#[must_use]
+pub fn wide_encoding(input: &Input) -> Option<&'static str> {
+    let Input::File(p) = input else { return None };
+    let mut head = Vec::with_capacity(4);
+    let f = std::fs::File::open(p).ok()?;
+    std::io::Read::read_to_end(&mut std::io::Read::take(f, 4), &mut head).ok()?;
+    text::wide_encoding(&head)
+}
+
 /// Reads and parses the inputs in parallel; `tick` is called once per input read.
 #[must_use]
 pub fn load(inputs: &[Input], max_size: u64, limits: Limits, tick: &(dyn Fn() + Sync)) -> Snapshot {

@@ -266,6 +266,25 @@ fn utf16_and_utf32_files_with_a_bom_are_read() {
     assert!(out.matches("privileged: true").count() >= 2, "excerpts of decoded files: {out}");
 }
 
+/// `kubeward fix` reads files with scan's reader, but writes UTF-8 only: a UTF-16 file is an
+/// input error naming its encoding, and is left as it is (not rewritten as UTF-8).
+#[test]
+fn fix_leaves_utf16_files_as_they_are() {
+    let d = dir_with_good();
+    let bytes = utf16(GOOD, true, true);
+    std::fs::write(d.path().join("wide.yaml"), &bytes).expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args(["fix", "--config", "/dev/null", "--unsafe-fixes", "wide.yaml", "good.yaml"])
+        .current_dir(d.path())
+        .output()
+        .expect("run");
+    let err = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(err.contains("wide.yaml: UTF-16LE text: not fixed"), "{err}");
+    assert_eq!(o.status.code(), Some(2), "an input error: {err}");
+    assert_eq!(std::fs::read(d.path().join("wide.yaml")).expect("read"), bytes, "left as it is");
+    assert_ne!(std::fs::read_to_string(d.path().join("good.yaml")).expect("read"), GOOD, "the other file is fixed");
+}
+
 /// `privileged:<TAB>true` (tabs after a key's `:`) and a byte-order mark at the start of a
 /// later document are read as kubectl reads them (go-yaml: libyaml's rules), where they were
 /// parse errors; a tab as indentation stays an error, as in go-yaml.

@@ -141,6 +141,13 @@ impl Wide {
     }
 }
 
+/// The encoding a UTF-16 or UTF-32 byte-order mark at the start of `bytes` announces
+/// (`"UTF-16LE"`, ...); `None` for UTF-8 and anything else.
+#[must_use]
+pub fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
+    Wide::from_bom(bytes).map(|(w, _)| w.name())
+}
+
 /// Decodes UTF-16 or UTF-32 (without its byte-order mark) into UTF-8; an error gives the
 /// position of the bad unit in the decoded text and its byte offset in the file.
 fn decode_wide(bytes: &[u8], enc: Wide, bom: usize) -> Result<String, (Pos, String)> {
