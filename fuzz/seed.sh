@@ -28,6 +28,20 @@ cmdlines=$(find crates/kubeward/tests/nodes -name 'cmdline' | sort)
   seed scanner_report $reports
   seed argv_auditd $audit $cmdlines
 }
+# Encodings, tabs and byte-order marks (issue 15): yaml_load decodes bytes as `scan` does.
+pod='apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx\n      securityContext: {privileged:\ttrue}\n'
+printf "$pod" >fuzz/corpus/yaml_load/tabs.yaml
+printf "\xef\xbb\xbf$pod---\n\xef\xbb\xbf$pod" >fuzz/corpus/yaml_load/bom-docs.yaml
+for enc in UTF-16LE UTF-16BE UTF-32LE UTF-32BE; do
+  { printf "$pod" | iconv -f UTF-8 -t "$enc" | { case $enc in
+      UTF-16LE) printf '\xff\xfe' ;; UTF-16BE) printf '\xfe\xff' ;;
+      UTF-32LE) printf '\xff\xfe\x00\x00' ;; UTF-32BE) printf '\x00\x00\xfe\xff' ;; esac; cat; }; } \
+    >"fuzz/corpus/yaml_load/$enc.yaml" 2>/dev/null || rm -f "fuzz/corpus/yaml_load/$enc.yaml"
+done
+# Many documents in one file: the stream target audits the whole input in parts.
+for i in $(seq 1 60); do
+  printf -- "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p$i, namespace: n$((i % 4))}\nspec: {hostNetwork: true, containers: [{name: c, image: nginx}]}\n"
+done >fuzz/corpus/stream/many-documents.yaml
 mkdir -p fuzz/corpus/argv_auditd
 printf '%s\n' '-w /usr/bin/dockerd -p wa -k docker' '-a always,exit -F path=/usr/bin/containerd -F perm=wa -k docker' \
   '-w /var/lib/docker -k docker' '# comment' '-k docker -p rwa -w /etc/docker/' >fuzz/corpus/argv_auditd/audit.rules

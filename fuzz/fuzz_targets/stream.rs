@@ -3,9 +3,12 @@
 //! `Stream` (files with paths, as `kubeward scan` streams them) and by an unordered one (files
 //! without paths, findings packed, runs of 3, as `kubeward cluster` streams API pages). Both
 //! streams must give the same findings as the snapshot, in report order, and the same counts.
+//! The whole input is also audited as one file in parts of 2 documents (as `kubeward scan`
+//! audits a file of many documents), against the snapshot engine over that file.
 #![no_main]
 use kubeward_engine::engine::Stream;
 use kubeward_engine::input::yaml::Limits;
+use kubeward_engine::snapshot::SourceFile;
 use kubeward_engine::{run, Diagnostic, Report, Settings, Snapshot};
 use libfuzzer_sys::fuzz_target;
 
@@ -60,6 +63,39 @@ fuzz_target!(|data: &[u8]| {
         stream.absorb(out, Some(f.clone()));
     }
     check("ordered", &expected, &stream.finish(named.errors.clone()));
+
+    // The whole input as one file, audited in parts of 2 documents (as `kubeward scan` audits
+    // a file of many documents: walk.rs `audit_yaml`).
+    let (whole, e) = Snapshot::parse_file("one.yaml", text.to_string(), Limits::default());
+    let mut one = Snapshot::default();
+    one.push(whole, e);
+    let expected = run(&one, &SETTINGS);
+    let mut stream = Stream::with_settings(&SETTINGS);
+    if let Some(f) = one.files.first() {
+        let (auditor, mut sink) = stream.split();
+        let part = |documents: &[kubeward_engine::input::yaml::Document]| SourceFile {
+            path: f.path.clone(),
+            text: String::new(),
+            documents: documents.to_vec(),
+            partial: false,
+        };
+        let mut chunks = f.documents.chunks(2);
+        let first = part(chunks.next().unwrap_or_default());
+        let mut whole = auditor.retains(&first);
+        let mut out = auditor.audit_part(0, &first, 0);
+        let mut next = first.documents.len();
+        for c in chunks {
+            let p = part(c);
+            whole |= auditor.retains(&p);
+            let o = auditor.audit_part(0, &p, next);
+            next += c.len();
+            auditor.merge(&mut out, o);
+        }
+        let whole = whole || out.keeps_file();
+        auditor.close(&mut out, whole.then_some(f));
+        sink.absorb(out, whole.then(|| f.clone()));
+    }
+    check("parts", &expected, &stream.finish(one.errors.clone()));
 
     let mut pages = named;
     for f in &mut pages.files {

@@ -31,7 +31,8 @@ pub fn load(args: &ReportArgs) -> Result<Settings> {
     };
     let mut settings = match &path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| anyhow!("cannot read config {}: {e}", p.display()))?;
+            let text =
+                crate::walk::read_user_file(p).map_err(|e| anyhow!("cannot read config {}: {e}", p.display()))?;
             Settings::from_yaml(&p.display().to_string(), &text).map_err(|e| anyhow!("invalid config: {e}"))?
         }
         None => Settings::compile(RawSettings::default()).map_err(|e| anyhow!(e))?,

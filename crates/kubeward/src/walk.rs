@@ -5,12 +5,12 @@
 //! `.git` is not. Explicit file paths are always read. A file that cannot be read, is too large,
 //! is binary or is not UTF-8 gives an error for that file; the rest goes on.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Result};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use kubeward_engine::input::node::Pos;
+use kubeward_engine::input::text;
 use kubeward_engine::input::yaml::Limits;
 use kubeward_engine::{InputError, Snapshot};
 use rayon::prelude::*;
@@ -87,6 +87,13 @@ pub fn collect(paths: &[PathBuf], exclude: &GlobSet, gitignore: bool) -> (Vec<In
             }
         }
         let mut files = Vec::new();
+        // Each real directory is walked once (by device and inode), through the first path
+        // that reaches it in name order: symbolic links to a directory already walked (a DAG
+        // of links, 2^n paths) are not followed again.
+        let visited = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
+        if let Some(id) = dir_id(p) {
+            visited.lock().map(|mut v| v.insert(id)).unwrap_or_default();
+        }
         let walker = ignore::WalkBuilder::new(p)
             .hidden(false)
             .git_ignore(gitignore)
@@ -95,12 +102,13 @@ pub fn collect(paths: &[PathBuf], exclude: &GlobSet, gitignore: bool) -> (Vec<In
             .ignore(gitignore)
             .require_git(false)
             .follow_links(true)
+            .sort_by_file_name(std::cmp::Ord::cmp)
             .filter_entry({
                 // Prune excluded directories here, so that nothing under them is visited.
                 let (ex, root) = (exclude.clone(), p.clone());
                 move |e| {
                     let rel = e.path().strip_prefix(&root).unwrap_or(e.path());
-                    e.file_name() != ".git" && !ex.is_match(e.path()) && !ex.is_match(rel)
+                    e.file_name() != ".git" && !ex.is_match(e.path()) && !ex.is_match(rel) && first_visit(e, &visited)
                 }
             })
             .build();
@@ -137,6 +145,36 @@ pub fn collect(paths: &[PathBuf], exclude: &GlobSet, gitignore: bool) -> (Vec<In
     (inputs, errors)
 }
 
+/// A directory's identity (device, inode), following symbolic links.
+pub(crate) fn dir_id(p: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(p).ok().filter(std::fs::Metadata::is_dir).map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = p;
+        None
+    }
+}
+
+/// Whether a walked entry is to be visited: anything but a directory already walked through
+/// another path. A link to one of its own ancestors is let through, for the walker to report
+/// the loop.
+fn first_visit(e: &ignore::DirEntry, visited: &std::sync::Mutex<std::collections::HashSet<(u64, u64)>>) -> bool {
+    if !e.file_type().is_some_and(|t| t.is_dir()) {
+        return true;
+    }
+    let Some(id) = dir_id(e.path()) else { return true };
+    let Ok(mut seen) = visited.lock() else { return true };
+    if seen.insert(id) {
+        return true;
+    }
+    // Seen before: a loop (an ancestor, which the walker reports) or another path to it.
+    e.path_is_symlink() && e.path().ancestors().skip(1).any(|a| dir_id(a) == Some(id))
+}
+
 /// The path a walking error is about, and a message for people.
 fn walk_error(e: &ignore::Error) -> (Option<PathBuf>, String) {
     match e {
@@ -167,88 +205,64 @@ fn walk_error(e: &ignore::Error) -> (Option<PathBuf>, String) {
 
 /// The error for a path that is neither a regular file nor a directory.
 fn not_regular(p: &Path, t: &std::fs::FileType) -> InputError {
-    #[cfg(unix)]
-    let what = {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            "a FIFO (named pipe)"
-        } else if t.is_socket() {
-            "a socket"
-        } else if t.is_char_device() || t.is_block_device() {
-            "a device"
-        } else {
-            "not a regular file"
-        }
-    };
-    #[cfg(not(unix))]
-    let what = {
-        let _ = t;
-        "not a regular file"
-    };
     InputError {
         file: Some(display(p).into()),
         pos: Default::default(),
-        message: format!("{what}, not a regular file; skipped (pipe it to `-` to scan it)"),
+        message: format!("{}, not a regular file; skipped (pipe it to `-` to scan it)", text::type_name(t)),
     }
 }
 
-/// Reads bytes into text, refusing binary and non-UTF-8 input (with the line and column of the
-/// first bad byte, counted in characters like the YAML parser's positions).
-fn to_text(bytes: Vec<u8>) -> Result<String, (Pos, String)> {
-    if let Some(at) = bytes.iter().take(8192).position(|b| *b == 0) {
-        return Err((pos_at(&bytes, at), "binary file (contains NUL bytes); skipped".into()));
-    }
-    let bytes = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) { bytes[3..].to_vec() } else { bytes };
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        (pos_at(e.as_bytes(), at), format!("not UTF-8 text (invalid byte at offset {at}); skipped"))
-    })
-}
-
-/// The 1-based line and column of byte `at`; the prefix before it is valid UTF-8 or close to it.
-fn pos_at(bytes: &[u8], at: usize) -> Pos {
-    let before = bytes.get(..at).unwrap_or(bytes);
-    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let col = String::from_utf8_lossy(before.get(line_start..).unwrap_or_default()).chars().count() + 1;
-    Pos { line: u32::try_from(line).unwrap_or(u32::MAX), col: u32::try_from(col).unwrap_or(u32::MAX) }
-}
-
-fn read_limited(mut r: impl Read, max: u64) -> Result<Vec<u8>, String> {
-    let mut buf = Vec::new();
-    r.by_ref().take(max + 1).read_to_end(&mut buf).map_err(|e| format!("cannot read: {e}"))?;
-    if buf.len() as u64 > max {
-        return Err(format!("larger than the {max}-byte limit (--max-file-size); skipped"));
-    }
-    Ok(buf)
-}
-
-/// Reads one input as text (display name, text), with the checks every command applies: the
-/// size limit (checked from metadata before opening, and while reading), regular files only,
-/// no binary, UTF-8 only (a byte-order mark is dropped).
+/// Reads one input as text (display name, text), with the checks every command applies (see
+/// [`kubeward_engine::input::text`]): the size limit (checked from metadata before opening,
+/// and while reading), regular files only (opened without blocking), no binary, UTF-8 or
+/// UTF-16/32 with a byte-order mark (decoded).
 ///
 /// # Errors
 /// An input error naming the file, with the position of the bad byte when there is one.
 pub fn read_input(input: &Input, max_size: u64) -> Result<(String, String), InputError> {
     let (name, bytes) = match input {
-        Input::Stdin => ("<stdin>".to_string(), read_limited(std::io::stdin().lock(), max_size)),
+        Input::Stdin => ("<stdin>".to_string(), text::read_limited(std::io::stdin().lock(), max_size)),
         Input::File(p) => {
             let name = display(p);
-            let bytes = match std::fs::metadata(p) {
-                Ok(m) if !m.is_file() => Err("not a regular file; skipped".to_string()),
-                Ok(m) if m.len() > max_size => {
-                    Err(format!("{} bytes, larger than the {max_size}-byte limit (--max-file-size); skipped", m.len()))
-                }
-                _ => std::fs::File::open(p)
-                    .map_err(|e| format!("cannot read: {e}"))
-                    .and_then(|f| read_limited(f, max_size)),
-            };
-            (name, bytes)
+            (name, text::read_regular(p, max_size))
         }
     };
     let err = |(pos, message): (Pos, String)| InputError { file: Some(name.as_str().into()), pos, message };
-    let text = bytes.map_err(|m| (Pos::default(), m)).and_then(to_text).map_err(err)?;
+    let text = bytes.map_err(|m| (Pos::default(), m)).and_then(text::decode).map_err(err)?;
     Ok((name, text))
+}
+
+/// Size limit of the files named by flags (`--config`, `--baseline`): the default file limit.
+const USER_FILE_LIMIT: u64 = 64 << 20;
+
+/// Reads a file named by a flag (`--config`, `--baseline`) with the checks of every input: a
+/// regular file (`/dev/null` reads as empty, the usual way to say "none") of at most 64 MiB,
+/// text (UTF-8, or UTF-16/32 with a byte-order mark).
+///
+/// # Errors
+/// A message naming the position when there is one.
+pub fn read_user_file(p: &Path) -> Result<String, String> {
+    if p == Path::new("/dev/null") {
+        return Ok(String::new());
+    }
+    text::read_text(p, USER_FILE_LIMIT).map_err(|(pos, m)| {
+        if pos.is_known() {
+            format!("{}:{}: {m}", pos.line, pos.col)
+        } else {
+            m
+        }
+    })
+}
+
+/// The encoding of a file read as UTF-16 or UTF-32 (from its byte-order mark), for `fix`,
+/// which writes UTF-8 only; `None` for UTF-8, stdin and unreadable files.
+#[must_use]
+pub fn wide_encoding(input: &Input) -> Option<&'static str> {
+    let Input::File(p) = input else { return None };
+    let mut head = Vec::with_capacity(4);
+    let f = std::fs::File::open(p).ok()?;
+    std::io::Read::read_to_end(&mut std::io::Read::take(f, 4), &mut head).ok()?;
+    text::wide_encoding(&head)
 }
 
 /// Reads and parses the inputs in parallel; `tick` is called once per input read.
@@ -345,8 +359,7 @@ fn audit_item(
             if kubeward_engine::input::dockerfile::is_dockerfile_path(&name) {
                 kubeward_engine::input::dockerfile::source_file(&name, text)
             } else {
-                let (f, e) = Snapshot::parse_file(&name, text, limits);
-                (f, e.into_iter().collect())
+                return audit_yaml(name, text, index, auditor, limits, patches, keep);
             }
         }
     };
@@ -358,6 +371,74 @@ fn audit_item(
     let kept = keep(&f);
     let f = (audited.keeps_file() || kept || stdin).then_some(f);
     Ok((audited, f, errs, kept || stdin))
+}
+
+/// Documents parsed and audited at a time in a file: a file with more is audited in parts,
+/// each part's trees dropped before the next is parsed (memory in proportion to the text, not
+/// to the trees of every document).
+const PART: usize = 256;
+
+/// Parses and audits a YAML/JSON file, in parts of [`PART`] documents when it has more.
+fn audit_yaml(
+    name: String,
+    text: String,
+    index: usize,
+    auditor: &kubeward_engine::engine::Auditor<'_, '_>,
+    limits: Limits,
+    patches: &std::collections::HashSet<String>,
+    keep: &(dyn Fn(&kubeward_engine::snapshot::SourceFile) -> bool + Sync),
+) -> Audited {
+    use kubeward_engine::snapshot::SourceFile;
+    let path: std::sync::Arc<str> = std::sync::Arc::from(name.as_str());
+    let partial = kubeward_engine::snapshot::is_patch(patches, &name);
+    let stdin = name == "<stdin>";
+    let error = |e: Option<kubeward_engine::input::yaml::LoadError>| -> Vec<InputError> {
+        e.map(|e| InputError { file: Some(path.clone()), pos: e.pos, message: e.message }).into_iter().collect()
+    };
+    let mut docs = kubeward_engine::input::yaml::Documents::new(&text, limits);
+    let first: Vec<_> = docs.by_ref().take(PART).collect();
+    if first.len() < PART {
+        // One part: the file is audited whole.
+        let errs = error(docs.error());
+        drop(docs);
+        let f = SourceFile { path: Some(path.clone()), text, documents: first, partial };
+        let audited = auditor.audit(index, &f);
+        let kept = keep(&f);
+        let f = (audited.keeps_file() || kept || stdin).then_some(f);
+        return Ok((audited, f, errs, kept || stdin));
+    }
+    let part = |documents| SourceFile { path: Some(path.clone()), text: String::new(), documents, partial };
+    let first = part(first);
+    let mut whole = keep(&first);
+    let mut out = auditor.audit_part(index, &first, 0);
+    let mut next = first.documents.len();
+    drop(first);
+    loop {
+        let p = part(docs.by_ref().take(PART).collect());
+        if p.documents.is_empty() {
+            break;
+        }
+        whole |= keep(&p);
+        let o = auditor.audit_part(index, &p, next);
+        next += p.documents.len();
+        auditor.merge(&mut out, o);
+    }
+    let errs = error(docs.error());
+    drop(docs);
+    // A file that a whole-snapshot rule (control-plane pods, Docker's files) or the caller
+    // (a scanner report) keeps is parsed again, whole: those rules see whole files.
+    if whole || out.keeps_file() {
+        let (f, _) = Snapshot::parse_file(&name, text, limits);
+        let f = SourceFile { partial, ..f };
+        auditor.close(&mut out, Some(&f));
+        let kept = keep(&f);
+        let f = (out.keeps_file() || kept || stdin).then_some(f);
+        return Ok((out, f, errs, kept || stdin));
+    }
+    auditor.close(&mut out, None);
+    // Standard input's text is kept for the report's excerpts (files are read again).
+    let f = stdin.then(|| SourceFile { path: Some(path.clone()), text, documents: Vec::new(), partial });
+    Ok((out, f, errs, stdin))
 }
 
 /// Files audited per batch: read, parsed and audited in parallel, then absorbed in order.

@@ -217,8 +217,12 @@ pub trait CrossDyn: Sync {
     fn collect(&self, obj: &Object<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send + Sync>>);
     /// Collects the facts of a document (before those of its objects).
     fn collect_document(&self, doc: &DocumentRef<'_>, facts: &Facts<'_>, acc: &mut Option<Box<dyn Any + Send + Sync>>);
-    /// Appends a file's facts (`from`, as collected) to the run's (`into`), in file order.
+    /// Appends a file's facts (`from`, as collected, or as gathered by `append_part`) to the
+    /// run's (`into`), in file order.
     fn append(&self, into: &mut Option<Box<dyn Any + Send + Sync>>, from: Box<dyn Any + Send + Sync>);
+    /// Appends the facts of a later part of a file (`from`, as collected) to those of its
+    /// earlier parts (`into`, as collected): a file audited in parts.
+    fn append_part(&self, into: &mut Option<Box<dyn Any + Send + Sync>>, from: Box<dyn Any + Send + Sync>);
     /// Runs the final pass over the accumulated facts, in file order.
     fn finish_all(&self, accs: Vec<Box<dyn Any + Send + Sync>>, cx: &mut Context<'_>);
 }
@@ -247,7 +251,18 @@ impl<T: Cross> CrossDyn for T {
     }
 
     fn append(&self, into: &mut Option<Box<dyn Any + Send + Sync>>, from: Box<dyn Any + Send + Sync>) {
-        let Ok(v) = from.downcast::<Vec<T::Fact>>() else { return };
+        let v = match from.downcast::<Vec<T::Fact>>() {
+            Ok(v) => v,
+            // A file audited in parts gathered its facts in a `FactList` (`append_part`).
+            Err(from) => {
+                let Ok(list) = from.downcast::<FactList<T::Fact>>() else { return };
+                match into.as_mut().and_then(|a| a.downcast_mut::<FactList<T::Fact>>()) {
+                    Some(all) => all.extend(list.into_facts()),
+                    None => *into = Some(list),
+                }
+                return;
+            }
+        };
         match into.as_mut().and_then(|a| a.downcast_mut::<FactList<T::Fact>>()) {
             Some(all) => all.extend(*v),
             None => {
@@ -256,6 +271,21 @@ impl<T: Cross> CrossDyn for T {
                 *into = Some(Box::new(all));
             }
         }
+    }
+
+    fn append_part(&self, into: &mut Option<Box<dyn Any + Send + Sync>>, from: Box<dyn Any + Send + Sync>) {
+        let Ok(v) = from.downcast::<Vec<T::Fact>>() else { return };
+        // Gathered in a `FactList` (chunks: appending never moves what is stored).
+        if let Some(all) = into.as_mut().and_then(|a| a.downcast_mut::<FactList<T::Fact>>()) {
+            all.extend(*v);
+            return;
+        }
+        let mut all: FactList<T::Fact> = FactList::default();
+        if let Some(first) = into.take().and_then(|a| a.downcast::<Vec<T::Fact>>().ok()) {
+            all.extend(*first);
+        }
+        all.extend(*v);
+        *into = Some(Box::new(all));
     }
 
     fn finish_all(&self, accs: Vec<Box<dyn Any + Send + Sync>>, cx: &mut Context<'_>) {
@@ -295,6 +325,11 @@ impl<T> FactList<T> {
         for f in facts {
             self.push(f);
         }
+    }
+
+    /// The facts, in order, moved out.
+    pub fn into_facts(self) -> impl Iterator<Item = T> {
+        self.chunks.into_iter().flatten()
     }
 
     /// Appends one fact.

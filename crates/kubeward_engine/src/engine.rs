@@ -179,7 +179,8 @@ pub fn run(snap: &Snapshot, settings: &Settings) -> Report {
 #[must_use]
 pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn Rule]) -> Report {
     let plan = Plan::new(settings, selected);
-    let per_file: Vec<FileOut> = snap.files.par_iter().enumerate().map(|(i, f)| plan.audit_file(i, f, false)).collect();
+    let per_file: Vec<FileOut> =
+        snap.files.par_iter().enumerate().map(|(i, f)| plan.audit_file(i, f, 0, false)).collect();
     let mut acc = Accumulator::new(&plan);
     for out in per_file {
         acc.absorb(&plan, out);
@@ -244,7 +245,7 @@ impl<'s> Stream<'s> {
     /// Audits file `index` (callable from several threads at once).
     #[must_use]
     pub fn audit(&self, index: usize, file: &SourceFile) -> FileOut {
-        self.plan.audit_file(index, file, true)
+        self.plan.audit_file(index, file, 0, true)
     }
 
     /// Takes a file's results, in the order of the files' paths (the report's order); `file`
@@ -290,7 +291,51 @@ impl Auditor<'_, '_> {
     /// Audits file `index`.
     #[must_use]
     pub fn audit(&self, index: usize, file: &SourceFile) -> FileOut {
-        self.plan.audit_file(index, file, true)
+        self.plan.audit_file(index, file, 0, true)
+    }
+
+    /// Audits a part of file `index`: `part` holds the documents from the `first_doc`-th on
+    /// (a large file is parsed and audited in parts, so that one part's trees are held at a
+    /// time). Gather the parts, in order, with [`Auditor::merge`], then call
+    /// [`Auditor::close`].
+    #[must_use]
+    pub fn audit_part(&self, index: usize, part: &SourceFile, first_doc: usize) -> FileOut {
+        self.plan.audit_file(index, part, first_doc, true)
+    }
+
+    /// Adds the results of the next part of a file to `into` (the first part's): counts and
+    /// cross-object facts are appended, findings compressed as they come (fixes dropped).
+    pub fn merge(&self, into: &mut FileOut, part: FileOut) {
+        into.objects += part.objects;
+        into.exempted += part.exempted;
+        into.keep |= part.keep;
+        for ((all, f), (_, c)) in into.facts.iter_mut().zip(part.facts).zip(&self.plan.cross_rules) {
+            if let Some(f) = f {
+                c.append_part(all, f);
+            }
+        }
+        into.pack_in_order();
+        let mut found = part.diagnostics;
+        found.extend(part.packed.iter().flat_map(Spill::iter));
+        into.push_in_order(found);
+    }
+
+    /// Ends a file audited in parts; `whole` is the whole file when it is kept after all
+    /// (whether a whole-snapshot rule retains it is then decided on the whole file).
+    pub fn close(&self, out: &mut FileOut, whole: Option<&SourceFile>) {
+        if let Some(f) = whole {
+            out.keep = self.plan.snapshot_rules.iter().any(|r| r.retains(f));
+        }
+        if let Some(p) = out.packed.as_mut() {
+            p.close();
+        }
+    }
+
+    /// Whether a whole-snapshot rule would keep `file` (a part of a file here: see
+    /// [`Auditor::close`]).
+    #[must_use]
+    pub fn retains(&self, file: &SourceFile) -> bool {
+        self.plan.snapshot_rules.iter().any(|r| r.retains(file))
     }
 }
 
@@ -321,6 +366,13 @@ impl Sink<'_, '_> {
             return;
         }
         if let Some(packed) = out.packed.take() {
+            if diagnostics.is_empty() {
+                // Already compressed in report order (a file audited in parts): its blocks
+                // are taken as they are.
+                self.spill.append(packed);
+                self.acc.absorb(self.plan, out);
+                return;
+            }
             diagnostics.extend(packed.iter());
             diagnostics.sort_by(order);
         }
@@ -341,8 +393,11 @@ pub struct FileOut {
     facts: Vec<Option<Box<dyn Any + Send + Sync>>>,
     /// A `check_snapshot` rule retains the file.
     keep: bool,
-    /// The findings, compressed by [`FileOut::pack`].
+    /// The findings, compressed by [`FileOut::pack`] (or by [`Auditor::merge`]).
     packed: Option<Spill>,
+    /// The last finding compressed by [`Auditor::merge`] (the next part's must not sort
+    /// before it).
+    last_packed: Option<Diagnostic>,
 }
 
 impl FileOut {
@@ -358,6 +413,32 @@ impl FileOut {
         self.diagnostics = spill.extend(found);
         spill.close();
         self.packed = Some(spill);
+    }
+
+    /// Compresses the findings held in memory when they continue the compressed ones in
+    /// report order (a part's first findings before [`Auditor::merge`] adds the next part).
+    fn pack_in_order(&mut self) {
+        if self.packed.is_none() && self.last_packed.is_none() {
+            let found = std::mem::take(&mut self.diagnostics);
+            self.push_in_order(found);
+        }
+    }
+
+    /// Appends findings sorted in report order: compressed when they come after every finding
+    /// compressed so far, else kept in memory (the stream then sorts them in).
+    fn push_in_order(&mut self, mut found: Vec<Diagnostic>) {
+        let Some(first) = found.first() else { return };
+        if self.last_packed.as_ref().is_some_and(|l| order(l, first) == std::cmp::Ordering::Greater) {
+            self.diagnostics.append(&mut found);
+            return;
+        }
+        for d in &mut found {
+            d.fix = None;
+        }
+        self.last_packed = found.last().cloned();
+        let spill = self.packed.get_or_insert_with(Spill::default);
+        let mut kept = spill.extend(found);
+        self.diagnostics.append(&mut kept);
     }
 
     /// Whether a whole-snapshot rule needs the file itself ([`Stream::absorb`] keeps it).
@@ -401,7 +482,7 @@ impl<'s> Plan<'s> {
 
     /// Runs the per-object, pod, container and Dockerfile rules on one file and collects the
     /// facts of the cross-object rules.
-    fn audit_file(&self, i: usize, file: &SourceFile, streaming: bool) -> FileOut {
+    fn audit_file(&self, i: usize, file: &SourceFile, first_doc: usize, streaming: bool) -> FileOut {
         let settings = self.settings;
         let mut cx_obj: Vec<Context<'_>> = self.object_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
         let mut cx_pod: Vec<Context<'_>> = self.pod_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
@@ -410,6 +491,7 @@ impl<'s> Plan<'s> {
         let mut facts: Vec<Option<Box<dyn Any + Send + Sync>>> = self.cross_rules.iter().map(|_| None).collect();
         let mut objects = 0;
         for (d, doc) in file.documents.iter().enumerate() {
+            let d = first_doc + d;
             let origin =
                 Origin { file: file.path.clone(), file_index: i, doc_index: d, item: None, partial: file.partial };
             let seen = Facts::new(settings, doc);
@@ -467,7 +549,7 @@ impl<'s> Plan<'s> {
             diagnostics.sort_by(order);
         }
         let keep = streaming && self.snapshot_rules.iter().any(|r| r.retains(file));
-        FileOut { diagnostics, objects, exempted, facts, keep, packed: None }
+        FileOut { diagnostics, objects, exempted, facts, keep, packed: None, last_packed: None }
     }
 }
 

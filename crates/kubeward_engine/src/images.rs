@@ -732,31 +732,15 @@ impl VulnIndex {
                 return idx;
             }
         };
-        paths.retain(|p| p.is_file() && is_report_name(p));
+        // Anything named like a report but a directory is left out; a FIFO, device or
+        // socket so named is refused by the reader (never opened blocking).
+        paths.retain(|p| !p.is_dir() && is_report_name(p));
         paths.sort();
         for p in paths {
             let name = p.display().to_string();
-            if let Ok(m) = std::fs::metadata(&p) {
-                if m.len() > settings.max_file_size {
-                    idx.errors.push(InputError {
-                        file: Some(name.into()),
-                        pos: Pos::default(),
-                        message: format!(
-                            "{} bytes, larger than the {}-byte limit (--max-file-size); skipped",
-                            m.len(),
-                            settings.max_file_size
-                        ),
-                    });
-                    continue;
-                }
-            }
-            match std::fs::read_to_string(&p) {
+            match crate::input::text::read_text(&p, settings.max_file_size) {
                 Ok(text) => idx.add_text(&name, &text, None, settings),
-                Err(e) => idx.errors.push(InputError {
-                    file: Some(name.into()),
-                    pos: Pos::default(),
-                    message: format!("cannot read: {e}"),
-                }),
+                Err((pos, message)) => idx.errors.push(InputError { file: Some(name.into()), pos, message }),
             }
         }
         idx

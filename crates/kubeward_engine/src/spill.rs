@@ -180,6 +180,18 @@ impl Spill {
         self.last_object = None;
     }
 
+    /// Appends the findings of `other` (closed), which come after every finding stored here
+    /// in report order, without decoding them: its blocks are moved (each decodes on its own).
+    pub fn append(&mut self, mut other: Spill) {
+        self.seal();
+        other.close();
+        self.blocks.append(&mut other.blocks);
+        self.count += other.count;
+        for (n, c) in self.counts.iter_mut().zip(other.counts) {
+            *n += c;
+        }
+    }
+
     /// Seals the last block (call once every finding is stored).
     pub fn close(&mut self) {
         self.seal();

@@ -910,6 +910,15 @@ impl<'input, T: Input> Scanner<'input, T> {
                     }
                 }
                 '\t' | ' ' => self.skip_blank(),
+                // kubeward patch: a byte order mark that starts a line is skipped, as libyaml
+                // and go-yaml do; it does not count as a column, as for kubectl, which splits
+                // documents at `---` lines and decodes each alone (dropping a leading BOM), so
+                // a BOM that starts a later document is read. A BOM before a document marker
+                // (or at the end) stays a token, as saphyr reads it.
+                '\u{FEFF}' if self.mark.col == 0 && !self.bom_before_document_marker() => {
+                    self.input.skip();
+                    self.mark.index += 1;
+                }
                 '\n' | '\r' => {
                     self.input.lookahead(2);
                     self.skip_linebreak();
@@ -949,6 +958,15 @@ impl<'input, T: Input> Scanner<'input, T> {
             }
         }
         Ok(())
+    }
+
+    /// kubeward patch: whether the byte order mark under the cursor is followed by a document
+    /// marker (`---`, `...`) or the end of the stream (saphyr's byte order mark token).
+    fn bom_before_document_marker(&mut self) -> bool {
+        self.input.lookahead(5);
+        let (a, b, c, d) =
+            (self.input.peek_nth(1), self.input.peek_nth(2), self.input.peek_nth(3), self.input.peek_nth(4));
+        a == '\0' || ((a, b, c) == ('-', '-', '-') || (a, b, c) == ('.', '.', '.')) && is_blank_or_breakz(d)
     }
 
     /// Skip over YAML whitespace (` `, `\n`, `\r`).
@@ -2550,9 +2568,13 @@ impl<'input, T: Input> Scanner<'input, T> {
 
         // Skip over ':'.
         self.skip_non_blank();
+        // kubeward patch: libyaml and go-yaml (kubectl) take tabs as separation after the ':'
+        // of a simple key (`privileged:<TAB>true`) and in flow context; only after the ':'
+        // of a complex key (`? a` then `:<TAB>b`) is a tab refused.
         if self.input.look_ch() == '\t'
             && !self.skip_ws_to_eol(SkipTabs::Yes)?.has_valid_yaml_ws()
             && (self.input.peek() == '-' || self.input.next_is_alpha())
+            && !(sk.possible || self.flow_level > 0)
         {
             return Err(ScanError::new_str(
                 self.mark,

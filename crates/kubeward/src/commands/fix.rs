@@ -75,6 +75,12 @@ pub fn run(args: &FixArgs) -> Result<u8> {
                 continue;
             }
         };
+        // A UTF-16/32 file (read by `scan`) is not rewritten: `fix` writes UTF-8 only.
+        if let Some(enc) = walk::wide_encoding(i) {
+            let message = format!("{enc} text: not fixed (kubeward fix writes UTF-8 only); convert it to UTF-8 first");
+            errors.push(kubeward_engine::InputError { file: Some(shown.into()), pos: Default::default(), message });
+            continue;
+        }
         // --- images (issue 6) --- Dockerfiles are not fixed; they are audited with what remains.
         if matches!(i, walk::Input::File(_)) && kubeward_engine::input::dockerfile::is_dockerfile_path(&shown) {
             dockerfiles.push((shown, text));

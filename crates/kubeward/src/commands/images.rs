@@ -15,8 +15,20 @@ use kubeward_engine::{InputError, Settings, Severity, Snapshot};
 use crate::args::ImagesArgs;
 use crate::{config, walk};
 
-/// The report files under a directory (`*.json`, `*.json.*`), recursively, sorted.
-fn report_files(dir: &std::path::Path, depth: usize, out: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
+/// The report files under a directory (`*.json`, `*.json.*`), recursively, sorted. Each real
+/// directory is read once (`visited`: device and inode), whatever the links that lead to it;
+/// anything named like a report that is not a directory is listed, for the reader to refuse
+/// FIFOs, devices and sockets with a message.
+fn report_files(
+    dir: &std::path::Path,
+    depth: usize,
+    visited: &mut std::collections::HashSet<(u64, u64)>,
+    out: &mut Vec<PathBuf>,
+    errors: &mut Vec<InputError>,
+) {
+    if walk::dir_id(dir).is_some_and(|id| !visited.insert(id)) {
+        return;
+    }
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
@@ -31,9 +43,11 @@ fn report_files(dir: &std::path::Path, depth: usize, out: &mut Vec<PathBuf>, err
     let mut entries: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
-        if p.is_dir() && depth < 32 && p.file_name().is_some_and(|n| n != ".git") {
-            report_files(&p, depth + 1, out, errors);
-        } else if p.is_file() && is_report_name(&p) {
+        if p.is_dir() {
+            if depth < 32 && p.file_name().is_some_and(|n| n != ".git") {
+                report_files(&p, depth + 1, visited, out, errors);
+            }
+        } else if is_report_name(&p) {
             out.push(p);
         }
     }
@@ -53,7 +67,7 @@ fn report_inputs(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<(walk::
         };
         if p.is_dir() {
             let mut files = Vec::new();
-            report_files(&p, 0, &mut files, errors);
+            report_files(&p, 0, &mut std::collections::HashSet::new(), &mut files, errors);
             out.extend(files.into_iter().map(|f| (walk::Input::File(f), image.clone())));
         } else if p.exists() || p.as_os_str() == "-" {
             let input = if p.as_os_str() == "-" { walk::Input::Stdin } else { walk::Input::File(p.clone()) };

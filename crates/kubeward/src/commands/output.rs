@@ -42,8 +42,8 @@ pub fn emit(
     let filtered;
     let report = match &args.baseline {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the baseline {}", path.display()))?;
+            let text = crate::walk::read_user_file(path)
+                .map_err(|e| anyhow!("cannot read the baseline {}: {e}", path.display()))?;
             let baseline =
                 report::baseline::Baseline::parse(&text).map_err(|e| anyhow!("--baseline {}: {e}", path.display()))?;
             let mut r = report.clone();

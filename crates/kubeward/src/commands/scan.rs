@@ -65,6 +65,6 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
         }
         eprintln!("kubeward scan: {}", super::images::summary(reports.len(), &a, &settings));
     }
-    let sources = Sources::from_disk(&kept);
+    let sources = Sources::from_disk(&kept).with_max_size(settings.max_file_size);
     super::output::emit(&args.report, &settings, &report, &sources, "scan")
 }

@@ -7,5 +7,6 @@ pub mod hostfile;
 pub mod node;
 pub mod object;
 pub mod path;
+pub mod text;
 pub mod workload;
 pub mod yaml;

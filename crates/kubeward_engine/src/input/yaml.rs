@@ -188,103 +188,138 @@ impl Builder {
 /// Reads every document of `text`.
 #[must_use]
 pub fn load(text: &str, limits: Limits) -> Loaded {
-    let mut out = Loaded::default();
-    let mut b = Builder::new(limits);
-    for ev in Parser::new_from_str(text) {
-        let (ev, span) = match ev {
-            Ok(x) => x,
-            Err(e) => {
-                let message = if e.info().contains("recursion limit") {
-                    "nesting too deep for the parser; the rest of the file is skipped".to_string()
-                } else {
-                    e.info().to_string()
-                };
-                out.error = Some(LoadError { pos: pos_of(*e.marker()), message });
-                return out;
-            }
-        };
-        let pos = pos_of(span.start);
-        let is_seq = matches!(ev, Event::SequenceStart(..));
-        match ev {
-            Event::DocumentStart(_) => {
-                b.stack.clear();
-                b.anchors.clear();
-                b.root = None;
-                b.duplicates.clear();
-            }
-            Event::DocumentEnd => {
-                let root = b.root.take().unwrap_or(Node { kind: Kind::Null, pos });
-                out.documents.push(Document { root, duplicates: std::mem::take(&mut b.duplicates) });
-            }
-            Event::Scalar(value, style, anchor, tag) => {
-                let tagged_str =
-                    tag.as_ref().is_some_and(|t| t.suffix == "str" || (t.handle == "!" && t.suffix.is_empty()));
-                let plain = style == ScalarStyle::Plain && !tagged_str;
-                let kind = if plain && is_null_plain(&value) {
-                    Kind::Null
-                } else {
-                    Kind::Scalar(Scalar { text: value.as_ref().into(), plain })
-                };
-                b.finish_node(Node { kind, pos }, anchor);
-            }
-            Event::Alias(anchor) => {
-                let Some(node) = b.anchors.get(&anchor) else {
-                    out.error = Some(LoadError { pos, message: "alias to an unknown anchor".to_string() });
-                    return out;
-                };
-                b.alias_nodes = b.alias_nodes.saturating_add(node.size());
-                if b.alias_nodes > b.limits.max_alias_nodes {
-                    out.error = Some(LoadError {
-                        pos,
-                        message: format!(
+    let mut docs = Documents::new(text, limits);
+    let documents = docs.by_ref().collect();
+    Loaded { documents, error: docs.error.take() }
+}
+
+/// The documents of a text, one at a time, as they are parsed ([`load`] collects them): a
+/// caller that audits each document and drops it holds one document's tree at a time. The
+/// limits apply to the whole text (the alias budget is per file). After the last document,
+/// [`Documents::error`] tells whether a syntax or limit error ended the text.
+pub struct Documents<'t> {
+    parser: Parser<'t, saphyr_parser::StrInput<'t>>,
+    b: Builder,
+    error: Option<LoadError>,
+    done: bool,
+}
+
+impl<'t> Documents<'t> {
+    /// The documents of `text`.
+    #[must_use]
+    pub fn new(text: &'t str, limits: Limits) -> Self {
+        Self { parser: Parser::new_from_str(text), b: Builder::new(limits), error: None, done: false }
+    }
+
+    /// The error that ended the text, once the iterator is exhausted (taken).
+    pub fn error(&mut self) -> Option<LoadError> {
+        self.error.take()
+    }
+
+    fn fail(&mut self, pos: Pos, message: String) -> Option<Document> {
+        self.error = Some(LoadError { pos, message });
+        self.done = true;
+        None
+    }
+}
+
+impl Iterator for Documents<'_> {
+    type Item = Document;
+
+    fn next(&mut self) -> Option<Document> {
+        while !self.done {
+            let Some(ev) = self.parser.next() else {
+                self.done = true;
+                break;
+            };
+            let b = &mut self.b;
+            let (ev, span) = match ev {
+                Ok(x) => x,
+                Err(e) => {
+                    let message = if e.info().contains("recursion limit") {
+                        "nesting too deep for the parser; the rest of the file is skipped".to_string()
+                    } else {
+                        e.info().to_string()
+                    };
+                    return self.fail(pos_of(*e.marker()), message);
+                }
+            };
+            let pos = pos_of(span.start);
+            let is_seq = matches!(ev, Event::SequenceStart(..));
+            match ev {
+                Event::DocumentStart(_) => {
+                    b.stack.clear();
+                    b.anchors.clear();
+                    b.root = None;
+                    b.duplicates.clear();
+                }
+                Event::DocumentEnd => {
+                    let root = b.root.take().unwrap_or(Node { kind: Kind::Null, pos });
+                    return Some(Document { root, duplicates: std::mem::take(&mut b.duplicates) });
+                }
+                Event::Scalar(value, style, anchor, tag) => {
+                    let tagged_str =
+                        tag.as_ref().is_some_and(|t| t.suffix == "str" || (t.handle == "!" && t.suffix.is_empty()));
+                    let plain = style == ScalarStyle::Plain && !tagged_str;
+                    let kind = if plain && is_null_plain(&value) {
+                        Kind::Null
+                    } else {
+                        Kind::Scalar(Scalar { text: value.as_ref().into(), plain })
+                    };
+                    b.finish_node(Node { kind, pos }, anchor);
+                }
+                Event::Alias(anchor) => {
+                    let Some(node) = b.anchors.get(&anchor) else {
+                        return self.fail(pos, "alias to an unknown anchor".to_string());
+                    };
+                    b.alias_nodes = b.alias_nodes.saturating_add(node.size());
+                    if b.alias_nodes > b.limits.max_alias_nodes {
+                        let message = format!(
                             "alias expansion exceeds {} nodes (an alias bomb?); the rest of the file is skipped",
                             b.limits.max_alias_nodes
-                        ),
-                    });
-                    return out;
+                        );
+                        return self.fail(pos, message);
+                    }
+                    let mut node = node.clone();
+                    node.pos = pos;
+                    b.push_value(node);
                 }
-                let mut node = node.clone();
-                node.pos = pos;
-                b.push_value(node);
-            }
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                if b.stack.len() >= b.limits.max_depth {
-                    out.error = Some(LoadError {
-                        pos,
-                        message: format!(
+                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                    if b.stack.len() >= b.limits.max_depth {
+                        let message = format!(
                             "nesting deeper than {} levels; the rest of the file is skipped",
                             b.limits.max_depth
-                        ),
-                    });
-                    return out;
+                        );
+                        return self.fail(pos, message);
+                    }
+                    if is_seq {
+                        b.stack.push(Frame::Seq { items: Vec::new(), pos, anchor });
+                    } else {
+                        b.stack.push(Frame::Map(MapFrame {
+                            entries: Vec::new(),
+                            pending_key: None,
+                            merges: Vec::new(),
+                            index: None,
+                            pos,
+                            anchor,
+                        }));
+                    }
                 }
-                if is_seq {
-                    b.stack.push(Frame::Seq { items: Vec::new(), pos, anchor });
-                } else {
-                    b.stack.push(Frame::Map(MapFrame {
-                        entries: Vec::new(),
-                        pending_key: None,
-                        merges: Vec::new(),
-                        index: None,
-                        pos,
-                        anchor,
-                    }));
+                Event::SequenceEnd => {
+                    if let Some(Frame::Seq { items, pos, anchor }) = b.stack.pop() {
+                        b.finish_node(Node { kind: Kind::Seq(items), pos }, anchor);
+                    }
                 }
+                Event::MappingEnd => {
+                    if let Some(Frame::Map(m)) = b.stack.pop() {
+                        b.end_map(m);
+                    }
+                }
+                Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
             }
-            Event::SequenceEnd => {
-                if let Some(Frame::Seq { items, pos, anchor }) = b.stack.pop() {
-                    b.finish_node(Node { kind: Kind::Seq(items), pos }, anchor);
-                }
-            }
-            Event::MappingEnd => {
-                if let Some(Frame::Map(m)) = b.stack.pop() {
-                    b.end_map(m);
-                }
-            }
-            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
+        None
     }
-    out
 }
 
 #[cfg(test)]
@@ -361,6 +396,60 @@ mod tests {
         let l = load("a: 1\n---\nb: [\n", Limits::default());
         assert_eq!(l.documents.len(), 1);
         assert!(l.error.is_some());
+    }
+
+    /// Tabs and byte order marks, as libyaml reads them (PyYAML's `CSafeLoader` was the
+    /// oracle; go-yaml, which kubectl uses, is a port of libyaml): `Some(json)` where it reads
+    /// the text, `None` where it refuses it. Where saphyr is more lenient than libyaml (a tab
+    /// after `- `, a BOM starting a line inside a mapping), kubeward keeps saphyr's reading.
+    #[test]
+    fn tabs_and_boms_as_go_yaml_reads_them() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("a:\tb\n", Some(r#"{"a":"b"}"#)),
+            ("spec:\n  privileged:\ttrue\n", Some(r#"{"spec":{"privileged":true}}"#)),
+            ("a:\t\tb\n", Some(r#"{"a":"b"}"#)),
+            ("a: \tb\n", Some(r#"{"a":"b"}"#)),
+            ("a:\t-1\n", Some(r#"{"a":-1}"#)),
+            ("a: b\t# c\n", Some(r#"{"a":"b"}"#)),
+            ("a: [\tb,\tc\t]\n", Some(r#"{"a":["b","c"]}"#)),
+            ("{a:\tb}\n", Some(r#"{"a":"b"}"#)),
+            ("a\t: b\n", Some(r#"{"a":"b"}"#)),
+            ("a:\n  b:\tc\n  d: e\n", Some(r#"{"a":{"b":"c","d":"e"}}"#)),
+            ("a:\t[b]\n", Some(r#"{"a":["b"]}"#)),
+            ("a:\t&x b\nc: *x\n", Some(r#"{"a":"b","c":"b"}"#)),
+            ("- a:\ttrue\n  b:\t1\n", Some(r#"[{"a":true,"b":1}]"#)),
+            ("containers:\n  - name:\tx\n", Some(r#"{"containers":[{"name":"x"}]}"#)),
+            ("a:\n\tb: c\n", None),
+            ("? a\n:\tb\n", None),
+            ("\u{FEFF}a: 1\n", Some(r#"{"a":1}"#)),
+            ("a: 1\n---\n\u{FEFF}b: 2\nc: 3\n", Some(r#"{"a":1}|{"b":2,"c":3}"#)),
+        ];
+        for (text, want) in cases {
+            let l = load(text, Limits::default());
+            let got = l
+                .error
+                .is_none()
+                .then(|| l.documents.iter().map(|d| d.root.to_json().to_string()).collect::<Vec<_>>().join("|"));
+            assert_eq!(got.as_deref(), *want, "{text:?}");
+        }
+        // The second document's position: the BOM is not a column.
+        let l = load("a: 1\n---\n\u{FEFF}b: 2\n", Limits::default());
+        assert_eq!(l.documents[1].root.entries()[0].key_pos, Pos::new(3, 1));
+    }
+
+    #[test]
+    fn documents_stream_like_load() {
+        let text = "a: 1\n---\nb: &x [1, 2]\nc: *x\n---\nd: [\n";
+        let whole = load(text, Limits::default());
+        let mut docs = Documents::new(text, Limits::default());
+        let streamed: Vec<Document> = docs.by_ref().collect();
+        assert_eq!(streamed.len(), 2);
+        assert_eq!(streamed.len(), whole.documents.len());
+        for (a, b) in streamed.iter().zip(&whole.documents) {
+            assert_eq!(a.root.to_json(), b.root.to_json());
+        }
+        assert_eq!(docs.error(), whole.error);
+        assert!(whole.error.is_some());
     }
 
     #[test]

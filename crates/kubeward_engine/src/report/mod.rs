@@ -67,6 +67,8 @@ pub struct Sources<'a> {
     texts: HashMap<&'a str, (&'a str, OnceLock<Vec<usize>>)>,
     from_disk: bool,
     last: std::sync::Mutex<Option<(String, String, Vec<usize>)>>,
+    /// The size limit of files read again (0: the default file limit, 64 MiB).
+    max_size: u64,
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
@@ -102,6 +104,12 @@ impl<'a> Sources<'a> {
         Self { from_disk: true, ..Self::of(snap) }
     }
 
+    /// The size limit of files read again from disk (the scan's `--max-file-size`).
+    #[must_use]
+    pub fn with_max_size(self, max_size: u64) -> Self {
+        Self { max_size, ..self }
+    }
+
     /// One line (1-based) of a file, without its line break.
     #[must_use]
     pub fn line(&self, file: &str, line: u32) -> Option<String> {
@@ -113,8 +121,10 @@ impl<'a> Sources<'a> {
         }
         let mut last = self.last.lock().ok()?;
         if last.as_ref().is_none_or(|(f, _, _)| f != file) {
-            // A file that changed since the scan shows its current line, or none.
-            let text = std::fs::read_to_string(file).unwrap_or_default();
+            // A file that changed since the scan shows its current line, or none. It is read
+            // with the scan's checks (a regular file, the size limit, decoded like the scan).
+            let max = if self.max_size == 0 { 64 << 20 } else { self.max_size };
+            let text = crate::input::text::read_text(std::path::Path::new(file), max).unwrap_or_default();
             let starts = line_starts(&text);
             *last = Some((file.to_string(), text, starts));
         }
