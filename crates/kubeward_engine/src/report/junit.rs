@@ -56,7 +56,7 @@ fn finding_case(d: &Diagnostic, out: &mut String) {
     let _ = writeln!(body, "{}", printable(&d.location()));
     let _ = writeln!(body, "{} {} {}: {}", d.severity, d.rule.code, d.rule.name, printable(&d.message));
     let _ = writeln!(body, "object: {}", object_label(d));
-    let _ = writeln!(body, "path: {}", printable(d.path.as_str()));
+    let _ = writeln!(body, "path: {}", printable(&d.path.to_string()));
     let _ = writeln!(body, "fix: {}", printable(&d.remediation));
     let _ = write!(body, "docs: {}", d.rule.docs_path());
     let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\"", escape(&classname, true), escape(&name, true));

@@ -93,7 +93,7 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out, "  = object: {obj}")?;
         if d.file.is_none() || !d.pos.is_known() {
-            writeln!(out, "  = path: {}", printable(d.path.as_str()))?;
+            writeln!(out, "  = path: {}", printable(&d.path.to_string()))?;
         }
         writeln!(out, "  = fix: {}", printable(&d.remediation))?;
         writeln!(out)?;
