@@ -2,15 +2,19 @@
 //! formatting; print what changed (stderr) and report what remains (stdout), or print a
 //! unified diff with `--diff`. With `-`, the fixed stream goes to stdout.
 
+mod write;
+
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{anyhow, Context as _, Result};
+use anyhow::{anyhow, Result};
 use kubeward_engine::fix::apply::{fix, Input, Outcome};
+use kubeward_engine::fix::comment_text as safe;
 use kubeward_engine::input::yaml::Limits;
 use kubeward_engine::report::Sources;
-use kubeward_engine::Snapshot;
+use kubeward_engine::{InputError, Snapshot};
 
 use crate::args::FixArgs;
 use crate::{config, walk};
@@ -23,24 +27,28 @@ fn unified(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
-/// Where a new file goes: beside the file whose finding asked for it.
-fn beside(source: &str, name: &str) -> std::path::PathBuf {
-    match Path::new(source).parent() {
-        Some(dir) if !source.starts_with('<') => dir.join(name),
-        _ => Path::new(name).to_path_buf(),
-    }
-}
-
-fn summary(outcome: &Outcome, unsafe_fixes: bool) -> String {
+/// What `fix` did, for stderr. `unwritten`: the files that could not be written, with why
+/// (their fixes are not counted). Object text is shown with control characters escaped.
+fn summary(outcome: &Outcome, unsafe_fixes: bool, unwritten: &BTreeMap<String, String>) -> String {
     let mut s = String::new();
     let mut fixed = 0;
     for (path, f) in &outcome.files {
+        let path = safe(path);
+        if let Some(why) = unwritten.get(&path) {
+            let n = f.applied.len();
+            let _ = writeln!(
+                s,
+                "not written {path}: {why}; its {n} fix{} not applied",
+                if n == 1 { " is" } else { "es are" }
+            );
+            continue;
+        }
         for a in &f.applied {
             fixed += 1;
-            let _ = writeln!(s, "fixed {path}: {} {} ({})", a.code, a.title, a.object);
+            let _ = writeln!(s, "fixed {path}: {} {} ({})", a.code, safe(&a.title), safe(&a.object));
         }
         for k in &f.skipped {
-            let _ = writeln!(s, "not fixed {path}: {} ({}): {}", k.code, k.object, k.reason);
+            let _ = writeln!(s, "not fixed {path}: {} ({}): {}", k.code, safe(&k.object), safe(&k.reason));
         }
     }
     let _ = write!(s, "{fixed} fix{} applied", if fixed == 1 { "" } else { "es" });
@@ -84,6 +92,11 @@ pub fn run(args: &FixArgs) -> Result<u8> {
         inputs.push(Input { path: shown, text });
     }
     let outcome = fix(&inputs, &settings, args.unsafe_fixes);
+    let roots = write::Roots::of(&paths);
+    // Files that could not be written (unchanged on disk), with why: an input error each, and
+    // their original text is what remains to report. The other files are still written.
+    let mut unwritten: BTreeMap<String, String> = BTreeMap::new();
+    let mut write_errors = Vec::new();
     let mut out = std::io::stdout().lock();
     for input in &inputs {
         let Some(f) = outcome.files.get(&input.path) else { continue };
@@ -94,32 +107,50 @@ pub fn run(args: &FixArgs) -> Result<u8> {
         } else if input.path == "<stdin>" {
             out.write_all(f.text.as_bytes())?;
         } else if f.text != input.text {
-            std::fs::write(&input.path, &f.text).with_context(|| format!("cannot write {}", input.path))?;
+            if let Err(why) = write::replace(Path::new(&input.path), &f.text, &roots) {
+                write_errors.push(InputError {
+                    file: Some(input.path.as_str().into()),
+                    pos: Default::default(),
+                    message: format!("cannot write the fixed file ({}); left unchanged", safe(&why)),
+                });
+                unwritten.insert(safe(&input.path), safe(&why));
+            }
         }
     }
     for (source, nf) in &outcome.new_files {
-        let target = beside(source, &nf.name);
-        let shown = target.display().to_string();
         if args.diff {
+            let shown = match Path::new(source).parent() {
+                Some(dir) if !source.starts_with('<') => dir.join(&nf.name),
+                _ => Path::new(&nf.name).to_path_buf(),
+            };
             let diff = similar::TextDiff::from_lines("", nf.content.as_str())
                 .unified_diff()
-                .header("/dev/null", &format!("b/{shown}"))
+                .header("/dev/null", &format!("b/{}", safe(&shown.display().to_string())))
                 .to_string();
             out.write_all(diff.as_bytes())?;
-        } else if target.exists() {
-            eprintln!("not written: {shown} exists");
-        } else {
-            std::fs::write(&target, &nf.content).with_context(|| format!("cannot write {shown}"))?;
+            continue;
+        }
+        match write::create(source, &nf.name, &nf.content, &roots) {
+            Ok(write::Created::Written) => {}
+            Ok(write::Created::Exists(p)) => eprintln!("not written: {} exists", safe(&p.display().to_string())),
+            Err(why) => write_errors.push(InputError {
+                file: Some(source.as_str().into()),
+                pos: Default::default(),
+                message: format!("new file {} not written: {}", safe(&nf.name), safe(&why)),
+            }),
         }
     }
     out.flush()?;
     drop(out);
-    eprint!("{}", summary(&outcome, args.unsafe_fixes));
+    eprint!("{}", summary(&outcome, args.unsafe_fixes, &unwritten));
 
     // What remains, judged on the fixed texts.
     let mut snap = Snapshot::default();
     for input in &inputs {
-        let text = outcome.files.get(&input.path).map_or_else(|| input.text.clone(), |f| f.text.clone());
+        let text = match outcome.files.get(&input.path) {
+            Some(f) if !unwritten.contains_key(&safe(&input.path)) => f.text.clone(),
+            _ => input.text.clone(),
+        };
         let (f, e) = Snapshot::parse_file(&input.path, text, Limits::default());
         snap.push(f, e);
     }
@@ -129,6 +160,7 @@ pub fn run(args: &FixArgs) -> Result<u8> {
         snap.errors.extend(errs);
     }
     snap.errors.append(&mut errors);
+    snap.errors.append(&mut write_errors);
     snap.mark_kustomize_patches();
     let report = kubeward_engine::run(&snap, &settings);
     if args.diff || stdin {
