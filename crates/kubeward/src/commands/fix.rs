@@ -189,7 +189,7 @@ pub fn run(args: &FixArgs) -> Result<u8> {
         let Some(f) = outcome.files.get(&input.path) else { continue };
         if args.diff {
             if f.text != input.text {
-                out.write_all(unified(&input.path, &input.text, &f.text).as_bytes())?;
+                out.write_all(unified(&safe(&input.path), &input.text, &f.text).as_bytes())?;
             }
         } else if input.path == "<stdin>" {
             out.write_all(f.text.as_bytes())?;

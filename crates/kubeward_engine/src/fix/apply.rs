@@ -14,6 +14,9 @@ use crate::input::yaml::Limits;
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
 
+/// Where an object is: the document index in its file and the `List` item.
+type DocAt = (usize, Option<usize>);
+
 /// Most rounds of fix-and-rescan (a fix never needs more than a couple).
 const MAX_ROUNDS: usize = 4;
 
@@ -208,7 +211,7 @@ pub fn fix(inputs: &[Input], settings: &Settings, unsafe_fixes: bool) -> Outcome
         for (idx, ds) in by_file {
             let path = inputs[idx].path.clone();
             let style = Style::of(&texts[idx], is_json(&path, &texts[idx]));
-            let mut todo: Vec<(&Diagnostic, &Fix, (usize, Option<usize>))> = Vec::new();
+            let mut todo: Vec<(&Diagnostic, &Fix, DocAt)> = Vec::new();
             for d in ds {
                 let Some(fix) = d.fix.as_deref() else { continue };
                 let key = format!(
@@ -248,7 +251,7 @@ pub fn fix(inputs: &[Input], settings: &Settings, unsafe_fixes: bool) -> Outcome
                 let Some(doc) = d.doc else { continue };
                 todo.push((d, fix, doc));
             }
-            let jobs: Vec<((usize, Option<usize>), &[Patch])> =
+            let jobs: Vec<(DocAt, &[Patch])> =
                 todo.iter().map(|(_, fix, doc)| (*doc, fix.patches.as_slice())).collect();
             let (text, results) = apply_file(&texts[idx], &jobs, style);
             texts[idx] = text;
@@ -294,11 +297,7 @@ fn applied(d: &Diagnostic, fix: &Fix, doc: (usize, Option<usize>)) -> Applied {
 /// is checked once; when it is not what the documents promised, or the file cannot be cut
 /// (`%TAG` directives shared across documents, a syntax error), the fixes are applied to the
 /// whole text, one re-read per patch, as before.
-fn apply_file(
-    text: &str,
-    jobs: &[((usize, Option<usize>), &[Patch])],
-    style: Style,
-) -> (String, Vec<Result<bool, String>>) {
+fn apply_file(text: &str, jobs: &[(DocAt, &[Patch])], style: Style) -> (String, Vec<Result<bool, String>>) {
     if jobs.len() > 1 {
         if let Some((mut pieces, count)) = cut(text) {
             let results: Vec<Result<bool, String>> = jobs
