@@ -440,6 +440,31 @@ mod tests {
         assert!(report.diagnostics.iter().all(|d| d.rule.code != "NET001"), "the new policy satisfies NET001");
     }
 
+    /// Issue 15, point 13: the time to fix a file is linear in its documents. Ten times the
+    /// documents must take well under a hundred times as long (quadratic: about 100x; linear:
+    /// about 10x; the bound of 30x leaves room for a busy machine). The output is the same as
+    /// fixing each document alone.
+    #[test]
+    fn fix_time_is_linear_in_documents_per_file() {
+        let doc = |i: usize| {
+            format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\n  namespace: a\nspec:\n  containers:\n    - name: c\n      image: r.example.com/x:1\n      securityContext: # why\n        privileged: true\n")
+        };
+        let file = |n: usize| (0..n).map(doc).collect::<Vec<_>>().join("---\n");
+        let time = |n: usize| {
+            let inputs = vec![Input { path: "f.yaml".into(), text: file(n) }];
+            let start = std::time::Instant::now();
+            let out = fix(&inputs, &settings(), false);
+            (start.elapsed().as_secs_f64(), out)
+        };
+        let small = (0..2).map(|_| time(100).0).fold(f64::MAX, f64::min);
+        let (large, out) = time(1000);
+        let f = &out.files["f.yaml"];
+        let alone = fix(&[Input { path: "f.yaml".into(), text: doc(999) }], &settings(), false);
+        assert!(f.text.ends_with(&alone.files["f.yaml"].text), "{}", &f.text[f.text.len().saturating_sub(600)..]);
+        assert_eq!(f.applied.len(), 1000 * alone.files["f.yaml"].applied.len());
+        assert!(large < 30.0 * small, "1,000 documents took {large:.2} s, 100 took {small:.2} s: not linear");
+    }
+
     #[test]
     fn json_stays_json_and_crlf_stays_crlf() {
         let json = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"p\", \"namespace\": \"a\"},\n  \"spec\": {\n    \"containers\": [\n      {\"name\": \"c\", \"image\": \"r.example.com/x:1\"}\n    ]\n  }\n}\n";
