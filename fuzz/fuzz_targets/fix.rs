@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
         let parts: Vec<Component<'_>> = Path::new(&nf.name).components().collect();
         assert!(matches!(parts.as_slice(), [Component::Normal(_)]), "new file name {:?} is not one component", nf.name);
         let lines: Vec<&str> = nf.content.lines().collect();
-        assert!(matches!(lines.len(), 11 | 12), "new file has {} lines:\n{}", lines.len(), nf.content);
+        assert!(matches!(lines.len(), 10 | 11), "new file has {} lines:\n{}", lines.len(), nf.content);
         let comment_lines = lines.iter().filter(|l| l.trim_start().starts_with('#')).count();
         assert!(lines.iter().take(3).all(|l| l.starts_with("# ")) && comment_lines == 3, "{}", nf.content);
         let doc = load(&nf.content, Limits::default());
