@@ -231,7 +231,7 @@ pub fn run(args: &FixArgs) -> Result<u8> {
     drop(out);
     eprint!("{}", summary(&outcome, args.unsafe_fixes, &unwritten));
 
-    // What remains, judged on the fixed texts.
+    // What remains, judged on the texts as they now are on disk (the original where the write failed).
     let mut snap = Snapshot::default();
     for input in &inputs {
         let text = match outcome.files.get(&input.path) {
