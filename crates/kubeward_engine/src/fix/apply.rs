@@ -1,7 +1,7 @@
 //! Applying fixes to a set of files: run the rules, apply the fixes allowed, run again (a fix
 //! can reveal or settle others), until nothing more applies. Pure: texts in, texts out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -13,6 +13,9 @@ use crate::engine::run;
 use crate::input::yaml::Limits;
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
+
+/// Where an object is: the document index in its file and the `List` item.
+type DocAt = (usize, Option<usize>);
 
 /// Most rounds of fix-and-rescan (a fix never needs more than a couple).
 const MAX_ROUNDS: usize = 4;
@@ -176,7 +179,12 @@ pub fn fix(inputs: &[Input], settings: &Settings, unsafe_fixes: bool) -> Outcome
     for i in inputs {
         out.files.insert(i.path.clone(), FileOutcome { text: i.text.clone(), ..FileOutcome::default() });
     }
-    let mut tried: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // The first input of each path (a scan over many files looks each finding's file up here).
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(inputs.len());
+    for (i, input) in inputs.iter().enumerate() {
+        index.entry(input.path.as_str()).or_insert(i);
+    }
+    let mut tried: HashSet<String> = HashSet::new();
     for _ in 0..MAX_ROUNDS {
         let mut snap = Snapshot::default();
         for (i, t) in inputs.iter().zip(&texts) {
@@ -196,13 +204,14 @@ pub fn fix(inputs: &[Input], settings: &Settings, unsafe_fixes: bool) -> Outcome
                 continue;
             }
             let Some(file) = d.file.as_deref() else { continue };
-            let Some(idx) = inputs.iter().position(|i| i.path == file) else { continue };
+            let Some(&idx) = index.get(file) else { continue };
             by_file.entry(idx).or_default().push(d);
         }
         out.unsafe_available = unsafe_available;
         for (idx, ds) in by_file {
             let path = inputs[idx].path.clone();
             let style = Style::of(&texts[idx], is_json(&path, &texts[idx]));
+            let mut todo: Vec<(&Diagnostic, &Fix, DocAt)> = Vec::new();
             for d in ds {
                 let Some(fix) = d.fix.as_deref() else { continue };
                 let key = format!(
@@ -217,6 +226,20 @@ pub fn fix(inputs: &[Input], settings: &Settings, unsafe_fixes: bool) -> Outcome
                     continue;
                 }
                 if let Some(nf) = &fix.new_file {
+                    if !super::is_safe_file_name(&nf.name) {
+                        // Rules build names from DNS-1123 names only; this is the writer's guard.
+                        if let Some(f) = out.files.get_mut(&path) {
+                            f.skipped.push(Skipped {
+                                code: d.rule.code,
+                                object: object_label(d),
+                                reason: format!(
+                                    "the new file's name `{}` is not a plain file name made of DNS-1123 names; not written",
+                                    super::comment_text(&nf.name)
+                                ),
+                            });
+                        }
+                        continue;
+                    }
                     if !out.new_files.iter().any(|(_, f)| f.name == nf.name) {
                         out.new_files.push((path.clone(), nf.clone()));
                         if let Some(f) = out.files.get_mut(&path) {
@@ -226,15 +249,21 @@ pub fn fix(inputs: &[Input], settings: &Settings, unsafe_fixes: bool) -> Outcome
                     continue;
                 }
                 let Some(doc) = d.doc else { continue };
-                match apply_all(&texts[idx], doc, &fix.patches, style) {
-                    Ok(Some(t)) => {
-                        texts[idx] = t;
+                todo.push((d, fix, doc));
+            }
+            let jobs: Vec<(DocAt, &[Patch])> =
+                todo.iter().map(|(_, fix, doc)| (*doc, fix.patches.as_slice())).collect();
+            let (text, results) = apply_file(&texts[idx], &jobs, style);
+            texts[idx] = text;
+            for ((d, fix, doc), result) in todo.iter().zip(results) {
+                match result {
+                    Ok(true) => {
                         progressed = true;
                         if let Some(f) = out.files.get_mut(&path) {
-                            f.applied.push(applied(d, fix, doc));
+                            f.applied.push(applied(d, fix, *doc));
                         }
                     }
-                    Ok(None) => {}
+                    Ok(false) => {}
                     Err(reason) => {
                         if let Some(f) = out.files.get_mut(&path) {
                             f.skipped.push(Skipped { code: d.rule.code, object: object_label(d), reason });
@@ -257,6 +286,77 @@ pub fn fix(inputs: &[Input], settings: &Settings, unsafe_fixes: bool) -> Outcome
 
 fn applied(d: &Diagnostic, fix: &Fix, doc: (usize, Option<usize>)) -> Applied {
     Applied { code: d.rule.code, object: object_label(d), title: fix.title.clone(), patches: fix.patches.clone(), doc }
+}
+
+/// Applies the fixes (document, patches) of one round to one file, in order; for each, whether
+/// it changed the text, or why it could not be applied.
+///
+/// A patch edits and re-reads only its own document when the file can be cut into documents
+/// that each read alone as themselves ([`cut`]): the time is then linear in the number of
+/// documents, where re-reading the whole file for each patch was quadratic. The joined result
+/// is checked once; when it is not what the documents promised, or the file cannot be cut
+/// (`%TAG` directives shared across documents, a syntax error), the fixes are applied to the
+/// whole text, one re-read per patch, as before.
+fn apply_file(text: &str, jobs: &[(DocAt, &[Patch])], style: Style) -> (String, Vec<Result<bool, String>>) {
+    if jobs.len() > 1 {
+        if let Some((mut pieces, count)) = cut(text) {
+            let results: Vec<Result<bool, String>> = jobs
+                .iter()
+                .map(|((doc, item), patches)| {
+                    let piece = pieces.get_mut(*doc).ok_or("the object is no longer where it was")?;
+                    let next = apply_all(piece, (0, *item), patches, style)?;
+                    Ok(next.map(|t| *piece = t).is_some())
+                })
+                .collect();
+            let joined = pieces.concat();
+            let loaded = crate::input::yaml::load(&joined, Limits::default());
+            if loaded.error.is_none() && loaded.documents.len() == count {
+                return (joined, results);
+            }
+        }
+    }
+    let mut t = text.to_string();
+    let results = jobs
+        .iter()
+        .map(|(doc, patches)| {
+            let next = apply_all(&t, *doc, patches, style)?;
+            Ok(next.map(|n| t = n).is_some())
+        })
+        .collect();
+    (t, results)
+}
+
+/// `text` cut into one piece per document (each from the start of its line, so that columns
+/// stay right), with the number of documents; `None` unless every piece reads alone as
+/// exactly one document without error and the whole text reads without error (a `%TAG`
+/// directive or an alias across documents, a syntax error: the pieces would not be the
+/// documents).
+fn cut(text: &str) -> Option<(Vec<String>, usize)> {
+    let loaded = crate::input::yaml::load(text, Limits::default());
+    let docs = cst::parse(text).ok()?;
+    if loaded.error.is_some() || loaded.documents.len() != docs.len() || docs.len() < 2 {
+        return None;
+    }
+    let mut starts = vec![0];
+    for d in docs.iter().skip(1) {
+        let line = text.get(..d.start)?.rfind('\n').map_or(0, |i| i + 1);
+        let indent_only = text.get(line..d.start)?.bytes().all(|b| b == b' ' || b == b'\t');
+        if !indent_only || line <= starts.last().copied().unwrap_or(0) {
+            return None;
+        }
+        starts.push(line);
+    }
+    let mut pieces = Vec::with_capacity(starts.len());
+    for (i, &s) in starts.iter().enumerate() {
+        let e = starts.get(i + 1).copied().unwrap_or(text.len());
+        let piece = text.get(s..e)?;
+        let alone = crate::input::yaml::load(piece, Limits::default());
+        if alone.error.is_some() || alone.documents.len() != 1 || cst::parse(piece).ok()?.len() != 1 {
+            return None;
+        }
+        pieces.push(piece.to_string());
+    }
+    Some((pieces, docs.len()))
 }
 
 /// Applies every patch of a fix, or none.
@@ -338,6 +438,31 @@ mod tests {
         let (_, nf) = out.new_files.iter().find(|(_, n)| n.name.contains("ingress")).expect("ingress policy");
         let report = run(&Snapshot::from_text("x.yaml", &format!("{}---\n{}", f.text, nf.content)), &settings());
         assert!(report.diagnostics.iter().all(|d| d.rule.code != "NET001"), "the new policy satisfies NET001");
+    }
+
+    /// Issue 15, point 13: the time to fix a file is linear in its documents. Ten times the
+    /// documents must take well under a hundred times as long (quadratic: about 100x; linear:
+    /// about 10x; the bound of 30x leaves room for a busy machine). The output is the same as
+    /// fixing each document alone.
+    #[test]
+    fn fix_time_is_linear_in_documents_per_file() {
+        let doc = |i: usize| {
+            format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\n  namespace: a\nspec:\n  containers:\n    - name: c\n      image: r.example.com/x:1\n      securityContext: # why\n        privileged: true\n")
+        };
+        let file = |n: usize| (0..n).map(doc).collect::<Vec<_>>().join("---\n");
+        let time = |n: usize| {
+            let inputs = vec![Input { path: "f.yaml".into(), text: file(n) }];
+            let start = std::time::Instant::now();
+            let out = fix(&inputs, &settings(), false);
+            (start.elapsed().as_secs_f64(), out)
+        };
+        let small = (0..2).map(|_| time(100).0).fold(f64::MAX, f64::min);
+        let (large, out) = time(1000);
+        let f = &out.files["f.yaml"];
+        let alone = fix(&[Input { path: "f.yaml".into(), text: doc(999) }], &settings(), false);
+        assert!(f.text.ends_with(&alone.files["f.yaml"].text), "{}", &f.text[f.text.len().saturating_sub(600)..]);
+        assert_eq!(f.applied.len(), 1000 * alone.files["f.yaml"].applied.len());
+        assert!(large < 30.0 * small, "1,000 documents took {large:.2} s, 100 took {small:.2} s: not linear");
     }
 
     #[test]

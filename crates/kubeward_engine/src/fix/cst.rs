@@ -81,6 +81,8 @@ impl CNode {
 pub struct CDoc {
     /// The root node.
     pub root: Option<CNode>,
+    /// Byte offset where the document starts: its `---`, else its first token.
+    pub start: usize,
 }
 
 enum Frame {
@@ -120,6 +122,41 @@ fn push(stack: &mut [Frame], docs_root: &mut Option<CNode>, node: CNode) {
     }
 }
 
+/// The end of a flow collection: after its closing bracket, which the end event's span starts
+/// at (the span itself runs over a comment after it).
+fn closing(text: &str, start: usize, end: usize, bracket: u8) -> usize {
+    if text.as_bytes().get(start) == Some(&bracket) {
+        start + 1
+    } else {
+        end
+    }
+}
+
+/// The offset after the closing quote of the quoted scalar starting at `start`.
+fn quoted_end(text: &str, start: usize, style: ScalarStyle) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let quote = if style == ScalarStyle::DoubleQuoted { b'"' } else { b'\'' };
+    if bytes.get(start) != Some(&quote) {
+        return None;
+    }
+    let mut i = start + 1;
+    while let Some(&b) = bytes.get(i) {
+        if quote == b'"' && b == b'\\' {
+            i += 2;
+        } else if b == quote {
+            // `''` inside single quotes is an escaped quote.
+            if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                i += 2;
+            } else {
+                return Some(i + 1);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
 /// Reads the documents of `text`.
 ///
 /// # Errors
@@ -129,6 +166,7 @@ pub fn parse(text: &str) -> Result<Vec<CDoc>, String> {
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<CNode> = None;
+    let mut doc_start = 0;
     for ev in Parser::new_from_str(text) {
         let (ev, span) = ev.map_err(|e| format!("line {}: {}", e.marker().line(), e.info()))?;
         let start = off.byte(span.start.index());
@@ -138,10 +176,18 @@ pub fn parse(text: &str) -> Result<Vec<CDoc>, String> {
             Event::DocumentStart(_) => {
                 stack.clear();
                 root = None;
+                doc_start = start;
             }
-            Event::DocumentEnd => docs.push(CDoc { root: root.take() }),
+            Event::DocumentEnd => docs.push(CDoc { root: root.take(), start: doc_start }),
             Event::Scalar(value, style, anchor, _) => {
                 let mut end = end;
+                if matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
+                    // The span runs over the spaces and the comment after the closing quote:
+                    // end after the quote, so that replacing the value keeps the comment.
+                    if let Some(e) = quoted_end(text, start, style) {
+                        end = end.min(e);
+                    }
+                }
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
                     // The span runs into the next line's indentation: end after the last
                     // line break of the content.
@@ -171,7 +217,8 @@ pub fn parse(text: &str) -> Result<Vec<CDoc>, String> {
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map { entries, start: s, col: c, flow, anchored, .. }) = stack.pop() {
-                    let e = if flow { end } else { entries.last().map_or(s, |(_, v)| v.end) };
+                    let e =
+                        if flow { closing(text, start, end, b'}') } else { entries.last().map_or(s, |(_, v)| v.end) };
                     push(
                         &mut stack,
                         &mut root,
@@ -181,7 +228,7 @@ pub fn parse(text: &str) -> Result<Vec<CDoc>, String> {
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq { items, start: s, col: c, flow, anchored }) = stack.pop() {
-                    let e = if flow { end } else { items.last().map_or(s, |v| v.end) };
+                    let e = if flow { closing(text, start, end, b']') } else { items.last().map_or(s, |v| v.end) };
                     push(
                         &mut stack,
                         &mut root,
@@ -217,5 +264,16 @@ mod tests {
         assert_eq!(&text[e.start..e.end], "x\n      y\n", "a block scalar's span is its content");
         assert_eq!(item.end, e.end, "a block map ends with its last value");
         assert!(root.get("f").expect("f").is_null());
+    }
+
+    #[test]
+    fn quoted_scalars_end_at_their_closing_quote() {
+        let text = "a: \"x # \\\" not\" # c1\nb: 'it''s' # c2\n";
+        let docs = parse(text).expect("parse");
+        let root = docs[0].root.as_ref().expect("root");
+        let a = root.get("a").expect("a");
+        assert_eq!(&text[a.start..a.end], "\"x # \\\" not\"");
+        let b = root.get("b").expect("b");
+        assert_eq!(&text[b.start..b.end], "'it''s'");
     }
 }

@@ -116,6 +116,34 @@ fn line_after(text: &str, end: usize) -> (usize, bool) {
     }
 }
 
+/// The offset of the end of the line containing `at` (before its `\r\n` or `\n`; the end of
+/// the text on the last line).
+fn line_end(text: &str, at: usize) -> usize {
+    match text.get(at..).and_then(|r| r.find('\n')) {
+        Some(i) if i > 0 && text.as_bytes().get(at + i - 1).is_some_and(|b| *b == b'\r') => at + i - 1,
+        Some(i) => at + i,
+        None => text.len(),
+    }
+}
+
+/// In a flow collection spread over lines, a comma at `at` (after its last entry) and `line`
+/// after the rest of that line, when the rest is a comment (`b: 2 # c`): the comment stays on
+/// the entry's line. `None` when no comment follows (the caller writes `, entry` at `at`).
+fn after_comment(text: &str, at: usize, line: &str) -> Option<String> {
+    let end = line_end(text, at);
+    let rest = text.get(at..end)?;
+    if !rest.trim_start().starts_with('#') {
+        return None;
+    }
+    let mut s = String::with_capacity(text.len() + line.len() + 1);
+    s.push_str(text.get(..at)?);
+    s.push(',');
+    s.push_str(rest);
+    s.push_str(line);
+    s.push_str(text.get(end..)?);
+    Some(s)
+}
+
 fn splice(text: &str, at: usize, remove: usize, insert: &str) -> String {
     let mut s = String::with_capacity(text.len() + insert.len());
     s.push_str(&text[..at]);
@@ -153,9 +181,11 @@ fn insert_entry(
             Some((k, v)) => {
                 let multiline = text[map.start..k.start].contains('\n');
                 if multiline {
-                    // One entry a line (pretty JSON): a new line at the last key's column.
+                    // One entry a line (pretty JSON): a new line at the last key's column, after
+                    // the last entry's comment if it has one (the comma goes before it).
                     let indent = " ".repeat(k.col);
-                    splice(text, v.end, 0, &format!(",{}{indent}{entry}", style.nl()))
+                    after_comment(text, v.end, &format!("{}{indent}{entry}", style.nl()))
+                        .unwrap_or_else(|| splice(text, v.end, 0, &format!(",{}{indent}{entry}", style.nl())))
                 } else {
                     splice(text, v.end, 0, &format!(", {entry}"))
                 }
@@ -187,15 +217,19 @@ fn replace_null(
 ) -> String {
     if !in_flow && null.start == null.end {
         let colon = text[key_node.end..].find(':').map_or(key_node.end, |i| key_node.end + i + 1);
-        let insert = match value {
-            // `key:` → `key:\n  child: ...` at the key's column + step.
-            Value::Object(m) if !m.is_empty() => m
-                .iter()
-                .map(|(k, v)| format!("{}{}", style.nl(), block_entry(k, v, key_node.col + step, step, style)))
-                .collect(),
-            _ => format!(" {}", flow_text(value, style)),
+        return match value {
+            // `key:` → `key:\n  child: ...` at the key's column + step, after the rest of the
+            // key's line: a comment there (`key: # c`) stays with `key`.
+            Value::Object(m) if !m.is_empty() => {
+                let insert: String = m
+                    .iter()
+                    .map(|(k, v)| format!("{}{}", style.nl(), block_entry(k, v, key_node.col + step, step, style)))
+                    .collect();
+                splice(text, line_end(text, colon), 0, &insert)
+            }
+            // `key: # c` → `key: value # c`.
+            _ => splice(text, colon, 0, &format!(" {}", flow_text(value, style))),
         };
-        return splice(text, colon, 0, &insert);
     }
     splice(text, null.start, null.end - null.start, &flow_text(value, style))
 }
@@ -386,6 +420,12 @@ pub fn append(
             }
             if *flow {
                 return Ok(Some(match items.last() {
+                    // `[\n  A # c\n]`: the new item on its own line, the comment kept with `A`.
+                    Some(last) if text[node.start..last.start].contains('\n') => {
+                        let line = format!("{}{}{}", style.nl(), " ".repeat(last.col), flow_text(item, style));
+                        after_comment(text, last.end, &line)
+                            .unwrap_or_else(|| splice(text, last.end, 0, &format!(", {}", flow_text(item, style))))
+                    }
                     Some(last) => splice(text, last.end, 0, &format!(", {}", flow_text(item, style))),
                     None => splice(text, node.end.saturating_sub(1), 0, &flow_text(item, style)),
                 }));
@@ -461,6 +501,58 @@ mod tests {
         assert_eq!(run_set("a:\r\n  b: 1\r\n", "/a/c", json!(false)), "a:\r\n  b: 1\r\n  c: false\r\n");
         assert_eq!(run_set("a:\n  b: 1", "/a/c", json!(false)), "a:\n  b: 1\n  c: false\n");
         assert_eq!(run_set("a:\n  b: |\n    text\n  # c\n", "/a/c", json!(1)), "a:\n  b: |\n    text\n  c: 1\n  # c\n");
+    }
+
+    /// Issue 15, point 16: a comment after a key stays with that key, whatever the fix adds.
+    #[test]
+    fn comments_stay_with_their_keys() {
+        let cases: &[(&str, &str, Value, &str)] = &[
+            // `key: # c` with nothing below: the new block goes after the comment.
+            (
+                "c:\n  securityContext: # c13\n  image: x\n",
+                "/c/securityContext/allowPrivilegeEscalation",
+                json!(false),
+                "c:\n  securityContext: # c13\n    allowPrivilegeEscalation: false\n  image: x\n",
+            ),
+            // The same at the end of a file without a final newline, and with CRLF.
+            (
+                "c:\n  securityContext: # c13",
+                "/c/securityContext/privileged",
+                json!(false),
+                "c:\n  securityContext: # c13\n    privileged: false",
+            ),
+            ("c:\r\n  sc:  # c\r\n  b: 1\r\n", "/c/sc/x", json!(true), "c:\r\n  sc:  # c\r\n    x: true\r\n  b: 1\r\n"),
+            // A scalar goes before the comment, on the key's line.
+            ("c:\n  x: # c\n", "/c/x", json!(false), "c:\n  x: false # c\n"),
+            // `key: # c` with a nested block: the new key goes into the block.
+            ("sc: # c\n  a: 1\n", "/sc/b", json!(true), "sc: # c\n  a: 1\n  b: true\n"),
+            // After a sequence item `- name: x # c`.
+            ("cs:\n  - name: x # c\n", "/cs/0/sc/p", json!(false), "cs:\n  - name: x # c\n    sc:\n      p: false\n"),
+            // A quoted value replaced in place keeps its comment.
+            ("a:\n  p: \"IfNotPresent\"   # pinned\n", "/a/p", json!("Always"), "a:\n  p: Always   # pinned\n"),
+            // Flow values, on one line and spread over lines.
+            ("a: {b: 1} # c\n", "/a/d", json!(true), "a: {b: 1, d: true} # c\n"),
+            (
+                "a: {\n  b: 1, # c1\n  c: 2 # c2\n}\n",
+                "/a/d",
+                json!(true),
+                "a: {\n  b: 1, # c1\n  c: 2, # c2\n  d: true\n}\n",
+            ),
+        ];
+        for (text, path, value, want) in cases {
+            let out = run_set(text, path, value.clone());
+            assert_eq!(&out, want, "{text:?}");
+            crate::fix::comments::check_kept(text, &out).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        }
+        // Appending to a flow sequence spread over lines.
+        let text = "d: [\n  NET_RAW # why\n]\n";
+        let docs = parse(text).expect("parse");
+        let out =
+            append(text, docs[0].root.as_ref().expect("root"), &segs("/d"), &json!("ALL"), Style::of(text, false))
+                .expect("ok")
+                .expect("changed");
+        assert_eq!(out, "d: [\n  NET_RAW, # why\n  ALL\n]\n");
+        crate::fix::comments::check_kept(text, &out).unwrap_or_else(|e| panic!("{e}"));
     }
 
     #[test]

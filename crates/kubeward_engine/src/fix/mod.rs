@@ -3,6 +3,7 @@
 //! `cst.rs`).
 
 pub mod apply;
+pub mod comments;
 pub mod cst;
 pub mod edit;
 
@@ -23,6 +24,49 @@ fn dotted(path: &FieldPath) -> String {
         .or_else(|| segs.iter().rposition(|s| s == "spec").map(|i| i + 1))
         .unwrap_or(0);
     segs[start.min(segs.len())..].join(".")
+}
+
+/// Whether `s` is a DNS-1123 label (a namespace name: at most 63 lowercase letters, digits and
+/// `-`, starting and ending with a letter or digit), the only object text a generated file
+/// name may contain.
+#[must_use]
+pub fn is_dns1123_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+}
+
+/// Whether `name` may name a file a fix creates: one path component of lowercase letters,
+/// digits, `-` and `.` (what DNS-1123 names are made of), starting and ending with a letter or
+/// digit before `.yaml`: no `/`, no `..`, no control character, no leading dot.
+#[must_use]
+pub fn is_safe_file_name(name: &str) -> bool {
+    name.len() <= 255
+        && name.strip_suffix(".yaml").is_some_and(|stem| {
+            let b = stem.as_bytes();
+            b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'.'))
+                && b.first().is_some_and(u8::is_ascii_alphanumeric)
+                && b.last().is_some_and(u8::is_ascii_alphanumeric)
+                && !stem.contains("..")
+        })
+}
+
+/// `s` made safe for a one-line YAML comment: control characters (line breaks, ESC, …) are
+/// written as escapes (`\n`, `\u{1b}`), so object text can never start a new line.
+#[must_use]
+pub fn comment_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// How safe a fix is.

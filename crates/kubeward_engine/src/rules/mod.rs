@@ -163,6 +163,10 @@ mod tests {
             let out = fix(&[Input { path: name.clone(), text: text.clone() }], &settings, true);
             let f = &out.files[&name];
             assert!(!f.applied.is_empty(), "{}: the fixture's findings got no fix", m.code);
+            // Every comment is kept, each after its key (issue 15, point 16).
+            if let Err(e) = crate::fix::comments::check_kept(&text, &f.text) {
+                panic!("{}: {e}", m.code);
+            }
             let mut shown = f.text.clone();
             for (_, nf) in &out.new_files {
                 shown.push_str(&format!("\n# ---- new file {} ----\n{}", nf.name, nf.content));

@@ -785,35 +785,48 @@ pub fn default_deny_finish(facts: &crate::cross::FactList<DenyFact>, cx: &mut Co
             n => format!("none of its {n} NetworkPolicies has `podSelector: {{}}`, `{t}` in its policy types and no allow-all rule"),
         };
         // Objects without a namespace go to the namespace they are applied to: so does the policy.
-        let (name, ns_line, ns_shown) = match ns.name {
-            Some(n) => {
-                (format!("kubeward-default-deny-{what}-{n}.yaml"), format!("\n  namespace: {n}"), format!("`{n}`"))
-            }
-            None => (
-                format!("kubeward-default-deny-{what}.yaml"),
-                String::new(),
-                "the manifests are applied to".to_string(),
-            ),
+        // The namespace goes into the new file's name, a comment and a YAML value: only a valid
+        // DNS-1123 label (what the API server accepts as a namespace) may; another name (`../x`,
+        // a line break) gets no fix, so that nothing is written outside the folder or injected.
+        let fix = match ns.name {
+            Some(n) if !crate::fix::is_dns1123_label(n) => None,
+            _ => Some(default_deny_fix(what, t, ns.name)),
         };
-        let content = format!(
-            "# Written by `kubeward fix --unsafe-fixes`: denies all {what} traffic of the pods of the namespace\n# {ns_shown} that no other NetworkPolicy allows. Add policies for the flows the apps need\n# before applying it.\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny-{what}{ns_line}\nspec:\n  podSelector: {{}}\n  policyTypes: [{t}]\n"
-        );
-        let fix = crate::fix::Fix::new_file(
-            crate::fix::Safety::Unsafe,
-            name.clone(),
-            content,
-            format!("write `{name}` with a default-deny {what} NetworkPolicy"),
-        );
-        cx.report_at(
+        let d = cx.report_at(
             handle,
             &at,
             format!(
                 "{} has no default-deny {what} NetworkPolicy in the scanned files ({detail})",
                 describe_ns(ns.name)
             ),
-        )
-        .fix(fix);
+        );
+        if let Some(fix) = fix {
+            d.fix(fix);
+        }
     }
+}
+
+/// The fix writing a default-deny policy for namespace `ns` (a valid DNS-1123 label).
+fn default_deny_fix(what: &str, t: &str, ns: Option<&str>) -> crate::fix::Fix {
+    let (name, ns_line, ns_shown) = match ns {
+        Some(n) => (
+            format!("kubeward-default-deny-{what}-{n}.yaml"),
+            format!("\n  namespace: {n}"),
+            format!("`{}`", crate::fix::comment_text(n)),
+        ),
+        None => {
+            (format!("kubeward-default-deny-{what}.yaml"), String::new(), "the manifests are applied to".to_string())
+        }
+    };
+    let content = format!(
+        "# Written by `kubeward fix --unsafe-fixes`: denies all {what} traffic of the pods of the namespace\n# {ns_shown} that no other NetworkPolicy allows. Add policies for the flows the apps need\n# before applying it.\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny-{what}{ns_line}\nspec:\n  podSelector: {{}}\n  policyTypes: [{t}]\n"
+    );
+    crate::fix::Fix::new_file(
+        crate::fix::Safety::Unsafe,
+        name.clone(),
+        content,
+        format!("write `{name}` with a default-deny {what} NetworkPolicy"),
+    )
 }
 
 /// "namespace `x`", or "the namespace the manifests are applied to".
