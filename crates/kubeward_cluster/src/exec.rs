@@ -246,28 +246,7 @@ impl ExecAuth {
     }
 }
 
-/// Standard base64 (for the plugin's PEM certificate, which the kubeconfig fields hold encoded).
-#[must_use]
-pub fn base64(input: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(T[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
+pub use kubeward_engine::base64::encode as base64;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -283,14 +262,6 @@ mod tests {
         assert_eq!(at("2026-12-07"), None);
         assert_eq!(at("2026-13-07T18:00:00Z"), None);
         assert_eq!(at("2026-12-07T18:00:00"), None);
-    }
-
-    #[test]
-    fn base64_encodes() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod docs;
 pub mod engine;
 pub mod fix;
 // --- images (issue 6) ---
+pub mod base64;
 pub mod images;
 pub mod input;
 pub mod registry;
