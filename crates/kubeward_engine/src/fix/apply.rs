@@ -102,8 +102,8 @@ fn object_root(docs: &[cst::CDoc], doc: usize, item: Option<usize>) -> Option<&C
     }
 }
 
-/// Counts the bytes `fix` hands to a parser, on this thread (tests only): the work of a fix is
-/// linear in the file when this is (issue 15, point 13), and the count is exact where a time is not.
+// Counts the bytes `fix` hands to a parser, on this thread (tests only): the work of a fix is
+// linear in the file when this is (issue 15, point 13), and the count is exact where a time is not.
 #[cfg(test)]
 thread_local! {
     static PARSED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
