@@ -194,6 +194,10 @@ fn links_and_paths_never_leave_the_root() {
     assert!(findings_on(&v, "/etc/kubernetes/admin.conf").is_empty(), "the host's admin.conf was checked: {v}");
     node_error(&v, "/etc/passwd", &["more than 40 symbolic links", "/etc/passwd"]);
     node_error(&v, "/etc/docker/daemon.json", &["symbolic link /etc/docker/daemon.json ->", "climbs above the root"]);
+    // A daemon.json that could not be read is not judged as missing ("`icc` is not set (no
+    // daemon.json)"): the input error says why it was not audited.
+    let docker = findings_on(&v, "/etc/docker/daemon.json");
+    assert!(docker.is_empty(), "a refused daemon.json was judged as missing: {docker:?}");
     node_error(&v, "/etc/group", &["symbolic link /etc/group ->", "climbs above the root"]);
     node_error(&v, "/etc/kubernetes/controller-manager.conf", &["more than 40 symbolic links"]);
     // The API server reached through an absolute directory link is audited, and its flags'
@@ -252,7 +256,9 @@ fn special_and_oversized_files_are_refused_and_the_audit_goes_on() {
     let r = tree.path();
     legit(r);
     // A FIFO where a file is read: never opened (opening it would block forever).
-    for fifo in ["etc/group", "var/log/k3s.log", "proc/300/cmdline", "etc/docker/daemon.json"] {
+    for fifo in
+        ["etc/group", "var/log/k3s.log", "proc/300/cmdline", "etc/docker/daemon.json", "etc/audit/rules.d/docker.rules"]
+    {
         let p = r.join(fifo);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
         let ok = Command::new("mkfifo").arg(&p).status().expect("mkfifo").success();
@@ -273,9 +279,24 @@ fn special_and_oversized_files_are_refused_and_the_audit_goes_on() {
     }
     let v = audit(r);
     assert_legit_audited(&v);
-    for f in ["/etc/group", "/var/log/k3s.log", "/proc/300/cmdline", "/etc/docker/daemon.json"] {
+    for f in [
+        "/etc/group",
+        "/var/log/k3s.log",
+        "/proc/300/cmdline",
+        "/etc/docker/daemon.json",
+        "/etc/audit/rules.d/docker.rules",
+    ] {
         node_error(&v, f, &["a FIFO (named pipe), not a regular file"]);
     }
+    // Files that could not be read are not judged as missing or empty: no "not set (no
+    // daemon.json)", no "no audit watch" from the refused rules file.
+    let docker: Vec<_> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["category"] == "docker")
+        .collect();
+    assert!(docker.is_empty(), "refused Docker files were judged as missing: {docker:?}");
     node_error(&v, "/etc/rancher/k3s/config.yaml", &["larger than the 4194304-byte limit"]);
     if zero {
         node_error(&v, "/etc/passwd", &["a device, not a regular file"]);

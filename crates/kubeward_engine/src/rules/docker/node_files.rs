@@ -150,8 +150,8 @@ pub fn docker_present(snap: &Snapshot) -> bool {
         || dockerd_process(snap).is_some()
 }
 
-/// Every daemon.json to judge: the node's (or an empty one when Docker is present without it)
-/// and every test document.
+/// Every daemon.json to judge: the node's (or an empty one when Docker is present without it,
+/// unless it was refused as input) and every test document.
 #[must_use]
 pub fn daemon_jsons(snap: &Snapshot) -> Vec<DaemonJson<'_>> {
     let mut out = Vec::new();
@@ -173,7 +173,10 @@ pub fn daemon_jsons(snap: &Snapshot) -> Vec<DaemonJson<'_>> {
             }
         }
     }
-    if !real && docker_present(snap) {
+    // A daemon.json that exists but could not be read (a link out of `--root`, a FIFO, too
+    // large) is an input error, not a missing file: it is not judged as "not set".
+    let refused = snap.errors.iter().any(|e| e.file.as_deref() == Some(DAEMON_JSON));
+    if !real && !refused && docker_present(snap) {
         out.insert(0, DaemonJson { path: DAEMON_JSON.to_string(), root: None, flags: flags() });
     }
     out
@@ -194,7 +197,10 @@ pub fn audit_cases(snap: &Snapshot) -> Vec<AuditCase> {
     let mut out = Vec::new();
     let real: Vec<&str> =
         snap.files.iter().filter_map(|f| f.path.as_deref()).filter(|p| auditd::is_rules_path(p)).collect();
-    if !real.is_empty() || docker_present(snap) {
+    // A rules file that could not be read leaves the node's rules unknown: its watches are not
+    // judged as missing (the input error says why).
+    let refused = snap.errors.iter().any(|e| e.file.as_deref().is_some_and(auditd::is_rules_path));
+    if (!real.is_empty() || docker_present(snap)) && !refused {
         out.push(AuditCase { path: real.first().map(|p| (*p).to_string()), rules: auditd::node_rules(snap) });
     }
     for d in snap.files.iter().flat_map(|f| f.documents.iter()) {
