@@ -290,12 +290,7 @@ fn special_and_oversized_files_are_refused_and_the_audit_goes_on() {
     }
     // Files that could not be read are not judged as missing or empty: no "not set (no
     // daemon.json)", no "no audit watch" from the refused rules file.
-    let docker: Vec<_> = v["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["category"] == "docker")
-        .collect();
+    let docker: Vec<_> = v["findings"].as_array().into_iter().flatten().filter(|f| f["category"] == "docker").collect();
     assert!(docker.is_empty(), "refused Docker files were judged as missing: {docker:?}");
     node_error(&v, "/etc/rancher/k3s/config.yaml", &["larger than the 4194304-byte limit"]);
     if zero {
