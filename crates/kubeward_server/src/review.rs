@@ -399,7 +399,7 @@ impl Evaluator {
         let mut annotations = BTreeMap::new();
         let status = if denying_total == 0 || audit {
             if audit {
-                warnings.expect(denying_total);
+                warnings.due(denying_total);
                 for f in &denying {
                     warnings.push(format!("would deny: {}", warning(f)));
                 }
@@ -417,7 +417,7 @@ impl Evaluator {
             d.verdict = Verdict::Denied;
             Some(StatusOut { code: 403, reason: "Forbidden", message: self.deny_message(&d, &denying, denying_total) })
         };
-        warnings.expect(below_total);
+        warnings.due(below_total);
         for f in &below {
             warnings.push(warning(f));
         }
@@ -624,7 +624,7 @@ struct Warnings {
 
 impl Warnings {
     /// `n` more warnings are due (listed or not).
-    fn expect(&mut self, n: usize) {
+    fn due(&mut self, n: usize) {
         self.expected += n;
     }
 
