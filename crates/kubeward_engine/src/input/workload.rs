@@ -256,6 +256,22 @@ impl<'a> ContainerView<'a> {
         None
     }
 
+    /// A key of an inheritable securityContext struct that the kubelet merges key by key
+    /// (`windowsOptions`): the container's `field.key`, else the pod's. (`seLinuxOptions` is
+    /// not merged: the container's struct replaces the pod's whole, use [`Self::effective`].)
+    #[must_use]
+    pub fn effective_key(&self, field: &str, key: &str) -> Option<Effective<'a>> {
+        let own = self.security_context().and_then(|s| s.get(field)).and_then(|o| o.get(key));
+        if let Some(v) = own.filter(|v| !v.is_null()) {
+            return Some(Effective { value: v, path: self.sc_path(field).key(key), inherited: false });
+        }
+        if !INHERITED_FIELDS.contains(&field) {
+            return None;
+        }
+        let v = self.pod_spec.get("securityContext")?.get(field)?.get(key).filter(|v| !v.is_null())?;
+        Some(Effective { value: v, path: self.pod_path.key("securityContext").key(field).key(key), inherited: true })
+    }
+
     /// Whether the container is certain to run as a non-root user: `runAsUser` non-zero, or
     /// `runAsNonRoot: true` with no `runAsUser: 0` (the kubelet then refuses to start a root image).
     #[must_use]

@@ -18,6 +18,11 @@ mod selinux_privileged_type;
 mod unmasked_proc_mount;
 mod unsafe_sysctl;
 mod writable_root_filesystem;
+// --- first contact (issue 16): Pod Security Standards gaps ---
+mod probe_host_set;
+mod unmasked_proc_mount_in_user_namespace;
+mod windows_host_process;
+// --- end first contact (issue 16) ---
 // ---- end security context rules: mods ----
 
 // (spacer)
@@ -83,4 +88,9 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     // --- cluster (issue 4) ---
     &runtime_threat_detection_missing::RuntimeThreatDetectionMissing,
     // --- end cluster (issue 4) ---
+    // --- first contact (issue 16): Pod Security Standards gaps ---
+    &windows_host_process::WindowsHostProcess,
+    &probe_host_set::ProbeHostSet,
+    &unmasked_proc_mount_in_user_namespace::UnmaskedProcMountInUserNamespace,
+    // --- end first contact (issue 16) ---
 ];

@@ -1,17 +1,23 @@
 use crate::context::Context;
-use crate::input::workload::{ContainerView, PodSpecView};
+use crate::input::node::Node;
+use crate::input::workload::{ContainerView, Effective, PodSpecView};
 use crate::rule::{Rule, RuleMeta};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags containers (init, regular and ephemeral) with `securityContext.procMount: Unmasked`.
-    /// Windows pods (`spec.os.name: windows`) are not checked.
+    /// Flags containers (init, regular and ephemeral) with `securityContext.procMount: Unmasked`
+    /// in a pod that shares the host's user namespace (`spec.hostUsers` unset or `true`).
+    /// With `hostUsers: false` the Pod Security Standards' baseline level allows it (since
+    /// Kubernetes 1.35) and `unmasked-proc-mount-in-user-namespace` (POD030, low) reports it
+    /// instead, as the restricted level still forbids it. Windows pods (`spec.os.name:
+    /// windows`) are not checked.
     ///
     /// ## Why is this bad?
     /// By default the runtime masks sensitive paths of `/proc` (`/proc/kcore`, `/proc/keys`,
     /// `/proc/sysrq-trigger`, `/proc/timer_list` and more) and makes others read-only.
-    /// `Unmasked` removes that protection: the container can read kernel memory and trigger
-    /// node-wide actions. It is meant only for nested containers in user namespaces.
+    /// `Unmasked` removes that protection: in the host's user namespace, the container's root
+    /// can read kernel memory and trigger node-wide actions. It is meant only for nested
+    /// containers in user namespaces (recent API servers refuse it without `hostUsers: false`).
     ///
     /// ## Example
     /// ```yaml
@@ -40,11 +46,12 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Remove `procMount` or set it to `Default`.
+    /// Remove `procMount` or set it to `Default`. A nested container runtime that needs it must
+    /// run in a user namespace (`spec.hostUsers: false`).
     pub UnmaskedProcMount {
         code: "POD015",
         name: "unmasked-proc-mount",
-        summary: "container mounts /proc unmasked",
+        summary: "container mounts /proc unmasked in the host's user namespace",
         severity: High,
         category: Pod,
         targets: CONTAINER,
@@ -55,24 +62,31 @@ crate::declare_rule! {
     }
 }
 
+/// Whether the pod runs in its own user namespace (`spec.hostUsers: false`).
+pub(super) fn in_user_namespace(pod: &PodSpecView<'_>) -> bool {
+    pod.get("hostUsers").and_then(Node::as_bool) == Some(false)
+}
+
+/// The container's `procMount: Unmasked`, if set.
+pub(super) fn unmasked<'a>(c: &ContainerView<'a>) -> Option<Effective<'a>> {
+    c.effective("procMount").filter(|e| e.value.as_str().map(str::trim) == Some("Unmasked"))
+}
+
 impl Rule for UnmaskedProcMount {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
-        if pod.is_windows() {
+        if pod.is_windows() || in_user_namespace(pod) {
             return;
         }
-        let Some(e) = c.effective("procMount") else {
-            return;
-        };
-        if e.value.as_str().map(str::trim) == Some("Unmasked") {
+        if let Some(e) = unmasked(c) {
             let name = c.name();
             cx.report(
                 pod.object,
                 e.path,
-                format!("container `{name}` mounts `/proc` unmasked (`procMount: Unmasked`)"),
+                format!("container `{name}` mounts `/proc` unmasked (`procMount: Unmasked`) in the host's user namespace"),
             )
             .container(name);
         }

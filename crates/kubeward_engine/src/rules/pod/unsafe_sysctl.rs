@@ -10,7 +10,10 @@ crate::declare_rule! {
     /// `net.ipv4.ip_unprivileged_port_start`, `net.ipv4.tcp_syncookies`,
     /// `net.ipv4.ping_group_range`, `net.ipv4.ip_local_reserved_ports`,
     /// `net.ipv4.tcp_keepalive_time`, `net.ipv4.tcp_fin_timeout`,
-    /// `net.ipv4.tcp_keepalive_intvl` and `net.ipv4.tcp_keepalive_probes`. Names written with
+    /// `net.ipv4.tcp_keepalive_intvl`, `net.ipv4.tcp_keepalive_probes` (Kubernetes 1.29),
+    /// `net.ipv4.tcp_rmem`, `net.ipv4.tcp_wmem` (1.32), `net.ipv4.tcp_slow_start_after_idle` and
+    /// `net.ipv4.tcp_notsent_lowat` (1.37): the newest set of the Pod Security admission library
+    /// (`k8s.io/pod-security-admission`, check `sysctls`). Names written with
     /// `/` separators are compared as their dotted form. Windows pods (`spec.os.name: windows`)
     /// are not checked.
     ///
@@ -67,7 +70,9 @@ crate::declare_rule! {
     }
 }
 
-/// The Pod Security Standards (baseline) safe sysctls.
+/// The Pod Security Standards (baseline) safe sysctls: `sysctlsAllowedV1Dot37` of
+/// `k8s.io/pod-security-admission/policy/check_sysctls.go` (a kubelet older than the version
+/// that added a name refuses it unless allowed with `--allowed-unsafe-sysctls`).
 const SAFE_SYSCTLS: &[&str] = &[
     "kernel.shm_rmid_forced",
     "net.ipv4.ip_local_port_range",
@@ -79,6 +84,12 @@ const SAFE_SYSCTLS: &[&str] = &[
     "net.ipv4.tcp_fin_timeout",
     "net.ipv4.tcp_keepalive_intvl",
     "net.ipv4.tcp_keepalive_probes",
+    // 1.32
+    "net.ipv4.tcp_rmem",
+    "net.ipv4.tcp_wmem",
+    // 1.37
+    "net.ipv4.tcp_slow_start_after_idle",
+    "net.ipv4.tcp_notsent_lowat",
 ];
 
 fn is_safe(name: &str) -> bool {
@@ -122,5 +133,11 @@ mod tests {
         assert!(is_safe("net/ipv4/tcp_syncookies"));
         assert!(!is_safe("net.ipv4.tcp_syncookie"));
         assert!(!is_safe("kernel.msgmax"));
+        // Added to the Pod Security Standards' safe set in Kubernetes 1.32 and 1.37.
+        assert!(is_safe("net.ipv4.tcp_rmem"));
+        assert!(is_safe("net/ipv4/tcp_wmem"));
+        assert!(is_safe("net.ipv4.tcp_slow_start_after_idle"));
+        assert!(is_safe("net.ipv4.tcp_notsent_lowat"));
+        assert!(!is_safe("net.ipv4.tcp_mem"));
     }
 }
