@@ -15,6 +15,7 @@ pub mod fix;
 pub mod base64;
 pub mod images;
 pub mod input;
+pub mod pss;
 pub mod registry;
 pub mod report;
 pub mod rootfs;

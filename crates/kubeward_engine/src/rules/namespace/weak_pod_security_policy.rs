@@ -14,7 +14,13 @@ crate::declare_rule! {
     /// - no `requiredDropCapabilities`;
     /// - a capability both required to be dropped and allowed or added by default
     ///   (`allowedCapabilities`, `defaultAddCapabilities`), which the seed guide warns about;
-    /// - `runAsUser.rule: RunAsAny` (containers may run as root).
+    /// - `runAsUser.rule: RunAsAny` (containers may run as root);
+    /// - `runAsUser.rule: MustRunAs` with a range that includes UID 0 (containers may run as
+    ///   root all the same).
+    ///
+    /// Group ranges (`runAsGroup`, `supplementalGroups`, `fsGroup`) that include GID 0 are not
+    /// reported: the root group gives no capability (privilege comes with UID 0), and OpenShift
+    /// runs arbitrary UIDs in group 0 by design, so such a finding would mostly be noise.
     ///
     /// ## Why is this bad?
     /// A PodSecurityPolicy is only as strong as its weakest field: every pod whose
@@ -160,6 +166,26 @@ impl Rule for WeakPodSecurityPolicy {
                 format!("policy `{name}` lets containers run as any user, root included (`runAsUser.rule: RunAsAny`)"),
             )
             .severity(Severity::Medium);
+        }
+        if spec.at(&["runAsUser", "rule"]).and_then(Node::as_str) == Some("MustRunAs") {
+            let ranges = spec.at(&["runAsUser", "ranges"]).map(Node::items).unwrap_or_default();
+            for (i, r) in ranges.iter().enumerate() {
+                let (Some(min), Some(max)) = (r.get("min").and_then(Node::as_i64), r.get("max").and_then(Node::as_i64))
+                else {
+                    continue;
+                };
+                if min <= 0 && 0 <= max {
+                    cx.report(
+                        obj,
+                        sp.key("runAsUser").key("ranges").index(i).key("min"),
+                        format!(
+                            "policy `{name}` lets containers run as root: the `runAsUser` range {min}-{max} includes UID 0"
+                        ),
+                    )
+                    .severity(Severity::Medium)
+                    .remediation("start the `runAsUser` ranges at 1 or above, or use `rule: MustRunAsNonRoot`");
+                }
+            }
         }
     }
 }

@@ -20,6 +20,7 @@ mod unsafe_sysctl;
 mod writable_root_filesystem;
 // --- first contact (issue 16): Pod Security Standards gaps ---
 mod probe_host_set;
+mod restricted_volume_type;
 mod unmasked_proc_mount_in_user_namespace;
 mod windows_host_process;
 // --- end first contact (issue 16) ---
@@ -91,6 +92,7 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     // --- first contact (issue 16): Pod Security Standards gaps ---
     &windows_host_process::WindowsHostProcess,
     &probe_host_set::ProbeHostSet,
+    &restricted_volume_type::RestrictedVolumeType,
     &unmasked_proc_mount_in_user_namespace::UnmaskedProcMountInUserNamespace,
     // --- end first contact (issue 16) ---
 ];

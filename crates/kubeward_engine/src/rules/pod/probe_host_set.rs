@@ -101,7 +101,9 @@ impl Rule for ProbeHostSet {
                 cx.report(
                     pod.object,
                     path,
-                    format!("container `{name}`: `{what}` makes the kubelet connect to host `{host}` (`{action}.host`)"),
+                    format!(
+                        "container `{name}`: `{what}` makes the kubelet connect to host `{host}` (`{action}.host`)"
+                    ),
                 )
                 .container(name);
             }

@@ -90,7 +90,12 @@ fn report_options(
     let mut found: Vec<(FieldPath, String, Severity, Option<&'static str>)> = Vec::new();
     if let Some(t) = opts.get("type").and_then(Node::as_str).map(str::trim).filter(|t| !t.is_empty()) {
         if matches!(t, "spc_t" | "unconfined_t") {
-            found.push((path.key("type"), format!("{who} runs with the unconfined SELinux type `{t}`{from}"), Severity::High, None));
+            found.push((
+                path.key("type"),
+                format!("{who} runs with the unconfined SELinux type `{t}`{from}"),
+                Severity::High,
+                None,
+            ));
         } else if !CONTAINER_TYPES.contains(&t) {
             found.push((
                 path.key("type"),

@@ -86,7 +86,9 @@ impl Rule for UnmaskedProcMount {
             cx.report(
                 pod.object,
                 e.path,
-                format!("container `{name}` mounts `/proc` unmasked (`procMount: Unmasked`) in the host's user namespace"),
+                format!(
+                    "container `{name}` mounts `/proc` unmasked (`procMount: Unmasked`) in the host's user namespace"
+                ),
             )
             .container(name);
         }

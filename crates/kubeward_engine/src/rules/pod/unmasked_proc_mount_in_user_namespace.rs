@@ -80,7 +80,9 @@ impl Rule for UnmaskedProcMountInUserNamespace {
             cx.report(
                 pod.object,
                 e.path,
-                format!("container `{name}` mounts `/proc` unmasked (`procMount: Unmasked`) in the pod's user namespace"),
+                format!(
+                    "container `{name}` mounts `/proc` unmasked (`procMount: Unmasked`) in the pod's user namespace"
+                ),
             )
             .container(name);
         }
