@@ -56,7 +56,7 @@ crate::declare_rule! {
     pub WindowsHostProcess {
         code: "POD027",
         name: "windows-host-process",
-        summary: "container runs as a windows hostprocess container",
+        summary: "container runs as a Windows HostProcess container",
         severity: Critical,
         category: Pod,
         targets: CONTAINER,
