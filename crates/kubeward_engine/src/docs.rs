@@ -162,6 +162,7 @@ pub fn generated() -> Vec<(String, String)> {
         ("docs/rules.md".to_string(), rules_index()),
         ("docs/checklist-coverage.md".to_string(), checklist_coverage()),
         ("docs/admission-rules.md".to_string(), crate::admission::rules_page()),
+        ("docs/pod-security-standards.md".to_string(), crate::pss::docs_page()),
     ];
     for r in rules() {
         v.push((r.meta().docs_path(), rule_page(r.meta())));

@@ -38,9 +38,10 @@ pub struct Check {
     pub since: u32,
     /// The codes of the rules that report what the check rejects.
     pub rules: &'static [&'static str],
-    /// Whether these rules also report settings the check allows (kubeward's stance is
-    /// stricter): a pod the level allows may then get their findings, unless a check of the
-    /// level that is not stricter lists the same rule. `note` says what differs.
+    /// Whether these rules also report settings that pods the level allows commonly have
+    /// (kubeward's stance is stricter), so that their findings do not mean a pod breaks the
+    /// level, unless a check of the level that is not stricter lists the same rule. `note` says
+    /// what differs. A narrow difference (one rare case) is only noted.
     pub stricter: bool,
     /// Where kubeward's rules differ from the check.
     pub note: &'static str,
@@ -105,7 +106,7 @@ pub const CHECKS: &[Check] = &[
         since: 0,
         rules: &["POD003"],
         stricter: false,
-        note: "since 1.35 the level allows root with `hostUsers: false`; POD003 still reports it (no upstream fixture has that case, so it is not marked stricter: that would drop POD003 from `rules_at`)",
+        note: "one narrow difference: since 1.35 the level allows root in a user namespace (`hostUsers: false`), which POD003 still reports",
     },
     Check {
         id: "runAsUser",
@@ -113,7 +114,7 @@ pub const CHECKS: &[Check] = &[
         since: 23,
         rules: &["POD003"],
         stricter: false,
-        note: "since 1.35 the level allows UID 0 with `hostUsers: false`; POD003 still reports it (as for `runAsNonRoot`)",
+        note: "one narrow difference: since 1.35 the level allows UID 0 in a user namespace (`hostUsers: false`), which POD003 still reports",
     },
     exact("seccompProfile_restricted", Level::Restricted, 19, &["POD012"]),
 ];
@@ -138,4 +139,45 @@ pub fn rules_at(level: Level) -> Vec<&'static str> {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// docs/pod-security-standards.md: the table, for users.
+#[must_use]
+pub fn docs_page() -> String {
+    use std::fmt::Write as _;
+    let mut s = String::from(crate::docs::HEADER);
+    s.push_str("# Pod Security Standards and kubeward's rules\n\n");
+    s.push_str(
+        "Each check of the [Pod Security Standards](https://kubernetes.io/docs/concepts/security/pod-security-standards/) \
+         (as the upstream Pod Security admission library `k8s.io/pod-security-admission` implements it, Kubernetes 1.37) \
+         and the kubeward rules that report what it rejects. A pod the library rejects for a check gets at least one \
+         finding from the check's rules; a pod it allows at a level gets none from the rules of the level's checks, \
+         except where kubeward is stricter (marked below). `crates/kubeward_engine/tests/pss.rs` holds this against \
+         every upstream fixture of Kubernetes 1.37.\n\n",
+    );
+    for level in [Level::Baseline, Level::Restricted] {
+        let _ =
+            writeln!(s, "## {}\n\n| Check | Since | Rules | Stricter | Note |\n|---|---|---|---|---|", level.as_str());
+        for c in CHECKS.iter().filter(|c| c.level == level) {
+            let rules: Vec<String> = c
+                .rules
+                .iter()
+                .map(|code| match crate::registry::find(code) {
+                    Some(r) => format!("[{code}](rules/{code}-{}.md) `{}`", r.meta().name, r.meta().name),
+                    None => format!("`{code}`"),
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "| `{}` | 1.{} | {} | {} | {} |",
+                c.id,
+                c.since,
+                rules.join(", "),
+                if c.stricter { "yes" } else { "" },
+                c.note.replace('|', "\\|")
+            );
+        }
+        s.push('\n');
+    }
+    s
 }
