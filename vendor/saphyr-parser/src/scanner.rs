@@ -1878,12 +1878,9 @@ impl<'input, T: Input> Scanner<'input, T> {
         // Chomp the tail.
         if chomping != Chomping::Strip {
             string.push_str(&leading_break);
-            // If we had reached an eof but the last character wasn't an end-of-line, check if the
-            // last line was indented at least as the rest of the scalar, then we need to consider
-            // there is a newline.
-            if self.input.next_is_z() && self.mark.col >= indent.max(1) {
-                string.push('\n');
-            }
+            // kubeward patch: a last line that ends the stream without a line break gets no
+            // line break, as libyaml and go-yaml read it (YAML 1.2 counts the end of the stream
+            // as one; saphyr added it). Six files of the development corpus end this way.
         }
 
         if chomping == Chomping::Keep {
@@ -2068,12 +2065,10 @@ impl<'input, T: Input> Scanner<'input, T> {
                 ));
             }
 
-            if (self.mark.col as isize) < self.indent {
-                return Err(ScanError::new_str(
-                    start_mark,
-                    "invalid indentation in quoted scalar",
-                ));
-            }
+            // kubeward patch: libyaml and go-yaml (kubectl, the API server) do not check the
+            // indentation of a quoted scalar's continuation lines: a line left of the key, even
+            // at column 0, continues the scalar (seen in real ConstraintTemplates). The
+            // document indicator check above still ends the scalar in error.
 
             leading_blanks = false;
             self.consume_flow_scalar_non_whitespace_chars(
@@ -2094,12 +2089,8 @@ impl<'input, T: Input> Scanner<'input, T> {
                 if self.input.next_is_blank() {
                     // Consume a space or a tab character.
                     if leading_blanks {
-                        if self.input.peek() == '\t' && (self.mark.col as isize) < self.indent {
-                            return Err(ScanError::new_str(
-                                self.mark,
-                                "tab cannot be used as indentation",
-                            ));
-                        }
+                        // kubeward patch: no "tab cannot be used as indentation" here; libyaml
+                        // and go-yaml take tabs in a quoted scalar's continuation indentation.
                         self.skip_blank();
                     } else {
                         whitespaces.push(self.input.peek());
@@ -2317,12 +2308,10 @@ impl<'input, T: Input> Scanner<'input, T> {
         let indent = self.indent + 1;
         let start_mark = self.mark;
 
-        if self.flow_level > 0 && (start_mark.col as isize) < indent {
-            return Err(ScanError::new_str(
-                start_mark,
-                "invalid indentation in flow construct",
-            ));
-        }
+        // kubeward patch: no "invalid indentation in flow construct" for a plain scalar that
+        // starts left of the enclosing block's indentation inside a flow collection; libyaml
+        // and go-yaml do not check indentation in flow context (see the patch in
+        // `fetch_next_token`).
 
         let mut string = String::with_capacity(32);
         self.buf_whitespaces.clear();
@@ -2579,6 +2568,20 @@ impl<'input, T: Input> Scanner<'input, T> {
             return Err(ScanError::new_str(
                 self.mark,
                 "':' must be followed by a valid YAML whitespace",
+            ));
+        }
+
+        // kubeward patch: libyaml and go-yaml drop a simple key that does not end on the line
+        // it starts (or within 1024 characters) in flow context too, and the ':' after it is
+        // then an error. Since quoted continuation lines may sit anywhere (see
+        // `scan_flow_scalar`), this keeps `{"a<LF>b": c}` refused, as kubectl refuses it.
+        if sk.possible
+            && self.flow_level > 0
+            && (sk.mark.line < start_mark.line || sk.mark.index + 1024 < start_mark.index)
+        {
+            return Err(ScanError::new_str(
+                start_mark,
+                "a key in a flow collection must end on the line where it starts",
             ));
         }
 

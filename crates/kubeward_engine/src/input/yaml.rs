@@ -1,6 +1,6 @@
 //! Multi-document YAML (and JSON) → [`Node`] trees with positions.
 //!
-//! Built on `saphyr-parser`'s event stream (vendored with a one-line leniency patch so that it
+//! Built on `saphyr-parser`'s event stream (vendored with small leniency patches so that it
 //! accepts what libyaml and go-yaml, used by kubectl and the API server, accept: see
 //! vendor/README.md). The parser is a state machine and caps flow nesting, so deep input cannot
 //! overflow the stack. On top of it this loader:
