@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use crate::engine::run_rules;
-use crate::report::{self, Format, Render, Sources};
+use crate::report::{self, Render, Sources};
 use crate::rule::Rule;
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
@@ -114,7 +114,7 @@ fn finish(snap: &Snapshot, report: &crate::engine::Report, problems: Vec<String>
     }
     let sources = Sources::of(snap);
     let mut out = Vec::new();
-    report::write(Format::Text, &Render { report, sources: &sources, color: false, command: "scan" }, &mut out)
+    report::text::write_findings(&Render { report, sources: &sources, color: false, command: "scan" }, &mut out)
         .map_err(|e| e.to_string())?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }

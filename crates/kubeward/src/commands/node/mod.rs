@@ -529,9 +529,12 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     let snap = r.snap;
 
     if args.print_auditd_rules {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
         for p in kubeward_engine::rules::docker::auditd::missing_watches(&snap) {
-            println!("-w {p} -p wa -k docker");
+            writeln!(out, "-w {p} -p wa -k docker")?;
         }
+        out.flush()?;
         return Ok(0);
     }
 
