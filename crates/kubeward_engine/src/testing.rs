@@ -189,10 +189,8 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
         snap.host_files = host_files_of(&snap)?;
     }
     // Docker snapshot rules judge documents that stand for node files
-    // (`kubeward-test-file: PATH`) and report findings naming PATH, without a line.
-    let by_path = host_files
-        || (rule.meta().targets.has(crate::rule::Targets::SNAPSHOT)
-            && rule.meta().category == crate::rule::Category::Docker);
+    // (`kubeward-test-file: PATH`) and report findings in the fixture, at the document's line.
+    let by_path = host_files;
     let settings = fixture_settings_for(rule)?;
     let report = run_rules(&snap, &settings, &[rule]);
     let mut problems = Vec::new();
