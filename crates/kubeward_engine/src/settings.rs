@@ -176,10 +176,23 @@ impl Default for Settings {
     }
 }
 
-/// Matches a selector (`ALL`, code, code prefix, name, category) against a rule.
+/// Whether a selector is a CIS Benchmark id or section (`1.2.1`, `1.2`, `5`).
+#[must_use]
+pub fn is_cis_selector(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_digit())
+        && !s.ends_with('.')
+        && !s.contains("..")
+        && s.chars().all(|c| c.is_ascii_digit() || c == '.')
+}
+
+/// Matches a selector (`ALL`, code, code prefix, name, category, CIS id or section) against a
+/// rule. A CIS section matches at dot boundaries: `1.2` selects 1.2.1 and 1.2.10, not 1.20.
 #[must_use]
 pub fn selector_matches(sel: &str, meta: &RuleMeta) -> bool {
     let s = sel.trim();
+    if is_cis_selector(s) {
+        return meta.cis.iter().any(|c| *c == s || c.strip_prefix(s).is_some_and(|r| r.starts_with('.')));
+    }
     s.eq_ignore_ascii_case("ALL")
         || meta.code.eq_ignore_ascii_case(s)
         || meta.name.eq_ignore_ascii_case(s)
