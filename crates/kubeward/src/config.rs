@@ -60,7 +60,7 @@ pub fn load(args: &ReportArgs) -> Result<Settings> {
     }
     for s in settings.select.iter().chain(&settings.ignore) {
         if !kubeward_engine::all_rules().iter().any(|r| kubeward_engine::settings::selector_matches(s, r.meta())) {
-            return Err(anyhow!("`{s}` matches no rule (see `kubeward rules`)"));
+            return Err(anyhow!("{}", kubeward_engine::suggest::unknown_selector(s)));
         }
     }
     Ok(settings)

@@ -306,14 +306,42 @@ impl Settings {
         }
         let raw: RawSettings = serde_json::from_value(root.to_json()).map_err(|e| {
             let msg = e.to_string();
-            // serde names the unknown field; find its line in the tree.
-            let pos = msg.split('`').nth(1).and_then(|field| find_key(&root, field)).unwrap_or(root.pos);
+            // serde names the unknown (or missing) field; find its line in the tree.
+            let field = msg.split('`').nth(1);
+            let pos = if msg.starts_with("missing field") { field.and_then(|f| find_missing(&root, f)) } else { None }
+                .or_else(|| field.and_then(|f| find_key(&root, f)))
+                .unwrap_or(root.pos);
             err(pos, msg)
         })?;
-        Self::compile(raw).map_err(|m| {
-            let pos = m.split('`').nth(1).and_then(|k| find_key(&root, k)).unwrap_or(root.pos);
-            err(pos, m)
-        })
+        // Every rule selector names a rule: the error points at the list item.
+        let mut lists: Vec<(String, &Node)> = Vec::new();
+        for key in ["select", "ignore"] {
+            if let Some(n) = root.get(key) {
+                lists.push((key.to_string(), n));
+            }
+        }
+        for e in root.get("per-path-ignores").map_or(&[][..], Node::entries) {
+            lists.push((format!("per-path-ignores `{}`", e.key), &e.value));
+        }
+        for (what, list) in lists {
+            for item in list.items() {
+                if let Some(sel) = item.as_str() {
+                    if !crate::registry::rules().iter().any(|r| selector_matches(sel, r.meta())) {
+                        return Err(err(item.pos, format!("{what}: {}", crate::suggest::unknown_selector(sel))));
+                    }
+                }
+            }
+        }
+        for e in root.get("severity-overrides").map_or(&[][..], Node::entries) {
+            if crate::registry::find(&e.key).is_none() {
+                let m = crate::suggest::did_you_mean(
+                    &format!("severity-overrides: `{}` is no rule code or name", e.key),
+                    &e.key,
+                );
+                return Err(err(e.key_pos, m));
+            }
+        }
+        Self::compile(raw).map_err(|m| err(locate(&root, &m), m))
     }
 
     /// Whether a rule runs.
@@ -350,6 +378,55 @@ impl Settings {
     pub fn is_secret_name(&self, name: &str) -> bool {
         self.secret_name_patterns.iter().any(|r| r.is_match(name))
     }
+}
+
+/// Where a compile error points: its first backticked token, as a key or a scalar value (a
+/// list item), looked for first under the dotted path the message starts with
+/// (`images.ignore: ...`), then anywhere; else that path's node, else the document.
+fn locate(root: &Node, msg: &str) -> Pos {
+    let scope = msg.split_once(": ").and_then(|(path, _)| {
+        if path.contains(' ') {
+            return None;
+        }
+        path.split('.').try_fold(root, |n, k| n.get(k))
+    });
+    let token = msg.split('`').nth(1).filter(|t| !t.is_empty());
+    token
+        .and_then(|t| scope.and_then(|s| find_token(s, t)).or_else(|| find_token(root, t)))
+        .or(scope.map(|s| s.pos))
+        .unwrap_or(root.pos)
+}
+
+/// The first key or scalar value equal to `token`, depth first.
+fn find_token(node: &Node, token: &str) -> Option<Pos> {
+    if node.as_str() == Some(token) {
+        return Some(node.pos);
+    }
+    for e in node.entries() {
+        if &*e.key == token {
+            return Some(e.key_pos);
+        }
+        if let Some(p) = find_token(&e.value, token) {
+            return Some(p);
+        }
+    }
+    node.items().iter().find_map(|n| find_token(n, token))
+}
+
+/// The first list item (a map) without `key` in a list whose other items have it: where a
+/// "missing field" error of one entry points.
+fn find_missing(node: &Node, key: &str) -> Option<Pos> {
+    let items = node.items();
+    let has = |n: &Node| n.entries().iter().any(|e| &*e.key == key);
+    if items.iter().any(|n| has(n)) {
+        if let Some(n) = items.iter().find(|n| !n.entries().is_empty() && !has(n)) {
+            return Some(n.pos);
+        }
+    }
+    node.entries()
+        .iter()
+        .find_map(|e| find_missing(&e.value, key))
+        .or_else(|| items.iter().find_map(|n| find_missing(n, key)))
 }
 
 fn find_key(node: &Node, key: &str) -> Option<Pos> {
