@@ -168,7 +168,7 @@ pub fn write(tallies: &BTreeMap<String, Tally>, out: &mut dyn Write) -> io::Resu
         total.na += t.na;
     }
     writeln!(out, "{:<w$}  {:>3} PASS  {:>3} FAIL  {:>3} not applicable", "total", total.pass, total.fail, total.na)?;
-    writeln!(out, "(PASS: the check applied to this node and found nothing; docs/node.md)")
+    writeln!(out, "(PASS: the check applied to this node and found nothing; docs/reports.md)")
 }
 
 #[cfg(test)]
