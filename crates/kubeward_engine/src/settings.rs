@@ -418,7 +418,7 @@ fn find_token(node: &Node, token: &str) -> Option<Pos> {
 fn find_missing(node: &Node, key: &str) -> Option<Pos> {
     let items = node.items();
     let has = |n: &Node| n.entries().iter().any(|e| &*e.key == key);
-    if items.iter().any(|n| has(n)) {
+    if items.iter().any(has) {
         if let Some(n) = items.iter().find(|n| !n.entries().is_empty() && !has(n)) {
             return Some(n.pos);
         }
