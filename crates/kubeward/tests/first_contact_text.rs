@@ -346,6 +346,10 @@ fn closed_stdout_ends_quietly() {
     write(d.path(), "web.yaml", PRIV);
     let web = d.path().join("web.yaml");
     let web = web.to_str().expect("utf-8");
+    // A PEM block is all --print-webhook-config needs of the CA (it is base64ed as it is).
+    write(d.path(), "ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    let ca = d.path().join("ca.pem");
+    let ca = ca.to_str().expect("utf-8");
     let node = node_tree("docker-host");
     let node = node.to_str().expect("utf-8");
     let mut runs: Vec<Vec<&str>> = Vec::new();
@@ -357,6 +361,7 @@ fn closed_stdout_ends_quietly() {
     runs.push(vec!["rules"]);
     runs.push(vec!["rules", "-f", "json"]);
     runs.push(vec!["explain", "POD001"]);
+    runs.push(vec!["serve", "--print-webhook-config", "--ca-file", ca]);
     runs.push(vec!["fix", "--diff", web]);
     runs.push(vec!["images", "--report", "examples/insecure/scans", "--manifests", "examples/insecure"]);
     for args in runs {
