@@ -468,6 +468,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cis_selectors_match_ids_and_sections_at_dot_boundaries() {
+        let meta = |code: &str| crate::registry::find(code).expect("rule").meta();
+        let one = meta("NODE001"); // 1.2.1
+        assert!(selector_matches("1.2.1", one));
+        assert!(selector_matches("1.2", one));
+        assert!(selector_matches("1", one));
+        assert!(!selector_matches("1.2.10", one));
+        assert!(!selector_matches("1.2.", one));
+        let twelve = crate::registry::rules().iter().find(|r| r.meta().cis.contains(&"1.2.10")).expect("1.2.10");
+        assert!(!selector_matches("1.2.1", twelve.meta()), "1.2.1 is not a prefix of 1.2.10");
+        assert!(!selector_matches("POD", one) && selector_matches("NODE", one));
+    }
+
+    #[test]
+    fn config_selectors_are_checked_at_their_item() {
+        let e = Settings::from_yaml(".kubeward.yaml", "select:\n  - POD001\n  - PODD01\n").expect_err("error");
+        assert_eq!((e.pos.line, e.pos.col), (3, 5), "{e}");
+        assert!(e.message.contains("did you mean"), "{e}");
+        let e = Settings::from_yaml(".kubeward.yaml", "exclude: [ok, \"a[b\"]\n").expect_err("error");
+        assert_eq!((e.pos.line, e.pos.col), (1, 15), "{e}");
+    }
+
+    #[test]
     fn unknown_key_names_line() {
         let e =
             Settings::from_yaml(".kubeward.yaml", "select: [ALL]\nrules:\n  pod:\n    bogus: 1\n").expect_err("error");
