@@ -383,3 +383,20 @@ fn closed_stdout_ends_quietly() {
         assert!(!err.contains("error"), "{args:?}: {err}");
     }
 }
+
+/// The CIS totals of every fixture node tree, file sections aside (git keeps no modes, see
+/// node_trees.rs): which sections apply to which layout, and how many checks fail. Reviewed
+/// snapshot: the hardened kubeadm node fails nothing outside the file sections, the Docker
+/// host has no Kubernetes section that applies.
+#[test]
+fn cis_totals_of_the_node_trees() {
+    let mut all = String::new();
+    for tree in ["kubeadm-hardened", "kubeadm-default", "insecure", "docker-host", "k3s", "rke2"] {
+        let root = node_tree(tree);
+        let o = kubeward(&std::env::temp_dir(), &["node", "--root", root.to_str().expect("utf-8"), "--ignore", "1.1,4.1"]);
+        let text = stdout(&o);
+        let (_, totals) = text.split_once("== CIS Kubernetes Benchmark").expect("CIS totals");
+        all.push_str(&format!("{tree}:\n== CIS Kubernetes Benchmark{totals}\n"));
+    }
+    insta::assert_snapshot!("cis-totals", all);
+}
