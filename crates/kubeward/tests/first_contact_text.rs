@@ -393,7 +393,8 @@ fn cis_totals_of_the_node_trees() {
     let mut all = String::new();
     for tree in ["kubeadm-hardened", "kubeadm-default", "insecure", "docker-host", "k3s", "rke2"] {
         let root = node_tree(tree);
-        let o = kubeward(&std::env::temp_dir(), &["node", "--root", root.to_str().expect("utf-8"), "--ignore", "1.1,4.1"]);
+        let o =
+            kubeward(&std::env::temp_dir(), &["node", "--root", root.to_str().expect("utf-8"), "--ignore", "1.1,4.1"]);
         let text = stdout(&o);
         let (_, totals) = text.split_once("== CIS Kubernetes Benchmark").expect("CIS totals");
         all.push_str(&format!("{tree}:\n== CIS Kubernetes Benchmark{totals}\n"));
