@@ -259,13 +259,17 @@ fn node_text_shows_cis_ids_and_totals_per_section() {
     let v = json(&kubeward(&dir, &["node", "--root", root_s, "--select", "1.2.1", "-f", "json"]));
     let codes: Vec<&str> = findings(&v).iter().filter_map(|f| f["code"].as_str()).collect();
     assert!(!codes.is_empty() && codes.iter().all(|c| *c == "NODE001"), "{codes:?}");
-    // A Docker host has no API server: its 1.2 checks are not applicable, not passed.
+    // A Docker host has no Kubernetes component: its checks are not applicable, not passed.
     let o = kubeward(&dir, &["node", "--root", node_tree("docker-host").to_str().expect("utf-8")]);
     let text = stdout(&o);
-    let row = text.lines().find(|l| l.starts_with("1.2 API server")).expect("a 1.2 row");
-    let nums: Vec<usize> = row.split_whitespace().filter_map(|w| w.parse().ok()).collect();
-    assert_eq!(nums[..2], [0, 0], "{row}");
-    assert!(nums[2] > 0, "{row}");
+    assert!(text.trim_end().ends_with("checks not applicable) =="), "one line for a node without Kubernetes: {text}");
+    assert!(!text.contains(" PASS "), "{text}");
+    // RKE2's tree has the API server but no controller manager: 1.3 is not applicable.
+    let o = kubeward(&dir, &["node", "--root", node_tree("rke2").to_str().expect("utf-8")]);
+    let row = stdout(&o).lines().find(|l| l.starts_with("1.3 controller manager")).map(String::from);
+    let nums: Vec<usize> = row.as_deref().unwrap_or("").split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    assert_eq!(nums[..2], [0, 0], "{row:?}");
+    assert!(nums[2] > 0, "{row:?}");
 }
 
 /// Unknown rules get the closest codes and names; a severity in `--select` points to
@@ -387,7 +391,7 @@ fn closed_stdout_ends_quietly() {
 /// The CIS totals of every fixture node tree, file sections aside (git keeps no modes, see
 /// node_trees.rs): which sections apply to which layout, and how many checks fail. Reviewed
 /// snapshot: the hardened kubeadm node fails nothing outside the file sections, the Docker
-/// host has no Kubernetes section that applies.
+/// host has no Kubernetes section that applies, RKE2's tree has only the API server's manifest.
 #[test]
 fn cis_totals_of_the_node_trees() {
     let mut all = String::new();
