@@ -50,7 +50,8 @@ pub enum ColorChoice {
 /// Options shared by commands that produce reports.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Output format on stdout: text, json, sarif, junit, html, markdown.
+    /// Output format on stdout: text, compact (one line a finding), json, sarif, junit, html,
+    /// markdown.
     #[arg(long, short = 'f', default_value = "text", env = "KUBEWARD_FORMAT")]
     pub format: String,
     /// Also write a report to a file, as FORMAT=FILE (repeatable).
@@ -59,13 +60,18 @@ pub struct ReportArgs {
     /// Exit with 1 when a finding is at or above this severity (critical, high, medium, low, info).
     #[arg(long, env = "KUBEWARD_FAIL_ON")]
     pub fail_on: Option<String>,
+    /// Show only findings at or above this severity, in every format; the summary says how many
+    /// were hidden. The exit code (--fail-on) and the score still count every finding.
+    #[arg(long, value_name = "SEVERITY", env = "KUBEWARD_MIN_SEVERITY")]
+    pub min_severity: Option<String>,
     /// Configuration file (default: `.kubeward.yaml` found walking up from the working directory).
     #[arg(long, env = "KUBEWARD_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Rules to run, comma-separated codes, prefixes, names or categories (replaces the config's).
+    /// Rules to run, comma-separated codes, prefixes, names, categories or CIS ids (`1.2.1`, or a
+    /// section: `1.2`) (replaces the config's).
     #[arg(long, value_delimiter = ',', env = "KUBEWARD_SELECT")]
     pub select: Vec<String>,
-    /// Rules not to run (added to the config's).
+    /// Rules not to run, in the same forms (added to the config's).
     #[arg(long, value_delimiter = ',', env = "KUBEWARD_IGNORE")]
     pub ignore: Vec<String>,
     /// Colour in text output.

@@ -25,6 +25,9 @@ pub fn load(args: &ReportArgs) -> Result<Settings> {
     // Output flags are checked before any work: a typo must not cost a whole scan.
     kubeward_engine::report::Format::parse(&args.format).map_err(|e| anyhow!("--format: {e}"))?;
     crate::commands::output::parse_outputs(&args.outputs)?;
+    if let Some(m) = &args.min_severity {
+        m.parse::<kubeward_engine::rule::Severity>().map_err(|e| anyhow!("--min-severity: {e}"))?;
+    }
     let path = match &args.config {
         Some(p) => Some(p.clone()),
         None => std::env::current_dir().ok().and_then(|d| discover(&d)),
@@ -57,7 +60,7 @@ pub fn load(args: &ReportArgs) -> Result<Settings> {
     }
     for s in settings.select.iter().chain(&settings.ignore) {
         if !kubeward_engine::all_rules().iter().any(|r| kubeward_engine::settings::selector_matches(s, r.meta())) {
-            return Err(anyhow!("`{s}` matches no rule (see `kubeward rules`)"));
+            return Err(anyhow!("{}", kubeward_engine::suggest::unknown_selector(s)));
         }
     }
     Ok(settings)

@@ -24,7 +24,15 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+            // A closed stdout (`kubeward scan | head -1`) ends the output quietly: the reader
+            // has what it wanted. The I/O error may sit under context added on the way up.
+            // (serde_json hides the I/O error behind its own: it tells the kind.)
+            let closed = |c: &(dyn std::error::Error + 'static)| {
+                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                    || c.downcast_ref::<serde_json::Error>()
+                        .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+            };
+            if e.chain().any(closed) {
                 return ExitCode::SUCCESS;
             }
             // Errors name files and values from the input: no raw control characters.

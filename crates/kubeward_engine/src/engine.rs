@@ -40,6 +40,12 @@ pub struct Report {
     pub rules_run: usize,
     /// Findings dropped because the baseline (`--baseline`) records them.
     pub hidden_by_baseline: usize,
+    /// Findings not shown because they are below `--min-severity` (they still count for the
+    /// exit code and the score), and that level.
+    pub hidden_below: Option<(crate::rule::Severity, usize)>,
+    /// The score of the whole audit, fixed before `--min-severity` hid findings (the score
+    /// judges the audit, not the view of it).
+    pub pinned_score: Option<crate::report::score::Score>,
     /// Findings of a streaming scan kept compressed (see [`crate::spill`]); `diagnostics` then
     /// holds the rest. [`Report::findings`] yields both, in order.
     pub spilled: Option<Arc<[Spill]>>,
@@ -72,6 +78,16 @@ impl Report {
     /// Every finding, in report order (decoding the compressed ones as it goes).
     pub fn findings(&self) -> impl Iterator<Item = Cow<'_, Diagnostic>> + '_ {
         Merge::new(self.spilled.iter().flat_map(|s| s.iter()).map(Spill::iter).collect(), &self.diagnostics)
+    }
+
+    /// Hides the findings below `min` (`--min-severity`): the score is pinned first, and the
+    /// summary says how many were hidden.
+    pub fn hide_below(&mut self, min: crate::rule::Severity) {
+        self.pinned_score = Some(crate::report::score::score(self));
+        self.materialize();
+        let before = self.diagnostics.len();
+        self.diagnostics.retain(|d| d.severity >= min);
+        self.hidden_below = Some((min, before - self.diagnostics.len()));
     }
 
     /// Moves the compressed findings into `diagnostics` (for the few consumers that need them

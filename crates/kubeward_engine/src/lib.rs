@@ -24,6 +24,7 @@ pub mod rules;
 pub mod settings;
 pub mod snapshot;
 pub mod spill;
+pub mod suggest;
 pub mod suppression;
 
 #[cfg(test)]

@@ -176,10 +176,23 @@ impl Default for Settings {
     }
 }
 
-/// Matches a selector (`ALL`, code, code prefix, name, category) against a rule.
+/// Whether a selector is a CIS Benchmark id or section (`1.2.1`, `1.2`, `5`).
+#[must_use]
+pub fn is_cis_selector(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_digit())
+        && !s.ends_with('.')
+        && !s.contains("..")
+        && s.chars().all(|c| c.is_ascii_digit() || c == '.')
+}
+
+/// Matches a selector (`ALL`, code, code prefix, name, category, CIS id or section) against a
+/// rule. A CIS section matches at dot boundaries: `1.2` selects 1.2.1 and 1.2.10, not 1.20.
 #[must_use]
 pub fn selector_matches(sel: &str, meta: &RuleMeta) -> bool {
     let s = sel.trim();
+    if is_cis_selector(s) {
+        return meta.cis.iter().any(|c| *c == s || c.strip_prefix(s).is_some_and(|r| r.starts_with('.')));
+    }
     s.eq_ignore_ascii_case("ALL")
         || meta.code.eq_ignore_ascii_case(s)
         || meta.name.eq_ignore_ascii_case(s)
@@ -293,14 +306,42 @@ impl Settings {
         }
         let raw: RawSettings = serde_json::from_value(root.to_json()).map_err(|e| {
             let msg = e.to_string();
-            // serde names the unknown field; find its line in the tree.
-            let pos = msg.split('`').nth(1).and_then(|field| find_key(&root, field)).unwrap_or(root.pos);
+            // serde names the unknown (or missing) field; find its line in the tree.
+            let field = msg.split('`').nth(1);
+            let pos = if msg.starts_with("missing field") { field.and_then(|f| find_missing(&root, f)) } else { None }
+                .or_else(|| field.and_then(|f| find_key(&root, f)))
+                .unwrap_or(root.pos);
             err(pos, msg)
         })?;
-        Self::compile(raw).map_err(|m| {
-            let pos = m.split('`').nth(1).and_then(|k| find_key(&root, k)).unwrap_or(root.pos);
-            err(pos, m)
-        })
+        // Every rule selector names a rule: the error points at the list item.
+        let mut lists: Vec<(String, &Node)> = Vec::new();
+        for key in ["select", "ignore"] {
+            if let Some(n) = root.get(key) {
+                lists.push((key.to_string(), n));
+            }
+        }
+        for e in root.get("per-path-ignores").map_or(&[][..], Node::entries) {
+            lists.push((format!("per-path-ignores `{}`", e.key), &e.value));
+        }
+        for (what, list) in lists {
+            for item in list.items() {
+                if let Some(sel) = item.as_str() {
+                    if !crate::registry::rules().iter().any(|r| selector_matches(sel, r.meta())) {
+                        return Err(err(item.pos, format!("{what}: {}", crate::suggest::unknown_selector(sel))));
+                    }
+                }
+            }
+        }
+        for e in root.get("severity-overrides").map_or(&[][..], Node::entries) {
+            if crate::registry::find(&e.key).is_none() {
+                let m = crate::suggest::did_you_mean(
+                    &format!("severity-overrides: `{}` is no rule code or name", e.key),
+                    &e.key,
+                );
+                return Err(err(e.key_pos, m));
+            }
+        }
+        Self::compile(raw).map_err(|m| err(locate(&root, &m), m))
     }
 
     /// Whether a rule runs.
@@ -337,6 +378,55 @@ impl Settings {
     pub fn is_secret_name(&self, name: &str) -> bool {
         self.secret_name_patterns.iter().any(|r| r.is_match(name))
     }
+}
+
+/// Where a compile error points: its first backticked token, as a key or a scalar value (a
+/// list item), looked for first under the dotted path the message starts with
+/// (`images.ignore: ...`), then anywhere; else that path's node, else the document.
+fn locate(root: &Node, msg: &str) -> Pos {
+    let scope = msg.split_once(": ").and_then(|(path, _)| {
+        if path.contains(' ') {
+            return None;
+        }
+        path.split('.').try_fold(root, |n, k| n.get(k))
+    });
+    let token = msg.split('`').nth(1).filter(|t| !t.is_empty());
+    token
+        .and_then(|t| scope.and_then(|s| find_token(s, t)).or_else(|| find_token(root, t)))
+        .or(scope.map(|s| s.pos))
+        .unwrap_or(root.pos)
+}
+
+/// The first key or scalar value equal to `token`, depth first.
+fn find_token(node: &Node, token: &str) -> Option<Pos> {
+    if node.as_str() == Some(token) {
+        return Some(node.pos);
+    }
+    for e in node.entries() {
+        if &*e.key == token {
+            return Some(e.key_pos);
+        }
+        if let Some(p) = find_token(&e.value, token) {
+            return Some(p);
+        }
+    }
+    node.items().iter().find_map(|n| find_token(n, token))
+}
+
+/// The first list item (a map) without `key` in a list whose other items have it: where a
+/// "missing field" error of one entry points.
+fn find_missing(node: &Node, key: &str) -> Option<Pos> {
+    let items = node.items();
+    let has = |n: &Node| n.entries().iter().any(|e| &*e.key == key);
+    if items.iter().any(has) {
+        if let Some(n) = items.iter().find(|n| !n.entries().is_empty() && !has(n)) {
+            return Some(n.pos);
+        }
+    }
+    node.entries()
+        .iter()
+        .find_map(|e| find_missing(&e.value, key))
+        .or_else(|| items.iter().find_map(|n| find_missing(n, key)))
 }
 
 fn find_key(node: &Node, key: &str) -> Option<Pos> {
@@ -376,6 +466,29 @@ fn civil_from_days(z: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cis_selectors_match_ids_and_sections_at_dot_boundaries() {
+        let meta = |code: &str| crate::registry::find(code).expect("rule").meta();
+        let one = meta("NODE001"); // 1.2.1
+        assert!(selector_matches("1.2.1", one));
+        assert!(selector_matches("1.2", one));
+        assert!(selector_matches("1", one));
+        assert!(!selector_matches("1.2.10", one));
+        assert!(!selector_matches("1.2.", one));
+        let twelve = crate::registry::rules().iter().find(|r| r.meta().cis.contains(&"1.2.10")).expect("1.2.10");
+        assert!(!selector_matches("1.2.1", twelve.meta()), "1.2.1 is not a prefix of 1.2.10");
+        assert!(!selector_matches("POD", one) && selector_matches("NODE", one));
+    }
+
+    #[test]
+    fn config_selectors_are_checked_at_their_item() {
+        let e = Settings::from_yaml(".kubeward.yaml", "select:\n  - POD001\n  - PODD01\n").expect_err("error");
+        assert_eq!((e.pos.line, e.pos.col), (3, 5), "{e}");
+        assert!(e.message.contains("did you mean"), "{e}");
+        let e = Settings::from_yaml(".kubeward.yaml", "exclude: [ok, \"a[b\"]\n").expect_err("error");
+        assert_eq!((e.pos.line, e.pos.col), (1, 15), "{e}");
+    }
 
     #[test]
     fn unknown_key_names_line() {

@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use crate::engine::run_rules;
-use crate::report::{self, Format, Render, Sources};
+use crate::report::{self, Render, Sources};
 use crate::rule::Rule;
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
@@ -114,7 +114,7 @@ fn finish(snap: &Snapshot, report: &crate::engine::Report, problems: Vec<String>
     }
     let sources = Sources::of(snap);
     let mut out = Vec::new();
-    report::write(Format::Text, &Render { report, sources: &sources, color: false, command: "scan" }, &mut out)
+    report::text::write_findings(&Render { report, sources: &sources, color: false, command: "scan" }, &mut out)
         .map_err(|e| e.to_string())?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
@@ -189,10 +189,8 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
         snap.host_files = host_files_of(&snap)?;
     }
     // Docker snapshot rules judge documents that stand for node files
-    // (`kubeward-test-file: PATH`) and report findings naming PATH, without a line.
-    let by_path = host_files
-        || (rule.meta().targets.has(crate::rule::Targets::SNAPSHOT)
-            && rule.meta().category == crate::rule::Category::Docker);
+    // (`kubeward-test-file: PATH`) and report findings in the fixture, at the document's line.
+    let by_path = host_files;
     let settings = fixture_settings_for(rule)?;
     let report = run_rules(&snap, &settings, &[rule]);
     let mut problems = Vec::new();

@@ -11,8 +11,9 @@ use crate::args::ExplainArgs;
 /// # Errors
 /// Unknown rules.
 pub fn run(args: &ExplainArgs) -> Result<u8> {
-    let rule =
-        kubeward_engine::find(&args.rule).ok_or_else(|| anyhow!("no rule `{}` (see `kubeward rules`)", args.rule))?;
+    let rule = kubeward_engine::find(&args.rule).ok_or_else(|| {
+        anyhow!("{}", kubeward_engine::suggest::did_you_mean(&format!("no rule `{}`", args.rule), &args.rule))
+    })?;
     let m = rule.meta();
     let mut out = std::io::stdout().lock();
     writeln!(out, "# {} {}: {}\n", m.code, m.name, m.summary)?;

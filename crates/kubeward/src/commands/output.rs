@@ -33,6 +33,25 @@ pub fn emit(
     sources: &Sources<'_>,
     command: &str,
 ) -> Result<u8> {
+    emit_with(args, settings, report, sources, command, &|_, _| Ok(()))
+}
+
+/// What a command adds after its text report on stdout (`kubeward node`: the CIS totals),
+/// given every finding (before `--min-severity`).
+pub type Epilogue<'a> = dyn Fn(&Report, &mut dyn Write) -> std::io::Result<()> + 'a;
+
+/// [`emit`], with `epilogue` written after the text report on stdout.
+///
+/// # Errors
+/// I/O errors.
+pub fn emit_with(
+    args: &ReportArgs,
+    settings: &Settings,
+    report: &Report,
+    sources: &Sources<'_>,
+    command: &str,
+    epilogue: &Epilogue<'_>,
+) -> Result<u8> {
     let format = Format::parse(&args.format).map_err(|e| anyhow!("--format: {e}"))?;
     let outputs = parse_outputs(&args.outputs)?;
     if let Some(path) = &args.write_baseline {
@@ -53,6 +72,20 @@ pub fn emit(
         }
         None => report,
     };
+    // The exit code judges every finding (the baseline's aside), whatever --min-severity shows.
+    let code = exit_code(settings, report);
+    let all = report;
+    let shown;
+    let report = match &args.min_severity {
+        Some(level) => {
+            let min = level.parse().map_err(|e: String| anyhow!("--min-severity: {e}"))?;
+            let mut r = report.clone();
+            r.hide_below(min);
+            shown = r;
+            &shown
+        }
+        None => report,
+    };
     let stdout = std::io::stdout();
     let color = match args.color {
         ColorChoice::Always => true,
@@ -68,10 +101,14 @@ pub fn emit(
     }
     if !args.quiet {
         let mut lock = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-        report::write(format, &Render { report, sources, color: color && format == Format::Text, command }, &mut lock)?;
+        let color = color && matches!(format, Format::Text | Format::Compact);
+        report::write(format, &Render { report, sources, color, command }, &mut lock)?;
+        if format == Format::Text {
+            epilogue(all, &mut lock)?;
+        }
         lock.flush()?;
     }
-    Ok(exit_code(settings, report))
+    Ok(code)
 }
 
 /// 2 when an input could not be read or parsed, else 1 when a finding is at or above

@@ -32,12 +32,20 @@ pub fn run(args: &RulesArgs) -> Result<u8> {
     let mut out = std::io::stdout().lock();
     match args.format.as_str() {
         "text" => {
-            writeln!(out, "{:<8} {:<40} {:<9} {:<10} SUMMARY", "CODE", "NAME", "SEVERITY", "CATEGORY")?;
-            for r in all_rules() {
-                let m = r.meta();
+            // Columns as wide as their longest entry (NODE125 is wider than POD001).
+            let metas: Vec<_> = all_rules().iter().map(|r| r.meta()).collect();
+            let width = |head: &str, f: &dyn Fn(&kubeward_engine::RuleMeta) -> usize| {
+                metas.iter().map(|m| f(m)).max().unwrap_or(0).max(head.len())
+            };
+            let cw = width("CODE", &|m| m.code.len());
+            let nw = width("NAME", &|m| m.name.len());
+            let sw = width("SEVERITY", &|m| m.severity.as_str().len());
+            let kw = width("CATEGORY", &|m| m.category.as_str().len());
+            writeln!(out, "{:<cw$} {:<nw$} {:<sw$} {:<kw$} SUMMARY", "CODE", "NAME", "SEVERITY", "CATEGORY")?;
+            for m in metas {
                 writeln!(
                     out,
-                    "{:<8} {:<40} {:<9} {:<10} {}",
+                    "{:<cw$} {:<nw$} {:<sw$} {:<kw$} {}",
                     m.code,
                     m.name,
                     m.severity.as_str(),

@@ -77,7 +77,10 @@ pub fn run(args: &ServeArgs) -> Result<u8> {
             exempt_namespaces: policy.exempt_namespaces.clone(),
             exempt_namespace_labels: policy.exempt_namespace_labels.clone(),
         };
-        print!("{}", render(&opts, &ca).map_err(|e| anyhow!("{}: {e}", ca_file.display()))?);
+        let text = render(&opts, &ca).map_err(|e| anyhow!("{}: {e}", ca_file.display()))?;
+        let mut out = std::io::stdout().lock();
+        std::io::Write::write_all(&mut out, text.as_bytes())?;
+        std::io::Write::flush(&mut out)?;
         return Ok(0);
     }
 

@@ -41,6 +41,9 @@ struct Summary {
     by_severity: BTreeMap<&'static str, usize>,
     exempted: usize,
     hidden_by_baseline: usize,
+    /// Only with `--min-severity`: the findings below it, not listed (docs/json-output.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hidden_below_min_severity: Option<usize>,
     errors: usize,
     score: u8,
     grade: String,
@@ -151,6 +154,7 @@ fn document<'a>(r: &'a Render<'_>) -> Document<'a> {
             by_severity: r.report.counts().iter().map(|(s, n)| (s.as_str(), *n)).collect(),
             exempted: r.report.exempted,
             hidden_by_baseline: r.report.hidden_by_baseline,
+            hidden_below_min_severity: r.report.hidden_below.map(|(_, n)| n),
             errors: r.report.errors.len(),
             score: score.value,
             grade: score.grade.to_string(),

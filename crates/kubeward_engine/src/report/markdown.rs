@@ -111,6 +111,9 @@ pub fn to_string(r: &Render<'_>) -> String {
     if report.hidden_by_baseline > 0 {
         facts.push(format!("{} hidden by the baseline", report.hidden_by_baseline));
     }
+    if let Some((min, n)) = report.hidden_below.filter(|(_, n)| *n > 0) {
+        facts.push(format!("{n} below {min} not shown (--min-severity)"));
+    }
     if !report.errors.is_empty() {
         facts.push(format!(
             "**{} input error{}**",

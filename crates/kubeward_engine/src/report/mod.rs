@@ -25,6 +25,8 @@ mod tests;
 pub enum Format {
     /// Human-readable text with source excerpts.
     Text,
+    /// One line a finding: `path:line:col: severity CODE name: message [object]`.
+    Compact,
     /// Versioned JSON (docs/json-output.md).
     Json,
     /// SARIF 2.1.0 (GitHub code scanning).
@@ -39,7 +41,7 @@ pub enum Format {
 
 impl Format {
     /// Names accepted by `--format`.
-    pub const NAMES: &'static [&'static str] = &["text", "json", "sarif", "junit", "html", "markdown"];
+    pub const NAMES: &'static [&'static str] = &["text", "compact", "json", "sarif", "junit", "html", "markdown"];
 
     /// Parses a format name.
     ///
@@ -48,6 +50,7 @@ impl Format {
     pub fn parse(s: &str) -> Result<Self, String> {
         Ok(match s {
             "text" => Self::Text,
+            "compact" | "concise" => Self::Compact,
             "json" => Self::Json,
             "sarif" => Self::Sarif,
             "junit" => Self::Junit,
@@ -164,6 +167,7 @@ pub struct Render<'a> {
 pub fn write(format: Format, render: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
     match format {
         Format::Text => text::write(render, out),
+        Format::Compact => text::write_compact(render, out),
         Format::Json => json::write(render, out),
         Format::Sarif => sarif::write(render, out),
         Format::Junit => junit::write(render, out),

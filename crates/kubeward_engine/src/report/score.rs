@@ -74,6 +74,9 @@ type Subject<'a> = (Option<&'a str>, &'a str, Option<&'a str>, &'a str);
 /// Scores a report.
 #[must_use]
 pub fn score(report: &Report) -> Score {
+    if let Some(s) = report.pinned_score {
+        return s;
+    }
     // Keyed by a hash of the subject, so that a streaming scan's findings need not stay in memory.
     let mut penalties: HashMap<u64, f64> = HashMap::new();
     for d in report.findings() {

@@ -140,6 +140,7 @@ fn report(diagnostics: Vec<Diagnostic>, errors: Vec<InputError>) -> Report {
         rules_run: 2,
         hidden_by_baseline: 0,
         spilled: None,
+        ..Report::default()
     }
 }
 

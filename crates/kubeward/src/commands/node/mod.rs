@@ -28,6 +28,7 @@
 //! link climbing out of DIR refused and reported), and only regular files are opened, read up
 //! to a limit. A refused path is an input error naming it; the rest of the audit goes on.
 
+pub mod cis;
 mod k3s;
 mod paths;
 
@@ -529,9 +530,12 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     let snap = r.snap;
 
     if args.print_auditd_rules {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
         for p in kubeward_engine::rules::docker::auditd::missing_watches(&snap) {
-            println!("-w {p} -p wa -k docker");
+            writeln!(out, "-w {p} -p wa -k docker")?;
         }
+        out.flush()?;
         return Ok(0);
     }
 
@@ -543,5 +547,10 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     }
     let report = kubeward_engine::run(&snap, &settings);
     let sources = Sources::of(&snap);
-    super::output::emit(&args.report, &settings, &report, &sources, "node")
+    let kinds: Vec<ComponentKind> = components(&snap).iter().map(|c| c.kind).collect();
+    let present = cis::Present::of(&snap, &kinds);
+    let epilogue = |all: &kubeward_engine::Report, out: &mut dyn std::io::Write| {
+        cis::write(&cis::tally(all, &settings, &present), out)
+    };
+    super::output::emit_with(&args.report, &settings, &report, &sources, "node", &epilogue)
 }

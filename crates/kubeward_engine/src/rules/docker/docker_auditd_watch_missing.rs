@@ -89,14 +89,14 @@ impl Rule for DockerAuditdWatchMissing {
 
     fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
         for case in audit_cases(snap) {
-            let Some(path) = case.path else {
+            let Some(at) = case.at() else {
                 report_file(cx, "/etc/audit/audit.rules", "auditd has no rules file: no Docker path is audited");
                 continue;
             };
             for p in missing_in(&case.rules) {
                 report_file(
                     cx,
-                    &path,
+                    at,
                     format!("no auditd rule watches `{p}` for writes and attribute changes (`-w {p} -p wa -k docker`)"),
                 );
             }

@@ -3,12 +3,15 @@
 //!
 //! A document `{kubeward-test-file: PATH, content: {...}}` (daemon.json keys) or
 //! `{kubeward-test-file: PATH, text: "..."}` (an auditd rules file) stands for a node file in
-//! fixtures, docs examples and example trees: each such document is judged on its own, and its
-//! findings name PATH.
+//! fixtures and docs examples: each such document is judged on its own. Its findings name the
+//! manifest file and line the user gave (the key of `content`, or the `text`), and PATH in the
+//! object (`File/PATH`): a finding never names a node path that was not read.
+
+use std::sync::Arc;
 
 use crate::context::Context;
 use crate::input::hostfile::{FileRole, FileState, HostFile};
-use crate::input::node::{Kind, Node};
+use crate::input::node::{Kind, Node, Pos};
 use crate::rules::docker::auditd::{self, AuditRule};
 use crate::snapshot::Snapshot;
 
@@ -20,6 +23,9 @@ pub const DAEMON_JSON: &str = "/etc/docker/daemon.json";
 pub struct DaemonJson<'a> {
     /// Node path (or the test document's `kubeward-test-file`).
     pub path: String,
+    /// A test document: the manifest file it is written in and the position of its `content`
+    /// key.
+    doc: Option<(Arc<str>, Pos)>,
     root: Option<&'a Node>,
     /// The running dockerd's flags as daemon.json keys, and where they come from
     /// (`/proc/<pid>/cmdline`). dockerd refuses to start when a key is in both, so a flag is
@@ -83,12 +89,17 @@ impl DaemonJson<'_> {
         self.flags.as_ref().and_then(|(_, f)| f.get(key)).or_else(|| self.root.and_then(|r| r.get(key)))
     }
 
-    /// Where a key's effective value comes from: the dockerd command line or daemon.json.
+    /// Where a key's effective value comes from: the dockerd command line or daemon.json (for
+    /// a test document: its manifest file, at the key, or at `content` when the key is not set).
     #[must_use]
-    pub fn source(&self, key: &str) -> &str {
-        match &self.flags {
-            Some((path, f)) if f.get(key).is_some() => path,
-            _ => &self.path,
+    pub fn source(&self, key: &str) -> FileAt<'_> {
+        match (&self.flags, &self.doc, self.root) {
+            (Some((path, f)), _, _) if f.get(key).is_some() => FileAt::from(path.as_str()),
+            (_, Some((file, content)), Some(root)) => {
+                let pos = root.entries().iter().find(|e| &*e.key == key).map_or(*content, |e| e.key_pos);
+                FileAt { path: &self.path, doc: Some((file, pos)) }
+            }
+            _ => FileAt::from(self.path.as_str()),
         }
     }
 
@@ -161,14 +172,16 @@ pub fn daemon_jsons(snap: &Snapshot) -> Vec<DaemonJson<'_>> {
         if f.path.as_deref() == Some(DAEMON_JSON) {
             real = true;
             if let Some(d) = f.documents.first() {
-                out.push(DaemonJson { path: DAEMON_JSON.to_string(), root: Some(&d.root), flags: flags() });
+                out.push(DaemonJson { path: DAEMON_JSON.to_string(), doc: None, root: Some(&d.root), flags: flags() });
             }
             continue;
         }
         for d in &f.documents {
-            if let (Some(p), Some(c)) = (test_file(&d.root), d.root.get("content")) {
+            let content = d.root.entries().iter().find(|e| &*e.key == "content");
+            if let (Some(p), Some(c), Some(file)) = (test_file(&d.root), content, &f.path) {
                 if p.ends_with("daemon.json") {
-                    out.push(DaemonJson { path: p.to_string(), root: Some(c), flags: None });
+                    let doc = Some((file.clone(), c.key_pos));
+                    out.push(DaemonJson { path: p.to_string(), doc, root: Some(&c.value), flags: None });
                 }
             }
         }
@@ -177,7 +190,7 @@ pub fn daemon_jsons(snap: &Snapshot) -> Vec<DaemonJson<'_>> {
     // large) is an input error, not a missing file: it is not judged as "not set".
     let refused = snap.errors.iter().any(|e| e.file.as_deref() == Some(DAEMON_JSON));
     if !real && !refused && docker_present(snap) {
-        out.insert(0, DaemonJson { path: DAEMON_JSON.to_string(), root: None, flags: flags() });
+        out.insert(0, DaemonJson { path: DAEMON_JSON.to_string(), doc: None, root: None, flags: flags() });
     }
     out
 }
@@ -186,8 +199,19 @@ pub fn daemon_jsons(snap: &Snapshot) -> Vec<DaemonJson<'_>> {
 pub struct AuditCase {
     /// Where findings are reported; `None` when the node has no rules file at all.
     pub path: Option<String>,
+    /// A test document: its manifest file and the position of its `text`.
+    pub doc: Option<(Arc<str>, Pos)>,
     /// The rules.
     pub rules: Vec<AuditRule>,
+}
+
+impl AuditCase {
+    /// Where its findings are reported (`None`: the node has no rules file).
+    #[must_use]
+    pub fn at(&self) -> Option<FileAt<'_>> {
+        let path = self.path.as_deref()?;
+        Some(FileAt { path, doc: self.doc.as_ref().map(|(f, p)| (f, *p)) })
+    }
 }
 
 /// The auditd cases: the node's rules files (when the node has Docker or any rules file) and
@@ -201,23 +225,63 @@ pub fn audit_cases(snap: &Snapshot) -> Vec<AuditCase> {
     // judged as missing (the input error says why).
     let refused = snap.errors.iter().any(|e| e.file.as_deref().is_some_and(auditd::is_rules_path));
     if (!real.is_empty() || docker_present(snap)) && !refused {
-        out.push(AuditCase { path: real.first().map(|p| (*p).to_string()), rules: auditd::node_rules(snap) });
+        out.push(AuditCase {
+            path: real.first().map(|p| (*p).to_string()),
+            doc: None,
+            rules: auditd::node_rules(snap),
+        });
     }
-    for d in snap.files.iter().flat_map(|f| f.documents.iter()) {
-        if let (Some(p), Some(t)) = (test_file(&d.root), d.root.get("text").and_then(Node::as_str)) {
-            if auditd::is_rules_path(p) {
-                out.push(AuditCase { path: Some(p.to_string()), rules: auditd::parse(t) });
+    for f in &snap.files {
+        for d in &f.documents {
+            let text = d.root.entries().iter().find(|e| &*e.key == "text");
+            if let (Some(p), Some(t), Some(file)) = (test_file(&d.root), text.and_then(|e| e.value.as_str()), &f.path) {
+                if auditd::is_rules_path(p) {
+                    let pos = text.map_or(d.root.pos, |e| e.key_pos);
+                    out.push(AuditCase {
+                        path: Some(p.to_string()),
+                        doc: Some((file.clone(), pos)),
+                        rules: auditd::parse(t),
+                    });
+                }
             }
         }
     }
     out
 }
 
+/// Where a finding about a node file is reported: the node path, and for a document that
+/// stands for the file (`kubeward-test-file`), the manifest file and position it is written at.
+#[derive(Clone, Copy, Debug)]
+pub struct FileAt<'a> {
+    /// The node path.
+    pub path: &'a str,
+    /// The manifest file and position of a test document.
+    pub doc: Option<(&'a Arc<str>, Pos)>,
+}
+
+impl<'a> From<&'a str> for FileAt<'a> {
+    fn from(path: &'a str) -> Self {
+        Self { path, doc: None }
+    }
+}
+
+impl<'a> From<&'a String> for FileAt<'a> {
+    fn from(path: &'a String) -> Self {
+        Self { path, doc: None }
+    }
+}
+
 /// Reports a finding about a node file that is not a stat'ed host file (daemon.json, auditd
-/// rules): the finding names the file.
-pub fn report_file(cx: &mut Context<'_>, path: &str, message: impl Into<String>) {
-    let f = HostFile { path: path.to_string(), role: FileRole::DockerDaemonJson, state: FileState::Absent };
-    cx.report_host_file(&f, message);
+/// rules): the finding names the file (a test document's finding names its manifest file and
+/// line; its object names the node path it stands for).
+pub fn report_file<'a>(cx: &mut Context<'_>, at: impl Into<FileAt<'a>>, message: impl Into<String>) {
+    let at = at.into();
+    let f = HostFile { path: at.path.to_string(), role: FileRole::DockerDaemonJson, state: FileState::Absent };
+    let d = cx.report_host_file(&f, message);
+    if let Some((file, pos)) = at.doc {
+        d.file = Some(file.clone());
+        d.pos = pos;
+    }
 }
 
 /// Whether a streaming scan must keep `file` for the Docker host rules: daemon.json, auditd

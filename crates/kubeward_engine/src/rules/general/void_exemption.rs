@@ -102,7 +102,12 @@ impl Rule for VoidExemption {
                     cx.report(
                         obj,
                         e.path.clone(),
-                        format!("exemption `{key}` names `{sel}`, which is no rule code, name or category"),
+                        match crate::suggest::closest(sel).first() {
+                            Some(near) => format!(
+                                "exemption `{key}` names `{sel}`, which is no rule code, name or category (did you mean `{near}`?)"
+                            ),
+                            None => format!("exemption `{key}` names `{sel}`, which is no rule code, name or category"),
+                        },
                     );
                 }
             }
