@@ -170,10 +170,16 @@ fn small_privileged(uid: &str) -> Value {
 
 // ---------------------------------------------------------------- point 5, 17: bounded work
 
+/// The costly tests run one at a time: each keeps both cores busy judging tens of thousands of
+/// containers, and together they would starve one another past their request timeouts.
+/// (A tokio mutex: the async tests hold it across awaits, and it is not poisoned by a failure.)
+static COSTLY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// 22,000 privileged containers: the response lists the most severe findings and counts the
 /// rest; it stays a few KiB (it was 15.5 MB), and within the API server's warning limits.
 #[test]
 fn huge_review_gives_a_bounded_response() {
+    let _costly = COSTLY.blocking_lock();
     let settings = Settings::default();
     for mode in [Mode::Enforce, Mode::Audit] {
         let mut policy = Policy::from_settings(&settings, "kubeward").unwrap();
@@ -244,6 +250,7 @@ fn long_names_are_clipped_in_messages() {
 /// judged, and the request timeout is enforced with the configured answer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn costly_reviews_do_not_stall_health_and_time_out_as_configured() {
+    let _costly = COSTLY.lock().await;
     for (on_timeout, audit, status, allowed) in [
         (OnTimeout::Deny, false, StatusCode::OK, Some(false)),
         (OnTimeout::Allow, false, StatusCode::OK, Some(true)),
@@ -289,6 +296,7 @@ async fn costly_reviews_do_not_stall_health_and_time_out_as_configured() {
 /// While costly reviews are being judged, `/healthz` and `/metrics` answer at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_answers_while_costly_reviews_are_judged() {
+    let _costly = COSTLY.lock().await;
     let r = start_with(|c| c.request_timeout = Duration::from_secs(60)).await;
     let body = serde_json::to_vec(&many_privileged(22_000)).unwrap();
     let mut heavy = Vec::new();
