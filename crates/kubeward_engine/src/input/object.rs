@@ -45,7 +45,8 @@ pub struct Origin {
     pub doc_index: usize,
     /// Index within a `List`'s `items`, when the object is one.
     pub item: Option<usize>,
-    /// The object is a partial one (a kustomize patch): fields it lacks are not missing.
+    /// The object is a partial one (a kustomize patch, or a custom resource whose pod template
+    /// its operator completes): fields it lacks are not missing.
     pub partial: bool,
 }
 
@@ -76,6 +77,10 @@ impl<'a> Object<'a> {
             .and_then(Node::as_str)
             .unwrap_or("")
             .to_string();
+        let mut origin = origin;
+        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        // A custom resource's container without an image is completed by its operator.
+        origin.partial |= super::workload::completed_by_operator(root, kind, group);
         Some(Self {
             root,
             oref: ObjectRef { api_version: api_version.to_string(), kind: kind.to_string(), namespace, name },
