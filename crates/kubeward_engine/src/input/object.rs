@@ -130,6 +130,53 @@ impl<'a> Object<'a> {
         self.metadata()?.get("labels")?.get(key)?.as_str()
     }
 
+    /// Whether the control plane creates this object in every cluster, where the user can
+    /// neither move nor delete it (it comes back): a rule about the object's placement skips it
+    /// (NS001: "deploy into a dedicated namespace" is advice no one can follow for them). Rules
+    /// about what is written in it still judge it (a user can add `externalIPs` to the
+    /// `kubernetes` Service, `automountServiceAccountToken: false` to a `default`
+    /// ServiceAccount). The list, and why each is in it:
+    ///
+    /// - Service `kubernetes`, Endpoints `kubernetes` and EndpointSlice `kubernetes` in
+    ///   `default`: the API server creates them and resets their ports, type and addresses.
+    /// - ServiceAccount `default` in every namespace: the service account controller creates it
+    ///   and recreates it when deleted. Its *use* by a workload is the workload's choice and is
+    ///   still reported (POD020, RBAC bindings to it), and the facts it gives other rules
+    ///   (`automountServiceAccountToken`) are still read.
+    /// - ConfigMap `kube-root-ca.crt` in every namespace: the root CA publisher writes the
+    ///   cluster CA there (a public certificate) and rewrites it.
+    /// - ConfigMaps `extension-apiserver-authentication` and
+    ///   `kube-apiserver-legacy-service-account-token-tracking` in `kube-system`: the API
+    ///   server writes them at start.
+    ///
+    /// Not in the list, on purpose: the Namespaces `default`, `kube-system`, `kube-public` and
+    /// `kube-node-lease` (they cannot be deleted, but their Pod Security labels and
+    /// NetworkPolicies are the user's choice, and CIS 5.2/5.3.2 ask for them in every
+    /// namespace); the bootstrap RBAC roles and bindings (`kubernetes.io/bootstrapping:
+    /// rbac-defaults`): reconciliation adds their default rules and subjects back but keeps
+    /// what a user added, so an addition is a choice that must stay visible; the RBAC rules
+    /// judge the defaults themselves (`rules::rbac::helpers::is_builtin_default`).
+    #[must_use]
+    pub fn is_api_server_owned(&self) -> bool {
+        let (ns, name) = (self.namespace().map(str::trim), self.name());
+        match (self.group(), self.kind()) {
+            ("", "Service" | "Endpoints") | ("discovery.k8s.io", "EndpointSlice") => {
+                name == "kubernetes" && ns == Some("default")
+            }
+            ("", "ServiceAccount") => name == "default",
+            ("", "ConfigMap") => {
+                name == "kube-root-ca.crt"
+                    || (ns == Some("kube-system")
+                        && matches!(
+                            name,
+                            "extension-apiserver-authentication"
+                                | "kube-apiserver-legacy-service-account-token-tracking"
+                        ))
+            }
+            _ => false,
+        }
+    }
+
     /// Resolves a path of this object to a file position.
     #[must_use]
     pub fn pos(&self, path: &FieldPath) -> Pos {
