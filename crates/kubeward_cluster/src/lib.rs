@@ -199,6 +199,10 @@ impl Resource {
             format!("{}/{}", self.group, self.version)
         }
     }
+    /// One of [`AGGREGATED_WORKLOADS`].
+    fn aggregated_workload(&self) -> bool {
+        AGGREGATED_WORKLOADS.iter().any(|(g, p)| *g == self.group && *p == self.plural)
+    }
     fn prefix(&self) -> String {
         if self.group.is_empty() {
             format!("/api/{}", self.version)
@@ -271,8 +275,21 @@ const BUILTIN_GROUPS: &[&str] = &[
 ];
 
 /// Owner kinds whose controlled objects are skipped (their template is audited).
-const CONTROLLERS: &[&str] =
-    &["ReplicaSet", "Deployment", "DaemonSet", "StatefulSet", "Job", "CronJob", "ReplicationController"];
+const CONTROLLERS: &[&str] = &[
+    "ReplicaSet",
+    "Deployment",
+    "DaemonSet",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+    "DeploymentConfig",
+];
+
+/// Workloads served by an aggregated API server rather than a CRD, listed all the same:
+/// OpenShift's DeploymentConfig (its ReplicationControllers, one per revision, are then
+/// skipped as controlled objects).
+const AGGREGATED_WORKLOADS: &[(&str, &str)] = &[("apps.openshift.io", "deploymentconfigs")];
 
 /// Outcome of one GET.
 enum Got {
@@ -1034,20 +1051,23 @@ async fn workload_crds_only<O>(api: &std::sync::Arc<Api>, out: &mut Collector<O>
         Ok(()) => {}
         Err(f) if f.kind == Kind::Forbidden => {
             out.gap(base, "list", "apiextensions.k8s.io", "customresourcedefinitions", &f.detail);
-            resources.retain(|r| !r.custom);
+            resources.retain(|r| !r.custom || r.aggregated_workload());
             return;
         }
         Err(f) if f.kind == Kind::NotFound => {}
         Err(f) => {
             out.error(f.to_string());
-            resources.retain(|r| !r.custom);
+            resources.retain(|r| !r.custom || r.aggregated_workload());
             return;
         }
     }
     out.errors.append(&mut pager.errors);
     let workload = pager.workload;
-    // Custom resources served by an aggregated API server (no CRD) are not workloads.
-    resources.retain(|r| !r.custom || workload.iter().any(|(g, p)| *g == r.group && *p == r.plural));
+    // Custom resources served by an aggregated API server (no CRD) are not workloads, but for
+    // the few known ones.
+    resources.retain(|r| {
+        !r.custom || workload.iter().any(|(g, p)| *g == r.group && *p == r.plural) || r.aggregated_workload()
+    });
 }
 
 /// The pager of the CustomResourceDefinitions: the (group, plural) of those that may hold a pod
@@ -1458,7 +1478,7 @@ async fn list<O>(sh: &Shared<'_, O>, r: &Resource) -> (Collector<O>, Vec<String>
         r,
         base: base.clone(),
         api_version: r.api_version(),
-        skip_controlled: matches!(r.kind.as_str(), "Pod" | "ReplicaSet" | "Job") && !r.custom,
+        skip_controlled: matches!(r.kind.as_str(), "Pod" | "ReplicaSet" | "Job" | "ReplicationController") && !r.custom,
         out: Collector::default(),
         nodes: Vec::new(),
         documents: Vec::new(),

@@ -14,15 +14,25 @@ use crate::input::yaml::{load, Limits};
 use crate::rule::{RuleMeta, Severity};
 
 /// Default credential-like environment variable / ConfigMap key names.
+/// Words are separated by `_`, `-`, `.` or a camelCase boundary; `pass` counts only as the last
+/// word (`DB_PASS`, `smtpPass`; not `PASS_THROUGH`, `BYPASS`, `COMPASS`), `key` only after a
+/// word that makes it a secret (`STORAGE_ACCOUNT_KEY`, `batchKey`, `*_KEY_CONTENT`; not
+/// `PARTITION_KEY` or `KEY_PATH`) or in a cloud vendor's variable (`AZURE_*_KEY`, `OCI_*_KEY`).
 pub const DEFAULT_SECRET_NAME_PATTERNS: &[&str] = &[
     r"(?i)passw(or)?d",
+    r"(^|[_.-])(?i:pwd)($|[_.-])|[a-z0-9]Pwd($|[^a-z])",
+    r"(^|[_.-])(?i:pass)$|[a-z0-9]Pass$",
+    r"(?i)pass[_.-]?(phrase|code)",
     r"(?i)(^|[_.-])secret($|[_.-])",
     r"(?i)(^|[_.-])token($|[_.-])",
     r"(?i)api[_.-]?key",
     r"(?i)private[_.-]?key",
     r"(?i)secret[_.-]?access[_.-]?key",
     r"(?i)client[_.-]?secret",
-    r"(?i)(^|[_.-])credentials?($|[_.-])",
+    r"(?i)(^|[_.-])(credentials?|creds)($|[_.-])",
+    r"(?i)(access|secret|account|storage|master|signing|encryption|license|shared|subscription|batch|app|auth|hmac|session|cookie|jwt|webhook|tls|ssl|client|admin)[_.-]?key([_.-]?(content|data|value|pem|b64|base64))?$",
+    r"(?i)(^|[_.-])key[_.-]?(content|data|pem)$",
+    r"(?i)^(azure|az|aws|gcp|google|gcloud|oci|alibaba|alicloud|aliyun|ibm|digitalocean|linode|hcloud|scaleway|cloudflare)[_.-]([a-z0-9]+[_.-])*key$",
 ];
 
 /// Default host paths whose mount gives control of the node.
@@ -73,7 +83,7 @@ pub struct PodOptions {
     pub allowed_capabilities: Vec<String>,
     /// Host paths that rate critical when mounted (POD009); replaces the default list.
     pub sensitive_host_paths: Option<Vec<String>>,
-    /// Regexes for credential-like names (POD020, POD021); replaces the default list.
+    /// Regexes for credential-like names (POD021, POD022, DF005); replaces the default list.
     pub secret_name_patterns: Option<Vec<String>>,
 }
 

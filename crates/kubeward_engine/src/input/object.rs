@@ -45,7 +45,8 @@ pub struct Origin {
     pub doc_index: usize,
     /// Index within a `List`'s `items`, when the object is one.
     pub item: Option<usize>,
-    /// The object is a partial one (a kustomize patch): fields it lacks are not missing.
+    /// The object is a partial one (a kustomize patch, or a custom resource whose pod template
+    /// its operator completes): fields it lacks are not missing.
     pub partial: bool,
 }
 
@@ -76,6 +77,10 @@ impl<'a> Object<'a> {
             .and_then(Node::as_str)
             .unwrap_or("")
             .to_string();
+        let mut origin = origin;
+        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        // A custom resource's container without an image is completed by its operator.
+        origin.partial |= super::workload::completed_by_operator(root, kind, group);
         Some(Self {
             root,
             oref: ObjectRef { api_version: api_version.to_string(), kind: kind.to_string(), namespace, name },
@@ -123,6 +128,53 @@ impl<'a> Object<'a> {
     #[must_use]
     pub fn label(&self, key: &str) -> Option<&'a str> {
         self.metadata()?.get("labels")?.get(key)?.as_str()
+    }
+
+    /// Whether the control plane creates this object in every cluster, where the user can
+    /// neither move nor delete it (it comes back): a rule about the object's placement skips it
+    /// (NS001: "deploy into a dedicated namespace" is advice no one can follow for them). Rules
+    /// about what is written in it still judge it (a user can add `externalIPs` to the
+    /// `kubernetes` Service, `automountServiceAccountToken: false` to a `default`
+    /// ServiceAccount). The list, and why each is in it:
+    ///
+    /// - Service `kubernetes`, Endpoints `kubernetes` and EndpointSlice `kubernetes` in
+    ///   `default`: the API server creates them and resets their ports, type and addresses.
+    /// - ServiceAccount `default` in every namespace: the service account controller creates it
+    ///   and recreates it when deleted. Its *use* by a workload is the workload's choice and is
+    ///   still reported (POD020, RBAC bindings to it), and the facts it gives other rules
+    ///   (`automountServiceAccountToken`) are still read.
+    /// - ConfigMap `kube-root-ca.crt` in every namespace: the root CA publisher writes the
+    ///   cluster CA there (a public certificate) and rewrites it.
+    /// - ConfigMaps `extension-apiserver-authentication` and
+    ///   `kube-apiserver-legacy-service-account-token-tracking` in `kube-system`: the API
+    ///   server writes them at start.
+    ///
+    /// Not in the list, on purpose: the Namespaces `default`, `kube-system`, `kube-public` and
+    /// `kube-node-lease` (they cannot be deleted, but their Pod Security labels and
+    /// NetworkPolicies are the user's choice, and CIS 5.2/5.3.2 ask for them in every
+    /// namespace); the bootstrap RBAC roles and bindings (`kubernetes.io/bootstrapping:
+    /// rbac-defaults`): reconciliation adds their default rules and subjects back but keeps
+    /// what a user added, so an addition is a choice that must stay visible; the RBAC rules
+    /// judge the defaults themselves (`rules::rbac::helpers::is_builtin_default`).
+    #[must_use]
+    pub fn is_api_server_owned(&self) -> bool {
+        let (ns, name) = (self.namespace().map(str::trim), self.name());
+        match (self.group(), self.kind()) {
+            ("", "Service" | "Endpoints") | ("discovery.k8s.io", "EndpointSlice") => {
+                name == "kubernetes" && ns == Some("default")
+            }
+            ("", "ServiceAccount") => name == "default",
+            ("", "ConfigMap") => {
+                name == "kube-root-ca.crt"
+                    || (ns == Some("kube-system")
+                        && matches!(
+                            name,
+                            "extension-apiserver-authentication"
+                                | "kube-apiserver-legacy-service-account-token-tracking"
+                        ))
+            }
+            _ => false,
+        }
     }
 
     /// Resolves a path of this object to a file position.

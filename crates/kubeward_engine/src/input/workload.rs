@@ -2,8 +2,18 @@
 //! securityContext inheritance as the kubelet applies it.
 //!
 //! Rules look at a [`PodSpecView`] or a [`ContainerView`] and never branch on Deployment versus
-//! CronJob. A custom resource whose `spec.template.spec` (or `spec.jobTemplate.spec.template.spec`)
-//! is a pod spec with a `containers` list is a workload too (Argo Rollouts, OpenKruise, Knative).
+//! CronJob. OpenShift's `DeploymentConfig` is read like a Deployment. A custom resource whose
+//! `spec.template.spec` (or `spec.jobTemplate.spec.template.spec`) is a pod spec with a
+//! `containers` list is a workload too (Argo Rollouts, OpenKruise, Knative).
+//!
+//! A container need not have an `image`: a DeploymentConfig, or a workload CRD, may leave it to
+//! an image trigger (or to kustomize, or to a mutating webhook) and the API server fills it in.
+//! Its privileges are known all the same, so it is audited; the image rules have nothing to
+//! judge and report nothing. In a custom resource such a container is completed by its operator
+//! (CloudNativePG's `Pooler` template names the container and sets resources; the operator adds
+//! the image and its own securityContext), so the object is read as partial, like a kustomize
+//! patch: what it sets is judged, what it leaves out is not reported missing
+//! ([`completed_by_operator`]).
 
 use super::node::Node;
 use super::object::Object;
@@ -63,22 +73,57 @@ pub struct PodSpecView<'a> {
     pub meta_path: FieldPath,
 }
 
-/// The pod spec locations of the built-in workload kinds.
+/// The pod spec locations of the built-in workload kinds (and of OpenShift's
+/// `DeploymentConfig`, which OpenShift 3 served in the core group `v1` and OpenShift 4 serves
+/// in `apps.openshift.io`).
 fn builtin_spec_path(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         "Pod" => &["spec"],
         "PodTemplate" => &["template", "spec"],
-        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicationController" => {
-            &["spec", "template", "spec"]
-        }
+        "Deployment"
+        | "ReplicaSet"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "Job"
+        | "ReplicationController"
+        | "DeploymentConfig" => &["spec", "template", "spec"],
         "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
         _ => return None,
     })
 }
 
+/// The API groups whose kinds [`builtin_spec_path`] knows.
+fn is_builtin_group(group: &str) -> bool {
+    matches!(group, "" | "apps" | "batch" | "extensions" | "apps.openshift.io")
+}
+
+/// Whether a custom resource's `template.spec` is a pod spec: a non-empty `containers` list
+/// of mappings that each have a `name` or an `image` (the API server requires `name`; `image`
+/// may be left to an image trigger). A `containers` key holding names, or mappings of other
+/// things, is some other schema and is not audited as a pod.
 fn looks_like_pod_spec(n: &Node) -> bool {
-    n.get("containers").is_some_and(|c| c.is_seq() && c.items().iter().all(|i| i.is_map() && i.get("image").is_some()))
-        && !n.get("containers").is_some_and(|c| c.items().is_empty())
+    n.get("containers").is_some_and(|c| {
+        c.is_seq()
+            && !c.items().is_empty()
+            && c.items().iter().all(|i| i.is_map() && (i.get("name").is_some() || i.get("image").is_some()))
+    })
+}
+
+/// Whether a custom resource's pod template has a container without `image`: its operator
+/// fills the container in (image, and often securityContext and resources), so fields the
+/// template lacks are not missing. Built-in kinds and `DeploymentConfig` are complete as written
+/// (an image trigger sets only the image).
+#[must_use]
+pub fn completed_by_operator(root: &Node, kind: &str, group: &str) -> bool {
+    if builtin_spec_path(kind).is_some() && is_builtin_group(group) {
+        return false;
+    }
+    let Some(spec) = PodSpecView::crd_path(root).and_then(|k| root.at(k)) else {
+        return false;
+    };
+    [ContainerKind::Init, ContainerKind::Regular]
+        .iter()
+        .any(|k| spec.get(k.field()).is_some_and(|l| l.items().iter().any(|c| c.is_map() && c.get("image").is_none())))
 }
 
 impl<'a> PodSpecView<'a> {
@@ -87,7 +132,7 @@ impl<'a> PodSpecView<'a> {
     pub fn of(object: &'a Object<'a>) -> Option<Self> {
         let root = object.root;
         let keys: &[&str] = if let Some(k) = builtin_spec_path(object.kind()) {
-            if object.group().is_empty() || matches!(object.group(), "apps" | "batch" | "extensions") {
+            if is_builtin_group(object.group()) {
                 k
             } else {
                 Self::crd_path(root)?

@@ -23,7 +23,8 @@ crate::declare_rule! {
     /// name looks like a credential (`PASSWORD`, `TOKEN`, `SECRET`, `API_KEY`, `*_KEY`; the
     /// names of `rules.pod.secret-name-patterns`) with a literal value, or any value shaped like
     /// a known credential (AWS access key ids `AKIA...`, GitHub `ghp_...`, GitLab `glpat-...`,
-    /// Slack `xox...`, Stripe, Google API keys, npm tokens, private key blocks). A value that is
+    /// Slack `xox...`, Stripe, Google API keys, npm tokens, private key blocks, HTTP
+    /// `Authorization` credentials: `Bearer <token>`, `Basic <base64 of user:password>`). A value that is
     /// only a reference (`$OTHER`, `${OTHER}`) is not literal. Names of public material or of a
     /// pointer to the secret (`GPG_KEY`, `PUBLIC_KEY`, `*_KEY_ID`, `DB_PASSWORD_FILE`,
     /// `*_PATH`, `*_URL`) are not credential names. CIS Docker Benchmark 4.10.

@@ -85,9 +85,14 @@ static TOKEN_SHAPES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     .collect()
 });
 
-/// What kind of credential a value looks like, if any.
+/// What kind of credential a value looks like, if any (the HTTP `Authorization` credentials,
+/// `Bearer`/`Basic`, are judged as in the manifest rules).
 pub(crate) fn token_shape(value: &str) -> Option<&'static str> {
-    TOKEN_SHAPES.iter().find(|(r, _)| r.is_match(value)).map(|(_, w)| *w)
+    TOKEN_SHAPES
+        .iter()
+        .find(|(r, _)| r.is_match(value))
+        .map(|(_, w)| *w)
+        .or_else(|| crate::rules::pod::credential_helpers::auth_header(value))
 }
 
 /// Where byte `offset` of an instruction's command text lies: in the arguments (shell form)

@@ -38,7 +38,9 @@ crate::declare_rule! {
     /// Flags namespaced objects (workloads, Services, ConfigMaps, Secrets, Roles...) whose
     /// `metadata.namespace` is explicitly `default`. Cluster-scoped kinds (`ClusterRole`,
     /// `Namespace`, `StorageClass`...) are skipped, and so are objects without a namespace (they
-    /// go wherever they are applied).
+    /// go wherever they are applied), and the objects the control plane itself creates in
+    /// `default`, which cannot be moved or deleted: the Service, Endpoints and EndpointSlice
+    /// `kubernetes`, the ServiceAccount `default` and the ConfigMap `kube-root-ca.crt`.
     ///
     /// ## Why is this bad?
     /// `default` is the namespace everything lands in by accident: it mixes unrelated
@@ -94,7 +96,7 @@ impl Rule for WorkloadInDefaultNamespace {
             return;
         }
         let kind = obj.kind();
-        if CLUSTER_SCOPED.contains(&kind) || kind.starts_with("Cluster") {
+        if CLUSTER_SCOPED.contains(&kind) || kind.starts_with("Cluster") || obj.is_api_server_owned() {
             return;
         }
         cx.report(

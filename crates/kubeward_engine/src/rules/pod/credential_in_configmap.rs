@@ -8,14 +8,18 @@ use super::credential_helpers::{is_credential_value, is_descriptive_name, token_
 crate::declare_rule! {
     /// ## What it does
     /// Flags keys of a ConfigMap's `data` that hold a credential, one finding per key: the key
-    /// looks like a credential name (`rules.pod.secret-name-patterns`: `password`,
-    /// `client-secret`, `api_key`...) and its value is a literal, or the value contains a
-    /// well-known credential (AWS access key id, a PEM private key, GitHub, GitLab, Slack, Google
-    /// or Stripe token), whatever the key.
+    /// looks like a credential name (`rules.pod.secret-name-patterns`: `password`, `pwd`,
+    /// `db.pass`, `client-secret`, `api_key`, `storageAccountKey`...; the list of
+    /// `credential-in-env`) and its value is a literal, or the value contains a well-known
+    /// credential (AWS access key id, a PEM private key, GitHub, GitLab, Slack, Google or Stripe
+    /// token, an HTTP `Authorization: Bearer <token>` or `Basic <base64 of user:password>`, in a
+    /// configuration file held by the key too), whatever the key.
     ///
     /// The exclusions of `credential-in-env` apply: empty and very short values, references and
-    /// templates, paths, URLs without a password, booleans, numbers, and keys that describe a
-    /// credential (`*-secret-name`, `*_file`, `tokenAudience`...).
+    /// templates, paths, URLs without a password, booleans, numbers, placeholders
+    /// (`<password>`, `REPLACE_ME`, `xxxxxxxx`), keys that describe a credential
+    /// (`*-secret-name`, `*_file`, `tokenAudience`...) or name public material (`public_key`),
+    /// and look-alikes (`ssl-pass-through`, `compass`, `partition-key`).
     ///
     /// ## Why is this bad?
     /// ConfigMaps are not meant for secrets: they are readable by far more users and controllers

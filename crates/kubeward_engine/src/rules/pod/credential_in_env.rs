@@ -8,16 +8,27 @@ use super::credential_helpers::{is_credential_value, is_descriptive_name, token_
 crate::declare_rule! {
     /// ## What it does
     /// Flags environment variables whose literal `value` is a credential: the name looks like
-    /// one (`rules.pod.secret-name-patterns`: `*PASSWORD*`, `*_TOKEN`, `*API_KEY*`...) and the
-    /// value is not empty, or the value has the shape of a well-known credential (AWS access key
-    /// id, private key, GitHub, GitLab, Slack, Google or Stripe token), whatever the name.
+    /// one (`rules.pod.secret-name-patterns`: `*PASSWORD*`, `*PASSWD*`, `pwd`, `*_PASS`,
+    /// `*PASSPHRASE*`, `*SECRET*`, `*_TOKEN`, `*API_KEY*`, `*PRIVATE_KEY*`, `*CREDENTIALS*`,
+    /// `*_CREDS`, keys named for what they unlock: `*_ACCESS_KEY`, `*_SECRET_KEY`,
+    /// `*_ACCOUNT_KEY`, `*_STORAGE_KEY`, `*_BATCH_KEY`, `*_SIGNING_KEY`, `*_ENCRYPTION_KEY`,
+    /// `*_KEY_CONTENT`..., and a cloud vendor's `*_KEY`: `AZURE_*_KEY`, `OCI_*_KEY`, `AWS_*_KEY`)
+    /// and the value is not empty, or the value has the shape of a well-known credential (AWS
+    /// access key id, private key, GitHub, GitLab, Slack, Google or Stripe token, an HTTP
+    /// `Authorization` credential: `Bearer <token>` or `Basic <base64 of user:password>`),
+    /// whatever the name.
     ///
     /// To stay precise it skips values that cannot be a credential: references (`$(VAR)`) and
     /// templates (`${VAR}`, `{{ }}`), paths (`/run/secrets/token`), URLs without a password,
-    /// booleans, numbers, values of fewer than 4 characters and values equal to the name; and
-    /// names that describe a credential rather than hold it (`*_FILE`, `*_PATH`, `*_NAME`,
-    /// `*_URL`, `*_ENDPOINT`, `*_AUDIENCE`, `*_TTL`...). Placeholders such as `changeme` are
-    /// reported: they are credentials, and weak ones.
+    /// ARNs, booleans, numbers, values of fewer than 4 characters and values equal to the name,
+    /// and placeholders that say they are to be replaced (`<password>`, `REPLACE_ME`,
+    /// `your-token-here`, `xxxxxxxx`, `********`, `[REDACTED]`); names that describe a
+    /// credential rather than hold it (`*_FILE`, `*_PATH`, `*_NAME`, `*_URL`, `*_ENDPOINT`,
+    /// `*_AUDIENCE`, `*_TTL`...) or name public material (`PUBLIC_KEY`, `*_PUBLISHABLE_KEY`);
+    /// and look-alikes (`*_PASS_THROUGH`, `BYPASS`, `COMPASS`, `PARTITION_KEY`, `KEY_PATH`).
+    /// A `Bearer` token must have 16 characters or more, letters and digits; a `Basic` value
+    /// must decode to `user:password`. Words that work as a password as they are (`changeme`,
+    /// `yourpassword`, `admin`) are reported: they are credentials, and weak ones.
     ///
     /// ## Why is this bad?
     /// A credential written in a manifest is in version control, in every copy of the chart, in

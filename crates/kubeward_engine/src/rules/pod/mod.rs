@@ -31,7 +31,7 @@ mod windows_host_process;
 // ---- host, resources, accounts and secrets rules: mods ----
 mod account_helpers;
 mod broad_toleration;
-mod credential_helpers;
+pub(crate) mod credential_helpers;
 mod credential_in_configmap;
 mod credential_in_env;
 mod default_service_account;

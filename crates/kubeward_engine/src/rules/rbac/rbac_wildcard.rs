@@ -12,8 +12,9 @@ crate::declare_rule! {
     /// The rules of an aggregated ClusterRole (with `aggregationRule`) are skipped: the
     /// controller replaces them. The built-in roles Kubernetes creates and reconciles
     /// (`cluster-admin` and the `system:` roles, labelled `kubernetes.io/bootstrapping:
-    /// rbac-defaults`) are reported with low severity: they cannot be changed, only bound
-    /// carefully (see RBAC002).
+    /// rbac-defaults`) are reported with low severity: they cannot be changed (the API server
+    /// restores a removed rule at its next start), only bound carefully (see RBAC002), and the
+    /// finding says so instead of asking for an edit.
     ///
     /// Severity is high when the rule has `resources: ["*"]` in the core group, `*`, or the
     /// RBAC, certificates, admission or authentication groups: every resource there, present
@@ -117,6 +118,11 @@ impl Rule for RbacWildcard {
                 let d = cx.report(obj, r.item_path(field, i), msg);
                 if let Some(s) = sev {
                     d.severity(s);
+                }
+                if builtin {
+                    // Reconciliation puts a removed rule back at the next start: editing the
+                    // role is not the fix, choosing who is bound to it is.
+                    d.remediation("leave the built-in role as it is (the API server restores it); bind it only to subjects that need it");
                 }
             }
         }
