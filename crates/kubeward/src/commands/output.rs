@@ -33,6 +33,39 @@ pub fn emit(
     sources: &Sources<'_>,
     command: &str,
 ) -> Result<u8> {
+    emit_for(args, settings, report, sources, command, &[])
+}
+
+/// The paths the user named, as reports show them, folders ending in `/` (`-` for standard
+/// input).
+#[must_use]
+pub fn roots(paths: &[std::path::PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .map(|p| {
+            let s = crate::walk::display(p);
+            if p.as_os_str() != "-" && p.is_dir() && !s.ends_with(['/', std::path::MAIN_SEPARATOR]) {
+                format!("{s}/")
+            } else {
+                s
+            }
+        })
+        .collect()
+}
+
+/// [`emit`] for input read from the paths the user named (`roots`, display form): SARIF
+/// makes absolute paths relative to them, the HTML report lists them.
+///
+/// # Errors
+/// As [`emit`].
+pub fn emit_for(
+    args: &ReportArgs,
+    settings: &Settings,
+    report: &Report,
+    sources: &Sources<'_>,
+    command: &str,
+    roots: &[String],
+) -> Result<u8> {
     let format = Format::parse(&args.format).map_err(|e| anyhow!("--format: {e}"))?;
     let outputs = parse_outputs(&args.outputs)?;
     if let Some(path) = &args.write_baseline {
@@ -62,13 +95,17 @@ pub fn emit(
     for (f, file) in &outputs {
         let out = std::fs::File::create(file).with_context(|| format!("cannot write {file}"))?;
         let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-        report::write(*f, &Render { report, sources, color: false, command }, &mut out)
+        report::write(*f, &Render { report, sources, color: false, command, roots, date: &settings.today }, &mut out)
             .and_then(|()| out.flush())
             .with_context(|| format!("cannot write {file}"))?;
     }
     if !args.quiet {
         let mut lock = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-        report::write(format, &Render { report, sources, color: color && format == Format::Text, command }, &mut lock)?;
+        report::write(
+            format,
+            &Render { report, sources, color: color && format == Format::Text, command, roots, date: &settings.today },
+            &mut lock,
+        )?;
         lock.flush()?;
     }
     Ok(exit_code(settings, report))
