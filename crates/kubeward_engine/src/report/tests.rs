@@ -698,3 +698,152 @@ fn html_escapes_everything_from_the_input() {
     assert!(strings.iter().any(|s| s.contains("\\n") && s.starts_with("role grants `*`")), "{strings:?}");
     assert_eq!(super::html::escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
 }
+
+/// A rule whose summary has inline Markdown.
+static MARKDOWN: RuleMeta = RuleMeta {
+    code: "TST902",
+    name: "markdown-test-rule",
+    summary: "grants `*` to **everyone**, see [the docs](https://kubernetes.io/docs/) <b>",
+    severity: Severity::Low,
+    category: Category::Rbac,
+    targets: Targets::OBJECT,
+    remediation: "list the verbs",
+    checklist: &[],
+    cis: &[],
+    since: "0.1.0",
+    docs: " ## What it does\n Flags.\n",
+    file: "tests.rs",
+    fix: crate::rule::FixAvailability::None,
+};
+
+fn html_with(report: &Report, roots: &[&str], date: &str) -> String {
+    let sources = Sources::default();
+    let roots: Vec<String> = roots.iter().map(|r| (*r).to_string()).collect();
+    let r = Render { roots: &roots, date, ..Render::new(report, &sources, "scan") };
+    super::html::to_string(&r)
+}
+
+#[test]
+fn html_shows_the_date_the_scanned_paths_and_the_version() {
+    let html = html_with(&report(file_findings(), vec![]), &["k8s/", "/src/a<b>.yaml", "-"], "2026-11-22");
+    assert!(html.contains(&format!("data-version=\"{}\"", crate::VERSION)));
+    assert!(html.contains("data-date=\"2026-11-22\""));
+    assert!(html.contains(&format!("kubeward {} · 2026-11-22 ·", crate::VERSION)), "the date in the header");
+    assert!(
+        html.contains(
+            "Scanned: <code>k8s/</code>, <code>/src/a&lt;b&gt;.yaml</code>, <code>standard input</code></div>"
+        ),
+        "the scanned paths, escaped"
+    );
+    // Many paths: the first ten and a count.
+    let many: Vec<String> = (0..12).map(|i| format!("f{i}.yaml")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let html = html_with(&report(vec![], vec![]), &many, "");
+    assert!(html.contains("<code>f9.yaml</code> and 2 more</div>"));
+    assert!(!html.contains("data-date=\"2") && !html.contains("f10.yaml"));
+}
+
+/// "By rule" and "by resource": the most severe group first, then the largest, then by name.
+#[test]
+fn html_groups_are_sorted_by_severity_then_count() {
+    let mk = |rule: &'static RuleMeta, sev: Severity, name: &str| {
+        let mut d = cluster_findings().remove(0);
+        d.rule = rule;
+        d.severity = sev;
+        d.object.name = name.into();
+        d
+    };
+    // Alphabetical order would be the reverse of the expected one, for rules and resources.
+    let diags = vec![
+        mk(&FAKE, Severity::Medium, "a"),
+        mk(&MARKDOWN, Severity::Medium, "b"),
+        mk(&MARKDOWN, Severity::Medium, "b"),
+        mk(pod001(), Severity::Low, "c"),
+        mk(pod001(), Severity::Low, "d"),
+        mk(pod001(), Severity::Low, "d"),
+    ];
+    let html = html_with(&report(diags, vec![]), &[], "");
+    let rules: Vec<&str> =
+        html.match_indices("<details class=\"rule-docs\" id=\"rule-").map(|(i, _)| &html[i + 36..i + 42]).collect();
+    // TST902 (medium, 2), TST901 (medium, 1), POD001 (low, 3): severity, then count.
+    assert_eq!(rules, ["TST902", "TST901", "POD001"]);
+    let data = html_data(&html);
+    let strings = data["s"].as_array().unwrap();
+    let groups: Vec<(u64, &str, usize)> = data["o"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let label = strings[usize::try_from(g[1].as_u64().unwrap()).unwrap()].as_str().unwrap();
+            (g[0].as_u64().unwrap(), label, g[2].as_array().unwrap().len())
+        })
+        .collect();
+    // Severity index (0 critical, 2 medium, 3 low).
+    assert_eq!(
+        groups,
+        [
+            (2, "Pod/kube-system/b", 2),
+            (2, "Pod/kube-system/a", 1),
+            (3, "Pod/kube-system/d", 2),
+            (3, "Pod/kube-system/c", 1)
+        ]
+    );
+    // The rule groups in the data follow the headings' order.
+    let order: Vec<usize> = data["g"].as_array().unwrap().iter().map(|g| g[1].as_array().unwrap().len()).collect();
+    assert_eq!(order, [2, 1, 3]);
+}
+
+/// Rule headings render their inline Markdown, escaped.
+#[test]
+fn html_rule_headings_render_markdown() {
+    let mut d = cluster_findings().remove(0);
+    d.rule = &MARKDOWN;
+    let html = html_with(&report(vec![d], vec![]), &[], "");
+    assert!(
+        html.contains("— grants <code>*</code> to <strong>everyone</strong>, see <a href=\"https://kubernetes.io/docs/\">the docs</a> &lt;b&gt; (1)</summary>"),
+        "{}",
+        &html[html.find("<summary>").unwrap()..][..300]
+    );
+    use super::html::inline;
+    assert_eq!(inline("`a<b>` **x** *y* _z_"), "<code>a&lt;b&gt;</code> <strong>x</strong> <em>y</em> _z_");
+    // Only http(s) links; everything else stays text.
+    assert_eq!(inline("[x](javascript:alert(1))"), "[x](javascript:alert(1))");
+    assert_eq!(
+        inline("[x](https://a.example/\"onmouseover=\"y)"),
+        "<a href=\"https://a.example/&quot;onmouseover=&quot;y\">x</a>"
+    );
+    // Unpaired or spaced markers stay.
+    assert_eq!(inline("a * b * c, 2**3"), "a * b * c, 2**3");
+    assert_eq!(inline("`*` and `**`"), "<code>*</code> and <code>**</code>");
+}
+
+/// Nothing from the input can close the data block or the page's script.
+#[test]
+fn html_data_cannot_close_the_script() {
+    let mut d = cluster_findings().remove(0);
+    d.message = "</script><script>alert(1)</script><!-- \u{2028}".into();
+    d.object.name = "</SCRIPT >".into();
+    let html = html_with(&report(vec![d], vec![]), &[], "");
+    assert_eq!(html.to_ascii_lowercase().matches("</script").count(), 2, "the data block's and the script's own");
+    assert!(!html.contains("<!--"));
+    assert!(!html.contains('\u{2028}'));
+    let data = html_data(&html);
+    assert!(data["s"].as_array().unwrap().iter().any(|s| s == "</script><script>alert(1)</script><!-- \u{2028}"));
+}
+
+/// Colours: each severity its own, conventional ones (critical purple, high red, medium
+/// orange, low blue, info grey), in the badges and the chart.
+#[test]
+fn html_severity_colours_are_distinct() {
+    let html = render(Format::Html, &report(file_findings(), vec![]));
+    let mut seen = Vec::new();
+    for (sev, colour) in
+        [("critical", "#7b1fa2"), ("high", "#c62828"), ("medium", "#ef6c00"), ("low", "#0277bd"), ("info", "#546e7a")]
+    {
+        assert!(html.contains(&format!(".badge.sev-{sev}{{background:{colour}}}")), "{sev}");
+        assert!(html.contains(&format!("data-label=\"{sev}\"")), "{sev} in the chart");
+        seen.push(colour);
+    }
+    seen.dedup();
+    assert_eq!(seen.len(), 5);
+}
