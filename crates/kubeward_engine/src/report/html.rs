@@ -2,10 +2,16 @@
 //! no external script, style, font or image), readable offline from an email attachment, on
 //! a laptop screen and in print.
 //!
-//! Contents: the score and grade, findings by severity and by category (bar charts), and
-//! three views of the findings: all findings (filter by severity, search box), by resource,
-//! and by rule with each rule's documentation. Each finding shows its location, the source
+//! Contents: the version, the date and the scanned paths, the score and grade, findings by
+//! severity and by category (bar charts), and three views of the findings: all findings
+//! (filter by severity, search box), by resource, and by rule with each rule's documentation
+//! (groups most severe first, then the largest). Each finding shows its location, the source
 //! line, the object, the message and the remediation.
+//!
+//! Scale: the findings are a JSON data block (a string table and one array of indices per
+//! finding), listed [`PAGE`] at a time by the script as text nodes, so a report of 80,000
+//! findings is a few megabytes and opens in seconds; every string goes through
+//! [`super::printable`] first, as in the other human-readable reports.
 //!
 //! The initial filter can be given in the URL fragment, `report.html#severity=critical,high&q=nginx`,
 //! so a link can point at a filtered view (and tests drive the filter through a real browser).
