@@ -114,8 +114,7 @@ fn finish(snap: &Snapshot, report: &crate::engine::Report, problems: Vec<String>
     }
     let sources = Sources::of(snap);
     let mut out = Vec::new();
-    report::text::write_findings(&Render { report, sources: &sources, color: false, command: "scan" }, &mut out)
-        .map_err(|e| e.to_string())?;
+    report::text::write_findings(&Render::new(report, &sources, "scan"), &mut out).map_err(|e| e.to_string())?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 

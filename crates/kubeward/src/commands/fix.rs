@@ -271,5 +271,6 @@ pub fn run(args: &FixArgs) -> Result<u8> {
         return Ok(super::output::exit_code(&settings, &report));
     }
     let sources = Sources::of(&snap);
-    super::output::emit(&args.report, &settings, &report, &sources, "fix").map_err(|e| anyhow!("{e:#}"))
+    super::output::emit_for(&args.report, &settings, &report, &sources, "fix", &super::output::roots(&paths))
+        .map_err(|e| anyhow!("{e:#}"))
 }

@@ -33,7 +33,7 @@ pub fn emit(
     sources: &Sources<'_>,
     command: &str,
 ) -> Result<u8> {
-    emit_with(args, settings, report, sources, command, &|_, _| Ok(()))
+    emit_full(args, settings, report, sources, command, &[], &|_, _| Ok(()))
 }
 
 /// What a command adds after its text report on stdout (`kubeward node`: the CIS totals),
@@ -50,6 +50,52 @@ pub fn emit_with(
     report: &Report,
     sources: &Sources<'_>,
     command: &str,
+    epilogue: &Epilogue<'_>,
+) -> Result<u8> {
+    emit_full(args, settings, report, sources, command, &[], epilogue)
+}
+
+/// The paths the user named, as reports show them, folders ending in `/` (`-` for standard
+/// input).
+#[must_use]
+pub fn roots(paths: &[std::path::PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .map(|p| {
+            let s = crate::walk::display(p);
+            if p.as_os_str() != "-" && p.is_dir() && !s.ends_with(['/', std::path::MAIN_SEPARATOR]) {
+                format!("{s}/")
+            } else {
+                s
+            }
+        })
+        .collect()
+}
+
+/// [`emit`] for input read from the paths the user named (`roots`, display form): SARIF
+/// makes absolute paths relative to them, the HTML report lists them.
+///
+/// # Errors
+/// As [`emit`].
+pub fn emit_for(
+    args: &ReportArgs,
+    settings: &Settings,
+    report: &Report,
+    sources: &Sources<'_>,
+    command: &str,
+    roots: &[String],
+) -> Result<u8> {
+    emit_full(args, settings, report, sources, command, roots, &|_, _| Ok(()))
+}
+
+/// [`emit`] with the named paths (`roots`) and a text `epilogue`.
+fn emit_full(
+    args: &ReportArgs,
+    settings: &Settings,
+    report: &Report,
+    sources: &Sources<'_>,
+    command: &str,
+    roots: &[String],
     epilogue: &Epilogue<'_>,
 ) -> Result<u8> {
     let format = Format::parse(&args.format).map_err(|e| anyhow!("--format: {e}"))?;
@@ -95,14 +141,14 @@ pub fn emit_with(
     for (f, file) in &outputs {
         let out = std::fs::File::create(file).with_context(|| format!("cannot write {file}"))?;
         let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-        report::write(*f, &Render { report, sources, color: false, command }, &mut out)
+        report::write(*f, &Render { report, sources, color: false, command, roots, date: &settings.today }, &mut out)
             .and_then(|()| out.flush())
             .with_context(|| format!("cannot write {file}"))?;
     }
     if !args.quiet {
         let mut lock = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
         let color = color && matches!(format, Format::Text | Format::Compact);
-        report::write(format, &Render { report, sources, color, command }, &mut lock)?;
+        report::write(format, &Render { report, sources, color, command, roots, date: &settings.today }, &mut lock)?;
         if format == Format::Text {
             epilogue(all, &mut lock)?;
         }

@@ -276,7 +276,7 @@ mod tests {
         let report = crate::run(&snap, &crate::Settings::default());
         assert!(report.finding_count() > PARALLEL_FROM + BATCH, "{}", report.finding_count());
         let sources = super::super::Sources::default();
-        let r = Render { report: &report, sources: &sources, color: false, command: "scan" };
+        let r = Render::new(&report, &sources, "scan");
         let mut parallel = Vec::new();
         write(&r, &mut parallel).expect("write");
         let mut whole = serde_json::to_vec_pretty(&document(&r)).expect("serialize");
@@ -284,7 +284,7 @@ mod tests {
         assert_eq!(String::from_utf8_lossy(&parallel), String::from_utf8_lossy(&whole));
         // No findings, no errors: the small path, the same shape.
         let empty = crate::engine::Report::default();
-        let r = Render { report: &empty, sources: &sources, color: false, command: "scan" };
+        let r = Render::new(&empty, &sources, "scan");
         let v: serde_json::Value = serde_json::from_slice(&{
             let mut b = Vec::new();
             write(&r, &mut b).expect("write");

@@ -158,6 +158,20 @@ pub struct Render<'a> {
     pub color: bool,
     /// What was audited, for titles ("scan", "cluster", ...).
     pub command: &'a str,
+    /// The paths the user named, as given (`-` for standard input); empty when the input is
+    /// not files (a cluster). SARIF makes absolute paths relative to them; HTML shows them.
+    pub roots: &'a [String],
+    /// The date of the run (YYYY-MM-DD, UTC; `KUBEWARD_TODAY` pins it), shown in the HTML;
+    /// empty: not shown.
+    pub date: &'a str,
+}
+
+impl<'a> Render<'a> {
+    /// A render of `report` with no roots and no date (tests, library use).
+    #[must_use]
+    pub fn new(report: &'a Report, sources: &'a Sources<'a>, command: &'a str) -> Self {
+        Self { report, sources, color: false, command, roots: &[], date: "" }
+    }
 }
 
 /// Writes `render` in `format`.

@@ -10,6 +10,15 @@
 //! - `partialFingerprints["kubewardFingerprint/v1"]` hashes the rule, the object, the container
 //!   and the field path, but not the line, so an alert survives edits that move lines.
 //! - Input errors become `invocations[0].toolExecutionNotifications`.
+//! - Paths: relative input paths give relative URIs (`uriBaseId: %SRCROOT%`); absolute ones
+//!   are made relative to the path the user named, declared in `originalUriBaseIds` (see
+//!   [`Bases`]); standard input has a logical location only (`<stdin>`, the line and column in
+//!   the location's `properties`). Every physical location has a region (line 1 for a finding
+//!   about a whole file), as GitHub needs a start line.
+//! - GitHub's limits: at most [`MAX_RESULTS`] results per run (the most severe are kept, and a
+//!   notification says how many were left out, see [`Cap`]); one run, one location per
+//!   result, two tags per rule, one rule per registered rule (GitHub allows 25,000 rules,
+//!   1,000 locations per result and 20 tags per rule).
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -145,24 +154,117 @@ fn encode_uri_path(path: &str) -> String {
     out
 }
 
-/// The `artifactLocation` of a display path: relative paths get `uriBaseId: %SRCROOT%`,
-/// absolute ones become `file://` URIs.
-fn artifact_location(file: &str) -> Value {
-    let slashed = file.replace('\\', "/");
-    let bytes = slashed.as_bytes();
-    let is_drive = bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/';
-    if is_drive {
+/// The display path of standard input.
+pub const STDIN: &str = "<stdin>";
+
+/// `C:/x` (a display path with its backslashes turned to slashes) starts with a drive.
+fn has_drive(slashed: &str) -> bool {
+    let b = slashed.as_bytes();
+    b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/'
+}
+
+fn is_absolute(slashed: &str) -> bool {
+    slashed.starts_with('/') || has_drive(slashed)
+}
+
+/// The `file://` URI of an absolute, slashed path.
+fn file_uri(slashed: &str) -> String {
+    if has_drive(slashed) {
         let (drive, rest) = slashed.split_at(2);
-        json!({"uri": format!("file:///{drive}{}", encode_uri_path(rest))})
-    } else if slashed.starts_with('/') {
-        json!({"uri": format!("file://{}", encode_uri_path(&slashed))})
+        format!("file:///{drive}{}", encode_uri_path(rest))
     } else {
-        let mut rel = slashed.as_str();
-        while let Some(r) = rel.strip_prefix("./") {
-            rel = r;
-        }
-        json!({"uri": encode_uri_path(rel), "uriBaseId": "%SRCROOT%"})
+        format!("file://{}", encode_uri_path(slashed))
     }
+}
+
+/// The base URIs (`originalUriBaseIds`) of the absolute paths the user named. Relative input
+/// paths are relative to `%SRCROOT%`, the working directory, which is not written (GitHub
+/// resolves relative URIs against the repository root, where the scan runs). When every named
+/// path is absolute (`kubeward scan /src` in the container image), the first is `%SRCROOT%`;
+/// the others are `ROOT2`, `ROOT3`... (their position among the named paths). Named folders
+/// end in `/`; a named file's base is its folder.
+#[derive(Debug, Default)]
+pub struct Bases {
+    /// (id, the folder, ending in `/`, a named file in it or "" for a named folder).
+    roots: Vec<(String, String, String)>,
+}
+
+impl Bases {
+    /// The bases of `roots` (display paths as the user named them, folders ending in `/`;
+    /// `-` is standard input).
+    #[must_use]
+    pub fn of(roots: &[String]) -> Self {
+        let slashed: Vec<String> = roots.iter().filter(|r| *r != "-").map(|r| r.replace('\\', "/")).collect();
+        let any_relative = slashed.iter().any(|r| !is_absolute(r));
+        let mut out: Vec<(String, String, String)> = Vec::new();
+        for (i, r) in slashed.iter().enumerate() {
+            if !is_absolute(r) {
+                continue;
+            }
+            let (dir, file) = match r.rsplit_once('/') {
+                Some((dir, file)) => (format!("{dir}/"), file.to_string()),
+                None => continue,
+            };
+            if out.iter().any(|(_, d, f)| *d == dir && *f == file) {
+                continue;
+            }
+            let id = if out.is_empty() && !any_relative { "%SRCROOT%".to_string() } else { format!("ROOT{}", i + 1) };
+            out.push((id, dir, file));
+        }
+        Self { roots: out }
+    }
+
+    /// `originalUriBaseIds`, or `None` when no named path is absolute.
+    fn original_uri_base_ids(&self) -> Option<Value> {
+        if self.roots.is_empty() {
+            return None;
+        }
+        let mut m = Map::new();
+        for (id, dir, file) in &self.roots {
+            m.insert(
+                id.clone(),
+                json!({"uri": file_uri(dir), "description": {"text": format!("the scanned path {dir}{file}")}}),
+            );
+        }
+        Some(Value::Object(m))
+    }
+
+    /// The base id of an absolute, slashed path and the path relative to it: the named file
+    /// it is, or the deepest named folder that holds it.
+    fn base_of<'s>(&'s self, slashed: &'s str) -> Option<(&'s str, &'s str)> {
+        let mut best: Option<(&str, &str, usize)> = None;
+        for (id, dir, file) in &self.roots {
+            let Some(rest) = slashed.strip_prefix(dir.as_str()).filter(|r| !r.is_empty()) else { continue };
+            if !file.is_empty() && rest != file {
+                continue;
+            }
+            if best.is_none_or(|(_, _, len)| dir.len() > len) {
+                best = Some((id, rest, dir.len()));
+            }
+        }
+        best.map(|(id, rest, _)| (id, rest))
+    }
+}
+
+/// The `artifactLocation` of a display path: relative paths get `uriBaseId: %SRCROOT%`;
+/// absolute ones are made relative to the named path that holds them (see [`Bases`]), and
+/// other absolute paths (a node's host files) are `file://` URIs. Standard input has none.
+fn artifact_location(file: &str, bases: &Bases) -> Option<Value> {
+    if file == STDIN {
+        return None;
+    }
+    let slashed = file.replace('\\', "/");
+    if is_absolute(&slashed) {
+        if let Some((id, rest)) = bases.base_of(&slashed) {
+            return Some(json!({"uri": encode_uri_path(rest), "uriBaseId": id}));
+        }
+        return Some(json!({"uri": file_uri(&slashed)}));
+    }
+    let mut rel = slashed.as_str();
+    while let Some(r) = rel.strip_prefix("./") {
+        rel = r;
+    }
+    Some(json!({"uri": encode_uri_path(rel), "uriBaseId": "%SRCROOT%"}))
 }
 
 /// `Kind/namespace/name` plus the field path (and container), as a logical location.
@@ -174,31 +276,46 @@ fn logical_location(d: &Diagnostic) -> Value {
     })
 }
 
-fn location(d: &Diagnostic) -> Value {
+/// A `location` in `file` at `pos`, with `logical` as its logical locations. Standard input has
+/// no artifact to point at: its location is logical (`<stdin>`), the line and column are in
+/// the location's `properties`.
+fn file_location(file: Option<&str>, pos: crate::input::node::Pos, bases: &Bases, mut logical: Vec<Value>) -> Value {
     let mut loc = Map::new();
-    if let Some(file) = &d.file {
-        let mut phys = Map::new();
-        phys.insert("artifactLocation".into(), artifact_location(file));
-        if d.pos.is_known() {
-            phys.insert("region".into(), json!({"startLine": d.pos.line, "startColumn": d.pos.col.max(1)}));
+    match file.map(|f| (f, artifact_location(f, bases))) {
+        Some((_, Some(artifact))) => {
+            // GitHub needs a start line: a finding about a whole file (a host file's mode or
+            // owner, a setting it lacks) points at its first line.
+            let region = if pos.is_known() {
+                json!({"startLine": pos.line, "startColumn": pos.col.max(1)})
+            } else {
+                json!({"startLine": 1})
+            };
+            loc.insert("physicalLocation".into(), json!({"artifactLocation": artifact, "region": region}));
         }
-        loc.insert("physicalLocation".into(), Value::Object(phys));
+        Some((stdin, None)) => {
+            logical.push(json!({"name": stdin, "fullyQualifiedName": stdin, "kind": "resource"}));
+            if pos.is_known() {
+                loc.insert("properties".into(), json!({"line": pos.line, "column": pos.col.max(1)}));
+            }
+        }
+        None => {}
     }
-    loc.insert("logicalLocations".into(), json!([logical_location(d)]));
+    if !logical.is_empty() {
+        loc.insert("logicalLocations".into(), Value::Array(logical));
+    }
     Value::Object(loc)
 }
 
-fn error_notification(e: &InputError) -> Value {
+fn location(d: &Diagnostic, bases: &Bases) -> Value {
+    file_location(d.file.as_deref(), d.pos, bases, vec![logical_location(d)])
+}
+
+fn error_notification(e: &InputError, bases: &Bases) -> Value {
     let mut n = Map::new();
     n.insert("level".into(), json!("error"));
     n.insert("message".into(), json!({"text": e.message}));
     if let Some(file) = &e.file {
-        let mut phys = Map::new();
-        phys.insert("artifactLocation".into(), artifact_location(file));
-        if e.pos.is_known() {
-            phys.insert("region".into(), json!({"startLine": e.pos.line, "startColumn": e.pos.col.max(1)}));
-        }
-        n.insert("locations".into(), json!([{"physicalLocation": Value::Object(phys)}]));
+        n.insert("locations".into(), json!([file_location(Some(file), e.pos, bases, Vec::new())]));
     }
     Value::Object(n)
 }
@@ -247,8 +364,74 @@ fn rule_table(r: &Render<'_>) -> (Vec<&'static RuleMeta>, HashMap<&'static str, 
     (metas, index)
 }
 
+/// GitHub code scanning rejects a run with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// Which findings a run keeps when there are more than the limit: every finding of the
+/// severities above `last`, and the first `last_kept` (in report order: file, line) of `last`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cap {
+    /// Findings in the report.
+    pub total: usize,
+    /// The least severe severity kept (in part), or `None` when everything is kept.
+    pub last: Option<Severity>,
+    /// How many findings of `last` are kept.
+    pub last_kept: usize,
+    /// Findings left out.
+    pub omitted: usize,
+}
+
+impl Cap {
+    /// The cap of a report with these counts (most severe first) at `max` results.
+    #[must_use]
+    pub fn of(counts: &[(Severity, usize)], max: usize) -> Self {
+        let total = counts.iter().map(|(_, n)| n).sum();
+        let mut room = max;
+        for (s, n) in counts {
+            if *n > room {
+                return Self { total, last: Some(*s), last_kept: room, omitted: total - max };
+            }
+            room -= n;
+        }
+        Self { total, last: None, last_kept: 0, omitted: 0 }
+    }
+
+    /// A filter over the findings in report order: `true` for those kept.
+    fn keep(self) -> impl FnMut(Severity) -> bool {
+        let mut taken = 0usize;
+        move |s| match self.last {
+            None => true,
+            Some(last) if s > last => true,
+            Some(last) if s == last && taken < self.last_kept => {
+                taken += 1;
+                true
+            }
+            Some(_) => false,
+        }
+    }
+
+    /// The notification that says what was left out, and how to see everything.
+    fn notification(self, max: usize) -> Option<Value> {
+        let last = self.last?;
+        let text = format!(
+            "{} of {} findings are not in this SARIF file: GitHub code scanning rejects a run with more than {max} results. \
+             It keeps the most severe: every finding more severe than {last}, and {} of the {last} findings (by file and line). \
+             Run kubeward with `--format json` (or `-o json=FILE`) to see every finding.",
+            self.omitted,
+            self.total,
+            self.last_kept,
+            last = last.as_str(),
+        );
+        Some(json!({
+            "level": "warning",
+            "descriptor": {"id": "results-capped"},
+            "message": {"text": text},
+        }))
+    }
+}
+
 /// One finding as a SARIF result.
-fn result(d: &Diagnostic, index: &HashMap<&'static str, usize>) -> Value {
+fn result(d: &Diagnostic, index: &HashMap<&'static str, usize>, bases: &Bases) -> Value {
     let mut props = Map::new();
     props.insert("severity".into(), json!(d.severity.as_str()));
     props.insert("object".into(), json!(d.object.to_string()));
@@ -261,45 +444,72 @@ fn result(d: &Diagnostic, index: &HashMap<&'static str, usize>) -> Value {
         "ruleIndex": index.get(d.rule.code).copied().unwrap_or_default(),
         "level": level(d.severity),
         "message": {"text": format!("{} Fix: {}", d.message, d.remediation)},
-        "locations": [location(d)],
+        "locations": [location(d, bases)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(d)},
         "properties": Value::Object(props),
     })
 }
 
 /// The SARIF document around `results`.
-fn document(r: &Render<'_>, metas: &[&'static RuleMeta], results: Vec<Value>) -> Value {
+fn document(r: &Render<'_>, metas: &[&'static RuleMeta], cap: Cap, max: usize, results: Vec<Value>) -> Value {
+    let bases = Bases::of(r.roots);
     let rules: Vec<Value> = metas.iter().map(|m| descriptor(m)).collect();
-    let notifications: Vec<Value> = r.report.errors.iter().map(error_notification).collect();
+    let mut notifications: Vec<Value> = r.report.errors.iter().map(|e| error_notification(e, &bases)).collect();
+    notifications.extend(cap.notification(max));
+    let mut run = Map::new();
+    run.insert(
+        "tool".into(),
+        json!({
+            "driver": {
+                "name": "kubeward",
+                "version": crate::VERSION,
+                "semanticVersion": crate::VERSION,
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }
+        }),
+    );
+    if let Some(ids) = bases.original_uri_base_ids() {
+        run.insert("originalUriBaseIds".into(), ids);
+    }
+    run.insert("columnKind".into(), json!("unicodeCodePoints"));
+    run.insert(
+        "invocations".into(),
+        json!([{
+            "executionSuccessful": r.report.errors.is_empty(),
+            "toolExecutionNotifications": notifications,
+        }]),
+    );
+    if cap.last.is_some() {
+        run.insert(
+            "properties".into(),
+            json!({"findings": cap.total, "resultsOmitted": cap.omitted, "resultsLimit": max}),
+        );
+    }
+    run.insert("results".into(), Value::Array(results));
     json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "kubeward",
-                    "version": crate::VERSION,
-                    "semanticVersion": crate::VERSION,
-                    "informationUri": INFORMATION_URI,
-                    "rules": rules,
-                }
-            },
-            "columnKind": "unicodeCodePoints",
-            "invocations": [{
-                "executionSuccessful": r.report.errors.is_empty(),
-                "toolExecutionNotifications": notifications,
-            }],
-            "results": results,
-        }],
+        "runs": [Value::Object(run)],
     })
 }
 
 /// The SARIF document as a value (every finding in memory; [`write`] streams them).
 #[must_use]
 pub fn to_value(r: &Render<'_>) -> Value {
+    to_value_at_most(r, MAX_RESULTS)
+}
+
+/// [`to_value`] with at most `max` results.
+#[must_use]
+pub fn to_value_at_most(r: &Render<'_>, max: usize) -> Value {
     let (metas, index) = rule_table(r);
-    let results: Vec<Value> = r.report.findings().map(|d| result(&d, &index)).collect();
-    document(r, &metas, results)
+    let bases = Bases::of(r.roots);
+    let cap = Cap::of(&r.report.counts(), max);
+    let mut keep = cap.keep();
+    let results: Vec<Value> =
+        r.report.findings().filter(|d| keep(d.severity)).map(|d| result(&d, &index, &bases)).collect();
+    document(r, &metas, cap, max, results)
 }
 
 /// Where the results array sits in the pretty-printed document (`runs[0].results`, indented
@@ -308,22 +518,34 @@ const RESULTS_SLOT: &str = "\n      \"results\": []";
 
 /// Writes the SARIF report, the same bytes as pretty-printing [`to_value`], one result at a
 /// time: the document around the results is printed with an empty array, and each result is
-/// printed and indented into it (a million objects give millions of results).
+/// printed and indented into it (a million objects give millions of results). At most
+/// [`MAX_RESULTS`] results, the most severe; a notification says how many were left out.
 ///
 /// # Errors
 /// I/O errors.
 pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
+    write_at_most(r, out, MAX_RESULTS)
+}
+
+/// [`write`] with at most `max` results.
+///
+/// # Errors
+/// I/O errors.
+pub fn write_at_most(r: &Render<'_>, out: &mut dyn Write, max: usize) -> io::Result<()> {
     let (metas, index) = rule_table(r);
-    let frame = serde_json::to_string_pretty(&document(r, &metas, Vec::new()))?;
+    let bases = Bases::of(r.roots);
+    let cap = Cap::of(&r.report.counts(), max);
+    let frame = serde_json::to_string_pretty(&document(r, &metas, cap, max, Vec::new()))?;
     let Some(at) = frame.find(RESULTS_SLOT) else {
-        serde_json::to_writer_pretty(&mut *out, &to_value(r))?;
+        serde_json::to_writer_pretty(&mut *out, &to_value_at_most(r, max))?;
         return writeln!(out);
     };
     out.write_all(&frame.as_bytes()[..at])?;
     out.write_all(b"\n      \"results\": [")?;
     let mut any = false;
-    for d in r.report.findings() {
-        let text = serde_json::to_string_pretty(&result(&d, &index))?;
+    let mut keep = cap.keep();
+    for d in r.report.findings().filter(|d| keep(d.severity)) {
+        let text = serde_json::to_string_pretty(&result(&d, &index, &bases))?;
         out.write_all(if any { b",\n" } else { b"\n" })?;
         any = true;
         for (i, line) in text.split('\n').enumerate() {

@@ -147,7 +147,7 @@ fn report(diagnostics: Vec<Diagnostic>, errors: Vec<InputError>) -> Report {
 fn render(format: Format, report: &Report) -> String {
     let sources = Sources::default();
     let mut out = Vec::new();
-    super::write(format, &Render { report, sources: &sources, color: false, command: "scan" }, &mut out).unwrap();
+    super::write(format, &Render::new(report, &sources, "scan"), &mut out).unwrap();
     String::from_utf8(out).unwrap()
 }
 
@@ -214,7 +214,7 @@ fn streamed_sarif_is_the_pretty_printed_document() {
     reports.push(("streamed", streamed));
     for (name, r) in reports {
         let sources = Sources::default();
-        let whole = Render { report: &r, sources: &sources, color: false, command: "scan" };
+        let whole = Render::new(&r, &sources, "scan");
         let mut want = serde_json::to_string_pretty(&sarif::to_value(&whole)).unwrap();
         want.push('\n');
         assert_eq!(render(Format::Sarif, &r), want, "{name}");
@@ -310,7 +310,8 @@ fn sarif_locations() {
     let abs = &results[2]["locations"][0]["physicalLocation"];
     assert_eq!(abs["artifactLocation"]["uri"], "file:///abs/path/role.yaml");
     assert!(abs["artifactLocation"].get("uriBaseId").is_none());
-    assert!(abs.get("region").is_none());
+    // No known position: the whole file, line 1 (GitHub needs a start line).
+    assert_eq!(abs["region"], serde_json::json!({"startLine": 1}));
     let cluster = &results[3]["locations"][0];
     assert!(cluster.get("physicalLocation").is_none());
     assert_eq!(
@@ -321,6 +322,193 @@ fn sarif_locations() {
     let inv = &doc["runs"][0]["invocations"][0];
     assert_eq!(inv["executionSuccessful"], false);
     assert_eq!(inv["toolExecutionNotifications"].as_array().unwrap().len(), 2);
+}
+
+/// Renders SARIF with the paths the user named.
+fn sarif_with_roots(report: &Report, roots: &[&str]) -> Value {
+    let sources = Sources::default();
+    let roots: Vec<String> = roots.iter().map(|r| (*r).to_string()).collect();
+    let r = Render { roots: &roots, ..Render::new(report, &sources, "scan") };
+    let mut out = Vec::new();
+    sarif::write(&r, &mut out).unwrap();
+    let doc: Value = serde_json::from_slice(&out).unwrap();
+    assert_valid_sarif(&format!("roots {roots:?}"), &doc);
+    doc
+}
+
+fn in_file(file: &str, pos: Pos) -> Diagnostic {
+    let mut d = cluster_findings().remove(0);
+    d.file = Some(Arc::from(file));
+    d.pos = pos;
+    d
+}
+
+fn artifact(doc: &Value, i: usize) -> &Value {
+    &doc["runs"][0]["results"][i]["locations"][0]["physicalLocation"]["artifactLocation"]
+}
+
+/// `docker run -v "$PWD:/src" kubeward scan /src`: the files are under an absolute path; their
+/// URIs are relative to it, declared in `originalUriBaseIds`.
+#[test]
+fn sarif_uris_are_relative_to_an_absolute_scanned_folder() {
+    let r =
+        report(vec![in_file("/src/web.yaml", Pos::new(3, 5)), in_file("/src/k8s/a b.yaml", Pos::new(1, 1))], vec![]);
+    let doc = sarif_with_roots(&r, &["/src/"]);
+    assert_eq!(artifact(&doc, 0), &serde_json::json!({"uri": "web.yaml", "uriBaseId": "%SRCROOT%"}));
+    assert_eq!(artifact(&doc, 1), &serde_json::json!({"uri": "k8s/a%20b.yaml", "uriBaseId": "%SRCROOT%"}));
+    assert_eq!(doc["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file:///src/");
+    assert!(!doc["runs"][0]["results"].to_string().contains("file:"), "no absolute URI in the results");
+    // A named file: relative to its folder.
+    let r = report(vec![in_file("/src/web.yaml", Pos::new(3, 5))], vec![]);
+    let doc = sarif_with_roots(&r, &["/src/web.yaml"]);
+    assert_eq!(artifact(&doc, 0), &serde_json::json!({"uri": "web.yaml", "uriBaseId": "%SRCROOT%"}));
+    assert_eq!(doc["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file:///src/");
+    // Windows paths.
+    let r = report(vec![in_file("C:\\work\\k8s\\web.yaml", Pos::new(3, 5))], vec![]);
+    let doc = sarif_with_roots(&r, &["C:\\work\\"]);
+    assert_eq!(artifact(&doc, 0), &serde_json::json!({"uri": "k8s/web.yaml", "uriBaseId": "%SRCROOT%"}));
+    assert_eq!(doc["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file:///C:/work/");
+}
+
+/// Several named paths: relative ones stay relative to `%SRCROOT%` (the working directory);
+/// each absolute one gets its own base, the deepest that holds the file.
+#[test]
+fn sarif_uris_with_several_roots() {
+    let r = report(
+        vec![
+            in_file("k8s/web.yaml", Pos::new(1, 1)),
+            in_file("/tmp/out/x.yaml", Pos::new(2, 1)),
+            in_file("/tmp/out/deep/y.yaml", Pos::new(2, 1)),
+            in_file("/etc/kubernetes/admin.conf", Pos::default()),
+        ],
+        vec![],
+    );
+    let doc = sarif_with_roots(&r, &["k8s/", "/tmp/out/", "/tmp/out/deep/", "-"]);
+    assert_eq!(artifact(&doc, 0), &serde_json::json!({"uri": "k8s/web.yaml", "uriBaseId": "%SRCROOT%"}));
+    assert_eq!(artifact(&doc, 1), &serde_json::json!({"uri": "x.yaml", "uriBaseId": "ROOT2"}));
+    assert_eq!(artifact(&doc, 2), &serde_json::json!({"uri": "y.yaml", "uriBaseId": "ROOT3"}));
+    // Outside every named path (a node's host file): an absolute URI.
+    assert_eq!(artifact(&doc, 3), &serde_json::json!({"uri": "file:///etc/kubernetes/admin.conf"}));
+    let bases = &doc["runs"][0]["originalUriBaseIds"];
+    assert_eq!(bases["ROOT2"]["uri"], "file:///tmp/out/");
+    assert_eq!(bases["ROOT3"]["uri"], "file:///tmp/out/deep/");
+    assert!(bases.get("%SRCROOT%").is_none(), "the working directory is not written");
+    // Relative paths only: no base is written (the output is as before).
+    let doc = sarif_with_roots(&report(file_findings(), vec![]), &["manifests/"]);
+    assert!(doc["runs"][0].get("originalUriBaseIds").is_none());
+}
+
+/// Standard input is no file: a logical location, the line in the location's properties.
+#[test]
+fn sarif_stdin_has_a_logical_location() {
+    let err = InputError { file: Some("<stdin>".into()), pos: Pos::new(4, 2), message: "bad".into() };
+    let r = report(vec![in_file("<stdin>", Pos::new(7, 9))], vec![err]);
+    let doc = sarif_with_roots(&r, &["-"]);
+    let text = doc.to_string();
+    assert!(!text.contains("%3Cstdin%3E") && !text.contains("\"uri\":\"<stdin>\""), "{text}");
+    let loc = &doc["runs"][0]["results"][0]["locations"][0];
+    assert!(loc.get("physicalLocation").is_none());
+    let names: Vec<&str> =
+        loc["logicalLocations"].as_array().unwrap().iter().map(|l| l["fullyQualifiedName"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Pod/kube-system/agent/spec/initContainers/0/securityContext/privileged", "<stdin>"]);
+    assert_eq!(loc["properties"], serde_json::json!({"line": 7, "column": 9}));
+    let n = &doc["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["locations"][0];
+    assert_eq!(n["logicalLocations"][0]["name"], "<stdin>");
+    assert_eq!(n["properties"]["line"], 4);
+}
+
+fn finding_of(severity: Severity, n: usize) -> Diagnostic {
+    let mut d = in_file(&format!("f{:05}.yaml", n), Pos::new(1, 1));
+    d.severity = severity;
+    d.object.name = format!("o{n}");
+    d
+}
+
+/// GitHub rejects a run with more than 25,000 results: the most severe are kept (in report
+/// order within the last severity kept), and a notification says how many were left out.
+#[test]
+fn sarif_caps_results_at_githubs_limit() {
+    assert_eq!(sarif::MAX_RESULTS, 25_000);
+    // 30,000 findings in file order, severities interleaved: 100 critical, 20,000 medium,
+    // 9,900 info.
+    let diags: Vec<Diagnostic> = (0..30_000)
+        .map(|i| {
+            let sev = if i % 300 == 0 {
+                Severity::Critical
+            } else if i % 3 == 0 || i % 3 == 1 {
+                Severity::Medium
+            } else {
+                Severity::Info
+            };
+            finding_of(sev, i)
+        })
+        .collect();
+    let r = report(diags, vec![]);
+    let counts = r.counts();
+    let (crit, medium, info) = (counts[0].1, counts[2].1, counts[4].1);
+    assert_eq!(crit + medium + info, 30_000);
+    let doc: Value = serde_json::from_str(&render(Format::Sarif, &r)).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), sarif::MAX_RESULTS);
+    let of = |level: &str| results.iter().filter(|x| x["properties"]["severity"] == level).count();
+    assert_eq!(of("critical"), crit);
+    assert_eq!(of("medium"), medium);
+    assert_eq!(of("info"), sarif::MAX_RESULTS - crit - medium);
+    // Within a severity: the first ones in report order, and the results stay in that order.
+    let names: Vec<&str> = results
+        .iter()
+        .map(|x| x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap())
+        .collect();
+    assert!(names.windows(2).all(|w| w[0] < w[1]));
+    let last_info = results.iter().rev().find(|x| x["properties"]["severity"] == "info").unwrap();
+    let kept_info = sarif::MAX_RESULTS - crit - medium;
+    let want = r.diagnostics.iter().filter(|d| d.severity == Severity::Info).nth(kept_info - 1).unwrap();
+    assert_eq!(last_info["properties"]["object"], want.object.to_string());
+    let omitted = 30_000 - sarif::MAX_RESULTS;
+    let n = &doc["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(n["level"], "warning");
+    let text = n["message"]["text"].as_str().unwrap();
+    assert!(text.starts_with(&format!("{omitted} of 30000 findings")), "{text}");
+    assert!(text.contains("--format json"), "{text}");
+    assert_eq!(doc["runs"][0]["properties"]["resultsOmitted"], omitted);
+    assert_eq!(doc["runs"][0]["invocations"][0]["executionSuccessful"], true);
+    // At the limit exactly: nothing is left out, no notification.
+    let r = report(r.diagnostics.into_iter().take(sarif::MAX_RESULTS).collect(), vec![]);
+    let doc: Value = serde_json::from_str(&render(Format::Sarif, &r)).unwrap();
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), sarif::MAX_RESULTS);
+    assert!(doc["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap().is_empty());
+    assert!(doc["runs"][0].get("properties").is_none());
+}
+
+/// A capped document is valid SARIF, streamed or not, and the cap takes the most severe.
+#[test]
+fn sarif_capped_is_valid_and_streams_the_same() {
+    let mut both = file_findings();
+    both.extend(cluster_findings());
+    let r = report(both, errors());
+    let sources = Sources::default();
+    let render = Render::new(&r, &sources, "scan");
+    for max in [0, 1, 2, 3] {
+        let mut out = Vec::new();
+        sarif::write_at_most(&render, &mut out, max).unwrap();
+        let doc: Value = serde_json::from_slice(&out).unwrap();
+        assert_valid_sarif(&format!("max {max}"), &doc);
+        let mut want = serde_json::to_string_pretty(&sarif::to_value_at_most(&render, max)).unwrap();
+        want.push('\n');
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), max);
+        let sevs: Vec<&str> = results.iter().map(|x| x["properties"]["severity"].as_str().unwrap()).collect();
+        let want: &[&str] = match max {
+            0 => &[],
+            1 => &["critical"],
+            2 => &["critical", "high"],
+            _ => &["critical", "medium", "high"],
+        };
+        assert_eq!(sevs, want);
+        let notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+        assert_eq!(notes.len(), 2 + 1, "the input errors and the cap");
+    }
 }
 
 /// The SARIF document reduced to what does not change when other rules are added or the docs
@@ -464,6 +652,14 @@ fn markdown_escapes_table_breakers() {
 
 // --- HTML -----------------------------------------------------------------------------------
 
+/// The data block the page's script lists findings from.
+fn html_data(html: &str) -> Value {
+    let start = html.find("<script type=\"application/json\" id=\"kw-data\">").unwrap();
+    let rest = &html[start..];
+    let body = &rest[rest.find('>').unwrap() + 1..rest.find("</script>").unwrap()];
+    serde_json::from_str(body).unwrap()
+}
+
 #[test]
 fn html_is_self_contained_and_complete() {
     for (name, r) in all_reports() {
@@ -472,7 +668,9 @@ fn html_is_self_contained_and_complete() {
         for bad in ["<script src", "<link", "url(", "<img", "@import", "<iframe"] {
             assert!(!html.contains(bad), "{name}: `{bad}` in the HTML");
         }
-        assert_eq!(html.matches("<article class=\"finding").count(), r.diagnostics.len(), "{name}");
+        // Findings are listed by the page's script from the data block, a page at a time.
+        assert_eq!(html.matches("<article").count(), 0, "{name}");
+        assert_eq!(html_data(&html)["f"].as_array().unwrap().len(), r.diagnostics.len(), "{name}");
         assert!(html.contains(&format!("data-score=\"{}\"", super::score::score(&r).value)), "{name}");
         assert!(html.contains("<svg id=\"chart-severity\""), "{name}");
         assert!(html.contains("<svg id=\"chart-category\""), "{name}");
@@ -492,6 +690,161 @@ fn html_is_self_contained_and_complete() {
 fn html_escapes_everything_from_the_input() {
     let html = render(Format::Html, &report(file_findings(), vec![]));
     assert!(!html.contains("<all>"), "the message's `<all>` must be escaped");
-    assert!(html.contains("&lt;all&gt;"));
+    // In the data block, as `\u003c`: the script writes it as text.
+    assert!(html.contains("\\u003call\\u003e"));
+    let data = html_data(&html);
+    let strings: Vec<&str> = data["s"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    // Controls are shown as escapes, as in the other human-readable reports.
+    assert!(strings.contains(&"role grants `*` <all> & \"everything\" 'really'\\x01\\x7f"), "{strings:?}");
+    assert!(strings.iter().any(|s| s.contains("\\n") && s.starts_with("role grants `*`")), "{strings:?}");
     assert_eq!(super::html::escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+}
+
+/// A rule whose summary has inline Markdown.
+static MARKDOWN: RuleMeta = RuleMeta {
+    code: "TST902",
+    name: "markdown-test-rule",
+    summary: "grants `*` to **everyone**, see [the docs](https://kubernetes.io/docs/) <b>",
+    severity: Severity::Low,
+    category: Category::Rbac,
+    targets: Targets::OBJECT,
+    remediation: "list the verbs",
+    checklist: &[],
+    cis: &[],
+    since: "0.1.0",
+    docs: " ## What it does\n Flags.\n",
+    file: "tests.rs",
+    fix: crate::rule::FixAvailability::None,
+};
+
+fn html_with(report: &Report, roots: &[&str], date: &str) -> String {
+    let sources = Sources::default();
+    let roots: Vec<String> = roots.iter().map(|r| (*r).to_string()).collect();
+    let r = Render { roots: &roots, date, ..Render::new(report, &sources, "scan") };
+    super::html::to_string(&r)
+}
+
+#[test]
+fn html_shows_the_date_the_scanned_paths_and_the_version() {
+    let html = html_with(&report(file_findings(), vec![]), &["k8s/", "/src/a<b>.yaml", "-"], "2026-11-22");
+    assert!(html.contains(&format!("data-version=\"{}\"", crate::VERSION)));
+    assert!(html.contains("data-date=\"2026-11-22\""));
+    assert!(html.contains(&format!("kubeward {} · 2026-11-22 ·", crate::VERSION)), "the date in the header");
+    assert!(
+        html.contains(
+            "Scanned: <code>k8s/</code>, <code>/src/a&lt;b&gt;.yaml</code>, <code>standard input</code></div>"
+        ),
+        "the scanned paths, escaped"
+    );
+    // Many paths: the first ten and a count.
+    let many: Vec<String> = (0..12).map(|i| format!("f{i}.yaml")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let html = html_with(&report(vec![], vec![]), &many, "");
+    assert!(html.contains("<code>f9.yaml</code> and 2 more</div>"));
+    assert!(!html.contains("data-date=\"2") && !html.contains("f10.yaml"));
+}
+
+/// "By rule" and "by resource": the most severe group first, then the largest, then by name.
+#[test]
+fn html_groups_are_sorted_by_severity_then_count() {
+    let mk = |rule: &'static RuleMeta, sev: Severity, name: &str| {
+        let mut d = cluster_findings().remove(0);
+        d.rule = rule;
+        d.severity = sev;
+        d.object.name = name.into();
+        d
+    };
+    // Alphabetical order would be the reverse of the expected one, for rules and resources.
+    let diags = vec![
+        mk(&FAKE, Severity::Medium, "a"),
+        mk(&MARKDOWN, Severity::Medium, "b"),
+        mk(&MARKDOWN, Severity::Medium, "b"),
+        mk(pod001(), Severity::Low, "c"),
+        mk(pod001(), Severity::Low, "d"),
+        mk(pod001(), Severity::Low, "d"),
+    ];
+    let html = html_with(&report(diags, vec![]), &[], "");
+    let rules: Vec<&str> =
+        html.match_indices("<details class=\"rule-docs\" id=\"rule-").map(|(i, _)| &html[i + 36..i + 42]).collect();
+    // TST902 (medium, 2), TST901 (medium, 1), POD001 (low, 3): severity, then count.
+    assert_eq!(rules, ["TST902", "TST901", "POD001"]);
+    let data = html_data(&html);
+    let strings = data["s"].as_array().unwrap();
+    let groups: Vec<(u64, &str, usize)> = data["o"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let label = strings[usize::try_from(g[1].as_u64().unwrap()).unwrap()].as_str().unwrap();
+            (g[0].as_u64().unwrap(), label, g[2].as_array().unwrap().len())
+        })
+        .collect();
+    // Severity index (0 critical, 2 medium, 3 low).
+    assert_eq!(
+        groups,
+        [
+            (2, "Pod/kube-system/b", 2),
+            (2, "Pod/kube-system/a", 1),
+            (3, "Pod/kube-system/d", 2),
+            (3, "Pod/kube-system/c", 1)
+        ]
+    );
+    // The rule groups in the data follow the headings' order.
+    let order: Vec<usize> = data["g"].as_array().unwrap().iter().map(|g| g[1].as_array().unwrap().len()).collect();
+    assert_eq!(order, [2, 1, 3]);
+}
+
+/// Rule headings render their inline Markdown, escaped.
+#[test]
+fn html_rule_headings_render_markdown() {
+    let mut d = cluster_findings().remove(0);
+    d.rule = &MARKDOWN;
+    let html = html_with(&report(vec![d], vec![]), &[], "");
+    assert!(
+        html.contains("— grants <code>*</code> to <strong>everyone</strong>, see <a href=\"https://kubernetes.io/docs/\">the docs</a> &lt;b&gt; (1)</summary>"),
+        "{}",
+        &html[html.find("<summary>").unwrap()..][..300]
+    );
+    use super::html::inline;
+    assert_eq!(inline("`a<b>` **x** *y* _z_"), "<code>a&lt;b&gt;</code> <strong>x</strong> <em>y</em> _z_");
+    // Only http(s) links; everything else stays text.
+    assert_eq!(inline("[x](javascript:alert(1))"), "[x](javascript:alert(1))");
+    assert_eq!(
+        inline("[x](https://a.example/\"onmouseover=\"y)"),
+        "<a href=\"https://a.example/&quot;onmouseover=&quot;y\">x</a>"
+    );
+    // Unpaired or spaced markers stay.
+    assert_eq!(inline("a * b * c, 2**3"), "a * b * c, 2**3");
+    assert_eq!(inline("`*` and `**`"), "<code>*</code> and <code>**</code>");
+}
+
+/// Nothing from the input can close the data block or the page's script.
+#[test]
+fn html_data_cannot_close_the_script() {
+    let mut d = cluster_findings().remove(0);
+    d.message = "</script><script>alert(1)</script><!-- \u{2028}".into();
+    d.object.name = "</SCRIPT >".into();
+    let html = html_with(&report(vec![d], vec![]), &[], "");
+    assert_eq!(html.to_ascii_lowercase().matches("</script").count(), 2, "the data block's and the script's own");
+    assert!(!html.contains("<!--"));
+    assert!(!html.contains('\u{2028}'));
+    let data = html_data(&html);
+    assert!(data["s"].as_array().unwrap().iter().any(|s| s == "</script><script>alert(1)</script><!-- \u{2028}"));
+}
+
+/// Colours: each severity its own, conventional ones (critical purple, high red, medium
+/// orange, low blue, info grey), in the badges and the chart.
+#[test]
+fn html_severity_colours_are_distinct() {
+    let html = render(Format::Html, &report(file_findings(), vec![]));
+    let mut seen = Vec::new();
+    for (sev, colour) in
+        [("critical", "#7b1fa2"), ("high", "#c62828"), ("medium", "#ef6c00"), ("low", "#0277bd"), ("info", "#546e7a")]
+    {
+        assert!(html.contains(&format!(".badge.sev-{sev}{{background:{colour}}}")), "{sev}");
+        assert!(html.contains(&format!("data-label=\"{sev}\"")), "{sev} in the chart");
+        seen.push(colour);
+    }
+    seen.dedup();
+    assert_eq!(seen.len(), 5);
 }
