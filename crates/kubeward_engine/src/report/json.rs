@@ -42,8 +42,9 @@ struct Summary {
     exempted: usize,
     hidden_by_baseline: usize,
     errors: usize,
-    score: u8,
-    grade: String,
+    /// `null` when the run read nothing (docs/score.md).
+    score: Option<u8>,
+    grade: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -152,8 +153,8 @@ fn document<'a>(r: &'a Render<'_>) -> Document<'a> {
             exempted: r.report.exempted,
             hidden_by_baseline: r.report.hidden_by_baseline,
             errors: r.report.errors.len(),
-            score: score.value,
-            grade: score.grade.to_string(),
+            score: score.map(|s| s.value),
+            grade: score.map(|s| s.grade.to_string()),
         },
         findings: r.report,
         errors: &r.report.errors,
