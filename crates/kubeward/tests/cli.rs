@@ -477,8 +477,9 @@ fn node_with_nothing_to_audit() {
     let d = tempfile::tempdir().expect("tempdir");
     let root = d.path().to_str().expect("utf-8 path");
     let o = kubeward(d.path(), &["node", "--root", root]);
-    assert_eq!(o.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no Kubernetes component"));
+    // Issue 16: a root with no node configuration is an error, not a clean pass.
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no Kubernetes or Docker components"));
 }
 
 #[test]
