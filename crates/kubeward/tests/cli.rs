@@ -479,7 +479,7 @@ fn node_with_nothing_to_audit() {
     let o = kubeward(d.path(), &["node", "--root", root]);
     // Issue 16: a root with no node configuration is an error, not a clean pass.
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no Kubernetes or Docker components"));
+    assert!(stdout(&o).contains("no Kubernetes or Docker components"), "{}", stdout(&o));
 }
 
 #[test]
