@@ -194,7 +194,7 @@ const EXPLAIN_LIMIT: usize = 100_000;
 fn no_input(root: &Path, exclude: &Excludes, gitignore: bool) -> InputError {
     let (mut excluded, mut ignored, mut others) = (0usize, 0usize, 0usize);
     let mut first_excluded: Option<(PathBuf, String)> = None;
-    let mut first_ignored: Option<(PathBuf, Option<(PathBuf, String, usize)>)> = None;
+    let mut first_ignored: Option<(PathBuf, Option<IgnoredBy>)> = None;
     let walker = ignore::WalkBuilder::new(root)
         .standard_filters(false)
         .follow_links(true)
@@ -236,9 +236,10 @@ fn no_input(root: &Path, exclude: &Excludes, gitignore: bool) -> InputError {
     }
     if let Some((file, by)) = first_ignored.filter(|_| gitignore) {
         let by = match by {
-            Some((ignore_file, pattern, line)) => {
+            Some((ignore_file, pattern, line)) if line > 0 => {
                 format!("by the pattern `{pattern}` of {}:{line}", ignore_file.display())
             }
+            Some((ignore_file, pattern, _)) => format!("by the pattern `{pattern}` of {}", ignore_file.display()),
             None => "by an ignore file".to_string(),
         };
         why.push(format!(
@@ -268,10 +269,13 @@ fn no_input(root: &Path, exclude: &Excludes, gitignore: bool) -> InputError {
     InputError { file: Some(dir.into()), pos: Default::default(), message }
 }
 
+/// An ignore file, its pattern and the pattern's line (1-based; 0 when not found).
+type IgnoredBy = (PathBuf, String, usize);
+
 /// The ignore file and pattern that ignore `path` as the walker reads them (`.ignore`,
 /// `.gitignore`, `.git/info/exclude`, the deepest directory first): the file, the pattern and
 /// its line. `None` when none does (or the path cannot be resolved).
-fn ignored_by(path: &Path) -> Option<(PathBuf, String, usize)> {
+fn ignored_by(path: &Path) -> Option<IgnoredBy> {
     let abs = std::fs::canonicalize(path).ok()?;
     for dir in abs.ancestors().skip(1) {
         let mut candidates = vec![dir.join(".ignore"), dir.join(".gitignore")];

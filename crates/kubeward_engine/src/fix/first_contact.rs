@@ -118,15 +118,11 @@ fn segs(p: &str) -> Vec<String> {
     p.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
-fn edited(
-    text: &str,
-    path: &str,
-    op: fn(&str, &super::cst::CNode, &[String], &Value, Style) -> Result<Option<String>, super::edit::EditError>,
-) -> String {
+fn appended(text: &str, path: &str) -> String {
     let docs = parse(text).expect("parse");
     let root = docs[0].root.as_ref().expect("root");
     let json = text.trim_start().starts_with('{');
-    let out = op(text, root, &segs(path), &json!("ALL"), Style::of(text, json)).expect("edit").expect("changed");
+    let out = append(text, root, &segs(path), &json!("ALL"), Style::of(text, json)).expect("edit").expect("changed");
     super::comments::check_kept(text, &out).unwrap_or_else(|e| panic!("{text:?}: {e}"));
     out
 }
@@ -186,7 +182,7 @@ fn inserted_lists_follow_the_surrounding_style() {
         ("c:\n  drop:\n    - NET_RAW\n", "/c/drop", "c:\n  drop:\n    - NET_RAW\n    - ALL\n"),
     ];
     for (text, path, want) in cases {
-        assert_eq!(&edited(text, path, append), want, "{text:?}");
+        assert_eq!(&appended(text, path), want, "{text:?}");
     }
 }
 
