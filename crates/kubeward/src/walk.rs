@@ -19,19 +19,47 @@ use rayon::prelude::*;
 /// `Containerfile`, `*.Dockerfile`, `Dockerfile.*`, `*.containerfile`).
 const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 
+/// The exclude patterns (`--exclude` and the config's `exclude:`), compiled, each glob
+/// remembering the pattern it came from (to say which one excluded a path).
+#[derive(Clone, Debug, Default)]
+pub struct Excludes {
+    set: GlobSet,
+    /// For each compiled glob, the index of its pattern in `patterns`.
+    origin: Vec<usize>,
+    patterns: Vec<String>,
+}
+
+impl Excludes {
+    /// Whether a pattern matches `path`.
+    #[must_use]
+    pub fn is_match(&self, path: &Path) -> bool {
+        self.set.is_match(path)
+    }
+
+    /// The first pattern that matches `path`.
+    #[must_use]
+    pub fn which(&self, path: &Path) -> Option<&str> {
+        let i = self.set.matches(path).into_iter().min()?;
+        self.origin.get(i).and_then(|o| self.patterns.get(*o)).map(String::as_str)
+    }
+}
+
 /// Compiles `--exclude` globs; a glob without `/` matches at any depth.
 ///
 /// # Errors
 /// Bad globs.
-pub fn exclude_set(globs: &[String]) -> Result<GlobSet> {
+pub fn exclude_set(globs: &[String]) -> Result<Excludes> {
     let mut b = GlobSetBuilder::new();
-    for g in globs {
+    let mut origin = Vec::new();
+    for (i, g) in globs.iter().enumerate() {
         b.add(Glob::new(g).map_err(|e| anyhow!("--exclude {g}: {e}"))?);
+        origin.push(i);
         if !g.starts_with("**/") {
             b.add(Glob::new(&format!("**/{g}")).map_err(|e| anyhow!("--exclude {g}: {e}"))?);
+            origin.push(i);
         }
     }
-    Ok(b.build()?)
+    Ok(Excludes { set: b.build()?, origin, patterns: globs.to_vec() })
 }
 
 /// One input: a path or stdin.
@@ -50,9 +78,11 @@ pub fn display(p: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-/// Lists the inputs; problems with paths (missing, unreadable directories) become errors.
+/// Lists the inputs; problems with paths (missing, unreadable directories) become errors. A
+/// directory named that yields no file to read is an error too, saying why (see
+/// [`no_input`]): a run that read nothing must not pass.
 #[must_use]
-pub fn collect(paths: &[PathBuf], exclude: &GlobSet, gitignore: bool) -> (Vec<Input>, Vec<InputError>) {
+pub fn collect(paths: &[PathBuf], exclude: &Excludes, gitignore: bool) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
@@ -87,6 +117,7 @@ pub fn collect(paths: &[PathBuf], exclude: &GlobSet, gitignore: bool) -> (Vec<In
             }
         }
         let mut files = Vec::new();
+        let errors_before = errors.len();
         // Each real directory is walked once (by device and inode), through the first path
         // that reaches it in name order: symbolic links to a directory already walked (a DAG
         // of links, 2^n paths) are not followed again.
@@ -116,12 +147,7 @@ pub fn collect(paths: &[PathBuf], exclude: &GlobSet, gitignore: bool) -> (Vec<In
             match entry {
                 Ok(e) => {
                     let path = e.path();
-                    let wanted = path
-                        .extension()
-                        .and_then(|x| x.to_str())
-                        .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
-                        // --- images (issue 6) ---
-                        || path.to_str().is_some_and(kubeward_engine::input::dockerfile::is_dockerfile_path);
+                    let wanted = is_wanted(path);
                     match e.file_type() {
                         Some(t) if t.is_file() && wanted => files.push(path.to_path_buf()),
                         // A FIFO, socket or device named like a manifest: say so, never open it.
@@ -139,10 +165,143 @@ pub fn collect(paths: &[PathBuf], exclude: &GlobSet, gitignore: bool) -> (Vec<In
                 }
             }
         }
+        if files.is_empty() && errors.len() == errors_before {
+            errors.push(no_input(p, exclude, gitignore));
+        }
         files.sort();
         inputs.extend(files.into_iter().map(Input::File));
     }
     (inputs, errors)
+}
+
+/// Whether a file found walking a directory is read: a manifest by its extension, or a
+/// Dockerfile by its name.
+fn is_wanted(path: &Path) -> bool {
+    path.extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
+        // --- images (issue 6) ---
+        || path.to_str().is_some_and(kubeward_engine::input::dockerfile::is_dockerfile_path)
+}
+
+/// Files looked at, at most, to explain why a directory yielded nothing.
+const EXPLAIN_LIMIT: usize = 100_000;
+
+/// The error for a directory the user named that yields no file to read, saying why: every
+/// manifest in it is excluded by a pattern (which one) or ignored by an ignore file (which
+/// file, which pattern), or it holds no manifest at all, or nothing. The directory is walked
+/// again without filters (only on this error path).
+fn no_input(root: &Path, exclude: &Excludes, gitignore: bool) -> InputError {
+    let (mut excluded, mut ignored, mut others) = (0usize, 0usize, 0usize);
+    let mut first_excluded: Option<(PathBuf, String)> = None;
+    let mut first_ignored: Option<(PathBuf, Option<IgnoredBy>)> = None;
+    let walker = ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .follow_links(true)
+        .sort_by_file_name(std::cmp::Ord::cmp)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build();
+    for e in walker.filter_map(Result::ok).take(EXPLAIN_LIMIT) {
+        if !e.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = e.path();
+        if !is_wanted(path) {
+            others += 1;
+            continue;
+        }
+        // Excluded: the file or one of its directories under the root matches a pattern.
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        let pattern = rel
+            .ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .find_map(|a| exclude.which(&root.join(a)).or_else(|| exclude.which(a)).map(str::to_string));
+        if let Some(pattern) = pattern {
+            excluded += 1;
+            first_excluded.get_or_insert((path.to_path_buf(), pattern));
+        } else {
+            ignored += 1;
+            if first_ignored.is_none() {
+                first_ignored = Some((path.to_path_buf(), ignored_by(path)));
+            }
+        }
+    }
+    let dir = display(root);
+    let mut why = Vec::new();
+    if let Some((file, pattern)) = first_excluded {
+        why.push(format!(
+            "{excluded} excluded by a pattern (`{}` by `{pattern}`, from --exclude or the config's `exclude:`)",
+            display(&file)
+        ));
+    }
+    if let Some((file, by)) = first_ignored.filter(|_| gitignore) {
+        let by = match by {
+            Some((ignore_file, pattern, line)) if line > 0 => {
+                format!("by the pattern `{pattern}` of {}:{line}", ignore_file.display())
+            }
+            Some((ignore_file, pattern, _)) => format!("by the pattern `{pattern}` of {}", ignore_file.display()),
+            None => "by an ignore file".to_string(),
+        };
+        why.push(format!(
+            "{ignored} ignored by .gitignore/.ignore rules (`{}` {by}); --no-gitignore reads them",
+            display(&file)
+        ));
+    }
+    let message = if !why.is_empty() {
+        let total = excluded + ignored;
+        format!(
+            "nothing to scan: {} skipped: {}; a file named on the command line is read anyway",
+            if total == 1 {
+                "its only manifest file is".to_string()
+            } else {
+                format!("all its {total} manifest files are")
+            },
+            why.join("; ")
+        )
+    } else if others > 0 {
+        format!(
+            "nothing to scan: no Kubernetes manifests (*.yaml, *.yml, *.json) or Dockerfiles in this directory ({others} other file{})",
+            if others == 1 { "" } else { "s" }
+        )
+    } else {
+        "nothing to scan: the directory holds no files".to_string()
+    };
+    InputError { file: Some(dir.into()), pos: Default::default(), message }
+}
+
+/// An ignore file, its pattern and the pattern's line (1-based; 0 when not found).
+type IgnoredBy = (PathBuf, String, usize);
+
+/// The ignore file and pattern that ignore `path` as the walker reads them (`.ignore`,
+/// `.gitignore`, `.git/info/exclude`, the deepest directory first): the file, the pattern and
+/// its line. `None` when none does (or the path cannot be resolved).
+fn ignored_by(path: &Path) -> Option<IgnoredBy> {
+    let abs = std::fs::canonicalize(path).ok()?;
+    for dir in abs.ancestors().skip(1) {
+        let mut candidates = vec![dir.join(".ignore"), dir.join(".gitignore")];
+        if dir.join(".git").is_dir() {
+            candidates.push(dir.join(".git/info/exclude"));
+        }
+        for file in candidates {
+            if !file.is_file() || abs.strip_prefix(dir).is_err() {
+                continue;
+            }
+            let (gi, _) = ignore::gitignore::Gitignore::new(&file);
+            let m = gi.matched_path_or_any_parents(&abs, false);
+            if m.is_whitelist() {
+                return None;
+            }
+            if let ignore::Match::Ignore(glob) = m {
+                let pattern = glob.original().to_string();
+                let line = std::fs::read_to_string(&file)
+                    .ok()
+                    .and_then(|t| t.lines().position(|l| l.trim_end() == pattern))
+                    .map_or(0, |i| i + 1);
+                return Some((file, pattern, line));
+            }
+        }
+    }
+    None
 }
 
 /// A directory's identity (device, inode), following symbolic links.
@@ -221,7 +380,18 @@ fn not_regular(p: &Path, t: &std::fs::FileType) -> InputError {
 /// An input error naming the file, with the position of the bad byte when there is one.
 pub fn read_input(input: &Input, max_size: u64) -> Result<(String, String), InputError> {
     let (name, bytes) = match input {
-        Input::Stdin => ("<stdin>".to_string(), text::read_limited(std::io::stdin().lock(), max_size)),
+        Input::Stdin => {
+            // Zero bytes is a producer that failed (`helm template … | kubeward scan -`), not
+            // an empty manifest: a run that read nothing must not pass.
+            let bytes = text::read_limited(std::io::stdin().lock(), max_size).and_then(|b| {
+                if b.is_empty() {
+                    Err("nothing to scan: standard input is empty (0 bytes)".to_string())
+                } else {
+                    Ok(b)
+                }
+            });
+            ("<stdin>".to_string(), bytes)
+        }
         Input::File(p) => {
             let name = display(p);
             (name, text::read_regular(p, max_size))

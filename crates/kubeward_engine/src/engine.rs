@@ -83,7 +83,7 @@ impl Report {
     /// Hides the findings below `min` (`--min-severity`): the score is pinned first, and the
     /// summary says how many were hidden.
     pub fn hide_below(&mut self, min: crate::rule::Severity) {
-        self.pinned_score = Some(crate::report::score::score(self));
+        self.pinned_score = crate::report::score::score(self);
         self.materialize();
         let before = self.diagnostics.len();
         self.diagnostics.retain(|d| d.severity >= min);

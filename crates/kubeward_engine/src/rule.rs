@@ -237,7 +237,7 @@ impl FixAvailability {
             Self::None => "none",
             Self::Safe => "safe (applied by `kubeward fix`)",
             Self::Unsafe => "unsafe (applied by `kubeward fix --unsafe-fixes`)",
-            Self::Sometimes => "safe or unsafe depending on the case (see How to fix)",
+            Self::Sometimes => "safe or unsafe depending on the case (see Fix safety)",
         }
     }
 }

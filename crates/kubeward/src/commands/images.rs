@@ -67,7 +67,16 @@ fn report_inputs(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<(walk::
         };
         if p.is_dir() {
             let mut files = Vec::new();
+            let before = errors.len();
             report_files(&p, 0, &mut std::collections::HashSet::new(), &mut files, errors);
+            // A directory without reports is an error: a gate that read nothing must not pass.
+            if files.is_empty() && errors.len() == before {
+                errors.push(InputError {
+                    file: Some(walk::display(&p).into()),
+                    pos: Default::default(),
+                    message: "nothing to read: no vulnerability report (`*.json`) in this directory".into(),
+                });
+            }
             out.extend(files.into_iter().map(|f| (walk::Input::File(f), image.clone())));
         } else if p.exists() || p.as_os_str() == "-" {
             let input = if p.as_os_str() == "-" { walk::Input::Stdin } else { walk::Input::File(p.clone()) };

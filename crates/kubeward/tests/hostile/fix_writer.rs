@@ -12,7 +12,8 @@ use super::*;
 use std::os::unix::fs::{symlink, MetadataExt as _, PermissionsExt as _};
 use std::path::PathBuf;
 
-/// A Pod with findings that have safe fixes (POD001 `privileged: false`, POD002, ...).
+/// A Pod with findings that have safe fixes (POD012 `seccompProfile.type: RuntimeDefault`; POD001
+/// `privileged: false` is unsafe since issue 16).
 fn pod(name: &str, ns: &str) -> String {
     format!(
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:1.0\n      securityContext:\n        privileged: true\n"
@@ -132,14 +133,14 @@ fn fix_never_writes_through_a_link_out_of_the_tree_and_keeps_links_mode_and_owne
         "{errors:?}"
     );
     let fixed = std::fs::read_to_string(&good).expect("read");
-    assert!(fixed.contains("privileged: false"), "the other files are still fixed: {fixed}");
+    assert!(fixed.contains("type: RuntimeDefault"), "the other files are still fixed: {fixed}");
     let m = std::fs::metadata(&good).expect("meta");
     assert_eq!(m.mode() & 0o7777, 0o640, "mode kept");
     if root {
         assert_eq!((m.uid(), m.gid()), (4321, 4322), "owner kept");
     }
     assert!(repo.join("inner.yaml").symlink_metadata().expect("meta").file_type().is_symlink());
-    assert!(std::fs::read_to_string(repo.join("sub/real.yaml")).expect("read").contains("privileged: false"));
+    assert!(std::fs::read_to_string(repo.join("sub/real.yaml")).expect("read").contains("type: RuntimeDefault"));
     let leftovers: Vec<_> =
         tree(d.path()).into_iter().filter(|(p, _)| p.to_string_lossy().contains(".kubeward-fix-")).collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
@@ -228,16 +229,16 @@ fn a_file_that_cannot_be_written_is_reported_and_the_others_are_fixed() {
     assert_same(&std::fs::read_to_string(d.path().join("a-big.yaml")).expect("read"), &big, "a-big.yaml");
     for f in ["b.yaml", "c.yaml"] {
         assert!(
-            std::fs::read_to_string(d.path().join(f)).expect("read").contains("privileged: false"),
+            std::fs::read_to_string(d.path().join(f)).expect("read").contains("type: RuntimeDefault"),
             "{f} not fixed"
         );
     }
     // What remains is judged on what is on disk: a-big.yaml's findings are still reported.
     let findings = v["findings"].as_array().cloned().unwrap_or_default();
-    assert!(findings.iter().any(|f| f["code"] == "POD001" && f["file"] == "a-big.yaml"), "{findings:?}");
-    assert!(!findings.iter().any(|f| f["code"] == "POD001" && f["file"] == "b.yaml"), "{findings:?}");
+    assert!(findings.iter().any(|f| f["code"] == "POD012" && f["file"] == "a-big.yaml"), "{findings:?}");
+    assert!(!findings.iter().any(|f| f["code"] == "POD012" && f["file"] == "b.yaml"), "{findings:?}");
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("not written a-big.yaml:") && err.contains("fixed b.yaml: POD001"), "{err}");
+    assert!(err.contains("not written a-big.yaml:") && err.contains("fixed b.yaml: POD012"), "{err}");
 }
 
 #[test]

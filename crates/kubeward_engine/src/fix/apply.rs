@@ -406,10 +406,14 @@ mod tests {
         let out = fix(&inputs, &settings(), false);
         let f = &out.files["web.yaml"];
         let codes: Vec<&str> = f.applied.iter().map(|a| a.code).collect();
-        for c in ["POD002", "POD004", "POD012", "IMG004"] {
+        for c in ["POD002", "POD012"] {
             assert!(codes.contains(&c), "{c} not fixed: {codes:?}\n{}", f.text);
         }
         assert!(!codes.contains(&"POD003"), "runAsNonRoot is an unsafe fix");
+        // Issue 16: dropping every capability of a container that may run as root, and forcing
+        // pulls, can break the workload: unsafe.
+        assert!(!codes.contains(&"POD004"), "drop: [ALL] on a container that may run as root is unsafe");
+        assert!(!codes.contains(&"IMG004"), "imagePullPolicy: Always is unsafe");
         assert!(out.unsafe_available > 0);
         // Comments, the blank line, quoting, flow style and the second document are kept.
         for kept in [
@@ -421,7 +425,7 @@ mod tests {
         ] {
             assert!(f.text.contains(kept), "lost `{kept}`:\n{}", f.text);
         }
-        assert!(f.text.contains("          imagePullPolicy: Always\n"), "{}", f.text);
+        assert!(f.text.contains("          imagePullPolicy: IfNotPresent\n"), "{}", f.text);
         assert!(
             f.text.contains("          securityContext:\n            allowPrivilegeEscalation: false\n"),
             "{}",
@@ -433,7 +437,7 @@ mod tests {
         assert!(again.files["web.yaml"].applied.is_empty());
         // The fixed findings are gone.
         let report = run(&Snapshot::from_text("web.yaml", &f.text), &settings());
-        for c in ["POD002", "POD004", "POD012", "IMG004"] {
+        for c in ["POD002", "POD012"] {
             assert!(report.diagnostics.iter().all(|d| d.rule.code != c), "{c} still reported");
         }
     }
@@ -446,6 +450,12 @@ mod tests {
         assert!(f.text.contains("runAsNonRoot: true"), "{}", f.text);
         assert!(f.text.contains("readOnlyRootFilesystem: true"), "{}", f.text);
         assert!(f.text.contains("automountServiceAccountToken: false"), "{}", f.text);
+        assert!(
+            f.text.contains("            capabilities:\n              drop:\n                - ALL\n"),
+            "{}",
+            f.text
+        );
+        assert!(f.text.contains("          imagePullPolicy: Always\n"), "{}", f.text);
         let names: Vec<&str> = out.new_files.iter().map(|(_, n)| n.name.as_str()).collect();
         assert!(names.contains(&"kubeward-default-deny-ingress-shop.yaml"), "{names:?}");
         let (_, nf) = out.new_files.iter().find(|(_, n)| n.name.contains("ingress")).expect("ingress policy");

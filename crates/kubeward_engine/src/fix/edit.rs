@@ -8,7 +8,10 @@
 //!   entry, at the indentation of its siblings; in a flow mapping (`{a: 1}`, JSON), before the
 //!   closing brace, in flow style (and on its own line when the mapping spans lines).
 //! - Missing parent mappings are created with the key (`securityContext: {...}` in block style
-//!   in a block mapping).
+//!   in a block mapping). A new list under a block mapping is a block sequence (`- ALL` lines,
+//!   indented under the key as the file indents its other lists, or at the key's column when
+//!   the file writes them so, as `kubectl` does), unless the mapping's other lists are flow
+//!   (`add: [NET_ADMIN]` gets `drop: [ALL]` beside it); inside a flow collection it is flow.
 //! - An item is appended to a sequence in the sequence's own style.
 //! - Paths that go through an alias, a merge key (`<<`) or an anchored node are refused: the
 //!   edit would change other objects too.
@@ -28,13 +31,19 @@ pub struct Style {
     pub crlf: bool,
     /// The file is JSON: keys and strings are double-quoted in flow style.
     pub json: bool,
+    /// Block sequences under a key are written at the key's column (`key:\n- a`, as `kubectl`
+    /// writes them), not one step deeper (`key:\n  - a`).
+    pub indentless: bool,
+    /// New lists are written in flow style (`[ALL]`): set for a block mapping whose other
+    /// lists are flow (`add: [NET_ADMIN]`), so that siblings look alike.
+    pub flow_lists: bool,
 }
 
 impl Style {
     /// The style of a text.
     #[must_use]
     pub fn of(text: &str, json: bool) -> Self {
-        Self { crlf: text.contains("\r\n"), json }
+        Self { crlf: text.contains("\r\n"), json, indentless: indentless_sequences(text), flow_lists: false }
     }
     fn nl(self) -> &'static str {
         if self.crlf {
@@ -43,6 +52,25 @@ impl Style {
             "\n"
         }
     }
+}
+
+/// Whether the first block sequence under a key (`key:` alone on its line, then a line
+/// starting with `- `) starts at the key's column: how the file indents its lists.
+fn indentless_sequences(text: &str) -> bool {
+    let mut lines = text.lines().map(|l| l.trim_end_matches('\r')).filter(|l| {
+        let t = l.trim_start();
+        !t.is_empty() && !t.starts_with('#')
+    });
+    let Some(mut prev) = lines.next() else { return false };
+    for line in lines {
+        let key = prev.trim_start();
+        let item = line.trim_start();
+        if key.ends_with(':') && !key.starts_with("- ") && (item.starts_with("- ") || item == "-") {
+            return line.len() - item.len() == prev.len() - key.len();
+        }
+        prev = line;
+    }
+    false
 }
 
 /// A scalar as YAML (or JSON) text: plain when that reads back as the same string.
@@ -87,21 +115,61 @@ pub fn flow_text(v: &Value, style: Style) -> String {
     }
 }
 
-/// `key: value` lines in block style at `indent` spaces; nested mappings go `step` deeper.
-/// Sequences of scalars are written in flow style (`drop: [ALL]`), as most manifests do.
+/// `key: value` lines in block style at `indent` spaces; nested mappings go `step` deeper,
+/// lists are block sequences (see [`block_items`]). Empty collections are `{}` and `[]`.
 fn block_entry(key: &str, v: &Value, indent: usize, step: usize, style: Style) -> String {
     let pad = " ".repeat(indent);
+    let mut s = format!("{pad}{}:", key_text(key, style));
+    s.push_str(&block_value(v, indent, step, style));
+    s
+}
+
+/// The text after `key:` for `v` in a block mapping whose keys are at `indent`: a line break
+/// and the nested block for a non-empty mapping or list, else ` value` (flow for empty ones).
+fn block_value(v: &Value, indent: usize, step: usize, style: Style) -> String {
     match v {
-        Value::Object(m) if !m.is_empty() => {
-            let mut s = format!("{pad}{}:", key_text(key, style));
-            for (k, child) in m {
-                s.push_str(style.nl());
-                s.push_str(&block_entry(k, child, indent + step, step, style));
-            }
-            s
+        Value::Object(m) if !m.is_empty() && !style.json => m
+            .iter()
+            .map(|(k, child)| format!("{}{}", style.nl(), block_entry(k, child, indent + step, step, style)))
+            .collect(),
+        Value::Array(a) if !a.is_empty() && !style.json && !style.flow_lists => {
+            let dash = if style.indentless { indent } else { indent + step };
+            block_items(a, dash, step, style)
         }
-        other => format!("{pad}{}: {}", key_text(key, style), flow_text(other, style)),
+        other => format!(" {}", flow_text(other, style)),
     }
+}
+
+/// The items of a block sequence, each on its own line after a line break, `- ` at column
+/// `dash`: scalars and lists as they are (lists in flow style), mappings with their first
+/// entry after the dash and the rest under it.
+fn block_items(items: &[Value], dash: usize, step: usize, style: Style) -> String {
+    let pad = " ".repeat(dash);
+    let mut s = String::new();
+    for item in items {
+        s.push_str(style.nl());
+        match item {
+            Value::Object(m) if !m.is_empty() => {
+                for (i, (k, child)) in m.iter().enumerate() {
+                    let entry = block_entry(k, child, dash + 2, step, style);
+                    if i == 0 {
+                        s.push_str(&pad);
+                        s.push_str("- ");
+                        s.push_str(entry.trim_start_matches(' '));
+                    } else {
+                        s.push_str(style.nl());
+                        s.push_str(&entry);
+                    }
+                }
+            }
+            other => {
+                s.push_str(&pad);
+                s.push_str("- ");
+                s.push_str(&flow_text(other, style));
+            }
+        }
+    }
+    s
 }
 
 /// The offset of the start of the line after the content ending at `end` (after its line
@@ -193,6 +261,9 @@ fn insert_entry(
         });
     }
     let Some((last_key, last_value)) = entries.last() else { return Err("empty block mapping".into()) };
+    // A new list looks like its siblings: flow when the mapping's lists are flow.
+    let flow_lists = entries.iter().any(|(_, v)| matches!(v.kind, CKind::Seq { flow: true, .. }));
+    let style = Style { flow_lists, ..style };
     let indent = last_key.col;
     let (at, need_nl) = line_after(text, last_value.end.max(last_key.end));
     let mut s = String::new();
@@ -218,14 +289,13 @@ fn replace_null(
     if !in_flow && null.start == null.end {
         let colon = text[key_node.end..].find(':').map_or(key_node.end, |i| key_node.end + i + 1);
         return match value {
-            // `key:` → `key:\n  child: ...` at the key's column + step, after the rest of the
-            // key's line: a comment there (`key: # c`) stays with `key`.
+            // `key:` → `key:\n  child: ...` (or `- item` lines) under the key, after the rest
+            // of the key's line: a comment there (`key: # c`) stays with `key`.
             Value::Object(m) if !m.is_empty() => {
-                let insert: String = m
-                    .iter()
-                    .map(|(k, v)| format!("{}{}", style.nl(), block_entry(k, v, key_node.col + step, step, style)))
-                    .collect();
-                splice(text, line_end(text, colon), 0, &insert)
+                splice(text, line_end(text, colon), 0, &block_value(value, key_node.col, step, style))
+            }
+            Value::Array(a) if !a.is_empty() && !style.json => {
+                splice(text, line_end(text, colon), 0, &block_value(value, key_node.col, step, style))
             }
             // `key: # c` → `key: value # c`.
             _ => splice(text, colon, 0, &format!(" {}", flow_text(value, style))),

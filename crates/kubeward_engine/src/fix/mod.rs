@@ -6,12 +6,14 @@ pub mod apply;
 pub mod comments;
 pub mod cst;
 pub mod edit;
+#[cfg(test)]
+mod first_contact;
 
 use serde_json::Value;
 
 use crate::input::path::FieldPath;
 
-const PLAIN: edit::Style = edit::Style { crlf: false, json: false };
+const PLAIN: edit::Style = edit::Style { crlf: false, json: false, indentless: false, flow_lists: false };
 
 /// A path for people: the last segments after the pod spec or container
 /// (`securityContext.allowPrivilegeEscalation`), else the whole path dotted.

@@ -493,12 +493,20 @@ pub fn to_string(r: &Render<'_>) -> String {
         v = crate::VERSION,
         d = escape(r.date),
     );
-    let _ = write!(
-        s,
-        "<div class=\"score\" id=\"score\" data-score=\"{v}\" data-grade=\"{g}\"><div><div class=\"sub\">Score</div><div class=\"value\">{v}<span class=\"sub\">/100</span></div></div><div class=\"grade grade-{g}\" title=\"grade\">{g}</div></div></div>",
-        v = sc.value,
-        g = sc.grade
-    );
+    match sc {
+        Some(sc) => {
+            let _ = write!(
+                s,
+                "<div class=\"score\" id=\"score\" data-score=\"{v}\" data-grade=\"{g}\"><div><div class=\"sub\">Score</div><div class=\"value\">{v}<span class=\"sub\">/100</span></div></div><div class=\"grade grade-{g}\" title=\"grade\">{g}</div></div></div>",
+                v = sc.value,
+                g = sc.grade
+            );
+        }
+        // A run that read nothing has no score (its errors say why).
+        None => s.push_str(
+            "<div class=\"score\" id=\"score\"><div><div class=\"sub\">Score</div><div class=\"value\">none<span class=\"sub\"> (nothing was read)</span></div></div></div></div>",
+        ),
+    }
     let counts = report.counts();
     s.push_str("<h2>Summary</h2><table class=\"counts\" id=\"counts\"><tr>");
     for (sev, _) in counts {

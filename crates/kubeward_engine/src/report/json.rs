@@ -45,8 +45,9 @@ struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
     hidden_below_min_severity: Option<usize>,
     errors: usize,
-    score: u8,
-    grade: String,
+    /// `null` when the run read nothing (docs/score.md).
+    score: Option<u8>,
+    grade: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -156,8 +157,8 @@ fn document<'a>(r: &'a Render<'_>) -> Document<'a> {
             hidden_by_baseline: r.report.hidden_by_baseline,
             hidden_below_min_severity: r.report.hidden_below.map(|(_, n)| n),
             errors: r.report.errors.len(),
-            score: score.value,
-            grade: score.grade.to_string(),
+            score: score.map(|s| s.value),
+            grade: score.map(|s| s.grade.to_string()),
         },
         findings: r.report,
         errors: &r.report.errors,

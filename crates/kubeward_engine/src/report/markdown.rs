@@ -87,7 +87,14 @@ pub fn to_string(r: &Render<'_>) -> String {
     let report = r.report;
     let sc = score(report);
     let mut s = String::new();
-    let _ = writeln!(s, "## kubeward {}: score {}/100 (grade {})\n", r.command, sc.value, sc.grade);
+    match sc {
+        Some(sc) => {
+            let _ = writeln!(s, "## kubeward {}: score {}/100 (grade {})\n", r.command, sc.value, sc.grade);
+        }
+        None => {
+            let _ = writeln!(s, "## kubeward {}: no score (nothing was read)\n", r.command);
+        }
+    }
     let _ = writeln!(s, "| | critical | high | medium | low | info | total |");
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
     let counts = report.counts();

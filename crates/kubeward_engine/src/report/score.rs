@@ -17,6 +17,10 @@
 //! The grade follows the score (A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, else F), except that a
 //! report with a critical finding gets at most a C: one critical object in a thousand keeps
 //! the score above 99, but nobody should read that as an A.
+//!
+//! A run that read nothing (no file, no object) and has input errors has no score: its
+//! errors say why nothing was read (a directory whose files are all ignored, an empty stdin,
+//! a node without Kubernetes), and a 100/A there would read as a pass.
 
 use std::collections::HashMap;
 
@@ -71,12 +75,21 @@ pub fn grade(value: u8, critical: bool) -> char {
 /// A subject: file, kind, namespace, name.
 type Subject<'a> = (Option<&'a str>, &'a str, Option<&'a str>, &'a str);
 
-/// Scores a report.
+/// Scores a report; `None` when the run read nothing (no file, no object) and has input
+/// errors: there is nothing to grade.
 #[must_use]
-pub fn score(report: &Report) -> Score {
+pub fn score(report: &Report) -> Option<Score> {
     if let Some(s) = report.pinned_score {
-        return s;
+        return Some(s);
     }
+    if report.files == 0 && report.objects == 0 && !report.errors.is_empty() {
+        return None;
+    }
+    Some(graded(report))
+}
+
+/// Scores a report, whatever was read.
+fn graded(report: &Report) -> Score {
     // Keyed by a hash of the subject, so that a streaming scan's findings need not stay in memory.
     let mut penalties: HashMap<u64, f64> = HashMap::new();
     for d in report.findings() {
@@ -109,7 +122,7 @@ mod tests {
     use crate::snapshot::Snapshot;
 
     fn scored(text: &str) -> Score {
-        score(&run(&Snapshot::from_text("t.yaml", text), &Settings::default()))
+        score(&run(&Snapshot::from_text("t.yaml", text), &Settings::default())).expect("scored")
     }
 
     const CLEAN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: app}\ndata: {k: v}\n";
@@ -128,7 +141,7 @@ mod tests {
 
     #[test]
     fn empty_and_clean_reports_score_100() {
-        assert_eq!(score(&Report::default()).value, 100);
+        assert_eq!(score(&Report::default()).map(|s| s.value), Some(100));
         let s = scored(CLEAN);
         assert_eq!((s.value, s.grade, s.penalized), (100, 'A', 0));
     }
@@ -145,5 +158,20 @@ mod tests {
             .join("---\n");
         let s = scored(&text);
         assert_eq!((s.value, s.grade, s.subjects, s.penalized), (90, 'C', 10, 1), "{s:?}");
+    }
+
+    /// Issue 16: a run that read nothing and says why (input errors) has no score, never 100/A.
+    #[test]
+    fn a_run_that_read_nothing_has_no_score() {
+        let mut r = Report::default();
+        r.errors.push(crate::InputError {
+            file: Some("dir".into()),
+            pos: Default::default(),
+            message: "nothing to scan".into(),
+        });
+        assert_eq!(score(&r), None);
+        // Something read (a file of comments only) is scored.
+        r.files = 1;
+        assert_eq!(score(&r).map(|s| (s.value, s.grade)), Some((100, 'A')));
     }
 }

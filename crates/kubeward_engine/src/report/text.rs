@@ -174,8 +174,10 @@ fn write_text(r: &Render<'_>, out: &mut dyn Write, summary: bool) -> io::Result<
 }
 
 fn score_line(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let sc = super::score::score(r.report);
-    writeln!(out, "Score: {}/100, grade {} (docs/score.md)", sc.value, sc.grade)
+    match super::score::score(r.report) {
+        Some(sc) => writeln!(out, "Score: {}/100, grade {} (docs/score.md)", sc.value, sc.grade),
+        None => writeln!(out, "No score: nothing was read (docs/score.md)"),
+    }
 }
 
 /// `Findings by rule:`, one line a rule (and severity): count, severity, code, name; most

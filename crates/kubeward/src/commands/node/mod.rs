@@ -405,6 +405,39 @@ impl NodeReader<'_> {
     }
 }
 
+/// Whether the node shows any component of the layouts in `paths.rs`: a running Kubernetes
+/// component or dockerd (or K3s), or any file the audit read or stat'ed besides auditd's rules
+/// and the stated `--k8s-version` (a kubelet config, a static pod manifest, a kubeconfig, PKI,
+/// CNI configs, Docker's unit, socket, config directory or daemon.json, containerd's socket).
+/// auditd alone is not a Kubernetes or Docker component.
+fn found_node_configuration(snap: &Snapshot) -> bool {
+    let audit_only = |p: &str| {
+        p == paths::AUDIT_RULES_FILE
+            || p.strip_prefix(paths::AUDIT_RULES_DIR).is_some_and(|r| r.starts_with('/'))
+            || p == AUDITCTL_SOURCE
+            || p == "--k8s-version"
+    };
+    !snap.host_files.is_empty() || snap.files.iter().any(|f| f.path.as_deref().is_some_and(|p| !audit_only(p)))
+}
+
+/// The error of a node audit that found no node configuration: the root is missing or not a
+/// directory, or holds none of the files of the supported layouts.
+fn nothing_found(root: &std::path::Path, live: bool) -> InputError {
+    const LOOKED_FOR: &str = "no kube-apiserver, controller manager, scheduler, etcd, kubelet, kube-proxy, k3s or dockerd process, and none of the kubeadm, RKE2, K3s or Docker files (kubelet config, static pod manifests, kubeconfigs, PKI, CNI config, /etc/docker, Docker or containerd socket)";
+    let message = match std::fs::metadata(root) {
+        _ if live => format!("no Kubernetes or Docker components found on this node: {LOOKED_FOR}"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            "the --root directory does not exist: nothing to audit".to_string()
+        }
+        Err(e) => format!("the --root directory cannot be read ({e}): nothing to audit"),
+        Ok(m) if !m.is_dir() => "the --root path is not a directory (it must be a copy of a node's filesystem)".to_string(),
+        Ok(_) => format!(
+            "no Kubernetes or Docker components found under this root (a copy of a node's filesystem is expected): {LOOKED_FOR}"
+        ),
+    };
+    InputError { file: Some(root.display().to_string().into()), pos: Pos::default(), message }
+}
+
 /// Runs the node audit.
 ///
 /// # Errors
@@ -539,11 +572,13 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
         return Ok(0);
     }
 
-    if snap.files.is_empty() && snap.errors.is_empty() && snap.host_files.is_empty() {
-        eprintln!(
-            "kubeward: no Kubernetes component, static pod manifest, kubelet config or Docker file found under {}",
-            root.display()
-        );
+    let mut snap = snap;
+    if !found_node_configuration(&snap) {
+        // A node audit that found nothing to audit must not pass: exit 2, saying why. auditd's
+        // rules alone are not audited (the Docker watch rules would judge a host without
+        // Docker).
+        snap.files.clear();
+        snap.errors.push(nothing_found(&root, live));
     }
     let report = kubeward_engine::run(&snap, &settings);
     let sources = Sources::of(&snap);

@@ -70,6 +70,11 @@ crate::declare_rule! {
     /// ## How to fix
     /// Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Egress]` to the namespace,
     /// allowing only DNS, then allow the destinations each workload needs in further policies.
+    ///
+    /// ## Fix safety
+    /// **Unsafe** (applied with `--unsafe-fixes`): the new default-deny policy cuts every outbound
+    /// flow no other policy allows (it keeps DNS): calls to databases, other Services and external
+    /// APIs stop.
     pub MissingDefaultDenyEgress {
         code: "NET002",
         name: "missing-default-deny-egress",

@@ -60,6 +60,11 @@ crate::declare_rule! {
     /// rules to the namespace, then add policies that allow the flows the workloads need, for
     /// example from the same namespace:
     /// `ingress: [{from: [{podSelector: {}}]}]` in a second policy.
+    ///
+    /// ## Fix safety
+    /// **Unsafe** (applied with `--unsafe-fixes`): the new default-deny policy cuts every inbound
+    /// flow no other policy allows, including traffic from ingress controllers, probes through
+    /// Services and other namespaces.
     pub MissingDefaultDenyIngress {
         code: "NET001",
         name: "missing-default-deny-ingress",

@@ -51,6 +51,21 @@ crate::declare_rule! {
     /// ## How to fix
     /// Set `securityContext.capabilities.drop: [ALL]` on every container and add back, in
     /// `capabilities.add`, only the capabilities the process really needs.
+    ///
+    /// ## Fix safety
+    /// `kubeward fix` adds `ALL` to `capabilities.drop` (capabilities in `add` stay).
+    /// - **Unsafe** (applied with `--unsafe-fixes`) when the container may run as root: no
+    ///   effective `runAsNonRoot: true` and no non-zero `runAsUser`. Many images start as root and
+    ///   need `CHOWN`, `SETUID`, `SETGID`, `DAC_OVERRIDE` or `FOWNER` before stepping down to their
+    ///   own user: the official `postgres`, `mysql`, `mariadb`, `redis` and `rabbitmq` images
+    ///   `chown` their data directories and switch user with `gosu`/`su-exec`; `httpd` and
+    ///   `nginx` bind port 80 and switch to their worker user themselves. All fail to start with
+    ///   no capabilities.
+    /// - **Safe** when the container is proven non-root (effective `runAsUser` above 0, or
+    ///   `runAsNonRoot: true` without `runAsUser: 0`): a non-root process holds no capabilities
+    ///   to lose. The exception is a binary carrying file capabilities (`setcap`, such as
+    ///   `cap_net_bind_service` to bind port 80 as non-root): add that one back in
+    ///   `capabilities.add`.
     pub CapabilitiesNotDropped {
         code: "POD004",
         name: "capabilities-not-dropped",
@@ -62,7 +77,7 @@ crate::declare_rule! {
         checklist: ["guide.capabilities", "workload.5", "kubeaudit"],
         cis: ["5.2.9"],
         since: "0.1.0",
-        fix: Safe,
+        fix: Sometimes,
     }
 }
 
@@ -87,7 +102,9 @@ impl Rule for CapabilitiesNotDropped {
             format!("container `{name}` does not drop all capabilities: no `capabilities.drop: [ALL]`{note}")
         };
         let path = c.sc_path("capabilities/drop");
-        let fix = Fix::append(Safety::Safe, path.clone(), serde_json::Value::String("ALL".into()));
+        // A process that may be root may need its capabilities to start (see Fix safety).
+        let safety = if c.runs_as_non_root() { Safety::Safe } else { Safety::Unsafe };
+        let fix = Fix::append(safety, path.clone(), serde_json::Value::String("ALL".into()));
         cx.report(pod.object, path, msg).container(name).fix(fix);
     }
 }

@@ -38,6 +38,10 @@ crate::declare_rule! {
     /// ## How to fix
     /// Remove `hostIPC: true`. Containers of one pod already share an IPC namespace; between pods,
     /// use a volume or the network.
+    ///
+    /// ## Fix safety
+    /// **Unsafe** (applied with `--unsafe-fixes`): `hostIPC: false` cuts the shared memory and
+    /// message queues a workload may share with node processes (some GPU and database setups).
     pub HostIpc {
         code: "POD008",
         name: "host-ipc",

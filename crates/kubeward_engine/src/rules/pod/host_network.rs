@@ -41,6 +41,11 @@ crate::declare_rule! {
     /// `LoadBalancer` Service when it must be reachable from outside). Node agents that really
     /// need the host network (CNI plugins, node exporters) belong in a dedicated namespace with a
     /// documented exemption.
+    ///
+    /// ## Fix safety
+    /// **Unsafe** (applied with `--unsafe-fixes`): `hostNetwork: false` moves the pod off the
+    /// node's interfaces: an agent that listens on a node port, reads node traffic or programs the
+    /// node's network (CNI plugins, ingress controllers bound to ports 80/443) stops working.
     pub HostNetwork {
         code: "POD006",
         name: "host-network",

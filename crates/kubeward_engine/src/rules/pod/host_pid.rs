@@ -39,6 +39,10 @@ crate::declare_rule! {
     /// Remove `hostPID: true`. To share processes between the containers of one pod, use
     /// `shareProcessNamespace: true` instead. Node agents that really need it belong in a
     /// dedicated namespace with a documented exemption.
+    ///
+    /// ## Fix safety
+    /// **Unsafe** (applied with `--unsafe-fixes`): `hostPID: false` hides the node's processes,
+    /// which monitoring agents, debuggers and `nsenter`-based tools are there to see.
     pub HostPid {
         code: "POD007",
         name: "host-pid",

@@ -52,6 +52,18 @@ crate::declare_rule! {
     /// Set `securityContext.allowPrivilegeEscalation: false` on every container (it cannot be
     /// set for the whole pod). Images that rely on setuid binaries at run time should be rebuilt
     /// to run as their target user directly.
+    ///
+    /// ## Fix safety
+    /// - **Safe** when the field is unset (or a quoted `"false"`): `allowPrivilegeEscalation: false`
+    ///   sets the kernel's `no_new_privs`, which only stops a process from *gaining* privileges
+    ///   through `execve` of a setuid/setgid or file-capability binary. A root process keeps its
+    ///   capabilities, and the root-then-step-down entrypoints of official images (`gosu`,
+    ///   `su-exec`, `setpriv`) drop privileges, which `no_new_privs` allows. What breaks is a
+    ///   non-root process running `sudo`, `su` or a setuid `ping`: images do not rely on that at
+    ///   run time.
+    /// - **Unsafe** (applied with `--unsafe-fixes`) over an explicit `true`: someone asked for
+    ///   escalation, presumably for such a binary.
+    /// - No fix beside `privileged: true` or `CAP_SYS_ADMIN`, which the API rejects with it.
     pub PrivilegeEscalationAllowed {
         code: "POD002",
         name: "privilege-escalation-allowed",

@@ -43,6 +43,14 @@ crate::declare_rule! {
     /// Remove `privileged: true` (or set it to `false`) and add only the capabilities the
     /// workload needs. Node agents that really need host devices (CNI and CSI drivers) belong in
     /// a dedicated namespace with a documented exemption.
+    ///
+    /// ## Fix safety
+    /// **Unsafe** (applied with `--unsafe-fixes`): `privileged: true` is always set on
+    /// purpose, and the workload uses what it grants even without host namespaces or host
+    /// paths: devices (`/dev/fuse`, GPUs, loop devices), mounts (Docker-in-Docker, image
+    /// builders), kernel settings (the `sysctl -w vm.max_map_count` init containers of
+    /// Elasticsearch and SonarQube charts), `iptables`. Setting `privileged: false` breaks all
+    /// of them; replace it with the capabilities the workload needs, then apply the fix.
     pub PrivilegedContainer {
         code: "POD001",
         name: "privileged-container",
@@ -54,7 +62,7 @@ crate::declare_rule! {
         checklist: ["workload.5", "guide.privileged", "kubeaudit"],
         cis: ["5.2.2"],
         since: "0.1.0",
-        fix: Sometimes,
+        fix: Unsafe,
     }
 }
 
@@ -69,12 +77,8 @@ impl Rule for PrivilegedContainer {
         };
         if e.value.is_true() {
             let obj: &Object<'_> = pod.object;
-            // Safe when nothing else in the pod needs host access; a pod that also uses host
-            // namespaces or host paths is likely a node agent that needs privilege.
-            let host = ["hostNetwork", "hostPID", "hostIPC"].iter().any(|k| pod.get(k).is_some_and(|v| v.is_true()))
-                || pod.get("volumes").is_some_and(|v| v.items().iter().any(|vol| vol.get("hostPath").is_some()));
-            let safety = if host || e.inherited { Safety::Unsafe } else { Safety::Safe };
-            let fix = Fix::set(safety, e.path.clone(), serde_json::Value::Bool(false));
+            // Always unsafe: a privileged container uses what privilege grants (see Fix safety).
+            let fix = Fix::set(Safety::Unsafe, e.path.clone(), serde_json::Value::Bool(false));
             cx.report(obj, e.path, format!("container `{}` runs privileged", c.name())).container(c.name()).fix(fix);
         }
     }

@@ -51,6 +51,12 @@ crate::declare_rule! {
     /// ## How to fix
     /// Build the image with a numeric non-root `USER`, then set `runAsNonRoot: true` (and a
     /// non-zero `runAsUser`) in the pod-level `securityContext`. Remove `runAsUser: 0`.
+    ///
+    /// ## Fix safety
+    /// **Unsafe** (applied with `--unsafe-fixes`): `kubeward fix` sets `runAsNonRoot: true`, and
+    /// the kubelet then refuses to start every image whose user is root (or named, not numeric):
+    /// most official images (`nginx`, `postgres`, `redis`) start as root. Apply it once the image
+    /// runs as a numeric non-root `USER`.
     pub RunsAsRoot {
         code: "POD003",
         name: "runs-as-root",

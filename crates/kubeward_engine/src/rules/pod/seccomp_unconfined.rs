@@ -56,6 +56,15 @@ crate::declare_rule! {
     /// Set `securityContext.seccompProfile.type: RuntimeDefault` at pod level (containers
     /// inherit it), or `Localhost` with a profile tailored to the application. Replace the
     /// deprecated seccomp annotations with the field.
+    ///
+    /// ## Fix safety
+    /// - **Safe** when no profile is set: `RuntimeDefault` is the profile Docker, containerd and
+    ///   CRI-O apply to every container they run by default (`docker run`, `seccompDefault`), so
+    ///   images are built and tested under it; it blocks only system calls applications do not make
+    ///   (`mount`, `reboot`, kernel module and clock changes, `unshare` of new user namespaces).
+    /// - **Unsafe** (applied with `--unsafe-fixes`) over an explicit `Unconfined`: someone turned
+    ///   the profile off, usually because the workload needs a blocked call (a sandboxing browser,
+    ///   an image builder, a debugger).
     pub SeccompUnconfined {
         code: "POD012",
         name: "seccomp-unconfined",

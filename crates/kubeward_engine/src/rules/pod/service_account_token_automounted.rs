@@ -53,6 +53,11 @@ crate::declare_rule! {
     /// Set `automountServiceAccountToken: false` on the pod spec, or on the ServiceAccount when
     /// none of its pods needs the API. A workload that does call the API keeps the token and
     /// gets a documented exemption (and a ServiceAccount with minimal permissions).
+    ///
+    /// ## Fix safety
+    /// **Unsafe** (applied with `--unsafe-fixes`): `automountServiceAccountToken: false` removes
+    /// the token from the pod, and an application that calls the Kubernetes API (controllers,
+    /// operators, service discovery libraries, CI runners) gets `401 Unauthorized`.
     pub ServiceAccountTokenAutomounted {
         code: "POD019",
         name: "service-account-token-automounted",

@@ -50,6 +50,11 @@ crate::declare_rule! {
     /// ## How to fix
     /// Set `securityContext.readOnlyRootFilesystem: true` on the container and mount an
     /// `emptyDir` volume on each path the application writes to (`/tmp`, caches, sockets).
+    ///
+    /// ## Fix safety
+    /// **Unsafe** (applied with `--unsafe-fixes`): `readOnlyRootFilesystem: true` fails every
+    /// write outside a mounted volume: temporary files, caches, PID files, `nginx`'s
+    /// `/var/cache/nginx`. Mount an `emptyDir` on each such path first.
     pub WritableRootFilesystem {
         code: "POD011",
         name: "writable-root-filesystem",
