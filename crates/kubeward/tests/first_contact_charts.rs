@@ -1,0 +1,234 @@
+//! Helm charts and Kustomize directories (issue 16), rendered by the real tools: `helm` (built
+//! from the Go module proxy by `.ci/go-tools.sh helm`; `HELM` names it, else PATH) and
+//! `kubectl kustomize` (`KUBECTL`, else PATH). A test that needs a tool skips with a note when
+//! it is missing, except in CI, where `KUBEWARD_REQUIRE_HELM=1` / `KUBEWARD_REQUIRE_KUBECTL=1`
+//! make it fail. Never a fake helm.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/charts")
+}
+
+/// A tool: `$VAR` names it, else `name` on PATH.
+fn tool(var: &str, name: &str) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(var).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    std::env::var_os("PATH").and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file()))
+}
+
+/// The tool, or `None` (skip) when it is missing and not required.
+fn require(var: &str, name: &str, require: &str) -> Option<PathBuf> {
+    let found = tool(var, name);
+    if found.is_none() {
+        assert!(std::env::var(require).as_deref() != Ok("1"), "{require}=1 but no {name} (set {var} or PATH)");
+        eprintln!("{name} not found: skipped (set {var})");
+    }
+    found
+}
+
+fn helm() -> Option<PathBuf> {
+    require("HELM", "helm", "KUBEWARD_REQUIRE_HELM")
+}
+
+fn kubectl() -> Option<PathBuf> {
+    require("KUBECTL", "kubectl", "KUBEWARD_REQUIRE_KUBECTL")
+}
+
+/// Runs kubeward in `dir` with PATH holding only the folder of `tool` (or nothing at all).
+fn kubeward(dir: &Path, tool: Option<&Path>, args: &[&str]) -> Output {
+    let empty = tempfile::tempdir().expect("tempdir");
+    let path = tool.and_then(Path::parent).unwrap_or(empty.path());
+    Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args(args)
+        .current_dir(dir)
+        .env("PATH", path)
+        .env_remove("NO_COLOR")
+        .env("KUBEWARD_COLOR", "never")
+        .env("KUBEWARD_TODAY", "2026-11-22")
+        .output()
+        .expect("run kubeward")
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&o.stdout), stderr(o)))
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// (code, file, line, object name) of every finding.
+fn findings(v: &serde_json::Value) -> Vec<(String, String, u64, String)> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_string(),
+                f["file"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["object"]["name"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn errors(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (e["file"].as_str().unwrap_or_default().to_string(), e["message"].as_str().unwrap_or_default().to_string())
+        })
+        .collect()
+}
+
+fn has(f: &[(String, String, u64, String)], code: &str, file: &str, line: u64) -> bool {
+    f.iter().any(|(c, fl, l, _)| c == code && fl == file && *l == line)
+}
+
+#[test]
+fn a_chart_is_rendered_and_findings_name_the_template_file_and_line() {
+    let Some(helm) = helm() else { return };
+    let o = kubeward(&fixtures(), Some(&helm), &["scan", "web", "-f", "json"]);
+    let v = json(&o);
+    assert_eq!(errors(&v), vec![], "{}", stderr(&o));
+    let f = findings(&v);
+    let files: std::collections::BTreeSet<&str> = f.iter().map(|(_, file, _, _)| file.as_str()).collect();
+    assert_eq!(
+        files.into_iter().collect::<Vec<_>>(),
+        vec!["web/charts/cache/templates/pod.yaml", "web/templates/deployment.yaml"],
+        "only template files are named (never values.yaml or Chart.yaml)"
+    );
+    // The line of the template that writes the field: `image: {{ .Values.image | quote }}`.
+    assert!(has(&f, "IMG002", "web/templates/deployment.yaml", 20), "{f:?}");
+    // The subchart is rendered with the parent's values (`cache.hostNetwork: true`).
+    assert!(has(&f, "POD006", "web/charts/cache/templates/pod.yaml", 6), "{f:?}");
+    assert!(f.iter().all(|(_, _, _, name)| name.starts_with("release-name-")), "rendered objects: {f:?}");
+    // The text report shows the template's own line.
+    let text = kubeward(&fixtures(), Some(&helm), &["scan", "web", "--select", "POD006"]);
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        out.contains("web/charts/cache/templates/pod.yaml:6:3")
+            && out.contains("hostNetwork: {{ .Values.hostNetwork }}"),
+        "{out}"
+    );
+}
+
+#[test]
+fn helm_set_and_helm_values_change_the_findings() {
+    let Some(helm) = helm() else { return };
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", "web", "--select", "POD001,POD006", "-f", "json"];
+        args.extend_from_slice(extra);
+        let o = kubeward(&fixtures(), Some(&helm), &args);
+        let v = json(&o);
+        assert_eq!(errors(&v), vec![], "{}", stderr(&o));
+        let mut f = findings(&v).into_iter().map(|(c, file, line, _)| format!("{c} {file}:{line}")).collect::<Vec<_>>();
+        f.sort();
+        f
+    };
+    assert_eq!(scan(&[]), vec!["POD006 web/charts/cache/templates/pod.yaml:6"]);
+    assert_eq!(
+        scan(&["--helm-set", "privileged=true"]),
+        vec!["POD001 web/templates/deployment.yaml:23", "POD006 web/charts/cache/templates/pod.yaml:6"],
+        "`privileged: {{{{ .Values.privileged }}}}` is line 23"
+    );
+    let d = tempfile::tempdir().expect("tempdir");
+    let values = d.path().join("quiet.yaml");
+    std::fs::write(&values, "cache:\n  hostNetwork: false\n").expect("write");
+    let values = values.to_str().expect("utf-8 path");
+    assert_eq!(scan(&["--helm-values", values]), Vec::<String>::new());
+    assert_eq!(
+        scan(&["--helm-values", values, "--helm-set", "privileged=true"]),
+        vec!["POD001 web/templates/deployment.yaml:23"]
+    );
+}
+
+#[test]
+fn a_chart_without_helm_is_an_error_that_shows_the_pipe() {
+    // No helm on PATH: the chart is named, the pipe shown, exit 2, and no template is read as YAML.
+    let o = kubeward(&fixtures(), None, &["scan", "web", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v = json(&o);
+    let errs = errors(&v);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0].0, "web");
+    assert!(
+        errs[0].1.contains("helm is not on PATH") && errs[0].1.contains("`helm template web | kubeward scan -`"),
+        "{errs:?}"
+    );
+    assert_eq!(findings(&v), vec![], "values.yaml and the templates are not manifests");
+    // A template named on its own is not read as YAML either: its chart is.
+    let o = kubeward(&fixtures(), None, &["scan", "web/templates/deployment.yaml", "-f", "json"]);
+    assert_eq!(errors(&json(&o)).iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>(), vec!["web"]);
+}
+
+#[test]
+fn a_chart_with_missing_dependencies_is_a_clear_error() {
+    let Some(helm) = helm() else { return };
+    let o =
+        kubeward(&fixtures(), Some(&helm), &["scan", "needs-dependency", "web", "--select", "POD006", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v = json(&o);
+    let errs = errors(&v);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0].0, "needs-dependency");
+    assert!(errs[0].1.contains("missing in charts/ directory: redis"), "{errs:?}");
+    assert_eq!(findings(&v).len(), 1, "the other chart is still audited");
+}
+
+#[test]
+fn rendered_output_is_bounded() {
+    let Some(helm) = helm() else { return };
+    let d = tempfile::tempdir().expect("tempdir");
+    let chart = d.path().join("big");
+    std::fs::create_dir_all(chart.join("templates")).expect("mkdir");
+    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: big\nversion: 0.1.0\n").expect("write");
+    // About 1.3 MB of ConfigMaps.
+    std::fs::write(
+        chart.join("templates/many.yaml"),
+        "{{- range until 20000 }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{{ . }}\n{{- end }}\n",
+    )
+    .expect("write");
+    let o = kubeward(d.path(), Some(&helm), &["scan", "big", "--max-file-size", "256KiB", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let errs = errors(&json(&o));
+    assert!(errs.len() == 1 && errs[0].0 == "big" && errs[0].1.contains("more than the size limit"), "{errs:?}");
+    let o = kubeward(d.path(), Some(&helm), &["scan", "big", "-f", "json"]);
+    assert_eq!(errors(&json(&o)), vec![], "within the default limit it renders");
+}
+
+#[test]
+fn a_kustomize_overlay_is_audited_as_built() {
+    let Some(kubectl) = kubectl() else { return };
+    let o = kubeward(&fixtures(), Some(&kubectl), &["scan", "kustomize", "--select", "POD001,POD003", "-f", "json"]);
+    let v = json(&o);
+    assert_eq!(errors(&v), vec![], "{}", stderr(&o));
+    let f = findings(&v);
+    // One object, as the overlay builds it (name prefix, patch applied), named by its resource
+    // file; the base is not audited again on its own, nor the patch as a partial object.
+    assert_eq!(
+        f,
+        vec![
+            ("POD001".into(), "kustomize/base/deployment.yaml".into(), 13, "prod-api".into()),
+            ("POD003".into(), "kustomize/base/deployment.yaml".into(), 13, "prod-api".into()),
+        ],
+    );
+    // Without a renderer the files are read one by one (as before), and that is an error.
+    let o = kubeward(&fixtures(), None, &["scan", "kustomize", "--select", "POD001,POD003", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let errs = errors(&json(&o));
+    assert!(
+        errs.len() == 1
+            && errs[0].0 == "kustomize/overlays/prod"
+            && errs[0].1.contains("`kubectl kustomize kustomize/overlays/prod | kubeward scan -`"),
+        "{errs:?}"
+    );
+}
