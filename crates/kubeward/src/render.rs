@@ -32,6 +32,7 @@ use kubeward_engine::input::node::{Kind, Node, Pos};
 use kubeward_engine::input::yaml::{Document, Documents, Limits};
 use kubeward_engine::snapshot::SourceFile;
 use kubeward_engine::InputError;
+use rayon::prelude::*;
 
 use crate::walk::{display, Input};
 
@@ -96,18 +97,27 @@ pub fn prepare(inputs: &mut Vec<Input>, roots: &[PathBuf], opts: &Options) -> Re
         charts.iter().filter(|c| !charts.iter().any(|o| o != *c && c.starts_with(o))).cloned().collect();
     if !outer.is_empty() {
         let helm = find_tool("helm");
-        for chart in &outer {
-            match &helm {
-                Some(helm) => render_chart(helm, chart, opts, &mut files, &mut out.errors),
-                None => out.errors.push(error(
-                    chart,
-                    format!(
-                        "Helm chart (Chart.yaml): helm is not on PATH, so its templates were not audited; install helm \
-                         (https://helm.sh), or render it yourself: `helm template {} | kubeward scan -`",
-                        shell_word(&display(chart))
-                    ),
-                )),
-            }
+        // One helm process per chart, charts in parallel.
+        let parts: Vec<Part> = outer
+            .par_iter()
+            .map(|chart| {
+                let mut part = Part::default();
+                match &helm {
+                    Some(helm) => render_chart(helm, chart, opts, &mut part.files, &mut part.errors),
+                    None => part.errors.push(error(
+                        chart,
+                        format!(
+                            "Helm chart (Chart.yaml): helm is not on PATH, so its templates were not audited; install \
+                             helm (https://helm.sh), or render it yourself: `helm template {} | kubeward scan -`",
+                            shell_word(&display(chart))
+                        ),
+                    )),
+                }
+                part
+            })
+            .collect();
+        for part in parts {
+            part.merge_into(&mut files, &mut out.errors);
         }
     }
     let mut keep: Vec<Input> = Vec::with_capacity(inputs.len());
@@ -143,27 +153,36 @@ pub fn prepare(inputs: &mut Vec<Input>, roots: &[PathBuf], opts: &Options) -> Re
     let tool = find_kustomize();
     let mut covered: Vec<PathBuf> = Vec::new();
     let mut origins: HashSet<PathBuf> = HashSet::new();
-    for (k, dir) in dirs.iter().enumerate() {
-        let Some(canon) = &canonical[k] else { continue };
-        if used.contains(canon) {
-            continue; // a base: audited through the kustomizations that use it
-        }
-        let Some(tool) = &tool else {
-            out.errors.push(error(
-                dir,
-                format!(
-                    "kustomization: neither kustomize nor kubectl is on PATH, so its files were audited one by one, not as \
-                     built; install kubectl, or build it yourself: `kubectl kustomize {} | kubeward scan -`",
-                    shell_word(&display(dir))
-                ),
-            ));
-            continue;
-        };
-        match render_kustomization(tool, dir, canon, opts, &mut files, &mut origins) {
-            Ok(errs) => {
-                out.errors.extend(errs);
+    // A base is audited through the kustomizations that use it; the others are built, in parallel.
+    let tops: Vec<usize> =
+        (0..dirs.len()).filter(|&k| canonical[k].as_ref().is_some_and(|c| !used.contains(c))).collect();
+    let built: Vec<(usize, Result<Part, String>)> = tops
+        .par_iter()
+        .map(|&k| {
+            let (dir, canon) = (&dirs[k], canonical[k].as_deref().unwrap_or(dirs[k].as_path()));
+            let Some(tool) = &tool else {
+                return (
+                    k,
+                    Err(format!(
+                        "kustomization: neither kustomize nor kubectl is on PATH, so its files were audited one by one, \
+                         not as built; install kubectl, or build it yourself: `kubectl kustomize {} | kubeward scan -`",
+                        shell_word(&display(dir))
+                    )),
+                );
+            };
+            let r = render_kustomization(tool, dir, canon, opts).map_err(|e| {
+                format!("kustomization could not be built (its files were audited one by one): {e}")
+            });
+            (k, r)
+        })
+        .collect();
+    for (k, r) in built {
+        match r {
+            Ok(part) => {
+                origins.extend(part.origins.iter().cloned());
+                part.merge_into(&mut files, &mut out.errors);
                 // This folder and the bases it uses, transitively.
-                let mut stack = vec![canon.clone()];
+                let mut stack: Vec<PathBuf> = canonical[k].iter().cloned().collect();
                 while let Some(c) = stack.pop() {
                     if covered.contains(&c) {
                         continue;
@@ -174,20 +193,44 @@ pub fn prepare(inputs: &mut Vec<Input>, roots: &[PathBuf], opts: &Options) -> Re
                     covered.push(c);
                 }
             }
-            Err(e) => out
-                .errors
-                .push(error(dir, format!("kustomization could not be built (its files were audited one by one): {e}"))),
+            Err(e) => out.errors.push(error(&dirs[k], e)),
         }
     }
+    let known: HashSet<&Path> = canonical.iter().flatten().map(PathBuf::as_path).collect();
     if !covered.is_empty() || !origins.is_empty() {
         inputs.retain(|input| {
             let Input::File(p) = input else { return true };
             let Ok(c) = p.canonicalize() else { return true };
-            !origins.contains(&c) && !covered.iter().any(|d| c.starts_with(d))
+            // The nearest kustomization above the file decides (a folder of its own inside a
+            // built one may be used by nothing that was built).
+            let nearest = c.ancestors().skip(1).find(|a| known.contains(*a));
+            !origins.contains(&c) && !nearest.is_some_and(|n| covered.iter().any(|d| d == n))
         });
     }
     out.files = files.into_values().collect();
     out
+}
+
+/// What one chart or kustomization gave.
+#[derive(Default)]
+struct Part {
+    files: BTreeMap<String, SourceFile>,
+    origins: HashSet<PathBuf>,
+    errors: Vec<InputError>,
+}
+
+impl Part {
+    fn merge_into(self, files: &mut BTreeMap<String, SourceFile>, errors: &mut Vec<InputError>) {
+        for (name, f) in self.files {
+            match files.entry(name) {
+                std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().documents.extend(f.documents),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(f);
+                }
+            }
+        }
+        errors.extend(self.errors);
+    }
 }
 
 /// Remembers which folders hold one of a set of file names.
@@ -670,9 +713,8 @@ fn render_kustomization(
     dir: &Path,
     canon: &Path,
     opts: &Options,
-    files: &mut BTreeMap<String, SourceFile>,
-    origins: &mut HashSet<PathBuf>,
-) -> Result<Vec<InputError>, String> {
+) -> Result<Part, String> {
+    let mut part = Part::default();
     let tmp = tempfile::tempdir().map_err(|e| format!("cannot make a temporary folder: {e}"))?;
     let wrap = tmp.path().join("wrap");
     std::fs::create_dir_all(&wrap).map_err(|e| format!("cannot make a temporary folder: {e}"))?;
@@ -687,7 +729,6 @@ fn render_kustomization(
     std::fs::write(wrap.join("kustomization.yaml"), yaml).map_err(|e| format!("cannot write the wrapper: {e}"))?;
     let args: Vec<OsString> = vec![tool.1.into(), wrap.clone().into_os_string()];
     let text = run_tool(&tool.0, &args, tmp.path(), opts.max_size)?;
-    let mut errors = Vec::new();
     let mut docs = Documents::new(&text, opts.limits);
     let parsed: Vec<Document> = docs.by_ref().collect();
     if let Some(e) = docs.error() {
@@ -719,7 +760,7 @@ fn render_kustomization(
         };
         let mut mapped = false;
         if let (Some(f), true) = (&file_abs, from_file) {
-            origins.insert(f.clone());
+            part.origins.insert(f.clone());
             let src = sources.entry(f.clone()).or_insert_with(|| {
                 let text = kubeward_engine::input::text::read_text(f, opts.max_size.max(1)).ok()?;
                 Some(Documents::new(&text, opts.limits).collect())
@@ -740,7 +781,7 @@ fn render_kustomization(
         if !mapped {
             relocate_all(&mut doc, Pos::new(1, 1));
         }
-        let entry = files.entry(name.clone()).or_insert_with(|| SourceFile {
+        let entry = part.files.entry(name.clone()).or_insert_with(|| SourceFile {
             path: Some(name.as_str().into()),
             text: String::new(),
             documents: Vec::new(),
@@ -748,10 +789,7 @@ fn render_kustomization(
         });
         entry.documents.push(doc);
     }
-    if files.is_empty() && text.trim().is_empty() {
-        errors.push(error(dir, "kustomization built no objects".to_string()));
-    }
-    Ok(errors)
+    Ok(part)
 }
 
 /// Removes the origin annotation (and `annotations` when it was the only one); returns the

@@ -232,3 +232,35 @@ fn a_kustomize_overlay_is_audited_as_built() {
         "{errs:?}"
     );
 }
+
+#[test]
+fn a_kustomization_that_fails_to_build_leaves_its_files_to_be_read_one_by_one() {
+    let Some(kubectl) = kubectl() else { return };
+    let d = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| {
+        let p = d.path().join(name);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    let pod = |name: &str| {
+        format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  hostNetwork: true\n  containers: [{{name: c, image: x:1}}]\n")
+    };
+    // `app` builds; `app/extra` is a folder of its own, used only by `broken`, which does not build.
+    write("app/kustomization.yaml", "resources: [pod.yaml]\n");
+    write("app/pod.yaml", &pod("a"));
+    write("app/extra/kustomization.yaml", "resources: [pod.yaml]\n");
+    write("app/extra/pod.yaml", &pod("b"));
+    write("broken/kustomization.yaml", "resources: [../app/extra, missing.yaml]\n");
+    let o = kubeward(d.path(), Some(&kubectl), &["scan", ".", "--select", "POD006", "-f", "json"]);
+    let v = json(&o);
+    let errs = errors(&v);
+    assert!(errs.len() == 1 && errs[0].0 == "broken" && errs[0].1.contains("could not be built"), "{errs:?}");
+    assert_eq!(
+        findings(&v),
+        vec![
+            ("POD006".into(), "app/extra/pod.yaml".into(), 5, "b".into()),
+            ("POD006".into(), "app/pod.yaml".into(), 5, "a".into()),
+        ],
+        "the pod of app/extra is audited on its own, not dropped with the folder around it"
+    );
+}
