@@ -74,27 +74,7 @@ pub fn prepare(inputs: &mut Vec<Input>, roots: &[PathBuf], opts: &Options) -> Re
     let mut out = Rendered::default();
     let mut files: BTreeMap<String, SourceFile> = BTreeMap::new();
     let mut is_dir_with = Cache::default();
-    // --- charts: the outermost folder with a Chart.yaml above each file ---
-    let mut charts: Vec<PathBuf> = Vec::new();
-    let mut in_chart: HashSet<usize> = HashSet::new();
-    for (i, input) in inputs.iter().enumerate() {
-        let Input::File(p) = input else { continue };
-        let chart = p
-            .ancestors()
-            .skip(1)
-            .map(|a| if a.as_os_str().is_empty() { Path::new(".") } else { a })
-            .filter(|a| is_dir_with.has(a, &["Chart.yaml"]))
-            .last();
-        if let Some(c) = chart {
-            in_chart.insert(i);
-            if !charts.contains(&c.to_path_buf()) {
-                charts.push(c.to_path_buf());
-            }
-        }
-    }
-    // A chart inside another chart (not under charts/) is part of it too.
-    let outer: Vec<PathBuf> =
-        charts.iter().filter(|c| !charts.iter().any(|o| o != *c && c.starts_with(o))).cloned().collect();
+    let outer = take_charts(inputs, &mut is_dir_with);
     if !outer.is_empty() {
         let helm = find_tool("helm");
         // One helm process per chart, charts in parallel.
@@ -120,13 +100,6 @@ pub fn prepare(inputs: &mut Vec<Input>, roots: &[PathBuf], opts: &Options) -> Re
             part.merge_into(&mut files, &mut out.errors);
         }
     }
-    let mut keep: Vec<Input> = Vec::with_capacity(inputs.len());
-    for (i, input) in std::mem::take(inputs).into_iter().enumerate() {
-        if !in_chart.contains(&i) {
-            keep.push(input);
-        }
-    }
-    *inputs = keep;
     // --- kustomize: folders at or under a scanned folder ---
     let mut dirs: Vec<PathBuf> = Vec::new();
     for input in inputs.iter() {
@@ -209,6 +182,46 @@ pub fn prepare(inputs: &mut Vec<Input>, roots: &[PathBuf], opts: &Options) -> Re
     }
     out.files = files.into_values().collect();
     out
+}
+
+/// Removes the files of Helm charts from `inputs` (the outermost folder with a `Chart.yaml`
+/// above each file: templates are not YAML, values are not objects, subcharts render with their
+/// parent) and returns those charts, in order.
+fn take_charts(inputs: &mut Vec<Input>, is_dir_with: &mut Cache) -> Vec<PathBuf> {
+    let mut charts: Vec<PathBuf> = Vec::new();
+    inputs.retain(|input| {
+        let Input::File(p) = input else { return true };
+        let chart = p
+            .ancestors()
+            .skip(1)
+            .map(|a| if a.as_os_str().is_empty() { Path::new(".") } else { a })
+            .filter(|a| is_dir_with.has(a, &["Chart.yaml"]))
+            .last();
+        let Some(c) = chart else { return true };
+        if !charts.iter().any(|x| x == c) {
+            charts.push(c.to_path_buf());
+        }
+        false
+    });
+    charts
+}
+
+/// For commands that edit files (`fix`): removes the files of Helm charts from `inputs` and
+/// returns one error per chart, saying what to run instead.
+pub fn skip_charts(inputs: &mut Vec<Input>, command: &str) -> Vec<InputError> {
+    take_charts(inputs, &mut Cache::default())
+        .iter()
+        .map(|c| {
+            let w = shell_word(&display(c));
+            error(
+                c,
+                format!(
+                    "Helm chart (Chart.yaml): `kubeward {command}` does not edit templates, so it was skipped; audit it with \
+                     `kubeward scan {w}`, or {command} the rendered output: `helm template {w} | kubeward {command} -`"
+                ),
+            )
+        })
+        .collect()
 }
 
 /// What one chart or kustomization gave.

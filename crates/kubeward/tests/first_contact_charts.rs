@@ -264,3 +264,55 @@ fn a_kustomization_that_fails_to_build_leaves_its_files_to_be_read_one_by_one() 
         "the pod of app/extra is audited on its own, not dropped with the folder around it"
     );
 }
+
+#[test]
+fn fix_skips_a_chart_and_says_what_to_run() {
+    // `fix` edits files: a chart's templates are neither parsed nor edited, with or without helm.
+    let d = tempfile::tempdir().expect("tempdir");
+    let copy = d.path().join("web");
+    copy_dir(&fixtures().join("web"), &copy);
+    let before = std::fs::read_to_string(copy.join("templates/deployment.yaml")).expect("read");
+    let o = kubeward(d.path(), None, &["fix", "web", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let errs = errors(&json(&o));
+    assert_eq!(errs.len(), 1, "no YAML errors about templates: {errs:?}");
+    assert!(errs[0].0 == "web" && errs[0].1.contains("`helm template web | kubeward fix -`"), "{errs:?}");
+    let after = std::fs::read_to_string(copy.join("templates/deployment.yaml")).expect("read");
+    assert_eq!(before, after, "templates are not edited");
+}
+
+#[test]
+fn images_matches_the_workloads_of_a_rendered_chart() {
+    let Some(helm) = helm() else { return };
+    let d = tempfile::tempdir().expect("tempdir");
+    let report = d.path().join("redis.json");
+    std::fs::write(
+        &report,
+        r#"{"SchemaVersion": 2, "ArtifactName": "redis:7.4", "Results": [{"Target": "os", "Vulnerabilities": [{"VulnerabilityID": "CVE-2025-1", "PkgName": "openssl", "InstalledVersion": "3.0.1", "FixedVersion": "3.0.2", "Severity": "CRITICAL"}]}]}"#,
+    )
+    .expect("write");
+    let report = report.to_str().expect("utf-8 path");
+    let o = kubeward(&fixtures(), Some(&helm), &["images", "--report", report, "--manifests", "web", "-f", "json"]);
+    let v = json(&o);
+    assert_eq!(errors(&v), vec![], "{}", stderr(&o));
+    let f = findings(&v);
+    assert!(
+        f.iter().any(|(_, file, line, name)| file == "web/charts/cache/templates/pod.yaml"
+            && *line == 9
+            && name == "release-name-cache"),
+        "the subchart's pod runs redis:7.4: {f:?}"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
