@@ -74,7 +74,9 @@ pub fn prepare(inputs: &mut Vec<Input>, roots: &[PathBuf], opts: &Options) -> Re
     let mut out = Rendered::default();
     let mut files: BTreeMap<String, SourceFile> = BTreeMap::new();
     let mut is_dir_with = Cache::default();
-    let outer = take_charts(inputs, &mut is_dir_with);
+    let mut outer = take_charts(inputs, &mut is_dir_with);
+    // A library chart renders nothing (helm refuses it): its templates are helpers for others.
+    outer.retain(|c| !declares(c, &["Chart.yaml"], "type", "library", opts.max_size));
     if !outer.is_empty() {
         let helm = find_tool("helm");
         // One helm process per chart, charts in parallel.
@@ -127,8 +129,12 @@ pub fn prepare(inputs: &mut Vec<Input>, roots: &[PathBuf], opts: &Options) -> Re
     let mut covered: Vec<PathBuf> = Vec::new();
     let mut origins: HashSet<PathBuf> = HashSet::new();
     // A base is audited through the kustomizations that use it; the others are built, in parallel.
-    let tops: Vec<usize> =
-        (0..dirs.len()).filter(|&k| canonical[k].as_ref().is_some_and(|c| !used.contains(c))).collect();
+    // A component (`kind: Component`) cannot be built on its own: unused, its files are read one
+    // by one, as before.
+    let tops: Vec<usize> = (0..dirs.len())
+        .filter(|&k| canonical[k].as_ref().is_some_and(|c| !used.contains(c)))
+        .filter(|&k| !declares(&dirs[k], KUSTOMIZATION, "kind", "Component", opts.max_size))
+        .collect();
     let built: Vec<(usize, Result<Part, String>)> = tops
         .par_iter()
         .map(|&k| {
@@ -300,10 +306,8 @@ fn find_kustomize() -> Option<(PathBuf, &'static str)> {
 /// The folders a kustomization lists under `resources`, `bases` and `components`
 /// (canonical paths); files and remote URLs are left out.
 fn kustomization_uses(dir: &Path, max_size: u64) -> Vec<PathBuf> {
-    let Some(file) = KUSTOMIZATION.iter().map(|n| dir.join(n)).find(|p| p.is_file()) else { return Vec::new() };
-    let Ok(text) = kubeward_engine::input::text::read_text(&file, max_size.max(1)) else { return Vec::new() };
     let mut out = Vec::new();
-    for doc in Documents::new(&text, Limits::default()) {
+    for doc in read_docs(dir, KUSTOMIZATION, max_size) {
         for key in ["resources", "bases", "components"] {
             let Some(Kind::Seq(items)) = doc.root.get(key).map(|n| &n.kind) else { continue };
             for item in items {
@@ -317,6 +321,19 @@ fn kustomization_uses(dir: &Path, max_size: u64) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// The documents of the first of `names` in `dir` (none when it cannot be read).
+fn read_docs(dir: &Path, names: &[&str], max_size: u64) -> Vec<Document> {
+    let Some(file) = names.iter().map(|n| dir.join(n)).find(|p| p.is_file()) else { return Vec::new() };
+    let Ok(text) = kubeward_engine::input::text::read_text(&file, max_size.max(1)) else { return Vec::new() };
+    Documents::new(&text, Limits::default()).collect()
+}
+
+/// Whether the first document of the file has `key: value` (`type: library` in Chart.yaml,
+/// `kind: Component` in a kustomization).
+fn declares(dir: &Path, names: &[&str], key: &str, value: &str, max_size: u64) -> bool {
+    read_docs(dir, names, max_size).first().and_then(|d| d.root.get(key)).and_then(Node::as_str) == Some(value)
 }
 
 /// The environment a renderer runs in: PATH (to find an interpreter), a temporary HOME and

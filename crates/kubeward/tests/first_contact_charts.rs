@@ -316,3 +316,33 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn library_charts_and_lone_components_are_not_rendered() {
+    // Neither can be rendered on its own (helm refuses library charts; a Component needs a
+    // kustomization that uses it), so neither is an error, with or without the tools.
+    let d = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| {
+        let p = d.path().join(name);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    write("common/Chart.yaml", "apiVersion: v2\nname: common\ntype: library\nversion: 0.1.0\n");
+    write("common/templates/_pod.yaml", "{{- define \"common.pod\" -}}\nspec: {{ .x }}\n{{- end -}}\n");
+    write(
+        "component/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches: [{path: p.yaml}]\n",
+    );
+    write(
+        "component/p.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: x:1}]\n",
+    );
+    let o = kubeward(d.path(), None, &["scan", ".", "--select", "POD006", "-f", "json"]);
+    let v = json(&o);
+    assert_eq!(errors(&v), vec![], "{}", stderr(&o));
+    assert_eq!(
+        findings(&v),
+        vec![("POD006".into(), "component/p.yaml".into(), 5, "p".into())],
+        "the component's files are read"
+    );
+}
