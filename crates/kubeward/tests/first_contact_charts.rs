@@ -346,3 +346,57 @@ fn library_charts_and_lone_components_are_not_rendered() {
         "the component's files are read"
     );
 }
+
+#[test]
+fn the_chart_of_helm_create_maps_every_finding_to_a_line_of_its_field_or_a_parent() {
+    // The chart `helm create` writes is what most charts start from (helpers, `toYaml`,
+    // `with`, `nindent`, `range`). Every finding must point at a template line that writes one
+    // of the keys on its path, or at the list item (`- `) holding it.
+    let Some(helm) = helm() else { return };
+    let d = tempfile::tempdir().expect("tempdir");
+    let made = Command::new(&helm)
+        .args(["create", "demo"])
+        .current_dir(d.path())
+        .env("HOME", d.path())
+        .env("HELM_CONFIG_HOME", d.path().join("config"))
+        .env("HELM_DATA_HOME", d.path().join("data"))
+        .env("HELM_CACHE_HOME", d.path().join("cache"))
+        .output()
+        .expect("helm create");
+    assert!(made.status.success(), "{}", stderr(&made));
+    let sets = "securityContext.privileged=true,podSecurityContext.runAsUser=0,ingress.enabled=true";
+    for extra in [&[][..], &["--helm-set", sets][..]] {
+        let mut args = vec!["scan", "demo", "-f", "json"];
+        args.extend_from_slice(extra);
+        let o = kubeward(d.path(), Some(&helm), &args);
+        let v = json(&o);
+        assert_eq!(errors(&v), vec![], "{}", stderr(&o));
+        let all = v["findings"].as_array().expect("findings");
+        assert!(all.len() > 10, "{all:?}");
+        for f in all {
+            let file = f["file"].as_str().unwrap_or_default();
+            assert!(file.starts_with("demo/templates/"), "{f}");
+            let text = std::fs::read_to_string(d.path().join(file)).expect("template");
+            let line = usize::try_from(f["line"].as_u64().unwrap_or_default()).unwrap_or_default();
+            let written = text.lines().nth(line.saturating_sub(1)).unwrap_or_default().trim();
+            let keys: Vec<&str> = f["path"]
+                .as_str()
+                .unwrap_or_default()
+                .split('/')
+                .filter(|s| !s.is_empty() && s.parse::<usize>().is_err())
+                .collect();
+            let ok = keys.is_empty()
+                || written.starts_with("- ")
+                || keys.iter().any(|k| written.trim_start_matches("- ").starts_with(&format!("{k}:")));
+            assert!(ok, "{} at {file}:{line} ({written:?}) for path {}", f["code"], f["path"]);
+        }
+        if !extra.is_empty() {
+            // `privileged: true` comes from `{{- toYaml .Values.securityContext | nindent 12 }}`:
+            // the finding points at the container's `securityContext:` line.
+            let p = all.iter().find(|f| f["code"] == "POD001").expect("POD001");
+            let text = std::fs::read_to_string(d.path().join("demo/templates/deployment.yaml")).expect("template");
+            let line = usize::try_from(p["line"].as_u64().unwrap_or_default()).unwrap_or_default();
+            assert_eq!(text.lines().nth(line - 1).map(str::trim), Some("securityContext:"), "{p}");
+        }
+    }
+}
