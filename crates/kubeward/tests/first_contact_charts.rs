@@ -400,3 +400,31 @@ fn the_chart_of_helm_create_maps_every_finding_to_a_line_of_its_field_or_a_paren
         }
     }
 }
+
+#[test]
+fn the_callers_helm_environment_does_not_reach_the_render() {
+    // HELM_NAMESPACE (or a kubeconfig's namespace) would change `.Release.Namespace`: the
+    // render must not depend on who runs the scan.
+    let Some(helm) = helm() else { return };
+    let d = tempfile::tempdir().expect("tempdir");
+    let chart = d.path().join("ns");
+    std::fs::create_dir_all(chart.join("templates")).expect("mkdir");
+    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: ns\nversion: 0.1.0\n").expect("write");
+    std::fs::write(
+        chart.join("templates/pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: {{ .Release.Namespace }}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: x:1}]\n",
+    )
+    .expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args(["scan", "ns", "--select", "POD006", "-f", "json"])
+        .current_dir(d.path())
+        .env("PATH", helm.parent().expect("helm's folder"))
+        .env("HELM_NAMESPACE", "leaked")
+        .output()
+        .expect("run kubeward");
+    let v = json(&o);
+    assert_eq!(errors(&v), vec![], "{}", stderr(&o));
+    let namespaces: Vec<&str> =
+        v["findings"].as_array().expect("findings").iter().filter_map(|f| f["object"]["namespace"].as_str()).collect();
+    assert_eq!(namespaces, vec!["default"]);
+}
