@@ -472,44 +472,59 @@ fn render_chart(
                 .push(error(chart, format!("Helm chart could not be rendered (its templates were not audited): {e}")))
         }
     };
+    // The documents of each template, in the order helm printed them; each template is read once.
+    let mut groups: Vec<(Option<String>, Vec<&str>)> = Vec::new();
+    let mut index: HashMap<Option<String>, usize> = HashMap::new();
     for (source, chunk) in helm_documents(&text) {
+        let k = *index.entry(source.clone()).or_insert_with(|| {
+            groups.push((source, Vec::new()));
+            groups.len() - 1
+        });
+        if let Some(g) = groups.get_mut(k) {
+            g.1.push(chunk);
+        }
+    }
+    for (source, chunks) in groups {
         // `NAME/templates/x.yaml`: the chart's name, then the path inside the chart folder.
         let file = match source.as_deref().and_then(|s| s.split_once('/')) {
             Some((_, rest)) => chart.join(rest),
             None => chart.to_path_buf(),
         };
         let name = display(&file);
-        let template = std::fs::metadata(&file)
+        let text = std::fs::metadata(&file)
             .is_ok_and(|m| m.is_file())
             .then(|| kubeward_engine::input::text::read_text(&file, opts.max_size.max(1)).ok())
             .flatten();
-        let mut docs = Documents::new(chunk, opts.limits);
-        let parsed: Vec<Document> = docs.by_ref().collect();
-        if let Some(e) = docs.error() {
-            errors.push(InputError {
-                file: Some(name.as_str().into()),
-                pos: Pos::default(),
-                message: format!(
-                    "helm rendered this template into YAML that does not parse (line {} of its output): {}",
-                    e.pos.line, e.message
-                ),
-            });
-        }
+        let template = text.as_deref().map(Template::new);
         let entry = files.entry(name.clone()).or_insert_with(|| SourceFile {
             path: Some(name.as_str().into()),
             text: String::new(),
             documents: Vec::new(),
             partial: false,
         });
-        for mut doc in parsed {
-            if !matches!(doc.root.kind, Kind::Map(_)) {
-                continue; // an empty document (a template whose `if` was false)
+        for chunk in chunks {
+            let mut docs = Documents::new(chunk, opts.limits);
+            let parsed: Vec<Document> = docs.by_ref().collect();
+            if let Some(e) = docs.error() {
+                errors.push(InputError {
+                    file: Some(name.as_str().into()),
+                    pos: Pos::default(),
+                    message: format!(
+                        "helm rendered this template into YAML that does not parse (line {} of its output): {}",
+                        e.pos.line, e.message
+                    ),
+                });
             }
-            match &template {
-                Some(t) => map_template(&mut doc, t),
-                None => relocate_all(&mut doc, Pos::new(1, 1)),
+            for mut doc in parsed {
+                if !matches!(doc.root.kind, Kind::Map(_)) {
+                    continue; // an empty document (a template whose `if` was false)
+                }
+                match &template {
+                    Some(t) => t.map(&mut doc),
+                    None => relocate_all(&mut doc, Pos::new(1, 1)),
+                }
+                entry.documents.push(doc);
             }
-            entry.documents.push(doc);
         }
     }
 }
@@ -582,39 +597,66 @@ fn template_lines(text: &str) -> Vec<Line<'_>> {
 /// write (from `toYaml`, `include`, helpers) take their nearest mapped parent's position, so
 /// every finding points at a line of the template that produced it.
 pub fn map_template(doc: &mut Document, template: &str) {
-    let lines = template_lines(template);
-    // Sections between `---` lines; the one that writes `kind: <Kind>`, when exactly one does.
-    let mut sections = Vec::new();
-    let mut lo = 0;
-    for (i, l) in template.lines().enumerate() {
-        if l.trim_end() == "---" {
-            sections.push((lo, i));
-            lo = i + 1;
+    Template::new(template).map(doc);
+}
+
+/// Line visits allowed while mapping one document; past it, the keys not yet found take their
+/// parent's position (a huge template cannot make the mapping quadratic without bound).
+const MAP_BUDGET: u64 = 4_000_000;
+
+/// A template's text, read once for all the documents it rendered.
+pub struct Template<'t> {
+    lines: Vec<Line<'t>>,
+    /// Sections between `---` lines, with the kinds each writes (`kind: X` lines).
+    sections: Vec<(usize, usize, Vec<&'t str>)>,
+}
+
+impl<'t> Template<'t> {
+    /// Reads a template's lines.
+    #[must_use]
+    pub fn new(text: &'t str) -> Self {
+        let lines = template_lines(text);
+        let mut sections = Vec::new();
+        let (mut lo, mut kinds) = (0, Vec::new());
+        for (i, l) in text.lines().enumerate() {
+            if l.trim_end() == "---" {
+                sections.push((lo, i, std::mem::take(&mut kinds)));
+                lo = i + 1;
+            } else if let Some(v) = l.trim_start().strip_prefix("kind:") {
+                kinds.push(v.trim().trim_matches(['"', '\'']));
+            }
         }
+        sections.push((lo, lines.len(), kinds));
+        Self { lines, sections }
     }
-    sections.push((lo, lines.len()));
-    let kind = doc.root.get("kind").and_then(Node::as_str).unwrap_or_default().to_string();
-    let writes_kind =
-        |&(a, b): &(usize, usize)| {
-            template.lines().skip(a).take(b - a).any(|l| {
-                l.trim_start().strip_prefix("kind:").is_some_and(|v| v.trim().trim_matches(['"', '\'']) == kind)
-            })
+
+    /// Moves a rendered document's positions onto this template (see [`map_template`]).
+    pub fn map(&self, doc: &mut Document) {
+        self.map_within(doc, MAP_BUDGET);
+    }
+
+    fn map_within(&self, doc: &mut Document, budget: u64) {
+        let kind = doc.root.get("kind").and_then(Node::as_str).unwrap_or_default();
+        let mut matching = self.sections.iter().filter(|(_, _, kinds)| kinds.contains(&kind));
+        let (lo, hi) = match (matching.next(), matching.next()) {
+            (Some(&(a, b, _)), None) => (a, b),
+            _ => (0, self.lines.len()),
         };
-    let matching: Vec<(usize, usize)> = sections.iter().copied().filter(writes_kind).collect();
-    let (lo, hi) = if matching.len() == 1 { matching[0] } else { (0, lines.len()) };
-    let start = Pos::new(u32::try_from(lo + 1).unwrap_or(u32::MAX), 1);
-    let mut moved: HashMap<u32, Pos> = HashMap::new();
-    doc.root.pos = start;
-    let m = Mapper { lines: &lines };
-    m.map(&mut doc.root, start, None, lo, hi, &mut moved);
-    for d in &mut doc.duplicates {
-        d.pos = moved.get(&d.pos.line).copied().unwrap_or(start);
-        d.first = moved.get(&d.first.line).copied().unwrap_or(start);
+        let start = Pos::new(u32::try_from(lo + 1).unwrap_or(u32::MAX), 1);
+        let mut moved: HashMap<u32, Pos> = HashMap::new();
+        doc.root.pos = start;
+        let m = Mapper { lines: &self.lines, budget: std::cell::Cell::new(budget) };
+        m.map(&mut doc.root, start, None, lo, hi, &mut moved);
+        for d in &mut doc.duplicates {
+            d.pos = moved.get(&d.pos.line).copied().unwrap_or(start);
+            d.first = moved.get(&d.first.line).copied().unwrap_or(start);
+        }
     }
 }
 
 struct Mapper<'l, 't> {
     lines: &'l [Line<'t>],
+    budget: std::cell::Cell<u64>,
 }
 
 fn pos_of(line: usize, col: usize) -> Pos {
@@ -622,16 +664,29 @@ fn pos_of(line: usize, col: usize) -> Pos {
 }
 
 impl Mapper<'_, '_> {
+    /// The first line of `range` that `pred` accepts, within the budget.
+    fn find(&self, range: std::ops::Range<usize>, pred: impl Fn(&Line<'_>) -> bool) -> Option<usize> {
+        for i in range {
+            let left = self.budget.get();
+            if left == 0 {
+                return None;
+            }
+            self.budget.set(left - 1);
+            if pred(self.lines.get(i)?) {
+                return Some(i);
+            }
+        }
+        None
+    }
+
     /// The end of the block of a node whose key is at `col` (exclusive): the first later line
     /// that is a key or list item at or left of `col`.
     fn block_end(&self, parent_col: Option<usize>, lo: usize, hi: usize) -> usize {
         let Some(pc) = parent_col else { return hi };
-        (lo..hi)
-            .find(|&i| {
-                let l = &self.lines[i];
-                (l.key.is_some() && l.col <= pc && l.dash.is_none_or(|d| d <= pc)) || l.dash.is_some_and(|d| d < pc)
-            })
-            .unwrap_or(hi)
+        self.find(lo..hi, |l| {
+            (l.key.is_some() && l.col <= pc && l.dash.is_none_or(|d| d <= pc)) || l.dash.is_some_and(|d| d < pc)
+        })
+        .unwrap_or(hi)
     }
 
     /// Maps `node` (whose own position is already set) within lines `lo..hi`; returns the
@@ -650,13 +705,11 @@ impl Mapper<'_, '_> {
         match &mut node.kind {
             Kind::Map(entries) => {
                 for e in entries {
-                    let found = (cursor..hi).find(|&i| {
-                        let l = &self.lines[i];
-                        l.key == Some(&*e.key) && parent_col.is_none_or(|pc| l.col > pc)
-                    });
+                    let found =
+                        self.find(cursor..hi, |l| l.key == Some(&*e.key) && parent_col.is_none_or(|pc| l.col > pc));
                     let old = e.key_pos.line;
                     if let Some(i) = found {
-                        let col = self.lines[i].col;
+                        let col = self.lines.get(i).map_or(0, |l| l.col);
                         e.key_pos = pos_of(i, col);
                         moved.insert(old, e.key_pos);
                         let old_v = e.value.pos.line;
@@ -674,18 +727,16 @@ impl Mapper<'_, '_> {
             Kind::Seq(items) => {
                 let mut last: Option<(usize, usize)> = None; // (dash line, its column)
                 for item in items {
-                    let found =
-                        (cursor..hi).find(|&i| self.lines[i].dash.is_some_and(|d| parent_col.is_none_or(|pc| d >= pc)));
-                    let at = found.map(|i| (i, self.lines[i].dash.unwrap_or(0))).or(last);
+                    let found = self.find(cursor..hi, |l| l.dash.is_some_and(|d| parent_col.is_none_or(|pc| d >= pc)));
+                    let at = found.map(|i| (i, self.lines.get(i).and_then(|l| l.dash).unwrap_or(0))).or(last);
                     let Some((i, dash)) = at else {
                         relocate(item, here);
                         continue;
                     };
                     last = Some((i, dash));
                     // The item's block: up to the next `- ` at the same column.
-                    let end = (i + 1..hi)
-                        .find(|&j| {
-                            let l = &self.lines[j];
+                    let end = self
+                        .find(i + 1..hi, |l| {
                             l.dash.is_some_and(|d| d <= dash) || (l.key.is_some() && l.dash.is_none() && l.col <= dash)
                         })
                         .unwrap_or(hi);
@@ -1027,6 +1078,21 @@ spec:
         assert_eq!(at(&[&c[..], &["0", "securityContext", "runAsUser"]].concat()), 14, "toYaml: its key's line");
         assert_eq!(at(&[&c[..], &["1", "name"]].concat()), 16);
         assert_eq!(at(&[&c[..], &["1", "securityContext", "privileged"]].concat()), 19);
+    }
+
+    #[test]
+    fn mapping_work_is_bounded() {
+        // Past the budget, keys take their parent's position instead of being looked for.
+        let template = "kind: Pod\nmetadata:\n  name: p\nspec:\n  hostNetwork: true\n";
+        let line_of = |budget: u64| {
+            let mut doc = parse("kind: Pod\nmetadata:\n  name: p\nspec:\n  hostNetwork: true\n");
+            Template::new(template).map_within(&mut doc, budget);
+            let spec = doc.root.get("spec").expect("spec");
+            let Kind::Map(es) = &spec.kind else { panic!("map") };
+            es[0].key_pos.line
+        };
+        assert_eq!(line_of(MAP_BUDGET), 5);
+        assert_eq!(line_of(3), 1, "the budget ran out: the document's first line");
     }
 
     #[test]
