@@ -424,10 +424,21 @@ fn run_tool(program: &Path, args: &[OsString], tmp: &Path, limit: u64) -> Result
     }
     if !status.success() {
         let msg = String::from_utf8_lossy(&stderr);
+        let msg = msg.lines().map(strip_klog).collect::<Vec<_>>().join("\n");
         let msg = msg.trim();
         return Err(format!("{name} failed ({status}): {}", if msg.is_empty() { "no message" } else { msg }));
     }
     String::from_utf8(stdout).map_err(|_| format!("{name} printed text that is not UTF-8"))
+}
+
+/// A line of kubectl's log without its klog header (`E1207 20:44:41.006053    8874 run.go:72] `).
+fn strip_klog(line: &str) -> &str {
+    let b = line.as_bytes();
+    let klog = b.len() > 6 && b"EWIF".contains(&b[0]) && b[1..5].iter().all(u8::is_ascii_digit) && b[5] == b' ';
+    match line.find("] ") {
+        Some(i) if klog => &line[i + 2..],
+        _ => line,
+    }
 }
 
 /// An absolute path for a tool argument (the tool runs in the same working directory, but
@@ -1104,6 +1115,18 @@ spec:
         let ports = doc.root.get("spec").and_then(|s| s.get("ports")).expect("ports");
         let Kind::Seq(items) = &ports.kind else { panic!("list") };
         assert_eq!(items.iter().map(|i| i.pos.line).collect::<Vec<_>>(), vec![5, 5]);
+    }
+
+    #[test]
+    fn klog_headers_are_dropped() {
+        assert_eq!(
+            strip_klog(r#"E1207 20:44:41.006053    8874 run.go:72] "command failed" err="x""#),
+            r#""command failed" err="x""#
+        );
+        assert_eq!(
+            strip_klog("Error: found in Chart.yaml, but missing in charts/ directory: redis"),
+            "Error: found in Chart.yaml, but missing in charts/ directory: redis"
+        );
     }
 
     #[test]
