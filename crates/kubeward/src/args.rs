@@ -108,6 +108,14 @@ pub struct ScanArgs {
     /// the `images:` policy and name the scanned workloads that run affected images (repeatable).
     #[arg(long, value_name = "DIR", env = "KUBEWARD_IMAGE_REPORTS", value_delimiter = ',')]
     pub image_reports: Vec<PathBuf>,
+    // --- charts (issue 16) ---
+    /// A values file for the Helm charts found (a folder with Chart.yaml), passed to
+    /// `helm template --values` (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub helm_values: Vec<PathBuf>,
+    /// A value for the Helm charts found, passed to `helm template --set` (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub helm_set: Vec<String>,
     /// Report options.
     #[command(flatten)]
     pub report: ReportArgs,

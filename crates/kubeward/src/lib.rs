@@ -5,6 +5,7 @@ pub mod args;
 pub mod commands;
 pub mod config;
 pub mod progress;
+pub mod render;
 pub mod walk;
 
 use args::{Cli, Command};

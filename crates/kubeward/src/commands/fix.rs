@@ -156,7 +156,9 @@ pub fn run(args: &FixArgs) -> Result<u8> {
     excludes.extend(args.exclude.iter().cloned());
     let exclude = walk::exclude_set(&excludes)?;
     let paths = if args.paths.is_empty() { vec![std::path::PathBuf::from(".")] } else { args.paths.clone() };
-    let (found, mut errors) = walk::collect(&paths, &exclude, !args.no_gitignore);
+    let (mut found, mut errors) = walk::collect(&paths, &exclude, !args.no_gitignore);
+    // --- charts (issue 16) --- a chart's templates are not YAML: never parsed, never edited.
+    errors.extend(crate::render::skip_charts(&mut found, "fix"));
     let mut inputs = Vec::new();
     let mut stdin = false;
     // --- images (issue 6) --- Dockerfiles are not fixed; they are audited with what remains.

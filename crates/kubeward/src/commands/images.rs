@@ -177,9 +177,14 @@ pub fn run(args: &ImagesArgs) -> Result<u8> {
     add_reports(&mut snap, &args.reports, &settings);
     if !args.manifests.is_empty() {
         let exclude = walk::exclude_set(&settings.exclude)?;
-        let (inputs, mut errors) = walk::collect(&args.manifests, &exclude, true);
+        let (mut inputs, mut errors) = walk::collect(&args.manifests, &exclude, true);
+        // --- charts (issue 16) --- charts and kustomizations are rendered, as by `scan`.
+        let opts = crate::render::Options { max_size: settings.max_file_size, ..Default::default() };
+        let rendered = crate::render::prepare(&mut inputs, &args.manifests, &opts);
+        errors.extend(rendered.errors);
         let mut m = walk::load(&inputs, settings.max_file_size, Limits::default(), &|| {});
         snap.files.append(&mut m.files);
+        snap.files.extend(rendered.files);
         snap.errors.append(&mut m.errors);
         snap.errors.append(&mut errors);
     }

@@ -25,7 +25,19 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     excludes.extend(args.exclude.iter().cloned());
     let exclude = walk::exclude_set(&excludes)?;
     let paths = if args.paths.is_empty() { vec![std::path::PathBuf::from(".")] } else { args.paths.clone() };
-    let (inputs, mut errors) = walk::collect(&paths, &exclude, !args.no_gitignore);
+    let (mut inputs, mut errors) = walk::collect(&paths, &exclude, !args.no_gitignore);
+    // --- charts (issue 16) --- Helm charts and kustomizations are rendered and stand for their files.
+    let rendered = crate::render::prepare(
+        &mut inputs,
+        &paths,
+        &crate::render::Options {
+            values: args.helm_values.clone(),
+            sets: args.helm_set.clone(),
+            max_size: settings.max_file_size,
+            limits: Limits::default(),
+        },
+    );
+    errors.extend(rendered.errors);
     let progress = crate::progress::Progress::new(args.report.quiet, inputs.len() as u64, "scanning");
     // --- images (issue 6) --- reports named with --image-reports are read first (a report
     // inside a scanned directory is read once).
@@ -45,6 +57,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
         .collect();
     drop(loaded);
     items.extend(std::mem::take(&mut reports.files).into_iter().map(|f| walk::Item::Loaded(Box::new(f))));
+    items.extend(rendered.files.into_iter().map(|f| walk::Item::Loaded(Box::new(f))));
     let want_reports = !args.image_reports.is_empty();
     let is_report = |f: &kubeward_engine::snapshot::SourceFile| {
         want_reports && f.documents.iter().any(|d| kubeward_engine::images::ReportFormat::detect(&d.root).is_some())
