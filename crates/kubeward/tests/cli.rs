@@ -1,21 +1,10 @@
 //! End-to-end tests of the `kubeward` binary: exit codes, inputs, formats, configuration.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod support;
+use support::{json, kubeward, kubeward_with, stdout, write, PRIV};
 
-const PRIV: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: priv
-  namespace: app
-spec:
-  containers:
-    - name: app
-      image: registry.example.com/app:1.0
-      securityContext:
-        privileged: true
-";
+use std::path::Path;
+use std::process::Command;
 
 const CLEAN: &str = "apiVersion: v1
 kind: ConfigMap
@@ -25,47 +14,6 @@ metadata:
 data:
   color: blue
 ";
-
-fn kubeward(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env("KUBEWARD_COLOR", "never")
-        // The examples' Kubernetes versions are judged against the release table as of this day.
-        .env("KUBEWARD_TODAY", "2026-11-22")
-        .output()
-        .expect("run kubeward")
-}
-
-fn kubeward_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
-    child.wait_with_output().expect("wait")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(p, text).expect("write");
-}
 
 /// (code, file) of every finding of a JSON report.
 fn code_files(v: &serde_json::Value) -> Vec<(String, String)> {
@@ -137,7 +85,7 @@ fn max_file_size_is_enforced() {
 fn stdin_and_lists() {
     let d = tempfile::tempdir().expect("tempdir");
     let list = "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: a}\n    spec:\n      containers:\n        - name: c\n          image: x:1\n          securityContext: {privileged: true}\n";
-    let o = kubeward_stdin(d.path(), &["scan", "-", "--select", "POD001", "-f", "json"], list);
+    let o = kubeward_with(d.path(), &["scan", "-", "--select", "POD001", "-f", "json"], Some(list));
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
     let f = &v["findings"][0];
@@ -716,7 +664,7 @@ fn fix_rewrites_in_place_keeps_comments_and_is_idempotent() {
 fn fix_stdin_and_unsafe_fixes() {
     let d = tempfile::tempdir().expect("tempdir");
     // stdin: the fixed stream on stdout, nothing else there.
-    let o = kubeward_stdin(d.path(), &["fix", "-"], TO_FIX);
+    let o = kubeward_with(d.path(), &["fix", "-"], Some(TO_FIX));
     let out = stdout(&o);
     assert!(out.starts_with("# web tier\n") && out.contains("allowPrivilegeEscalation: false"), "{out}");
     assert!(!out.contains("runAsNonRoot"), "unsafe fixes need --unsafe-fixes");

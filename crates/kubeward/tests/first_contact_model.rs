@@ -1,34 +1,19 @@
 //! Issue 16 ("Reading real manifests"): workloads without images and the objects the control
 //! plane creates, through `kubeward scan` and through `kubeward cluster` against the loopback
 //! fake API server (the fake stands in for a fresh cluster: kind would need a container runtime).
+
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+use support::{json, kubeward};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use fake_apiserver::{Cluster, FakeApiServer, Options};
 use serde_json::Value;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fresh_cluster")
-}
-
-fn kubeward(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("KUBECONFIG")
-        .env("KUBEWARD_COLOR", "never")
-        .env("KUBEWARD_TODAY", "2026-11-22")
-        .output()
-        .expect("run kubeward")
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-    })
 }
 
 /// `CODE Kind/namespace/name` of every finding.

@@ -1,42 +1,14 @@
 //! Issue 16, "Output a user can act on": SARIF and HTML reports as a user gets them from the
 //! binary (the writers' own tests are in `kubeward_engine::report::tests`).
 
-use std::io::Write;
+mod support;
+use support::{kubeward, kubeward_with, PRIV};
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::LazyLock;
 
 use serde_json::Value;
-
-const PRIV: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: priv
-  namespace: app
-spec:
-  containers:
-    - name: app
-      image: registry.example.com/app:1.0
-      securityContext:
-        privileged: true
-";
-
-fn kubeward(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .args(args)
-        .current_dir(dir)
-        .env("KUBEWARD_TODAY", "2026-11-22")
-        .env_remove("KUBEWARD_ROOT")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn kubeward");
-    let mut input = child.stdin.take().expect("stdin");
-    input.write_all(stdin.unwrap_or("").as_bytes()).expect("write stdin");
-    drop(input);
-    child.wait_with_output().expect("wait")
-}
 
 static SCHEMA: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../kubeward_engine/resources/test/sarif-schema-2.1.0.json");
@@ -80,7 +52,7 @@ fn sarif_of_an_absolute_folder_is_relative_to_it() {
     std::fs::write(src.join("web.yaml"), PRIV).expect("write");
     std::fs::write(src.join("k8s/pod.yaml"), PRIV).expect("write");
     let abs = src.display().to_string();
-    let o = kubeward(tmp.path(), &["scan", &abs, "-f", "sarif"], None);
+    let o = kubeward(tmp.path(), &["scan", &abs, "-f", "sarif"]);
     let doc = sarif(&o);
     let mut uris: Vec<Value> = artifacts(&doc);
     uris.sort_by_key(ToString::to_string);
@@ -94,13 +66,13 @@ fn sarif_of_an_absolute_folder_is_relative_to_it() {
     );
     assert_eq!(doc["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"], format!("file://{abs}/"));
     // A relative path stays as it was: relative, no base written.
-    let o = kubeward(tmp.path(), &["scan", "src", "-f", "sarif"], None);
+    let o = kubeward(tmp.path(), &["scan", "src", "-f", "sarif"]);
     let doc = sarif(&o);
     assert!(artifacts(&doc).iter().any(|a| a["uri"] == "src/web.yaml" && a["uriBaseId"] == "%SRCROOT%"));
     assert!(doc["runs"][0].get("originalUriBaseIds").is_none());
     // An absolute file: relative to its folder.
     let file = src.join("web.yaml").display().to_string();
-    let doc = sarif(&kubeward(tmp.path(), &["scan", &file, "-f", "sarif"], None));
+    let doc = sarif(&kubeward(tmp.path(), &["scan", &file, "-f", "sarif"]));
     assert!(artifacts(&doc).iter().all(|a| a["uri"] == "web.yaml"));
     assert_eq!(doc["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"], format!("file://{abs}/"));
 }
@@ -110,7 +82,7 @@ fn sarif_of_an_absolute_folder_is_relative_to_it() {
 fn sarif_of_stdin_has_a_logical_location() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let broken = format!("{PRIV}---\nkind: [\n");
-    let o = kubeward(tmp.path(), &["scan", "-", "-f", "sarif"], Some(&broken));
+    let o = kubeward_with(tmp.path(), &["scan", "-", "-f", "sarif"], Some(&broken));
     let doc = sarif(&o);
     let text = doc.to_string();
     assert!(!text.contains("stdin%3E") && !text.contains("\"uri\":\"<stdin>\""), "{text}");
@@ -132,7 +104,7 @@ fn sarif_of_stdin_has_a_logical_location() {
 fn sarif_of_a_node_has_a_region_everywhere() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nodes/insecure");
     let tmp = tempfile::tempdir().expect("tempdir");
-    let o = kubeward(tmp.path(), &["node", "--root", &root.display().to_string(), "-f", "sarif"], None);
+    let o = kubeward(tmp.path(), &["node", "--root", &root.display().to_string(), "-f", "sarif"]);
     let doc = sarif(&o);
     let results = doc["runs"][0]["results"].as_array().expect("results");
     let with_file: Vec<&Value> =
@@ -155,7 +127,7 @@ fn sarif_of_a_large_scan_is_capped() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let pods: String = (0..2_000).map(|i| PRIV.replace("name: priv", &format!("name: priv-{i}")) + "---\n").collect();
     std::fs::write(tmp.path().join("pods.yaml"), pods).expect("write");
-    let o = kubeward(tmp.path(), &["scan", ".", "-f", "json", "-o", "sarif=out.sarif"], None);
+    let o = kubeward(tmp.path(), &["scan", ".", "-f", "json", "-o", "sarif=out.sarif"]);
     let all: Value = serde_json::from_slice(&o.stdout).expect("json");
     let findings = all["findings"].as_array().expect("findings");
     assert!(findings.len() > 25_000, "{} findings", findings.len());

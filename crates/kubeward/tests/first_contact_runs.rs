@@ -3,57 +3,10 @@
 //! node audit that finds no node, are errors (exit 2) that say why, in every report format, and
 //! never score 100/A.
 
-use std::io::Write;
+mod support;
+use support::{json, kubeward, kubeward_with, text, write, PRIV};
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-const PRIV: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: priv
-  namespace: app
-spec:
-  containers:
-    - name: app
-      image: registry.example.com/app:1.0
-      securityContext:
-        privileged: true
-";
-
-fn kubeward(dir: &Path, args: &[&str]) -> Output {
-    kubeward_stdin(dir, args, None)
-}
-
-fn kubeward_stdin(dir: &Path, args: &[&str], input: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env("KUBEWARD_COLOR", "never")
-        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn kubeward");
-    if let Some(text) = input {
-        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write stdin");
-    }
-    child.wait_with_output().expect("wait")
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(o)))
-}
 
 /// The run failed (exit 2) with one error whose message contains every `needle`, and its JSON
 /// report carries the error and no score.
@@ -161,14 +114,14 @@ fn a_directory_without_manifests_or_empty_is_an_error_and_a_file_of_comments_is_
 #[test]
 fn an_empty_stdin_is_an_error() {
     let d = tempfile::tempdir().expect("tempdir");
-    let o = kubeward_stdin(d.path(), &["scan", "-", "-f", "json"], Some(""));
+    let o = kubeward_with(d.path(), &["scan", "-", "-f", "json"], Some(""));
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let v = json(&o);
     assert!(v["errors"][0]["message"].as_str().unwrap_or("").contains("standard input is empty"), "{v:#}");
     assert_eq!(v["summary"]["score"], serde_json::Value::Null);
-    let o = kubeward_stdin(d.path(), &["scan", "-"], Some("# nothing\n"));
+    let o = kubeward_with(d.path(), &["scan", "-"], Some("# nothing\n"));
     assert_eq!(o.status.code(), Some(0), "a stdin of comments was read: {}", text(&o));
-    let o = kubeward_stdin(d.path(), &["fix", "-"], Some(""));
+    let o = kubeward_with(d.path(), &["fix", "-"], Some(""));
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
 

@@ -3,21 +3,11 @@
 //! name the file the user gave, "did you mean", config errors at the list item, aligned `rules`
 //! columns and a closed stdout.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod support;
+use support::{json, kubeward, repo, stderr, stdout, write, PRIV};
 
-const PRIV: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: priv
-  namespace: app
-spec:
-  containers:
-    - name: app
-      image: registry.example.com/app:1.0
-      securityContext:
-        privileged: true
-";
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 /// A Service whose findings are all below high (exposed externally).
 const LOW_ONLY: &str = "apiVersion: v1
@@ -30,42 +20,6 @@ spec:
   selector: {app: web}
   ports: [{port: 80}]
 ";
-
-fn kubeward(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("KUBEWARD_CONFIG")
-        .env("KUBEWARD_COLOR", "never")
-        .env("KUBEWARD_TODAY", "2026-11-22")
-        .output()
-        .expect("run kubeward")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(p, text).expect("write");
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn findings(v: &serde_json::Value) -> &Vec<serde_json::Value> {
     v["findings"].as_array().expect("findings")

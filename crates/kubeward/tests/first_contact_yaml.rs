@@ -2,24 +2,8 @@
 //! The full differential corpus is `crates/kubeward_engine/tests/yaml_layout.rs`; these tests
 //! check the effect through `kubeward scan`.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn kubeward(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env("KUBEWARD_COLOR", "never")
-        .env("KUBEWARD_TODAY", "2026-11-22")
-        .output()
-        .expect("run kubeward")
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
-}
+mod support;
+use support::{json, kubeward};
 
 /// A ConstraintTemplate whose `description:` continues on a line left of its key (the shape of
 /// the real one reported in the issue), then a Pod with an under-indented single-quoted

@@ -7,6 +7,9 @@
 //! `google-chrome` on the PATH. Without it the test is skipped with a note, unless
 //! `KUBEWARD_REQUIRE_CHROMIUM=1` (set by `.ci/run`, which installs Chromium), where it fails.
 
+mod support;
+use support::PRIV;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -170,19 +173,6 @@ fn chromium_or_skip() -> Option<PathBuf> {
     }
     chrome
 }
-
-const PRIV: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: priv
-  namespace: app
-spec:
-  containers:
-    - name: app
-      image: registry.example.com/app:1.0
-      securityContext:
-        privileged: true
-";
 
 /// Elements in a DOM dump (start tags).
 fn elements(dom: &str) -> usize {
