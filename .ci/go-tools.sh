@@ -30,6 +30,8 @@ bin_name=${pkg##*/}
 cache="${KUBEWARD_GO_TOOLS_CACHE:-$HOME/.cache/kubeward-ci/go-tools}"
 gobin="$cache/$name-$version/bin"
 if [ ! -x "$gobin/$bin_name" ]; then
+  # The Go toolchain of the machine image, when a login PATH does not carry it.
+  command -v go >/dev/null 2>&1 || [ ! -x /usr/local/go/bin/go ] || PATH="/usr/local/go/bin:$PATH"
   command -v go >/dev/null 2>&1 || { echo "$0: go is not on PATH (needed to build $name $version)" >&2; exit 1; }
   echo "== building $name $version ($pkg) into $gobin" >&2
   mkdir -p "$gobin"
