@@ -134,6 +134,9 @@ pub struct ImagesArgs {
     /// images (repeatable).
     #[arg(long, value_name = "PATH")]
     pub manifests: Vec<PathBuf>,
+    /// Do not honour .gitignore files under `--manifests`.
+    #[arg(long)]
+    pub no_gitignore: bool,
     /// Report options. Without `--fail-on`, any blocking vulnerability exits with 1.
     #[command(flatten)]
     pub report: ReportArgs,

@@ -134,6 +134,29 @@ fn images_with_a_directory_without_reports_is_an_error() {
     assert!(text(&o).contains("no vulnerability report"), "{}", text(&o));
 }
 
+/// `images --manifests` names the ignore rule and `--no-gitignore` like `scan`, and the flag it
+/// names exists there too.
+#[test]
+fn images_manifests_all_ignored_is_an_error_and_no_gitignore_reads_them() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(
+        d.path(),
+        "trivy.json",
+        r#"{"SchemaVersion": 2, "ArtifactName": "registry.example.com/app:1.0", "Results": [{"Target": "os", "Vulnerabilities": [{"VulnerabilityID": "CVE-2024-1", "PkgName": "openssl", "InstalledVersion": "3.0.1", "FixedVersion": "3.0.2", "Severity": "CRITICAL"}]}]}"#,
+    );
+    write(d.path(), ".gitignore", "*.yaml\n");
+    write(d.path(), "k8s/pod.yaml", PRIV);
+    let o = kubeward(d.path(), &["images", "--report", "trivy.json", "--manifests", "k8s", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--no-gitignore"), "{}", text(&o));
+    let o =
+        kubeward(d.path(), &["images", "--report", "trivy.json", "--manifests", "k8s", "--no-gitignore", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v = json(&o);
+    assert!(v["errors"].as_array().expect("errors").is_empty(), "{v:#}");
+    assert!(text(&o).contains("Pod/app/priv"), "the workload running the image is named: {}", text(&o));
+}
+
 #[test]
 fn node_roots_without_a_node_are_errors() {
     let d = tempfile::tempdir().expect("tempdir");
