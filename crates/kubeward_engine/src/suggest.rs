@@ -69,6 +69,17 @@ pub fn unknown_selector(sel: &str) -> String {
     if crate::settings::is_cis_selector(sel) {
         return format!("`{sel}` is no rule's CIS id or section (see the CIS column of `kubeward rules -f json`)");
     }
+    if closest(sel).is_empty() {
+        // `critcal`: a mistyped severity gets the same hint as a severity.
+        let limit = (sel.chars().count() / 3).clamp(1, 3);
+        let near = ["critical", "high", "medium", "low", "info"].into_iter().find(|s| distance(sel, s) <= limit);
+        if let Some(sev) = near {
+            return format!(
+                "`{sel}` matches no rule; did you mean the severity `{sev}`? To show only findings at \
+                 or above it use `--min-severity {sev}`; to fail the run on them use `--fail-on {sev}`"
+            );
+        }
+    }
     did_you_mean(&format!("`{sel}` matches no rule"), sel)
 }
 
@@ -103,5 +114,7 @@ mod tests {
         assert!(closest("zzzzzzzzzzzz").is_empty());
         assert!(unknown_selector("critical").contains("--min-severity critical"));
         assert!(unknown_selector("POD0001").contains("did you mean `POD001`"), "{}", unknown_selector("POD0001"));
+        let typo = unknown_selector("critcal");
+        assert!(typo.contains("the severity `critical`") && typo.contains("--min-severity critical"), "{typo}");
     }
 }
