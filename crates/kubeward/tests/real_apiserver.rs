@@ -1,0 +1,236 @@
+//! `kubeward cluster` against the real Kubernetes API server and etcd (issue 17, first step),
+//! built from source through the Go module proxy by `.ci/go-tools.sh` (`tests/k8s/go.mod` pins
+//! Kubernetes v1.37.2). The test reads `KUBE_APISERVER`, `ETCD` and `KUBECTL`; it skips with a
+//! note when one is missing, unless `KUBEWARD_REQUIRE_APISERVER=1` (CI), where that fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+use support::{json, text};
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+};
+
+/// The path in `var`, or `None` (skip) when unset and not required.
+fn tool(var: &str) -> Option<PathBuf> {
+    match std::env::var_os(var).map(PathBuf::from) {
+        Some(p) if p.is_file() => Some(p),
+        other => {
+            assert!(
+                std::env::var_os("KUBEWARD_REQUIRE_APISERVER").is_none(),
+                "KUBEWARD_REQUIRE_APISERVER is set but {var} is {other:?} (build it with .ci/go-tools.sh)"
+            );
+            eprintln!("skipped: {var} is not set (`{var}=$(.ci/go-tools.sh ...)`)");
+            None
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A real etcd and kube-apiserver on free loopback ports, with a generated CA, serving
+/// certificate and service-account key, and an admin user (client certificate in
+/// `system:masters`) in `kubeconfig`. Both processes are killed on drop.
+struct RealCluster {
+    dir: tempfile::TempDir,
+    etcd: Child,
+    apiserver: Child,
+    kubectl: PathBuf,
+    kubeconfig: PathBuf,
+}
+
+impl Drop for RealCluster {
+    fn drop(&mut self) {
+        for c in [&mut self.apiserver, &mut self.etcd] {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl RealCluster {
+    fn start() -> Option<Self> {
+        let (apiserver_bin, etcd_bin, kubectl) = (tool("KUBE_APISERVER")?, tool("ETCD")?, tool("KUBECTL")?);
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let write = |name: &str, text: &str| std::fs::write(d.join(name), text).unwrap();
+
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.distinguished_name.push(DnType::CommonName, "kubeward-test-ca");
+        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        write("ca.crt", &ca.self_signed(&ca_key).unwrap().pem());
+        let issuer = Issuer::from_params(&ca, &ca_key);
+
+        let serving_key = KeyPair::generate().unwrap();
+        let mut serving = CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+        serving.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        write("apiserver.crt", &serving.signed_by(&serving_key, &issuer).unwrap().pem());
+        write("apiserver.key", &serving_key.serialize_pem());
+
+        let admin_key = KeyPair::generate().unwrap();
+        let mut admin = CertificateParams::new(Vec::<String>::new()).unwrap();
+        admin.distinguished_name.push(DnType::CommonName, "admin");
+        admin.distinguished_name.push(DnType::OrganizationName, "system:masters");
+        admin.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        write("admin.crt", &admin.signed_by(&admin_key, &issuer).unwrap().pem());
+        write("admin.key", &admin_key.serialize_pem());
+
+        let sa_key = KeyPair::generate().unwrap();
+        write("sa.key", &sa_key.serialize_pem());
+        write("sa.pub", &sa_key.public_key_pem());
+
+        let (client, peer, secure) = (free_port(), free_port(), free_port());
+        let log = |name: &str| Stdio::from(std::fs::File::create(d.join(name)).unwrap());
+        let etcd = Command::new(etcd_bin)
+            .current_dir(d)
+            .args(["--data-dir", "etcd-data", "--log-level", "error", "--name", "default"])
+            .args(["--listen-client-urls", &format!("http://127.0.0.1:{client}")])
+            .args(["--advertise-client-urls", &format!("http://127.0.0.1:{client}")])
+            .args(["--listen-peer-urls", &format!("http://127.0.0.1:{peer}")])
+            .args(["--initial-advertise-peer-urls", &format!("http://127.0.0.1:{peer}")])
+            .args(["--initial-cluster", &format!("default=http://127.0.0.1:{peer}")])
+            .stdout(log("etcd.log"))
+            .stderr(log("etcd.err"))
+            .spawn()
+            .unwrap();
+        let apiserver = Command::new(apiserver_bin)
+            .current_dir(d)
+            .args(["--etcd-servers", &format!("http://127.0.0.1:{client}")])
+            .args(["--bind-address", "127.0.0.1", "--secure-port", &secure.to_string()])
+            .args(["--advertise-address", "127.0.0.1", "--endpoint-reconciler-type", "none"])
+            .args(["--tls-cert-file", "apiserver.crt", "--tls-private-key-file", "apiserver.key"])
+            .args(["--client-ca-file", "ca.crt", "--authorization-mode", "Node,RBAC"])
+            .args(["--service-account-issuer", "https://kubernetes.default.svc"])
+            .args(["--service-account-key-file", "sa.pub", "--service-account-signing-key-file", "sa.key"])
+            .args(["--service-cluster-ip-range", "10.0.0.0/24", "--allow-privileged=true"])
+            .stdout(log("apiserver.log"))
+            .stderr(log("apiserver.err"))
+            .spawn()
+            .unwrap();
+        let kubeconfig = d.join("kubeconfig");
+        write(
+            "kubeconfig",
+            &format!(
+                "apiVersion: v1\nkind: Config\nclusters:\n- name: real\n  cluster:\n    server: https://127.0.0.1:{secure}\n    certificate-authority: {ca}\nusers:\n- name: admin\n  user:\n    client-certificate: {crt}\n    client-key: {key}\ncontexts:\n- name: real\n  context: {{cluster: real, user: admin}}\ncurrent-context: real\n",
+                ca = d.join("ca.crt").display(),
+                crt = d.join("admin.crt").display(),
+                key = d.join("admin.key").display(),
+            ),
+        );
+        let cluster = RealCluster { dir, etcd, apiserver, kubectl, kubeconfig };
+        let started = Instant::now();
+        loop {
+            let o = cluster.kubectl(&["get", "--raw", "/readyz"], None);
+            if o.status.success() {
+                break;
+            }
+            let logs = std::fs::read_to_string(cluster.dir.path().join("apiserver.err")).unwrap_or_default();
+            let tail: Vec<&str> = logs.lines().rev().take(20).collect();
+            assert!(started.elapsed() < Duration::from_secs(60), "the API server is not ready: {tail:?}");
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        eprintln!("etcd and kube-apiserver ready in {:?}", started.elapsed());
+        Some(cluster)
+    }
+
+    /// Runs the real kubectl as the admin, with `stdin` applied as input.
+    fn kubectl(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(&self.kubectl)
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(args)
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(text) = stdin {
+            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        }
+        child.wait_with_output().unwrap()
+    }
+
+    fn apply(&self, manifest: &str) {
+        let o = self.kubectl(&["apply", "-f", "-"], Some(manifest));
+        assert!(o.status.success(), "kubectl apply: {}", text(&o));
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// `CODE Kind/namespace/name` of every finding.
+fn found(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let o = &f["object"];
+            let ns = o["namespace"].as_str().unwrap_or("");
+            format!(
+                "{} {}/{}/{}",
+                f["code"].as_str().unwrap(),
+                o["kind"].as_str().unwrap(),
+                ns,
+                o["name"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// What a fresh real cluster holds and what a user applies: the API server's own objects
+/// (Service `kubernetes`, `kube-root-ca.crt`...) are not reported as the user's (issue 16),
+/// and a privileged pod applied with kubectl is reported with its object and JSON path.
+#[test]
+fn cluster_audits_a_real_api_server() {
+    let Some(c) = RealCluster::start() else { return };
+    c.apply(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: shop\n",
+    );
+    c.apply(
+        "apiVersion: v1
+kind: Pod
+metadata:
+  name: priv
+  namespace: shop
+spec:
+  containers:
+    - name: app
+      image: registry.example.com/app:1.0
+      securityContext:
+        privileged: true
+",
+    );
+    let kc = c.kubeconfig.display().to_string();
+    let o = support::kubeward(c.path(), &["cluster", "--kubeconfig", &kc, "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v = json(&o);
+    assert!(v["errors"].as_array().unwrap().is_empty(), "{:#}", v["errors"]);
+    let all = found(&v);
+    let privileged: Vec<&serde_json::Value> =
+        v["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "POD001").collect();
+    assert_eq!(privileged.len(), 1, "{all:#?}");
+    assert_eq!(privileged[0]["object"]["name"], "priv");
+    assert_eq!(privileged[0]["path"], "/spec/containers/0/securityContext/privileged", "{:#}", privileged[0]);
+    // The API server made Service `kubernetes` in `default`; the user cannot move or delete it.
+    // (`kube-root-ca.crt` and the `default` ServiceAccounts come from the controller manager,
+    // which this harness does not run.)
+    let listed = c.kubectl(&["get", "service", "kubernetes", "-n", "default", "-o", "name"], None);
+    assert!(listed.status.success(), "the real API server creates Service `kubernetes`: {}", text(&listed));
+    assert!(
+        !all.iter().any(|f| f.ends_with(" Service/default/kubernetes")),
+        "Service `kubernetes` is the API server's, not the user's: {all:#?}"
+    );
+}
