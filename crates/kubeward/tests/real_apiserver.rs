@@ -1,4 +1,5 @@
-//! `kubeward cluster` against the real Kubernetes API server and etcd (issue 17, first step),
+//! `kubeward cluster` and `kubeward serve` (as a registered validating webhook) against the real
+//! Kubernetes API server and etcd (issue 17, first step),
 //! built from source through the Go module proxy by `.ci/go-tools.sh` (`tests/k8s/go.mod` pins
 //! Kubernetes v1.37.2). The test reads `KUBE_APISERVER`, `ETCD` and `KUBECTL`; it skips with a
 //! note when one is missing, unless `KUBEWARD_REQUIRE_APISERVER=1` (CI), where that fails.
@@ -7,6 +8,7 @@
 mod support;
 use support::{json, text};
 
+use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -40,6 +42,8 @@ fn free_port() -> u16 {
 /// `system:masters`) in `kubeconfig`. Both processes are killed on drop.
 struct RealCluster {
     dir: tempfile::TempDir,
+    ca: CertificateParams,
+    ca_key: KeyPair,
     etcd: Child,
     apiserver: Child,
     kubectl: PathBuf,
@@ -126,7 +130,7 @@ impl RealCluster {
                 key = d.join("admin.key").display(),
             ),
         );
-        let cluster = RealCluster { dir, etcd, apiserver, kubectl, kubeconfig };
+        let cluster = RealCluster { dir, ca, ca_key, etcd, apiserver, kubectl, kubeconfig };
         let started = Instant::now();
         loop {
             let o = cluster.kubectl(&["get", "--raw", "/readyz"], None);
@@ -167,6 +171,18 @@ impl RealCluster {
 
     fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// A serving certificate for 127.0.0.1 signed by the cluster's CA: `(cert, key)` files.
+    fn serving_cert(&self, name: &str) -> (PathBuf, PathBuf) {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let cert = params.signed_by(&key, &Issuer::from_params(&self.ca, &self.ca_key)).unwrap();
+        let (crt_path, key_path) = (self.path().join(format!("{name}.crt")), self.path().join(format!("{name}.key")));
+        std::fs::write(&crt_path, cert.pem()).unwrap();
+        std::fs::write(&key_path, key.serialize_pem()).unwrap();
+        (crt_path, key_path)
     }
 }
 
@@ -233,4 +249,128 @@ spec:
         !all.iter().any(|f| f.ends_with(" Service/default/kubernetes")),
         "Service `kubernetes` is the API server's, not the user's: {all:#?}"
     );
+}
+
+/// A privileged pod, and a pod whose findings are all below `--deny-at high`.
+const PRIVILEGED_POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: priv
+  namespace: shop
+spec:
+  containers:
+    - name: app
+      image: registry.example.com/app:1.0
+      securityContext:
+        privileged: true
+";
+
+const MEDIUM_POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: plain
+  namespace: shop
+spec:
+  automountServiceAccountToken: false
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 10001
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+    - name: app
+      image: registry.example.com/app:1.0
+      securityContext:
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities: {drop: [ALL]}
+";
+
+/// `kubeward serve` registered with the real API server as a validating webhook
+/// (`failurePolicy: Fail`): kubectl prints kubeward's denial of a privileged pod, for a real
+/// create and for `--dry-run=server`, and a pod with only lesser findings is admitted with
+/// kubeward's warnings shown by kubectl.
+#[test]
+fn serve_denies_and_warns_through_the_real_api_server() {
+    let Some(c) = RealCluster::start() else { return };
+    c.apply(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: shop\n",
+    );
+    let (crt, key) = c.serving_cert("webhook");
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .current_dir(c.path())
+        .args(["serve", "--tls-cert-file"])
+        .arg(&crt)
+        .arg("--tls-private-key-file")
+        .arg(&key)
+        .args(["--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    struct Kill(Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut log = BufReader::new(serve.stderr.take().unwrap()).lines();
+    let serve = Kill(serve);
+    let listen = loop {
+        let line = log.next().expect("kubeward serve logs `serving`").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        if v["msg"] == "serving" {
+            break v["listen"].as_str().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || log.for_each(drop));
+    let ca_bundle = kubeward_engine::base64::encode(&std::fs::read(c.path().join("ca.crt")).unwrap());
+    c.apply(&format!(
+        "apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: kubeward
+webhooks:
+  - name: validate.kubeward.io
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    failurePolicy: Fail
+    timeoutSeconds: 10
+    clientConfig:
+      url: https://{listen}/validate
+      caBundle: {ca_bundle}
+    namespaceSelector:
+      matchLabels: {{kubernetes.io/metadata.name: shop}}
+    rules:
+      - apiGroups: [\"\"]
+        apiVersions: [v1]
+        operations: [CREATE, UPDATE]
+        resources: [pods]
+"
+    ));
+    // The API server picks the configuration up within a moment; until then pods are admitted
+    // without the webhook (a dry run changes nothing).
+    let started = Instant::now();
+    let denied = loop {
+        let o = c.kubectl(&["apply", "--dry-run=server", "-f", "-"], Some(PRIVILEGED_POD));
+        if !o.status.success() {
+            break text(&o);
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the webhook never took effect: {}", text(&o));
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    for (what, o) in
+        [("--dry-run=server", denied), ("a real create", text(&c.kubectl(&["apply", "-f", "-"], Some(PRIVILEGED_POD))))]
+    {
+        assert!(o.contains("admission webhook \"validate.kubeward.io\" denied the request"), "{what}: {o}");
+        assert!(o.contains("POD001") && o.contains("privileged"), "{what}: kubeward's message: {o}");
+    }
+    let o = c.kubectl(&["get", "pod", "priv", "-n", "shop"], None);
+    assert!(!o.status.success(), "the denied pod was not created: {}", text(&o));
+
+    let o = c.kubectl(&["apply", "-f", "-"], Some(MEDIUM_POD));
+    assert!(o.status.success(), "a pod with only lesser findings is admitted: {}", text(&o));
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(stderr.lines().any(|l| l.starts_with("Warning: ") && l.contains("POD017")), "warnings shown: {stderr}");
+    drop(serve);
 }
