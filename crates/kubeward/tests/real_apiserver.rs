@@ -47,7 +47,9 @@ struct RealCluster {
     etcd: Child,
     apiserver: Child,
     kubectl: PathBuf,
+    /// The admin's.
     kubeconfig: PathBuf,
+    server: String,
 }
 
 impl Drop for RealCluster {
@@ -80,18 +82,11 @@ impl RealCluster {
         write("apiserver.crt", &serving.signed_by(&serving_key, &issuer).unwrap().pem());
         write("apiserver.key", &serving_key.serialize_pem());
 
-        let admin_key = KeyPair::generate().unwrap();
-        let mut admin = CertificateParams::new(Vec::<String>::new()).unwrap();
-        admin.distinguished_name.push(DnType::CommonName, "admin");
-        admin.distinguished_name.push(DnType::OrganizationName, "system:masters");
-        admin.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        write("admin.crt", &admin.signed_by(&admin_key, &issuer).unwrap().pem());
-        write("admin.key", &admin_key.serialize_pem());
-
         let sa_key = KeyPair::generate().unwrap();
         write("sa.key", &sa_key.serialize_pem());
         write("sa.pub", &sa_key.public_key_pem());
 
+        write("audit-policy.yaml", "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n");
         let (client, peer, secure) = (free_port(), free_port(), free_port());
         let log = |name: &str| Stdio::from(std::fs::File::create(d.join(name)).unwrap());
         let etcd = Command::new(etcd_bin)
@@ -116,21 +111,14 @@ impl RealCluster {
             .args(["--service-account-issuer", "https://kubernetes.default.svc"])
             .args(["--service-account-key-file", "sa.pub", "--service-account-signing-key-file", "sa.key"])
             .args(["--service-cluster-ip-range", "10.0.0.0/24", "--allow-privileged=true"])
+            .args(["--audit-policy-file", "audit-policy.yaml", "--audit-log-path", "audit.log"])
             .stdout(log("apiserver.log"))
             .stderr(log("apiserver.err"))
             .spawn()
             .unwrap();
-        let kubeconfig = d.join("kubeconfig");
-        write(
-            "kubeconfig",
-            &format!(
-                "apiVersion: v1\nkind: Config\nclusters:\n- name: real\n  cluster:\n    server: https://127.0.0.1:{secure}\n    certificate-authority: {ca}\nusers:\n- name: admin\n  user:\n    client-certificate: {crt}\n    client-key: {key}\ncontexts:\n- name: real\n  context: {{cluster: real, user: admin}}\ncurrent-context: real\n",
-                ca = d.join("ca.crt").display(),
-                crt = d.join("admin.crt").display(),
-                key = d.join("admin.key").display(),
-            ),
-        );
-        let cluster = RealCluster { dir, ca, ca_key, etcd, apiserver, kubectl, kubeconfig };
+        let server = format!("https://127.0.0.1:{secure}");
+        let mut cluster = RealCluster { dir, ca, ca_key, etcd, apiserver, kubectl, kubeconfig: PathBuf::new(), server };
+        cluster.kubeconfig = cluster.user("admin", Some("system:masters"));
         let started = Instant::now();
         loop {
             let o = cluster.kubectl(&["get", "--raw", "/readyz"], None);
@@ -171,6 +159,51 @@ impl RealCluster {
 
     fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// A kubeconfig for the user `name` (in `group`), authenticated by a client certificate
+    /// from the cluster's CA.
+    fn user(&self, name: &str, group: Option<&str>) -> PathBuf {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, name);
+        if let Some(g) = group {
+            params.distinguished_name.push(DnType::OrganizationName, g);
+        }
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        let cert = params.signed_by(&key, &Issuer::from_params(&self.ca, &self.ca_key)).unwrap();
+        let d = self.path();
+        std::fs::write(d.join(format!("{name}.crt")), cert.pem()).unwrap();
+        std::fs::write(d.join(format!("{name}.key")), key.serialize_pem()).unwrap();
+        let kubeconfig = d.join(format!("{name}.kubeconfig"));
+        std::fs::write(
+            &kubeconfig,
+            format!(
+                "apiVersion: v1\nkind: Config\nclusters:\n- name: real\n  cluster:\n    server: {server}\n    certificate-authority: {ca}\nusers:\n- name: {name}\n  user:\n    client-certificate: {crt}\n    client-key: {key}\ncontexts:\n- name: real\n  context: {{cluster: real, user: {name}}}\ncurrent-context: real\n",
+                server = self.server,
+                ca = d.join("ca.crt").display(),
+                crt = d.join(format!("{name}.crt")).display(),
+                key = d.join(format!("{name}.key")).display(),
+            ),
+        )
+        .unwrap();
+        kubeconfig
+    }
+
+    /// The audit log's completed requests of `user`: `(verb, requestURI, response code)`.
+    fn requests_of(&self, user: &str) -> Vec<(String, String, u64)> {
+        let log = std::fs::read_to_string(self.path().join("audit.log")).unwrap_or_default();
+        log.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|e| e["stage"] == "ResponseComplete" && e["user"]["username"] == user)
+            .map(|e| {
+                (
+                    e["verb"].as_str().unwrap_or("").to_string(),
+                    e["requestURI"].as_str().unwrap_or("").to_string(),
+                    e["responseStatus"]["code"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect()
     }
 
     /// A serving certificate for 127.0.0.1 signed by the cluster's CA: `(cert, key)` files.
@@ -373,4 +406,52 @@ webhooks:
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     assert!(stderr.lines().any(|l| l.starts_with("Warning: ") && l.contains("POD017")), "warnings shown: {stderr}");
     drop(serve);
+}
+
+/// `kubeward cluster` as a user bound to `deploy/cluster-audit/`'s ClusterRole: it audits with
+/// those rights alone, and the API server's audit log shows that every request it made was a
+/// read (`get`, `list`), and which reads the role refused.
+#[test]
+fn cluster_as_the_documented_auditor_only_reads() {
+    let Some(c) = RealCluster::start() else { return };
+    let repo = support::repo();
+    for f in ["deploy/cluster-audit/namespace.yaml", "deploy/cluster-audit/rbac.yaml"] {
+        c.apply(&std::fs::read_to_string(repo.join(f)).unwrap());
+    }
+    c.apply(
+        "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: kubeward-audit-auditor
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kubeward-audit}
+subjects:
+  - {apiGroup: rbac.authorization.k8s.io, kind: User, name: auditor}
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: default
+  namespace: shop
+",
+    );
+    c.apply(PRIVILEGED_POD);
+    let kc = c.user("auditor", None).display().to_string();
+    let o = support::kubeward(c.path(), &["cluster", "--kubeconfig", &kc, "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v = json(&o);
+    assert!(v["errors"].as_array().unwrap().is_empty(), "{:#}", v["errors"]);
+    assert!(found(&v).iter().any(|f| f == "POD001 Pod/shop/priv"), "{:#?}", found(&v));
+    let requests = c.requests_of("auditor");
+    assert!(requests.len() > 10, "the audit log records the auditor's requests: {requests:#?}");
+    let writes: Vec<_> = requests.iter().filter(|(verb, _, _)| !matches!(verb.as_str(), "get" | "list")).collect();
+    assert!(writes.is_empty(), "only reads: {writes:#?}");
+    // The role covers every read kubeward makes here (a cluster without nodes: the kubelets'
+    // `nodes/proxy`, which the role leaves out on purpose, is not asked for).
+    let refused: Vec<_> = requests.iter().filter(|(_, _, code)| *code == 403).collect();
+    assert!(refused.is_empty(), "refused: {refused:#?}");
 }
