@@ -455,3 +455,37 @@ metadata:
     let refused: Vec<_> = requests.iter().filter(|(_, _, code)| *code == 403).collect();
     assert!(refused.is_empty(), "refused: {refused:#?}");
 }
+
+/// A user the cluster grants nothing: `kubeward cluster` does not crash or pass; every kind
+/// it could not list is a GEN003 finding that names it, and the run reads no object.
+#[test]
+fn cluster_as_a_user_without_rights_reports_what_it_could_not_read() {
+    let Some(c) = RealCluster::start() else { return };
+    let kc = c.user("nobody", None).display().to_string();
+    let o = support::kubeward(c.path(), &["cluster", "--kubeconfig", &kc, "-f", "json"]);
+    assert_eq!(o.status.code(), Some(2), "a run that read nothing fails: {}", text(&o));
+    let v = json(&o);
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{:#}", v["errors"]);
+    assert!(errors[0]["message"].as_str().unwrap().contains("no object could be read"), "{:#}", errors[0]);
+    assert_eq!(
+        v["summary"]["score"],
+        serde_json::Value::Null,
+        "no score for a run that read nothing: {:#}",
+        v["summary"]
+    );
+    let gaps: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "GEN003")
+        .filter_map(|f| f["object"]["name"].as_str())
+        .collect();
+    for kind in
+        ["list-pods", "list-namespaces", "list-deployments.apps", "list-clusterrolebindings.rbac.authorization.k8s.io"]
+    {
+        assert!(gaps.contains(&kind), "GEN003 names `{kind}`: {gaps:#?}");
+    }
+    let requests = c.requests_of("nobody");
+    assert!(requests.iter().all(|(verb, _, _)| verb == "get" || verb == "list"), "{requests:#?}");
+}

@@ -87,7 +87,24 @@ pub fn run(args: &ClusterArgs) -> Result<u8> {
             return Err(anyhow!("{e}"));
         }
     };
+    let mut listed = listed;
+    // A cluster always holds objects (namespaces at least): a run that could list none read
+    // nothing it was asked to read, and must not pass (issue 16: runs that read nothing).
+    let nothing_read = listed.received == 0;
+    if nothing_read {
+        listed.errors.push(kubeward_engine::diagnostic::InputError {
+            file: None,
+            pos: kubeward_engine::input::node::Pos::default(),
+            message: "no object could be read from the cluster: every list was refused or failed (see the \
+                      GEN003 findings); `kubeward cluster` needs the read rights of deploy/cluster-audit/"
+                .into(),
+        });
+    }
     let mut report = stream.finish(listed.errors);
+    if nothing_read {
+        // The only objects are kubeward's own records of what it could not read.
+        report.objects = 0;
+    }
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
