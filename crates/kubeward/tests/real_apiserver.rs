@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
-use support::{json, text};
+use support::{json, text, PRIV};
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -161,6 +161,14 @@ impl RealCluster {
         self.dir.path()
     }
 
+    /// Creates namespace `name` with its `default` ServiceAccount (the controller manager,
+    /// which the harness does not run, would create that).
+    fn namespace(&self, name: &str) {
+        self.apply(&format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: {name}\n"
+        ));
+    }
+
     /// A kubeconfig for the user `name` (in `group`), authenticated by a client certificate
     /// from the cluster's CA.
     fn user(&self, name: &str, group: Option<&str>) -> PathBuf {
@@ -245,23 +253,8 @@ fn found(v: &serde_json::Value) -> Vec<String> {
 #[test]
 fn cluster_audits_a_real_api_server() {
     let Some(c) = RealCluster::start() else { return };
-    c.apply(
-        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: shop\n",
-    );
-    c.apply(
-        "apiVersion: v1
-kind: Pod
-metadata:
-  name: priv
-  namespace: shop
-spec:
-  containers:
-    - name: app
-      image: registry.example.com/app:1.0
-      securityContext:
-        privileged: true
-",
-    );
+    c.namespace("app");
+    c.apply(PRIV);
     let kc = c.kubeconfig.display().to_string();
     let o = support::kubeward(c.path(), &["cluster", "--kubeconfig", &kc, "-f", "json"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
@@ -284,25 +277,12 @@ spec:
     );
 }
 
-/// A privileged pod, and a pod whose findings are all below `--deny-at high`.
-const PRIVILEGED_POD: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: priv
-  namespace: shop
-spec:
-  containers:
-    - name: app
-      image: registry.example.com/app:1.0
-      securityContext:
-        privileged: true
-";
-
+/// A pod whose findings are all below `--deny-at high`.
 const MEDIUM_POD: &str = "apiVersion: v1
 kind: Pod
 metadata:
   name: plain
-  namespace: shop
+  namespace: app
 spec:
   automountServiceAccountToken: false
   securityContext:
@@ -325,9 +305,7 @@ spec:
 #[test]
 fn serve_denies_and_warns_through_the_real_api_server() {
     let Some(c) = RealCluster::start() else { return };
-    c.apply(
-        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: shop\n",
-    );
+    c.namespace("app");
     let (crt, key) = c.serving_cert("webhook");
     let mut serve = Command::new(env!("CARGO_BIN_EXE_kubeward"))
         .current_dir(c.path())
@@ -373,7 +351,7 @@ webhooks:
       url: https://{listen}/validate
       caBundle: {ca_bundle}
     namespaceSelector:
-      matchLabels: {{kubernetes.io/metadata.name: shop}}
+      matchLabels: {{kubernetes.io/metadata.name: app}}
     rules:
       - apiGroups: [\"\"]
         apiVersions: [v1]
@@ -385,7 +363,7 @@ webhooks:
     // without the webhook (a dry run changes nothing).
     let started = Instant::now();
     let denied = loop {
-        let o = c.kubectl(&["apply", "--dry-run=server", "-f", "-"], Some(PRIVILEGED_POD));
+        let o = c.kubectl(&["apply", "--dry-run=server", "-f", "-"], Some(PRIV));
         if !o.status.success() {
             break text(&o);
         }
@@ -393,12 +371,12 @@ webhooks:
         std::thread::sleep(Duration::from_millis(200));
     };
     for (what, o) in
-        [("--dry-run=server", denied), ("a real create", text(&c.kubectl(&["apply", "-f", "-"], Some(PRIVILEGED_POD))))]
+        [("--dry-run=server", denied), ("a real create", text(&c.kubectl(&["apply", "-f", "-"], Some(PRIV))))]
     {
         assert!(o.contains("admission webhook \"validate.kubeward.io\" denied the request"), "{what}: {o}");
         assert!(o.contains("POD001") && o.contains("privileged"), "{what}: kubeward's message: {o}");
     }
-    let o = c.kubectl(&["get", "pod", "priv", "-n", "shop"], None);
+    let o = c.kubectl(&["get", "pod", "priv", "-n", "app"], None);
     assert!(!o.status.success(), "the denied pod was not created: {}", text(&o));
 
     let o = c.kubectl(&["apply", "-f", "-"], Some(MEDIUM_POD));
@@ -426,26 +404,16 @@ metadata:
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kubeward-audit}
 subjects:
   - {apiGroup: rbac.authorization.k8s.io, kind: User, name: auditor}
----
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: shop
----
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: default
-  namespace: shop
 ",
     );
-    c.apply(PRIVILEGED_POD);
+    c.namespace("app");
+    c.apply(PRIV);
     let kc = c.user("auditor", None).display().to_string();
     let o = support::kubeward(c.path(), &["cluster", "--kubeconfig", &kc, "-f", "json"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let v = json(&o);
     assert!(v["errors"].as_array().unwrap().is_empty(), "{:#}", v["errors"]);
-    assert!(found(&v).iter().any(|f| f == "POD001 Pod/shop/priv"), "{:#?}", found(&v));
+    assert!(found(&v).iter().any(|f| f == "POD001 Pod/app/priv"), "{:#?}", found(&v));
     let requests = c.requests_of("auditor");
     assert!(requests.len() > 10, "the audit log records the auditor's requests: {requests:#?}");
     let writes: Vec<_> = requests.iter().filter(|(verb, _, _)| !matches!(verb.as_str(), "get" | "list")).collect();

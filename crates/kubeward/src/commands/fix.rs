@@ -273,6 +273,6 @@ pub fn run(args: &FixArgs) -> Result<u8> {
         return Ok(super::output::exit_code(&settings, &report));
     }
     let sources = Sources::of(&snap);
-    super::output::emit_for(&args.report, &settings, &report, &sources, "fix", &super::output::roots(&paths))
+    super::output::emit_full(&args.report, &settings, &report, &sources, "fix", &super::output::roots(&paths), None)
         .map_err(|e| anyhow!("{e:#}"))
 }

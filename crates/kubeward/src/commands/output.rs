@@ -33,27 +33,12 @@ pub fn emit(
     sources: &Sources<'_>,
     command: &str,
 ) -> Result<u8> {
-    emit_full(args, settings, report, sources, command, &[], &|_, _| Ok(()))
+    emit_full(args, settings, report, sources, command, &[], None)
 }
 
 /// What a command adds after its text report on stdout (`kubeward node`: the CIS totals),
 /// given every finding (before `--min-severity`).
 pub type Epilogue<'a> = dyn Fn(&Report, &mut dyn Write) -> std::io::Result<()> + 'a;
-
-/// [`emit`], with `epilogue` written after the text report on stdout.
-///
-/// # Errors
-/// I/O errors.
-pub fn emit_with(
-    args: &ReportArgs,
-    settings: &Settings,
-    report: &Report,
-    sources: &Sources<'_>,
-    command: &str,
-    epilogue: &Epilogue<'_>,
-) -> Result<u8> {
-    emit_full(args, settings, report, sources, command, &[], epilogue)
-}
 
 /// The paths the user named, as reports show them, folders ending in `/` (`-` for standard
 /// input).
@@ -72,31 +57,20 @@ pub fn roots(paths: &[std::path::PathBuf]) -> Vec<String> {
         .collect()
 }
 
-/// [`emit`] for input read from the paths the user named (`roots`, display form): SARIF
-/// makes absolute paths relative to them, the HTML report lists them.
+/// [`emit`] for input read from the paths the user named (`roots`, display form: SARIF makes
+/// absolute paths relative to them, the HTML report lists them), with an `epilogue` after the
+/// text report on stdout.
 ///
 /// # Errors
 /// As [`emit`].
-pub fn emit_for(
+pub fn emit_full(
     args: &ReportArgs,
     settings: &Settings,
     report: &Report,
     sources: &Sources<'_>,
     command: &str,
     roots: &[String],
-) -> Result<u8> {
-    emit_full(args, settings, report, sources, command, roots, &|_, _| Ok(()))
-}
-
-/// [`emit`] with the named paths (`roots`) and a text `epilogue`.
-fn emit_full(
-    args: &ReportArgs,
-    settings: &Settings,
-    report: &Report,
-    sources: &Sources<'_>,
-    command: &str,
-    roots: &[String],
-    epilogue: &Epilogue<'_>,
+    epilogue: Option<&Epilogue<'_>>,
 ) -> Result<u8> {
     let format = Format::parse(&args.format).map_err(|e| anyhow!("--format: {e}"))?;
     let outputs = parse_outputs(&args.outputs)?;
@@ -149,7 +123,7 @@ fn emit_full(
         let mut lock = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
         let color = color && matches!(format, Format::Text | Format::Compact);
         report::write(format, &Render { report, sources, color, command, roots, date: &settings.today }, &mut lock)?;
-        if format == Format::Text {
+        if let (Format::Text, Some(epilogue)) = (format, epilogue) {
             epilogue(all, &mut lock)?;
         }
         lock.flush()?;

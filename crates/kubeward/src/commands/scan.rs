@@ -79,5 +79,5 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
         eprintln!("kubeward scan: {}", super::images::summary(reports.len(), &a, &settings));
     }
     let sources = Sources::from_disk(&kept).with_max_size(settings.max_file_size);
-    super::output::emit_for(&args.report, &settings, &report, &sources, "scan", &super::output::roots(&paths))
+    super::output::emit_full(&args.report, &settings, &report, &sources, "scan", &super::output::roots(&paths), None)
 }

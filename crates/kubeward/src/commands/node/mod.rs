@@ -587,5 +587,5 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     let epilogue = |all: &kubeward_engine::Report, out: &mut dyn std::io::Write| {
         cis::write(&cis::tally(all, &settings, &present), out)
     };
-    super::output::emit_with(&args.report, &settings, &report, &sources, "node", &epilogue)
+    super::output::emit_full(&args.report, &settings, &report, &sources, "node", &[], Some(&epilogue))
 }
