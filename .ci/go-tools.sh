@@ -20,6 +20,7 @@ TOOLS="
 helm|helm.sh/helm/v4/cmd/helm|v4.3.2|
 kube-apiserver|./cmd/kube-apiserver|v1.37.2|$V.gitVersion=v1.37.2 $V.gitMajor=1 $V.gitMinor=37 $V.gitTreeState=clean
 etcd|./cmd/etcd|v3.7.0|
+opa|github.com/open-policy-agent/opa|v1.22.4|
 "
 
 usage() {
