@@ -3,6 +3,7 @@
 #
 #   .ci/go-tools.sh helm             # -> $HOME/.cache/kubeward-ci/go-tools/helm-v4.3.2/bin/helm
 #   .ci/go-tools.sh kube-apiserver   # -> .../kube-apiserver-v1.37.2-<go.sum hash>/bin/kube-apiserver
+#   tests/k8s/build.sh               # all of them, as `export VAR=PATH` lines for the tests
 #
 # The binary is built only when the cached one is missing; a prebuilt binary is never downloaded.
 # Build output goes to stderr, so `HELM=$(.ci/go-tools.sh helm)` works. Add a tool by adding one
@@ -47,7 +48,10 @@ case "$pkg" in
     gobin="$cache/$name-$version-$sum/bin" ;;
   *) gobin="$cache/$name-$version/bin" ;;
 esac
-if [ ! -x "$gobin/$bin_name" ]; then
+if [ -x "$gobin/$bin_name" ]; then
+  echo "== $name $version: cached, $(du -m "$gobin/$bin_name" | cut -f1) MB" >&2
+else
+  start=$(date +%s)
   # The Go toolchain of the machine image, when a login PATH does not carry it.
   command -v go >/dev/null 2>&1 || [ ! -x /usr/local/go/bin/go ] || PATH="/usr/local/go/bin:$PATH"
   command -v go >/dev/null 2>&1 || { echo "$0: go is not on PATH (needed to build $name $version)" >&2; exit 1; }
@@ -60,5 +64,6 @@ if [ ! -x "$gobin/$bin_name" ]; then
     ./*) (cd "$module" && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w$xflags" -o "$gobin/$bin_name" "$pkg") >&2 ;;
     *) GOFLAGS=-mod=mod GOBIN="$gobin" CGO_ENABLED=0 go install "$pkg@$version" >&2 ;;
   esac
+  echo "== $name $version: built in $(( $(date +%s) - start )) s, $(du -m "$gobin/$bin_name" | cut -f1) MB" >&2
 fi
 printf '%s\n' "$gobin/$bin_name"
