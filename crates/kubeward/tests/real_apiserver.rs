@@ -235,6 +235,36 @@ fn cluster_as_a_user_without_rights_reports_what_it_could_not_read() {
     {
         assert!(gaps.contains(&kind), "GEN003 names `{kind}`: {gaps:#?}");
     }
+    let claims: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .filter(|c| *c != "GEN003")
+        .collect();
+    assert!(claims.is_empty(), "nothing is claimed about a cluster that could not be read: {claims:?}");
     let requests = c.requests_of("nobody");
     assert!(requests.iter().all(|(verb, _, _)| verb == "get" || verb == "list"), "{requests:#?}");
+}
+
+/// The anonymous client (a kubeconfig without credentials): the API server takes it as
+/// `system:anonymous`, which RBAC grants `/version` and health only, not discovery. `kubeward
+/// cluster` does not pass; GEN003 names the non-resource URL and says the cause is the missing
+/// credentials, not a missing grant; and no rule claims that something is absent from a
+/// cluster it could not read (NET011, POD026 said "no service mesh", "no runtime threat
+/// detection" before).
+#[test]
+fn cluster_as_the_anonymous_client_does_not_pass_and_claims_nothing() {
+    let Some(c) = k8s_harness::shared() else { return };
+    let kc = c.anonymous().display().to_string();
+    let o = support::kubeward(c.path(), &["cluster", "--kubeconfig", &kc, "-f", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let v = json(&o);
+    let findings = v["findings"].as_array().unwrap();
+    let codes: Vec<&str> = findings.iter().filter_map(|f| f["code"].as_str()).collect();
+    assert!(codes.iter().all(|c| *c == "GEN003"), "only what could not be read: {codes:?}");
+    let discovery = findings.iter().find(|f| f["object"]["name"] == "get--apis").expect("GEN003 for /apis");
+    let (msg, fix) = (discovery["message"].as_str().unwrap(), discovery["remediation"].as_str().unwrap());
+    assert!(msg.contains("non-resource URL `/apis` for user `system:anonymous`"), "{msg}");
+    assert!(fix.contains("sent no credentials the server accepted"), "{fix}");
 }

@@ -31,6 +31,20 @@ pub fn cluster_anchor_rank(o: &Object<'_>) -> Option<u8> {
     }
 }
 
+/// Whether `o` is `kubeward cluster`'s record (an `AuditGap`, `kubeward.io/v1`) of a read that
+/// was refused or failed and could have returned one of `resources` (plural names, e.g.
+/// `daemonsets`). A rule about something *absent* from the cluster says nothing then: the
+/// refused list may have held it (the GEN003 finding reports the gap). A refused discovery
+/// (`/api/v1`, `/apis`, a group's version) hides every resource.
+#[must_use]
+pub fn gap_hides(o: &Object<'_>, resources: &[&str]) -> bool {
+    if o.kind() != "AuditGap" || o.group() != "kubeward.io" {
+        return false;
+    }
+    let resource = o.root.at(&["spec", "resource"]).and_then(crate::input::node::Node::as_str).unwrap_or("");
+    resource.starts_with("/api") || resources.contains(&resource)
+}
+
 /// A component found running: the workload and the container image (or name) that matched.
 #[derive(Clone, Debug)]
 pub struct Component<'o, 'a> {
@@ -101,5 +115,34 @@ mod tests {
         assert_eq!(image_repository("flannel/flannel:v0.26.1"), "flannel/flannel");
         assert_eq!(image_repository("localhost:5000/x/y"), "x/y");
         assert_eq!(image_repository("busybox"), "busybox");
+    }
+}
+
+#[cfg(test)]
+mod gap_tests {
+    use crate::registry;
+    use crate::testing::count_findings;
+
+    /// A cluster as `kubeward cluster` reads it, with a refused list of `resource`.
+    fn cluster_with_gap(resource: &str) -> String {
+        format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {{name: kube-system}}\n---\napiVersion: kubeward.io/v1\nkind: AuditGap\nmetadata: {{name: list-{resource}}}\nspec: {{path: /x, verb: list, group: apps, resource: {resource}, reason: forbidden, message: denied}}\n"
+        )
+    }
+
+    /// Rules about what is absent from a cluster claim nothing when the lists that could have
+    /// shown it were refused; a gap in an unrelated list changes nothing.
+    #[test]
+    fn absence_rules_are_silent_when_a_gap_hides_what_they_look_for() {
+        for (code, hidden_by) in [
+            ("POD026", &["daemonsets", "/apis"][..]),
+            ("NET011", &["deployments", "daemonsets", "statefulsets", "peerauthentications", "/api/v1"][..]),
+        ] {
+            let rule = registry::find(code).expect("rule");
+            assert_eq!(count_findings(rule, &cluster_with_gap("configmaps")).0, 1, "{code}: an unrelated gap");
+            for resource in hidden_by {
+                assert_eq!(count_findings(rule, &cluster_with_gap(resource)).0, 0, "{code}: a gap of {resource}");
+            }
+        }
     }
 }

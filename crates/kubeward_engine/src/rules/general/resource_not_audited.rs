@@ -7,7 +7,8 @@ use crate::rule::{Rule, RuleMeta};
 crate::declare_rule! {
     /// ## What it does
     /// Reports what `kubeward cluster` could not audit: a list or read that the API server
-    /// refused (403), naming the exact permission missing (verb, API group, resource), or a
+    /// refused (403), naming the exact permission missing (verb, API group, resource, or the
+    /// non-resource URL of discovery) and the user the API server judged, or a
     /// kubelet the API server could not reach, or an object larger than kubeward reads (8 MiB
     /// of JSON), named by its kind, namespace and name. The collector records each as an object
     /// of kind `AuditGap` (`kubeward.io/v1`); the rest of the audit goes on.
@@ -61,6 +62,12 @@ crate::declare_rule! {
     }
 }
 
+/// The user the API server names in a 403 message (`... User "alice" cannot list ...`).
+fn user_of(message: &str) -> Option<&str> {
+    let rest = message.split_once("User \"")?.1;
+    rest.split_once('"').map(|(user, _)| user).filter(|u| !u.is_empty())
+}
+
 impl Rule for ResourceNotAudited {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -85,10 +92,28 @@ impl Rule for ResourceNotAudited {
                 "check that the API server reaches the node's kubelet, then audit again".to_string(),
             )
         } else {
-            (
-                format!("not audited: forbidden: missing permission `{verb}` on `{resource}` in API group {group} (`GET {path}`)"),
-                format!("grant kubeward `{verb}` on `{resource}` in API group {group}, as in deploy/cluster-audit/"),
-            )
+            // The API server's message names the identity it judged (`User "..." cannot ...`).
+            let user = user_of(field("message"));
+            let who = user.map(|u| format!(" for user `{u}`")).unwrap_or_default();
+            let (msg, remediation) = if resource.starts_with('/') {
+                // Discovery and /version are non-resource URLs, granted by `nonResourceURLs`.
+                (
+                    format!("not audited: forbidden: missing permission `{verb}` on the non-resource URL `{resource}`{who} (`GET {path}`)"),
+                    format!("grant kubeward `{verb}` on nonResourceURLs `{resource}` (the built-in ClusterRole `system:discovery` grants discovery to every authenticated user)"),
+                )
+            } else {
+                (
+                    format!("not audited: forbidden: missing permission `{verb}` on `{resource}` in API group {group}{who} (`GET {path}`)"),
+                    format!("grant kubeward `{verb}` on `{resource}` in API group {group}, as in deploy/cluster-audit/"),
+                )
+            };
+            if user == Some("system:anonymous") {
+                // Not a missing grant: the credentials were absent or not accepted.
+                let remediation = "the API server took kubeward as `system:anonymous`: its kubeconfig sent no credentials the server accepted; give it a token or client certificate of an identity bound as in deploy/cluster-audit/".to_string();
+                (msg, remediation)
+            } else {
+                (msg, remediation)
+            }
         };
         cx.report(obj, FieldPath::root().key("spec"), msg).remediation(remediation);
     }

@@ -4,7 +4,7 @@ use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::cluster_view::{cluster_anchor_rank, component_of};
+use crate::rules::cluster_view::{cluster_anchor_rank, component_of, gap_hides};
 use crate::rules::network::helpers::Spot;
 
 fn is_peer_authentication(o: &Object<'_>) -> bool {
@@ -27,6 +27,8 @@ crate::declare_rule! {
     /// to `mtls.mode: STRICT`. When Istio runs without it, the finding says so and counts the
     /// namespaces that are STRICT on their own. It judges a whole cluster only: what
     /// `kubeward cluster` reads, or objects that hold the `kube-system` Namespace or a Node.
+    /// When `kubeward cluster` could not list the workloads or PeerAuthentications (a GEN003
+    /// finding says so), it says nothing: the mesh may run unseen.
     ///
     /// ## Why is this bad?
     /// Pod-to-pod traffic is plain text on the node network by default: anything that can
@@ -110,6 +112,8 @@ pub enum Mesh {
     Istio,
     /// An Istio PeerAuthentication: its namespace when it is STRICT without selector.
     PeerAuthentication(Option<Box<str>>),
+    /// A list that could hold the mesh was not read (`kubeward cluster`'s `AuditGap`).
+    Hidden,
 }
 
 impl Cross for ServiceMeshMtlsNotStrict {
@@ -128,6 +132,9 @@ impl Cross for ServiceMeshMtlsNotStrict {
             "PeerAuthentication" if is_peer_authentication(obj) => {
                 let ns = (strict(obj) && selector_less(obj)).then(|| obj.namespace()).flatten();
                 out.push(Mesh::PeerAuthentication(ns.map(Into::into)));
+            }
+            _ if gap_hides(obj, &["deployments", "daemonsets", "statefulsets", "peerauthentications"]) => {
+                out.push(Mesh::Hidden);
             }
             _ => {
                 if let Some(rank) = cluster_anchor_rank(obj) {
@@ -156,7 +163,7 @@ impl Cross for ServiceMeshMtlsNotStrict {
                         anchor = Some((*rank, handle, *at));
                     }
                 }
-                Mesh::Linkerd => return,
+                Mesh::Linkerd | Mesh::Hidden => return,
                 Mesh::Istio => istio = true,
                 Mesh::PeerAuthentication(ns) => {
                     pas += 1;

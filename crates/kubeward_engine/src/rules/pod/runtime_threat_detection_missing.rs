@@ -3,7 +3,7 @@ use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::cluster_view::components;
+use crate::rules::cluster_view::{components, gap_hides};
 
 /// Runtime threat detection agents (image repository or DaemonSet name fragments).
 const DETECTORS: &[&str] = &[
@@ -30,7 +30,8 @@ crate::declare_rule! {
     /// Defender, Aqua Enforcer, StackRox/RHACS Collector, Wiz or Deepfence sensors. It judges a
     /// whole cluster only: what `kubeward cluster` reads, or objects that hold the
     /// `kube-system` Namespace or a Node (a cluster exported as files); application manifests
-    /// alone never trigger it.
+    /// alone never trigger it. When `kubeward cluster` could not list the DaemonSets (a GEN003
+    /// finding says so), it says nothing: the agent may run unseen.
     ///
     /// ## Why is this bad?
     /// Admission checks and hardened specs stop known-bad configurations, not a compromised
@@ -107,6 +108,8 @@ pub enum Fact {
     Anchor(Anchoring, ObjectHandle, Anchor),
     /// A runtime threat detection DaemonSet runs.
     Detector,
+    /// The DaemonSets could not all be read (`kubeward cluster`'s `AuditGap`): absence is unknown.
+    Hidden,
 }
 
 impl Rule for RuntimeThreatDetectionMissing {
@@ -138,7 +141,12 @@ impl Cross for RuntimeThreatDetectionMissing {
                 Anchoring::ApiServerVersion
             }
             "Node" if obj.group().is_empty() => Anchoring::Node,
-            _ => return,
+            _ => {
+                if gap_hides(obj, &["daemonsets"]) && !out.iter().any(|f| matches!(f, Fact::Hidden)) {
+                    out.push(Fact::Hidden);
+                }
+                return;
+            }
         };
         // The first of each kind is enough.
         if out.iter().any(|f| matches!(f, Fact::Anchor(a, ..) if *a == anchoring)) {
@@ -149,7 +157,7 @@ impl Cross for RuntimeThreatDetectionMissing {
     }
 
     fn finish(&self, facts: FactList<Fact>, cx: &mut Context<'_>) {
-        if facts.iter().any(|f| matches!(f, Fact::Detector)) {
+        if facts.iter().any(|f| matches!(f, Fact::Detector | Fact::Hidden)) {
             return;
         }
         // The preferred kind of anchor, the first of that kind.
