@@ -268,3 +268,43 @@ fn cluster_as_the_anonymous_client_does_not_pass_and_claims_nothing() {
     assert!(msg.contains("non-resource URL `/apis` for user `system:anonymous`"), "{msg}");
     assert!(fix.contains("sent no credentials the server accepted"), "{fix}");
 }
+
+/// A user who may read namespaces and pods but not NetworkPolicies or DaemonSets: the pods are
+/// audited; GEN003 names the lists it could not read; and no rule claims what those lists would
+/// have shown: "no default-deny policy" in a namespace (NET001, NET002), "selected by no network
+/// policy" (NET003), "no runtime threat detection" (POD026), "no service mesh" (NET011) were
+/// reported on every namespace and pod before.
+#[test]
+fn cluster_with_partial_rights_claims_nothing_about_what_it_could_not_read() {
+    let Some(c) = k8s_harness::shared() else { return };
+    c.namespace("partial");
+    c.apply(&in_namespace(PRIV, "partial"));
+    c.apply(
+        "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: read-pods-only}
+rules:
+  - {apiGroups: [\"\"], resources: [namespaces, pods], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: read-pods-only}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: read-pods-only}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: partial}]
+",
+    );
+    let kc = c.user("partial", None).display().to_string();
+    let o = support::kubeward(c.path(), &["cluster", "--kubeconfig", &kc, "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v = json(&o);
+    let all = found(&v);
+    assert!(all.iter().any(|f| f == "POD001 Pod/partial/priv"), "{all:#?}");
+    for gap in ["list-networkpolicies.networking.k8s.io", "list-daemonsets.apps"] {
+        assert!(all.iter().any(|f| f.starts_with("GEN003 ") && f.ends_with(&format!("/{gap}"))), "{gap}: {all:#?}");
+    }
+    let claims: Vec<&String> = all
+        .iter()
+        .filter(|f| ["NET001 ", "NET002 ", "NET003 ", "NET011 ", "POD026 "].iter().any(|c| f.starts_with(c)))
+        .collect();
+    assert!(claims.is_empty(), "claims about lists that could not be read: {claims:#?}");
+}

@@ -684,13 +684,16 @@ pub enum DenyFact {
         /// `metadata.namespace` or `metadata`.
         at: Spot,
     },
+    /// `kubeward cluster` could not list the NetworkPolicies (an `AuditGap`): whether a
+    /// namespace has a default deny is unknown, and nothing is reported.
+    Hidden,
 }
 
 impl DenyFact {
     /// The namespace a Namespace or a workload places in the scanned set.
     fn placed(&self) -> Option<Option<&str>> {
         match self {
-            Self::Policy { .. } => None,
+            Self::Policy { .. } | Self::Hidden => None,
             Self::Namespace { handle, .. } => Some(Some(handle.name())),
             Self::Workload { handle, .. } => Some(ns_of_handle(handle)),
         }
@@ -703,6 +706,10 @@ const PLACED_WINDOW: usize = 16;
 /// NET001/NET002: the fact of one object. The namespaces that matter are those with a Namespace
 /// object or a workload (objects without `metadata.namespace` form the unnamed one).
 pub fn default_deny_fact(obj: &Object<'_>, facts: &Facts<'_>, dir: Direction, out: &mut Vec<DenyFact>) {
+    if crate::rules::cluster_view::gap_hides(obj, &["networkpolicies"]) {
+        out.push(DenyFact::Hidden);
+        return;
+    }
     if let Some(p) = PolicyView::of(obj) {
         out.push(DenyFact::Policy { ns: p.namespace.map(Into::into), deny: p.is_default_deny(dir) });
         return;
@@ -734,6 +741,9 @@ struct Placed<'f> {
 
 /// NET001/NET002: reports every namespace of the scanned set without a default deny for `dir`.
 pub fn default_deny_finish(facts: &crate::cross::FactList<DenyFact>, cx: &mut Context<'_>, dir: Direction) {
+    if facts.iter().any(|f| matches!(f, DenyFact::Hidden)) {
+        return;
+    }
     // Per namespace: its policies and whether one is a default deny.
     let mut policies: HashMap<Option<&str>, (usize, bool)> = HashMap::new();
     let mut namespaces: Vec<Placed<'_>> = Vec::new();
@@ -748,6 +758,7 @@ pub fn default_deny_finish(facts: &crate::cross::FactList<DenyFact>, cx: &mut Co
             }
             DenyFact::Namespace { handle, at } => (Some(handle.name()), handle, *at),
             DenyFact::Workload { handle, at } => (ns_of_handle(handle), handle, *at),
+            DenyFact::Hidden => continue,
         };
         let i = *slots.entry(name).or_insert_with(|| {
             namespaces.push(Placed { name, namespace_object: None, first_workload: None });

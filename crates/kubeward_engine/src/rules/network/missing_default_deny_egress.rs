@@ -18,6 +18,9 @@ crate::declare_rule! {
     /// `metadata.namespace` belong to the namespace the manifests are applied to. The rule only
     /// sees the scanned files.
     ///
+    /// When `kubeward cluster` could not list the NetworkPolicies (a GEN003 finding says so),
+    /// it says nothing: the policies may exist unseen.
+    ///
     /// ## Why is this bad?
     /// Without an egress policy, a compromised pod can reach the internet (to download tools and
     /// exfiltrate data), every other pod, the nodes, and the cloud metadata endpoint with its

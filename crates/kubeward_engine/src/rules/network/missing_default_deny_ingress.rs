@@ -18,6 +18,9 @@ crate::declare_rule! {
     /// when the files contain workloads without namespace, against the policies without namespace.
     /// The rule only sees the scanned files: a policy applied from elsewhere is not known.
     ///
+    /// When `kubeward cluster` could not list the NetworkPolicies (a GEN003 finding says so),
+    /// it says nothing: the policies may exist unseen.
+    ///
     /// ## Why is this bad?
     /// Pods are non-isolated until a NetworkPolicy selects them: any pod of any namespace (and
     /// anything that can route to the pod network) can connect to them. One compromised pod can

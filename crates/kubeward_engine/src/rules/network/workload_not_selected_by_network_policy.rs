@@ -24,6 +24,9 @@ crate::declare_rule! {
     /// are controllers without `spec.selector`, whose pod labels the manifest does not tell
     /// (kustomize bases and patches, custom resources whose controller labels the pods).
     ///
+    /// When `kubeward cluster` could not list the NetworkPolicies (a GEN003 finding says so),
+    /// it says nothing: the policies may exist unseen.
+    ///
     /// ## Why is this bad?
     /// A pod that no NetworkPolicy selects is non-isolated in both directions: every pod of the
     /// cluster can connect to it and it can connect anywhere. It is the gap an attacker uses to
@@ -140,12 +143,19 @@ pub enum Selection {
         /// Position of the pod labels.
         at: Spot,
     },
+    /// `kubeward cluster` could not list the NetworkPolicies (an `AuditGap`): which pods they
+    /// select is unknown, and nothing is reported.
+    Hidden,
 }
 
 impl Cross for WorkloadNotSelectedByNetworkPolicy {
     type Fact = Selection;
 
     fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Selection>) {
+        if crate::rules::cluster_view::gap_hides(obj, &["networkpolicies"]) {
+            out.push(Selection::Hidden);
+            return;
+        }
         if is_network_policy(obj) {
             let selector = LabelSelector::new(obj.root.get("spec").and_then(|s| s.get("podSelector"))).owned();
             out.push(Selection::Policy { ns: ns_of(obj).map(Into::into), selector });
@@ -170,6 +180,9 @@ impl Cross for WorkloadNotSelectedByNetworkPolicy {
     }
 
     fn finish(&self, facts: FactList<Selection>, cx: &mut Context<'_>) {
+        if facts.iter().any(|f| matches!(f, Selection::Hidden)) {
+            return;
+        }
         let mut policies: HashMap<Option<&str>, Vec<&OwnedSelector>> = HashMap::new();
         for f in &facts {
             if let Selection::Policy { ns, selector } = f {
