@@ -308,3 +308,38 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: partial}]
         .collect();
     assert!(claims.is_empty(), "claims about lists that could not be read: {claims:#?}");
 }
+
+/// A team's identity, bound by a RoleBinding to the read rights of one namespace only (the
+/// usual rights of a developer or a namespace's CI): `kubeward cluster --namespace` audits that
+/// namespace with them, asks only for that namespace's lists, and claims nothing about the
+/// whole cluster, which it did not see (NET011 "no service mesh" and POD026 "no runtime threat
+/// detection runs in the cluster" were reported before).
+#[test]
+fn cluster_namespace_mode_with_a_namespace_role_only() {
+    let Some(c) = k8s_harness::shared() else { return };
+    c.namespace("team");
+    c.apply(&in_namespace(PRIV, "team"));
+    c.apply(
+        "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: team-view, namespace: team}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kubeward-audit}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: team-dev}]
+",
+    );
+    let kc = c.user("team-dev", None).display().to_string();
+    let o = support::kubeward(c.path(), &["cluster", "--kubeconfig", &kc, "--namespace", "team", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v = json(&o);
+    assert!(v["errors"].as_array().unwrap().is_empty(), "{:#}", v["errors"]);
+    let all = found(&v);
+    assert!(all.iter().any(|f| f == "POD001 Pod/team/priv"), "{all:#?}");
+    assert!(all.iter().any(|f| f == "NET001 Namespace//team"), "its own policies were listed: {all:#?}");
+    let outside: Vec<&String> = all.iter().filter(|f| !f.contains("/team/") && !f.ends_with("//team")).collect();
+    assert!(outside.is_empty(), "nothing outside the namespace: {outside:#?}");
+    let requests = c.requests_of("team-dev");
+    let lists: Vec<&String> = requests.iter().filter(|(verb, ..)| verb == "list").map(|(_, uri, _)| uri).collect();
+    assert!(!lists.is_empty() && lists.iter().all(|uri| uri.contains("/namespaces/team/")), "{lists:#?}");
+    let refused: Vec<_> = requests.iter().filter(|(.., code)| *code == 403).collect();
+    assert!(refused.is_empty(), "{refused:#?}");
+}

@@ -725,12 +725,18 @@ pub async fn collect_pages<O>(
             };
             if let Some(git) = v.get("gitVersion").and_then(Value::as_str) {
                 // The object `kubeward node --k8s-version` makes too: the version rules read it.
-                out.push_synthetic(&pages, json!({
+                let mut version = json!({
                     "apiVersion": "kubeward.io/v1",
                     "kind": "KubernetesVersion",
                     "metadata": {"name": "kube-apiserver"},
                     "spec": {"version": git, "source": "/version", "platform": v.get("platform").cloned().unwrap_or(Value::Null)},
-                }));
+                });
+                // With --namespace, the audit sees one namespace: rules about what the whole
+                // cluster lacks (cluster_view::whole_cluster) must not judge it.
+                if let (Some(n), Some(spec)) = (opts.namespace.as_deref(), version.get_mut("spec")) {
+                    spec["namespace"] = json!(n);
+                }
+                out.push_synthetic(&pages, version);
             }
         }
         Got::Forbidden(m) => out.gap("/version", "get", "", "/version", &m),

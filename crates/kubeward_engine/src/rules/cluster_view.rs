@@ -45,6 +45,14 @@ pub fn gap_hides(o: &Object<'_>, resources: &[&str]) -> bool {
     resource.starts_with("/api") || resources.contains(&resource)
 }
 
+/// Whether `o` is the API server's version as `kubeward cluster --namespace` records it: the
+/// audit sees one namespace, so a rule about something absent from the whole cluster (a
+/// runtime detection agent, a mesh, which run in namespaces of their own) says nothing.
+#[must_use]
+pub fn namespace_scoped(o: &Object<'_>) -> bool {
+    o.kind() == "KubernetesVersion" && o.group() == "kubeward.io" && o.root.at(&["spec", "namespace"]).is_some()
+}
+
 /// A component found running: the workload and the container image (or name) that matched.
 #[derive(Clone, Debug)]
 pub struct Component<'o, 'a> {
@@ -148,6 +156,20 @@ mod gap_tests {
             for resource in hidden_by {
                 assert_eq!(count_findings(rule, &cluster_with_gap(resource)).0, 0, "{code}: a gap of {resource}");
             }
+        }
+    }
+
+    /// `kubeward cluster --namespace` sees one namespace: the rules about what the whole
+    /// cluster lacks say nothing; without `--namespace` they judge.
+    #[test]
+    fn whole_cluster_absence_rules_are_silent_in_namespace_mode() {
+        let version = |scope: &str| {
+            format!("apiVersion: kubeward.io/v1\nkind: KubernetesVersion\nmetadata: {{name: kube-apiserver}}\nspec: {{version: v1.37.2{scope}}}\n")
+        };
+        for code in ["POD026", "NET011"] {
+            let rule = registry::find(code).expect("rule");
+            assert_eq!(count_findings(rule, &version("")).0, 1, "{code}: the whole cluster");
+            assert_eq!(count_findings(rule, &version(", namespace: team")).0, 0, "{code}: one namespace");
         }
     }
 }

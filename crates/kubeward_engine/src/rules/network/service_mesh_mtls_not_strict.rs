@@ -4,7 +4,7 @@ use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::cluster_view::{cluster_anchor_rank, component_of, gap_hides};
+use crate::rules::cluster_view::{cluster_anchor_rank, component_of, gap_hides, namespace_scoped};
 use crate::rules::network::helpers::Spot;
 
 fn is_peer_authentication(o: &Object<'_>) -> bool {
@@ -28,7 +28,8 @@ crate::declare_rule! {
     /// namespaces that are STRICT on their own. It judges a whole cluster only: what
     /// `kubeward cluster` reads, or objects that hold the `kube-system` Namespace or a Node.
     /// When `kubeward cluster` could not list the workloads or PeerAuthentications (a GEN003
-    /// finding says so), it says nothing: the mesh may run unseen.
+    /// finding says so), or audits one namespace (`--namespace`), it says nothing: the mesh
+    /// may run unseen.
     ///
     /// ## Why is this bad?
     /// Pod-to-pod traffic is plain text on the node network by default: anything that can
@@ -133,7 +134,9 @@ impl Cross for ServiceMeshMtlsNotStrict {
                 let ns = (strict(obj) && selector_less(obj)).then(|| obj.namespace()).flatten();
                 out.push(Mesh::PeerAuthentication(ns.map(Into::into)));
             }
-            _ if gap_hides(obj, &["deployments", "daemonsets", "statefulsets", "peerauthentications"]) => {
+            _ if namespace_scoped(obj)
+                || gap_hides(obj, &["deployments", "daemonsets", "statefulsets", "peerauthentications"]) =>
+            {
                 out.push(Mesh::Hidden);
             }
             _ => {

@@ -3,7 +3,7 @@ use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::cluster_view::{components, gap_hides};
+use crate::rules::cluster_view::{components, gap_hides, namespace_scoped};
 
 /// Runtime threat detection agents (image repository or DaemonSet name fragments).
 const DETECTORS: &[&str] = &[
@@ -31,7 +31,8 @@ crate::declare_rule! {
     /// whole cluster only: what `kubeward cluster` reads, or objects that hold the
     /// `kube-system` Namespace or a Node (a cluster exported as files); application manifests
     /// alone never trigger it. When `kubeward cluster` could not list the DaemonSets (a GEN003
-    /// finding says so), it says nothing: the agent may run unseen.
+    /// finding says so), or audits one namespace (`--namespace`), it says nothing: the agent
+    /// may run unseen.
     ///
     /// ## Why is this bad?
     /// Admission checks and hardened specs stop known-bad configurations, not a compromised
@@ -148,6 +149,10 @@ impl Cross for RuntimeThreatDetectionMissing {
                 return;
             }
         };
+        if namespace_scoped(obj) {
+            out.push(Fact::Hidden);
+            return;
+        }
         // The first of each kind is enough.
         if out.iter().any(|f| matches!(f, Fact::Anchor(a, ..) if *a == anchoring)) {
             return;
