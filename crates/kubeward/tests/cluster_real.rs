@@ -568,3 +568,106 @@ fn cluster_of_the_hardened_example_matches_scan_but_for_what_the_api_server_chan
     compare("hardened", &out);
     drop(out.cluster);
 }
+
+/// Objects that leave out every field the API server defaults on what kubeward reads:
+/// `serviceAccountName` (ServiceAccount admission, Pods only), `imagePullPolicy` (by tag),
+/// `protocol` of ports, NetworkPolicy `policyTypes` (from `egress`), `restartPolicy`,
+/// `dnsPolicy`, `schedulerName`, `terminationMessagePolicy`, an empty pod `securityContext`,
+/// Service `type`, `sessionAffinity` and `clusterIP`.
+const UNDEFAULTED: &str = "apiVersion: v1
+kind: Namespace
+metadata: {name: defaults}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: default, namespace: defaults}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bare, namespace: defaults, labels: {app: bare}}
+spec:
+  containers:
+    - name: app
+      image: registry.example.com/app:1.0
+      ports: [{containerPort: 8080, hostPort: 8080}]
+    - name: latest
+      image: registry.example.com/side
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: defaults}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: app
+          image: registry.example.com/web:2.0
+          ports: [{containerPort: 53, hostPort: 53}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: once, namespace: defaults}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      hostNetwork: true
+      containers:
+        - name: job
+          image: registry.example.com/job:1.0
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: open-egress, namespace: defaults}
+spec:
+  podSelector: {}
+  egress: [{}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: defaults}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+";
+
+/// The class of the POD020 defect: on objects that leave every defaulted field out, `cluster`
+/// (which reads them defaulted) reports what `scan` reports, but for the two differences of
+/// [`EXPECTED`] that defaulting makes, each with a true message.
+#[test]
+fn defaulted_fields_change_no_finding_but_the_listed_messages() {
+    let Some(c) = k8s_harness::shared() else { return };
+    for d in documents("undefaulted.yaml", UNDEFAULTED) {
+        let o = c.kubectl(&["apply", "-f", "-"], Some(&d.text));
+        assert!(o.status.success(), "{}: {}", d.id, text(&o));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    support::write(dir.path(), "undefaulted.yaml", UNDEFAULTED);
+    let scan = json(&support::kubeward(dir.path(), &["scan", ".", "-f", "json"]));
+    let kc = c.admin().display().to_string();
+    let o = support::kubeward(c.path(), &["cluster", "--kubeconfig", &kc, "--namespace", "defaults", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let audit = json(&o);
+    let (s, a) = (findings(&scan), findings(&audit));
+    assert!(s.len() > 10, "{s:#?}");
+    let mut differences = Vec::new();
+    for k in s.keys().chain(a.keys().filter(|k| !s.contains_key(*k))) {
+        if s.get(k) != a.get(k) {
+            differences.push(format!("{k}: scan {:?} // cluster {:?}", s.get(k), a.get(k)));
+        }
+    }
+    let expected = [
+        "IMG004 Deployment/defaults/web [app] /spec/template/spec/containers/0/imagePullPolicy",
+        "IMG004 Job/defaults/once [job] /spec/template/spec/containers/0/imagePullPolicy",
+        "IMG004 Pod/defaults/bare [app] /spec/containers/0/imagePullPolicy",
+        "POD020 Pod/defaults/bare [] /spec/serviceAccountName",
+        // Not defaulting: the whole-cluster rules anchor at the API server's version (from
+        // `/version`), which no file holds (as NET011 and POD026 in [`EXPECTED`]).
+        "NET011 KubernetesVersion//kube-apiserver [] /metadata/name",
+        "POD026 KubernetesVersion//kube-apiserver [] /metadata/name",
+    ];
+    let keys: Vec<&str> = differences.iter().map(|d| d.split(": scan").next().unwrap()).collect();
+    assert_eq!(keys, expected, "{differences:#?}");
+}
