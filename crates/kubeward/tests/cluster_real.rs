@@ -671,3 +671,184 @@ fn defaulted_fields_change_no_finding_but_the_listed_messages() {
     let keys: Vec<&str> = differences.iter().map(|d| d.split(": scan").next().unwrap()).collect();
     assert_eq!(keys, expected, "{differences:#?}");
 }
+
+/// A Deployment with a privileged container, in namespace `ns`.
+fn privileged_deployment(ns: &str) -> String {
+    format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web, namespace: {ns}}}
+spec:
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers:
+        - name: app
+          image: registry.example.com/web:1.0
+          securityContext: {{privileged: true}}
+"
+    )
+}
+
+/// Text and SARIF name the object and the JSON path, never a file; JSON has no file or line.
+#[test]
+fn cluster_text_sarif_and_json_name_objects_and_paths() {
+    let Some(c) = k8s_harness::shared() else { return };
+    c.namespace("texts");
+    c.apply(&privileged_deployment("texts"));
+    let kc = c.admin().display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["cluster", "--kubeconfig", &kc, "--namespace", "texts"];
+        args.extend_from_slice(extra);
+        support::kubeward(c.path(), &args)
+    };
+    let o = run(&[]);
+    let out = support::stdout(&o);
+    assert!(
+        out.contains(
+            "Deployment/texts/web: /spec/template/spec/containers/0/securityContext/privileged: critical POD001"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("  = path: /spec/template/spec/containers/0/securityContext/privileged"), "{out}");
+    assert!(out.contains(" objects from the cluster"), "{out}");
+    let v = json(&run(&["--format", "sarif"]));
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        let loc = &r["locations"][0];
+        assert!(loc.get("physicalLocation").is_none(), "no file for cluster input: {loc}");
+        assert!(loc["logicalLocations"][0]["fullyQualifiedName"].as_str().is_some_and(|n| !n.is_empty()), "{loc}");
+    }
+    let v = json(&run(&["--format", "json"]));
+    assert_eq!(v["summary"]["files"], 0, "{}", v["summary"]);
+    for f in v["findings"].as_array().unwrap() {
+        assert!(f["file"].is_null() && f["line"].is_null(), "{f}");
+        assert!(f["path"].as_str().is_some_and(|p| p.starts_with('/') || p.is_empty()), "{f}");
+    }
+}
+
+/// Exit codes as for `scan`: 0 without a finding (no progress bar without a terminal), 1 with
+/// one (configuration and `--select` work as for `scan`: a Node past end of life, only NODE084
+/// selected), 2 for credentials the API server refuses (the error names the path and the
+/// answer), an unknown context or a malformed namespace. `KUBECONFIG` from the environment.
+#[test]
+fn cluster_exit_codes_follow_scan() {
+    let Some(c) = k8s_harness::shared() else { return };
+    c.namespace("clean");
+    c.apply("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: clean}\ndata: {a: b}\n");
+    let kc = c.admin().display().to_string();
+    let o = support::kubeward(
+        c.path(),
+        &["cluster", "--kubeconfig", &kc, "--namespace", "clean", "--no-kubelet-config", "--select", "POD001"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(o.stderr.is_empty(), "no progress bar without a terminal: {}", support::stderr(&o));
+
+    // A Node whose kubelet is past end of life: its status is the kubelet's to write.
+    c.apply("apiVersion: v1\nkind: Node\nmetadata: {name: old-node}\n");
+    let o = c.kubectl(
+        &[
+            "patch",
+            "node",
+            "old-node",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            r#"{"status":{"nodeInfo":{"kubeletVersion":"v1.29.1"}}}"#,
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let dir = tempfile::tempdir().unwrap();
+    support::write(dir.path(), ".kubeward.yaml", "select: [NODE084]\n");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args(["cluster", "--format", "json", "--no-kubelet-config"])
+        .current_dir(dir.path())
+        .env("KUBECONFIG", c.admin())
+        .env("KUBEWARD_TODAY", "2026-11-22")
+        .env_remove("KUBEWARD_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v = json(&o);
+    let found: BTreeSet<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}", f["code"].as_str().unwrap(), f["object"]["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, BTreeSet::from(["NODE084 old-node".to_string()]));
+
+    // A token the API server does not know.
+    let wrong = dir.path().join("wrong.kubeconfig");
+    std::fs::write(
+        &wrong,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: real\n  cluster:\n    server: {}\n    certificate-authority: {}\nusers:\n- name: wrong\n  user: {{token: not-a-token}}\ncontexts:\n- name: real\n  context: {{cluster: real, user: wrong}}\ncurrent-context: real\n",
+            c.server(),
+            c.ca_file().display()
+        ),
+    )
+    .unwrap();
+    let wrong = wrong.display().to_string();
+    let o = support::kubeward(c.path(), &["cluster", "--kubeconfig", &wrong]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(support::stderr(&o).contains("GET /version: 401"), "{}", text(&o));
+    // An unknown context and a malformed namespace are usage errors.
+    let o = support::kubeward(c.path(), &["cluster", "--kubeconfig", &kc, "--context", "nope"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = support::kubeward(c.path(), &["cluster", "--kubeconfig", &kc, "--namespace", "../secrets"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(support::stderr(&o).contains("not a namespace name"), "{}", text(&o));
+}
+
+/// A user whose role leaves out `clusterrolebindings` (and, as the documented role does,
+/// `nodes/proxy`): each refused read is a GEN003 finding naming the permission, a binding to
+/// `cluster-admin` it could not read is not reported, and the rest is audited.
+#[test]
+fn forbidden_resources_are_reported_and_the_rest_audited() {
+    let Some(c) = k8s_harness::shared() else { return };
+    c.namespace("forbidden");
+    c.apply(&privileged_deployment("forbidden"));
+    c.apply(
+        "apiVersion: v1
+kind: Node
+metadata: {name: forbidden-node}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: forbidden-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+  - {kind: ServiceAccount, name: default, namespace: forbidden}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: no-bindings}
+rules:
+  - {apiGroups: [\"\"], resources: [namespaces, nodes, pods, services, serviceaccounts, configmaps], verbs: [get, list]}
+  - {apiGroups: [apps], resources: [deployments, statefulsets, daemonsets, replicasets], verbs: [get, list]}
+  - {apiGroups: [rbac.authorization.k8s.io], resources: [roles, rolebindings, clusterroles], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: no-bindings}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: no-bindings}
+subjects:
+  - {apiGroup: rbac.authorization.k8s.io, kind: User, name: no-bindings}
+",
+    );
+    let kc = c.user("no-bindings", None).display().to_string();
+    let o = support::kubeward(c.path(), &["cluster", "--kubeconfig", &kc, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v = json(&o);
+    assert!(v["errors"].as_array().unwrap().is_empty(), "{:#}", v["errors"]);
+    let f = findings(&v);
+    let gaps: Vec<&String> = f.values().flatten().filter(|m| m.starts_with("not audited")).collect();
+    assert!(gaps.iter().any(|m| m.contains("missing permission `list` on `clusterrolebindings`")), "{gaps:#?}");
+    assert!(gaps.iter().any(|m| m.contains("`get` on `nodes/proxy`")), "{gaps:#?}");
+    assert!(!f.keys().any(|k| k.starts_with("RBAC002")), "the cluster-admin binding was not readable: {f:#?}");
+    assert!(f.keys().any(|k| k.starts_with("POD001 Deployment/forbidden/web")), "the rest is audited: {f:#?}");
+}
