@@ -725,12 +725,21 @@ pub async fn collect_pages<O>(
             };
             if let Some(git) = v.get("gitVersion").and_then(Value::as_str) {
                 // The object `kubeward node --k8s-version` makes too: the version rules read it.
-                out.push_synthetic(&pages, json!({
-                    "apiVersion": "kubeward.io/v1",
-                    "kind": "KubernetesVersion",
-                    "metadata": {"name": "kube-apiserver"},
-                    "spec": {"version": git, "source": "/version", "platform": v.get("platform").cloned().unwrap_or(Value::Null)},
-                }));
+                // In `--namespace` mode it says which namespace was read: the rules about what
+                // is absent from the whole cluster do not judge a view of one namespace.
+                let mut spec = json!({"version": git, "source": "/version", "platform": v.get("platform").cloned().unwrap_or(Value::Null)});
+                if let (Some(n), Some(spec)) = (&opts.namespace, spec.as_object_mut()) {
+                    spec.insert("namespace".into(), Value::String(n.clone()));
+                }
+                out.push_synthetic(
+                    &pages,
+                    json!({
+                        "apiVersion": "kubeward.io/v1",
+                        "kind": "KubernetesVersion",
+                        "metadata": {"name": "kube-apiserver"},
+                        "spec": spec,
+                    }),
+                );
             }
         }
         Got::Forbidden(m) => out.gap("/version", "get", "", "/version", &m),

@@ -31,6 +31,16 @@ pub fn cluster_anchor_rank(o: &Object<'_>) -> Option<u8> {
     }
 }
 
+/// Whether `o` says the objects are a view of one namespace, not of the whole cluster: the
+/// API server's `KubernetesVersion` of a `kubeward cluster --namespace` run (`spec.namespace`).
+/// The rules about something absent from the cluster stay silent then.
+#[must_use]
+pub fn one_namespace_view(o: &Object<'_>) -> bool {
+    o.kind() == "KubernetesVersion"
+        && o.group() == "kubeward.io"
+        && o.root.at(&["spec", "namespace"]).and_then(crate::input::node::Node::as_str).is_some_and(|n| !n.is_empty())
+}
+
 /// A component found running: the workload and the container image (or name) that matched.
 #[derive(Clone, Debug)]
 pub struct Component<'o, 'a> {

@@ -4,7 +4,7 @@ use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::cluster_view::{cluster_anchor_rank, component_of};
+use crate::rules::cluster_view::{cluster_anchor_rank, component_of, one_namespace_view};
 use crate::rules::network::helpers::Spot;
 
 fn is_peer_authentication(o: &Object<'_>) -> bool {
@@ -110,12 +110,19 @@ pub enum Mesh {
     Istio,
     /// An Istio PeerAuthentication: its namespace when it is STRICT without selector.
     PeerAuthentication(Option<Box<str>>),
+    /// The objects are a view of one namespace (`kubeward cluster --namespace`): what the rest
+    /// of the cluster runs is unknown.
+    OneNamespace,
 }
 
 impl Cross for ServiceMeshMtlsNotStrict {
     type Fact = Mesh;
 
     fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Mesh>) {
+        if one_namespace_view(obj) {
+            out.push(Mesh::OneNamespace);
+            return;
+        }
         match obj.kind() {
             "Deployment" | "DaemonSet" | "StatefulSet" => {
                 let linkerd = ["linkerd-destination", "linkerd-identity", "linkerd2-proxy", "linkerd/controller"];
@@ -156,7 +163,7 @@ impl Cross for ServiceMeshMtlsNotStrict {
                         anchor = Some((*rank, handle, *at));
                     }
                 }
-                Mesh::Linkerd => return,
+                Mesh::Linkerd | Mesh::OneNamespace => return,
                 Mesh::Istio => istio = true,
                 Mesh::PeerAuthentication(ns) => {
                     pas += 1;

@@ -3,7 +3,7 @@ use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::cluster_view::components;
+use crate::rules::cluster_view::{components, one_namespace_view};
 
 /// Runtime threat detection agents (image repository or DaemonSet name fragments).
 const DETECTORS: &[&str] = &[
@@ -107,6 +107,9 @@ pub enum Fact {
     Anchor(Anchoring, ObjectHandle, Anchor),
     /// A runtime threat detection DaemonSet runs.
     Detector,
+    /// The objects are a view of one namespace (`kubeward cluster --namespace`): what the rest
+    /// of the cluster runs is unknown.
+    OneNamespace,
 }
 
 impl Rule for RuntimeThreatDetectionMissing {
@@ -123,6 +126,10 @@ impl Cross for RuntimeThreatDetectionMissing {
     type Fact = Fact;
 
     fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
+        if one_namespace_view(obj) {
+            out.push(Fact::OneNamespace);
+            return;
+        }
         let anchoring = match obj.kind() {
             "DaemonSet" => {
                 // One is enough (`out` holds the facts of this file so far).
@@ -149,7 +156,7 @@ impl Cross for RuntimeThreatDetectionMissing {
     }
 
     fn finish(&self, facts: FactList<Fact>, cx: &mut Context<'_>) {
-        if facts.iter().any(|f| matches!(f, Fact::Detector)) {
+        if facts.iter().any(|f| matches!(f, Fact::Detector | Fact::OneNamespace)) {
             return;
         }
         // The preferred kind of anchor, the first of that kind.
