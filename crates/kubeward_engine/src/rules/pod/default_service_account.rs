@@ -68,6 +68,13 @@ impl Rule for DefaultServiceAccount {
         }
         let (field, sa) = named_service_account(pod);
         let msg = match sa {
+            // A Pod read from the API server (cluster or admission input, no file): its
+            // ServiceAccount admission sets `serviceAccountName: default` on every Pod that
+            // names none, so the field does not say that anyone wrote it. (Pod templates are
+            // not defaulted: there it was written.)
+            Some("default") if pod.object.origin.file.is_none() && pod.object.kind() == "Pod" => format!(
+                "pod runs as the `default` ServiceAccount (`{field}: default`, which the API server also sets on a pod that names none)"
+            ),
             Some("default") => format!("pod names the `default` ServiceAccount explicitly (`{field}: default`)"),
             Some(_) => return,
             None => "pod runs as the `default` ServiceAccount (no `serviceAccountName`)".to_string(),
