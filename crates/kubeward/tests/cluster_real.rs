@@ -223,14 +223,6 @@ const EXPECTED: &[Difference] = &[
     ("*", Side::Cluster, "NET002", "Namespace//*", "namespaces the API server creates"),
     ("*", Side::Cluster, "NS002", "Namespace//*", "namespaces the API server creates"),
     ("*", Side::Cluster, "RBAC001", "ClusterRole//*", "the API server's bootstrap ClusterRoles (reported as built-in)"),
-    (
-        "insecure",
-        Side::Message,
-        "RBAC015",
-        "Namespace//shop",
-        "`scan` knows `cluster-admin` by name (\"everything\"); `cluster` reads its rules as the API server \
-         holds them and lists them",
-    ),
     // What runs (or does not) in the cluster.
     (
         "hardened",

@@ -21,8 +21,9 @@ struct Grant<'f> {
     via: String,
 }
 
-/// `get/list/watch pods, services; create deployments` from a role's rules; `None` when the
-/// role has no rules.
+/// `get/list/watch pods, services; create deployments` from a role's rules (`everything` when
+/// one rule grants every verb on every resource of every group); `None` when the role has no
+/// rules.
 fn describe_rules(role: &Object<'_>) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
     for rule in role.root.get("rules").map(Node::items).unwrap_or_default() {
@@ -30,6 +31,15 @@ fn describe_rules(role: &Object<'_>) -> Option<String> {
             rule.get(k).map(Node::items).unwrap_or_default().iter().filter_map(Node::as_str).collect()
         };
         let verbs = list("verbs");
+        // `*` verbs on `*` resources of `*` groups, unnamed: what `cluster-admin` holds, said
+        // as for a `cluster-admin` that is not in the scanned objects.
+        if verbs.contains(&"*")
+            && list("resources").contains(&"*")
+            && list("apiGroups").contains(&"*")
+            && list("resourceNames").is_empty()
+        {
+            return Some("everything".to_string());
+        }
         let mut resources = list("resources");
         resources.extend(list("nonResourceURLs"));
         if verbs.is_empty() || resources.is_empty() {
