@@ -174,9 +174,7 @@ const POD_RULES: &str = "      - apiGroups: [\"\"]
 ";
 
 /// Registers `serve` as webhook `validate.kubeward.io` for namespace `ns` alone
-/// (configuration `kubeward-NS`), and waits until the API server calls it: a dry run of a pod
-/// (one Pod Security `restricted` admits too, since Pod Security judges before webhooks) shows
-/// up in its decision log.
+/// (configuration `kubeward-NS`), and waits until the API server calls it.
 fn register(c: &RealCluster, serve: &Serve, ns: &str, failure_policy: &str, rules: &str) {
     let ca_bundle = kubeward_engine::base64::encode(&std::fs::read(c.ca_file()).unwrap());
     c.apply(&format!(
@@ -199,8 +197,13 @@ webhooks:
 {rules}",
         listen = serve.listen
     ));
-    // The API server picks the configuration up within a moment; until then pods are admitted
-    // without the webhook (a dry run changes nothing).
+    wait_until_called(c, serve, ns);
+}
+
+/// Waits until the API server calls `serve` for namespace `ns`: the configuration takes effect
+/// a moment after it is applied, and until then pods are admitted without the webhook. The
+/// probe is a dry run (nothing is created) of a pod Pod Security `restricted` admits too.
+fn wait_until_called(c: &RealCluster, serve: &Serve, ns: &str) {
     let probe = in_namespace(MEDIUM_POD, "app", ns).replace("name: plain", "name: probe");
     let called = || serve.decisions.lock().unwrap().iter().any(|d| d["namespace"] == ns && d["name"] == "probe");
     wait_for("the webhook takes effect", || {
@@ -422,6 +425,83 @@ fn hardened_example_is_admitted_with_warnings() {
     assert!(text(&o).contains("violates PodSecurity \"restricted:latest\""), "{}", text(&o));
     assert!(serve.judged(ns, false).is_empty(), "Pod Security refused it first");
     rt.shutdown_background();
+}
+
+/// `kubectl apply --dry-run=server -o json` as the admin: the object as the API server would
+/// store it (validated, defaulted), and kubectl's output when it refuses it.
+fn dry_run(c: &RealCluster, manifest: &str) -> Value {
+    let o = c.kubectl(&["apply", "--dry-run=server", "-o", "json", "-f", "-"], Some(manifest));
+    assert!(o.status.success(), "the API server refuses it: {}\n{manifest}", text(&o));
+    assert!(warnings(&o).is_empty(), "{}", text(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// What `kubeward serve --print-webhook-config` prints and what `deploy/webhook/` holds are
+/// accepted by the real API server (`kubectl apply --dry-run=server`, strict field validation,
+/// no warning). The printed `caBundle` is the CA file's, and it works: the printed
+/// configuration, with only its `clientConfig` pointed at a local server's URL and its
+/// namespace selector narrowed to one namespace, makes the API server call that server (whose
+/// certificate the CA signed) and relay its denial.
+#[test]
+fn webhook_configurations_are_accepted_by_the_real_api_server() {
+    let Some(c) = k8s_harness::shared() else { return };
+    let ca = c.ca_file().display().to_string();
+    support::write(c.path(), "exempt.yaml", "serve:\n  exempt-namespace-labels: {team.example.com/exempt: \"yes\"}\n");
+    let o = support::kubeward(
+        c.path(),
+        &["serve", "--print-webhook-config", "--ca-file", &ca, "--config", "exempt.yaml", "--failure-policy", "Ignore"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let printed = support::stdout(&o);
+    let v = dry_run(c, &printed);
+    let hook = &v["webhooks"][0];
+    let bundle = kubeward_engine::base64::encode(&std::fs::read(c.ca_file()).unwrap());
+    assert_eq!(hook["clientConfig"]["caBundle"], json!(bundle), "the CA file's bundle");
+    assert_eq!(
+        hook["clientConfig"]["service"],
+        json!({"namespace": "kubeward", "name": "kubeward", "path": "/validate", "port": 443})
+    );
+    assert_eq!((&hook["failurePolicy"], &hook["timeoutSeconds"]), (&json!("Ignore"), &json!(10)));
+    let selector = hook["namespaceSelector"]["matchExpressions"].as_array().unwrap();
+    assert!(
+        selector.iter().any(|e| e["key"] == "team.example.com/exempt" && e["operator"] == "NotIn"),
+        "{selector:#?}"
+    );
+    assert_eq!(hook["rules"].as_array().unwrap().len(), kubeward_server::webhook::RULES.len());
+
+    // The printed configuration at work (the API server cannot reach a Service here: no
+    // kube-proxy; a `url` instead, the rest as printed).
+    let ns = "printed";
+    c.namespace(ns);
+    let serve = Serve::start(c, "printed", "127.0.0.1:0", &[]);
+    let service = "      service:\n        namespace: \"kubeward\"\n        name: \"kubeward\"\n        path: /validate\n        port: 443\n";
+    assert!(printed.contains(service), "{printed}");
+    let working = printed
+        .replace("  name: kubeward\n", "  name: kubeward-printed\n")
+        .replace(service, &format!("      url: https://{}/validate\n", serve.listen))
+        .replace(
+            "      matchExpressions:\n",
+            &format!("      matchExpressions:\n        - {{key: kubernetes.io/metadata.name, operator: In, values: [{ns}]}}\n"),
+        );
+    c.apply(&working);
+    wait_until_called(c, &serve, ns);
+    let o = c.kubectl(&["create", "-f", "-"], Some(&in_namespace(PRIV, "app", ns)));
+    assert!(text(&o).contains("admission webhook \"validate.kubeward.io\" denied the request"), "{}", text(&o));
+
+    // deploy/webhook/: the configuration for cert-manager's CA injector names the Certificate
+    // of cert-manager/certificate.yaml; the rest (but cert-manager's own kinds, whose CRDs this
+    // cluster lacks) in the `kubeward` namespace.
+    let dir = support::repo().join("deploy/webhook");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let v = dry_run(c, &read("webhook.yaml"));
+    assert_eq!(v["metadata"]["annotations"]["cert-manager.io/inject-ca-from"], "kubeward/kubeward-serving");
+    assert!(read("cert-manager/certificate.yaml")
+        .contains("kind: Certificate\nmetadata:\n  name: kubeward-serving\n  namespace: kubeward\n"));
+    c.apply(&read("namespace.yaml"));
+    for f in ["serviceaccount.yaml", "config.yaml", "deployment.yaml", "service.yaml", "networkpolicy.yaml"] {
+        let v = dry_run(c, &read(f));
+        assert!(v["kind"] == "List" || v["metadata"]["namespace"] == "kubeward", "{f}: {v:#}");
+    }
 }
 
 /// What the API server answered a create in the stream.
