@@ -576,14 +576,15 @@ fn answer(r: &Result<Pod, kube::Error>) -> Answer {
 }
 
 /// `kubeward serve` stopped with SIGTERM and started again on the same address while a Rust
-/// client creates a stream of pods (one in four privileged), three creates at a time. The
-/// webhook is `failurePolicy: Fail`; the server runs with a shutdown delay, as the deployment
+/// client creates a stream of pods (one in four privileged), three creates at a time, with the
+/// webhook's `failurePolicy: Fail`. The server runs with a shutdown delay, as the deployment
 /// does. Afterwards:
 /// - the pods that exist are exactly those the API server answered 201 (none lost, none
 ///   created behind a refusal), as the client saw it and as the API server's audit log says,
 ///   and none of them is privileged;
 /// - every refused create was refused by kubeward's denial (privileged pods only) or because
-///   the webhook could not be called (the API server's "failed calling webhook");
+///   the webhook could not be called (the API server's "failed calling webhook"), and kubectl
+///   shows the latter as `Error from server (InternalError)` while no server runs;
 /// - during the shutdown delay the server still serves: no create answered before the delay
 ///   ended was refused as unreachable, and the first server judged creates after SIGTERM
 ///   (before the fix, every HTTP/2 connection the API server opened during the delay was
@@ -592,14 +593,26 @@ fn answer(r: &Result<Pod, kube::Error>) -> Answer {
 ///   every created pod was allowed in one of their decision logs: nothing got in unjudged.
 #[test]
 fn serve_restarted_during_a_stream_of_creates_loses_none() {
+    restart_during_a_stream("stream", "Fail");
+}
+
+/// The same restart with `failurePolicy: Ignore`: no create is refused, and while no server
+/// runs the API server admits pods unchecked, privileged ones included (the documented
+/// trade-off); but none during the shutdown delay, when the server still judges them.
+#[test]
+fn serve_restarted_with_failure_policy_ignore_admits_unchecked_only_while_down() {
+    restart_during_a_stream("stream-ignore", "Ignore");
+}
+
+fn restart_during_a_stream(ns: &str, policy: &str) {
     let Some(c) = k8s_harness::shared() else { return };
-    let ns = "stream";
+    let fail = policy == "Fail";
     c.namespace(ns);
     let listen = format!("127.0.0.1:{}", k8s_harness::free_port());
     let delay_ms = 3000;
     let args = ["--shutdown-delay", "3"];
-    let mut first = Serve::start(c, "stream", &listen, &args);
-    register(c, &first, ns, "Fail", POD_RULES);
+    let mut first = Serve::start(c, ns, &listen, &args);
+    register(c, &first, ns, policy, POD_RULES);
 
     let rt = runtime();
     let pods: Api<Pod> = Api::namespaced(admin_client(c, &rt), ns);
@@ -627,25 +640,41 @@ fn serve_restarted_during_a_stream_of_creates_loses_none() {
             })
         })
         .collect();
-    let count = |from: usize, what: &Answer| creates.lock().unwrap()[from..].iter().filter(|c| &c.2 == what).count();
+    let count = |from: usize, what: &Answer, privileged: bool| {
+        creates.lock().unwrap()[from..].iter().filter(|c| &c.2 == what && (c.1 || !privileged)).count()
+    };
 
     wait_for("creates admitted before the restart", || {
-        count(0, &Answer::Created) >= 20 && count(0, &Answer::Denied) >= 3
+        count(0, &Answer::Created, false) >= 20 && count(0, &Answer::Denied, false) >= 3
     });
     first.terminate();
     let status = first.wait();
     assert!(status.success(), "SIGTERM is a clean stop: {status:?}");
     let stopped_at = creates.lock().unwrap().len();
-    wait_for("creates refused while no server runs", || count(stopped_at, &Answer::Unreachable) >= 1);
-    let mut second = Serve::start(c, "stream", &listen, &args);
+    // No server runs: what kubectl shows.
+    let gap = in_namespace(PRIV, "app", ns).replace("name: priv", "name: gap");
+    let o = c.kubectl(&["create", "-f", "-"], Some(&gap));
+    if fail {
+        assert!(!o.status.success(), "{}", text(&o));
+        let o = text(&o);
+        assert!(o.starts_with("Error from server (InternalError): error when creating \"STDIN\": Internal error occurred: failed calling webhook \"validate.kubeward.io\": failed to call webhook: Post \"https://"), "{o}");
+        assert!(o.contains("connect: connection refused"), "{o}");
+        wait_for("creates refused while no server runs", || count(stopped_at, &Answer::Unreachable, false) >= 1);
+    } else {
+        assert!(o.status.success(), "admitted unchecked: {}", text(&o));
+        wait_for("privileged creates admitted while no server runs", || count(stopped_at, &Answer::Created, true) >= 1);
+    }
+    let mut second = Serve::start(c, ns, &listen, &args);
     let restarted_at = creates.lock().unwrap().len();
     wait_for("creates admitted after the restart", || {
-        count(restarted_at, &Answer::Created) >= 20 && count(restarted_at, &Answer::Denied) >= 3
+        count(restarted_at, &Answer::Created, false) >= 20 && count(restarted_at, &Answer::Denied, false) >= 3
     });
     stop.store(true, Ordering::SeqCst);
     for w in workers {
         rt.block_on(w).unwrap();
     }
+    let status = second.wait_after_term();
+    assert!(status.success(), "SIGTERM is a clean stop: {status:?}");
     let creates = creates.lock().unwrap().clone();
     let summary = |list: &[&Create]| {
         list.iter().take(5).map(|c| format!("{} {:?} {}: {}", c.4, c.2, c.0, c.3)).collect::<Vec<_>>()
@@ -655,20 +684,18 @@ fn serve_restarted_during_a_stream_of_creates_loses_none() {
     assert!(other.is_empty(), "every refusal is kubeward's or the unreachable webhook's: {:#?}", summary(&other));
     let denied_safe: Vec<_> = creates.iter().filter(|c| c.2 == Answer::Denied && !c.1).collect();
     assert!(denied_safe.is_empty(), "kubeward denies privileged pods only: {:#?}", summary(&denied_safe));
-    let admitted_privileged: Vec<_> = creates.iter().filter(|c| c.2 == Answer::Created && c.1).collect();
-    assert!(admitted_privileged.is_empty(), "no privileged pod admitted: {:#?}", summary(&admitted_privileged));
+    let unreachable: Vec<_> = creates.iter().filter(|c| c.2 == Answer::Unreachable).collect();
+    assert!(fail || unreachable.is_empty(), "Ignore refuses nothing: {:#?}", summary(&unreachable));
 
     let mut created: Vec<String> = creates.iter().filter(|c| c.2 == Answer::Created).map(|c| c.0.clone()).collect();
+    if !fail {
+        created.push("gap".into());
+    }
     created.sort();
     let listed = rt.block_on(pods.list(&kube::api::ListParams::default())).unwrap();
     let mut exist: Vec<String> = listed.items.iter().filter_map(|p| p.metadata.name.clone()).collect();
     exist.sort();
     assert_eq!(exist, created, "the pods that exist are exactly those answered 201");
-    let privileged_exist = listed.items.iter().filter(|p| {
-        let spec = p.spec.as_ref().unwrap();
-        spec.containers.iter().any(|c| c.security_context.as_ref().and_then(|s| s.privileged) == Some(true))
-    });
-    assert_eq!(privileged_exist.count(), 0, "no privileged pod exists");
     // The API server's own account: its audit log's 201 creates in this namespace (the dry
     // runs of `register` excepted).
     let audited = c
@@ -695,29 +722,38 @@ fn serve_restarted_during_a_stream_of_creates_loses_none() {
         .expect("the server logs its SIGTERM");
     let delay_ends = ts_of(ms_of(&sigterm_ts) + delay_ms);
     let refused_in_delay: Vec<_> =
-        creates.iter().filter(|c| c.2 == Answer::Unreachable && c.4 > sigterm_ts && c.4 < delay_ends).collect();
+        unreachable.iter().copied().filter(|c| c.4 > sigterm_ts && c.4 < delay_ends).collect();
     assert!(refused_in_delay.is_empty(), "refused during the shutdown delay: {:#?}", summary(&refused_in_delay));
     let judged_in_delay =
         first.decisions.lock().unwrap().iter().filter(|d| d["ts"].as_str().unwrap() > sigterm_ts.as_str()).count();
     assert!(judged_in_delay > 0, "the first server judged creates after SIGTERM");
 
-    let status = second.wait_after_term();
-    assert!(status.success(), "SIGTERM is a clean stop: {status:?}");
     let (by_first, by_second) = (first.judged(ns, true), second.judged(ns, true));
     assert!(!by_first.is_empty() && !by_second.is_empty(), "both servers admitted creates");
     assert!(!first.judged(ns, false).is_empty() && !second.judged(ns, false).is_empty(), "both denied");
-    let unjudged: Vec<_> = created
+    // Admitted without kubeward: only while no server ran (Ignore), never with Fail.
+    let unjudged: Vec<&Create> = creates
         .iter()
-        .map(|n| format!("Pod/{n}"))
-        .filter(|n| !by_first.contains(n) && !by_second.contains(n))
+        .filter(|c| c.2 == Answer::Created)
+        .filter(|c| !by_first.contains(&format!("Pod/{}", c.0)) && !by_second.contains(&format!("Pod/{}", c.0)))
         .collect();
-    assert!(unjudged.is_empty(), "created without kubeward allowing it: {unjudged:#?}");
+    assert!(fail || !unjudged.is_empty(), "Ignore admits unchecked while no server runs");
+    let wrongly: Vec<_> = unjudged.iter().copied().filter(|c| fail || c.4 < delay_ends).collect();
+    assert!(wrongly.is_empty(), "created without kubeward allowing it: {:#?}", summary(&wrongly));
+    let admitted_privileged: Vec<_> = creates.iter().filter(|c| c.2 == Answer::Created && c.1).collect();
+    assert!(
+        admitted_privileged.iter().all(|c| unjudged.contains(c)),
+        "a privileged pod admitted by kubeward: {:#?}",
+        summary(&admitted_privileged)
+    );
     eprintln!(
-        "stream: {} creates: {} created, {} denied, {} refused as the webhook was unreachable; the first server judged {} ({judged_in_delay} after SIGTERM), the second {}",
+        "{policy}: {} creates: {} created ({} unchecked, {} of them privileged), {} denied, {} refused as the webhook was unreachable; the first server judged {} ({judged_in_delay} after SIGTERM), the second {}",
         creates.len(),
         created.len(),
+        unjudged.len(),
+        admitted_privileged.len(),
         creates.iter().filter(|c| c.2 == Answer::Denied).count(),
-        creates.iter().filter(|c| c.2 == Answer::Unreachable).count(),
+        unreachable.len(),
         first.decisions.lock().unwrap().len(),
         second.decisions.lock().unwrap().len(),
     );
