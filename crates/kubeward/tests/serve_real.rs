@@ -1,8 +1,8 @@
 //! `kubeward serve` registered with the real Kubernetes API server (etcd and kube-apiserver
 //! v1.37.2, started by the shared harness `k8s_harness`: one instance for this test binary, a
 //! namespace per test) by a real `ValidatingWebhookConfiguration` (`url`, `caBundle` from the
-//! harness CA, `failurePolicy: Fail`, a `namespaceSelector` that sends it only the test's own
-//! namespace). Objects are created with the real kubectl and with a Rust client (kube-rs), as
+//! harness CA, `failurePolicy: Fail` unless a test says otherwise, a `namespaceSelector` that
+//! sends it only the test's own namespace, so that a stopped server blocks no other test). Objects are created with the real kubectl and with a Rust client (kube-rs), as
 //! users create them.
 //!
 //! The harness reads `KUBE_APISERVER`, `ETCD` and `KUBECTL`; a test skips with a note when one
@@ -345,11 +345,12 @@ fn rust_client_gets_kubewards_denial() {
 /// `examples/hardened` with the webhook registered for every kind `--print-webhook-config`
 /// registers, in a namespace with its Pod Security `restricted` labels: the Rust client creates
 /// the hardened deployment, then kubectl applies all of the example (the deployment again, as
-/// an update): every object is admitted, kubeward judged each, and kubectl prints kubeward's
-/// warnings. A privileged pod there is refused by Pod Security, which runs before webhooks:
-/// kubeward is not called for it.
+/// an update): every object is admitted and kubeward judged each, without a warning (the
+/// example has no finding one object can show). The same deployment without resource requests
+/// and limits is admitted, and kubectl prints kubeward's warnings for it. A privileged pod there
+/// is refused by Pod Security, which runs before webhooks: kubeward is not called for it.
 #[test]
-fn hardened_example_is_admitted_with_warnings() {
+fn hardened_example_is_admitted_and_a_laxer_deployment_warned() {
     let Some(c) = k8s_harness::shared() else { return };
     let ns = "hardened";
     c.namespace_with(
