@@ -1,16 +1,12 @@
-//! `kubeward cluster` and `kubeward serve` (as a registered validating webhook) against the real
-//! Kubernetes API server and etcd, started by the shared harness `k8s_harness` (one instance for
-//! this test binary, a namespace per test). The harness reads `KUBE_APISERVER`, `ETCD` and
+//! `kubeward cluster` against the real Kubernetes API server and etcd, started by the shared
+//! harness `k8s_harness` (one instance for this test binary, a namespace per test); `kubeward
+//! serve` is in `serve_real.rs`. The harness reads `KUBE_APISERVER`, `ETCD` and
 //! `KUBECTL`; a test skips with a note when one is missing, unless `KUBEWARD_REQUIRE_APISERVER=1`
 //! (CI), where that fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 use support::{json, text, PRIV};
-
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 /// `manifest` with its `namespace: app` moved to `ns` (tests share one API server).
 fn in_namespace(manifest: &str, ns: &str) -> String {
@@ -69,116 +65,6 @@ fn cluster_audits_a_real_api_server() {
         !all.iter().any(|f| f.ends_with(" Service/default/kubernetes")),
         "Service `kubernetes` is the API server's, not the user's: {all:#?}"
     );
-}
-
-/// A pod whose findings are all below `--deny-at high`.
-const MEDIUM_POD: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: plain
-  namespace: app
-spec:
-  automountServiceAccountToken: false
-  securityContext:
-    runAsNonRoot: true
-    runAsUser: 10001
-    seccompProfile: {type: RuntimeDefault}
-  containers:
-    - name: app
-      image: registry.example.com/app:1.0
-      securityContext:
-        allowPrivilegeEscalation: false
-        readOnlyRootFilesystem: true
-        capabilities: {drop: [ALL]}
-";
-
-/// `kubeward serve` registered with the real API server as a validating webhook
-/// (`failurePolicy: Fail`): kubectl prints kubeward's denial of a privileged pod, for a real
-/// create and for `--dry-run=server`, and a pod with only lesser findings is admitted with
-/// kubeward's warnings shown by kubectl.
-#[test]
-fn serve_denies_and_warns_through_the_real_api_server() {
-    let Some(c) = k8s_harness::shared() else { return };
-    c.namespace("webhooked");
-    let (priv_pod, medium_pod) = (in_namespace(PRIV, "webhooked"), in_namespace(MEDIUM_POD, "webhooked"));
-    let (crt, key) = c.serving_cert("webhook");
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .current_dir(c.path())
-        .args(["serve", "--tls-cert-file"])
-        .arg(&crt)
-        .arg("--tls-private-key-file")
-        .arg(&key)
-        .args(["--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    struct Kill(Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let mut log = BufReader::new(serve.stderr.take().unwrap()).lines();
-    let serve = Kill(serve);
-    let listen = loop {
-        let line = log.next().expect("kubeward serve logs `serving`").unwrap();
-        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-        if v["msg"] == "serving" {
-            break v["listen"].as_str().unwrap().to_string();
-        }
-    };
-    std::thread::spawn(move || log.for_each(drop));
-    let ca_bundle = kubeward_engine::base64::encode(&std::fs::read(c.path().join("ca.crt")).unwrap());
-    c.apply(&format!(
-        "apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingWebhookConfiguration
-metadata:
-  name: kubeward
-webhooks:
-  - name: validate.kubeward.io
-    admissionReviewVersions: [v1]
-    sideEffects: None
-    failurePolicy: Fail
-    timeoutSeconds: 10
-    clientConfig:
-      url: https://{listen}/validate
-      caBundle: {ca_bundle}
-    namespaceSelector:
-      matchLabels: {{kubernetes.io/metadata.name: webhooked}}
-    rules:
-      - apiGroups: [\"\"]
-        apiVersions: [v1]
-        operations: [CREATE, UPDATE]
-        resources: [pods]
-"
-    ));
-    // The API server picks the configuration up within a moment; until then pods are admitted
-    // without the webhook (a dry run changes nothing).
-    let started = Instant::now();
-    let denied = loop {
-        let o = c.kubectl(&["apply", "--dry-run=server", "-f", "-"], Some(&priv_pod));
-        if !o.status.success() {
-            break text(&o);
-        }
-        assert!(started.elapsed() < Duration::from_secs(30), "the webhook never took effect: {}", text(&o));
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    for (what, o) in
-        [("--dry-run=server", denied), ("a real create", text(&c.kubectl(&["apply", "-f", "-"], Some(&priv_pod))))]
-    {
-        assert!(o.contains("admission webhook \"validate.kubeward.io\" denied the request"), "{what}: {o}");
-        assert!(o.contains("POD001") && o.contains("privileged"), "{what}: kubeward's message: {o}");
-    }
-    let o = c.kubectl(&["get", "pod", "priv", "-n", "webhooked"], None);
-    assert!(!o.status.success(), "the denied pod was not created: {}", text(&o));
-
-    let o = c.kubectl(&["apply", "-f", "-"], Some(&medium_pod));
-    assert!(o.status.success(), "a pod with only lesser findings is admitted: {}", text(&o));
-    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(stderr.lines().any(|l| l.starts_with("Warning: ") && l.contains("POD017")), "warnings shown: {stderr}");
-    drop(serve);
 }
 
 /// `kubeward cluster` as a user bound to `deploy/cluster-audit/`'s ClusterRole: it audits with

@@ -338,3 +338,55 @@ fn sigterm_loses_no_request_on_keep_alive_connections() {
     let told = tally.told_early.load(Ordering::SeqCst);
     assert!(told >= 8, "each client is told to reconnect during the shutdown delay (told {told} times)");
 }
+
+/// SIGTERM with `--shutdown-delay`: a client that opens a new connection during the delay (as
+/// the API server does after a GOAWAY: it does not look at `/readyz`, and the Service may still
+/// send it to this pod until the endpoints change) gets its request answered on it, over
+/// HTTP/2 and HTTP/1.1, and is then told to go (GOAWAY, `Connection: close`). Before, a new
+/// HTTP/2 connection was closed at once and its request failed (the real API server's
+/// `broken pipe`, `serve_real.rs`).
+#[test]
+fn sigterm_serves_new_connections_during_the_shutdown_delay() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    // Longer than the test: the server is killed at the end, not waited for.
+    let s = serve(&["--shutdown-delay", "120"]);
+    s.sigterm();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async {
+        let mut polls = 0;
+        while ready(s.health).await {
+            polls += 1;
+            assert!(polls < 3000, "/readyz never failed after SIGTERM");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        for round in 0..3 {
+            let tcp = TcpStream::connect(s.addr).await.expect("still accepting during the delay");
+            let tls = connector(&s.ca, b"h2").connect(ServerName::try_from("localhost").unwrap(), tcp).await.unwrap();
+            let (mut send, conn) =
+                hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tls)).await.unwrap();
+            let conn = tokio::spawn(conn);
+            let req = hyper::Request::post("https://localhost/validate")
+                .body(Full::new(Bytes::from(review(&format!("h2-{round}"), 1))))
+                .unwrap();
+            let resp = send.send_request(req).await.unwrap_or_else(|e| panic!("HTTP/2 round {round}: {e:?}"));
+            assert_eq!(resp.status(), 200);
+            let body = resp.into_body().collect().await.unwrap().to_bytes();
+            let v: Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(v["response"]["uid"], format!("h2-{round}"));
+            // Then GOAWAY: the connection ends.
+            tokio::time::timeout(Duration::from_secs(60), conn).await.expect("GOAWAY after the answer").unwrap().ok();
+
+            let tcp = TcpStream::connect(s.addr).await.expect("still accepting during the delay");
+            let mut tls =
+                connector(&s.ca, b"http/1.1").connect(ServerName::try_from("localhost").unwrap(), tcp).await.unwrap();
+            let body = review(&format!("h1-{round}"), 1);
+            let head = format!("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n\r\n", body.len());
+            tls.write_all(head.as_bytes()).await.unwrap();
+            tls.write_all(&body).await.unwrap();
+            let (head, body) = read_response(&mut tls).await.unwrap_or_else(|| panic!("HTTP/1.1 round {round}"));
+            assert!(head.starts_with("http/1.1 200") && head.contains("\r\nconnection: close"), "{head}");
+            let v: Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(v["response"]["uid"], format!("h1-{round}"));
+        }
+    });
+}

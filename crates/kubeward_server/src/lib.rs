@@ -396,6 +396,10 @@ struct ConnActivity {
     last: std::sync::Mutex<Instant>,
     /// The connection speaks HTTP/2 (ALPN, or a request seen).
     h2: AtomicBool,
+    /// Requests answered.
+    answered: AtomicUsize,
+    /// Woken when a request is answered.
+    answer: tokio::sync::Notify,
 }
 
 impl ConnActivity {
@@ -420,6 +424,8 @@ impl Drop for ActiveRequest {
     fn drop(&mut self) {
         self.0.touch();
         self.0.active.fetch_sub(1, Ordering::SeqCst);
+        self.0.answered.fetch_add(1, Ordering::SeqCst);
+        self.0.answer.notify_one();
     }
 }
 
@@ -444,6 +450,8 @@ async fn serve_connection(
         active: AtomicUsize::new(0),
         last: std::sync::Mutex::new(Instant::now()),
         h2: AtomicBool::new(h2),
+        answered: AtomicUsize::new(0),
+        answer: tokio::sync::Notify::new(),
     });
     let svc = {
         let activity = activity.clone();
@@ -466,9 +474,20 @@ async fn serve_connection(
     tokio::pin!(conn);
     let mut closing = false;
     let mut watch_phase = true;
+    // The connection was open before the shutdown delay began.
+    let mut seen_serving = false;
     loop {
         let now = *phase.borrow_and_update();
-        if !closing && (now == Phase::Closing || (now == Phase::Draining && activity.h2.load(Ordering::SeqCst))) {
+        seen_serving |= now == Phase::Serving;
+        // During the shutdown delay an HTTP/2 connection gets GOAWAY once its client has used
+        // it: at once if it was open before the delay, else after its first answer. A
+        // connection opened during the delay (the client's next request after a GOAWAY) and
+        // closed at once would fail the request its client writes on it: the API server does
+        // not retry it (`broken pipe`, `connection reset by peer`) and applies the webhook's
+        // failurePolicy, while this server is meant to go on serving.
+        let used = seen_serving || activity.answered.load(Ordering::SeqCst) > 0;
+        let draining_h2 = now == Phase::Draining && activity.h2.load(Ordering::SeqCst) && used;
+        if !closing && (now == Phase::Closing || draining_h2) {
             conn.as_mut().graceful_shutdown();
             closing = true;
         }
@@ -480,6 +499,7 @@ async fn serve_connection(
                     watch_phase = false;
                 }
             }
+            () = activity.answer.notified(), if !closing && now == Phase::Draining => {}
             () = tokio::time::sleep_until(idle_at.into()), if !closing => {
                 if activity.idle_since().is_some_and(|t| t.elapsed() >= limits.idle) {
                     conn.as_mut().graceful_shutdown();

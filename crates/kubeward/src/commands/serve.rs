@@ -112,8 +112,11 @@ pub fn run(args: &ServeArgs) -> Result<u8> {
 
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let result = rt.block_on(async move {
+        // The handlers are installed before the server says `serving`: a SIGTERM from then on
+        // is a graceful stop, never the default action (the process killed at once).
+        let shutdown = shutdown_signal();
         let server = Server::bind(cfg).await?;
-        server.run(shutdown_signal()).await
+        server.run(shutdown).await
     });
     // A judging job still running after the drain (its request already answered) is not
     // waited for.
@@ -122,17 +125,21 @@ pub fn run(args: &ServeArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// SIGTERM (the kubelet stopping the pod) or SIGINT (Ctrl-C).
-async fn shutdown_signal() {
+/// SIGTERM (the kubelet stopping the pod) or SIGINT (Ctrl-C). The handlers are installed
+/// now; the future completes on the first signal.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{signal, SignalKind};
-    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
-        (Ok(mut term), Ok(mut int)) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
+    let handlers = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()));
+    async move {
+        match handlers {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
             }
+            // No signal handlers: serve until killed.
+            _ => std::future::pending::<()>().await,
         }
-        // No signal handlers: serve until killed.
-        _ => std::future::pending::<()>().await,
     }
 }
