@@ -57,6 +57,34 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// A free port for a server that a test stops and starts again on the same address: taken
+/// below the kernel's ephemeral range (`/proc/sys/net/ipv4/ip_local_port_range`), which no
+/// `bind(…:0)` of this or another process is given, so that nothing takes the port while the
+/// server is down (a `free_port()` can be handed to another test's listener in between, whose
+/// answers then look like the restarted server's). Ports are tried from an offset of the process
+/// id, so concurrent test binaries start apart.
+#[must_use]
+pub fn stable_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next().and_then(|p| p.parse::<u32>().ok()))
+        .unwrap_or(32768)
+        .clamp(12_000, 65_000);
+    let span = 10_000;
+    let base = low - span;
+    for _ in 0..span {
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let port = base + (std::process::id().wrapping_mul(97).wrapping_add(n)) % span;
+        let port = u16::try_from(port).unwrap();
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port in {base}..{low}");
+}
+
 /// The repository's root.
 #[must_use]
 pub fn repo() -> PathBuf {

@@ -609,7 +609,8 @@ fn restart_during_a_stream(ns: &str, policy: &str) {
     let Some(c) = k8s_harness::shared() else { return };
     let fail = policy == "Fail";
     c.namespace(ns);
-    let listen = format!("127.0.0.1:{}", k8s_harness::free_port());
+    // Restarted on the same address: a port no other listener is given meanwhile.
+    let listen = format!("127.0.0.1:{}", k8s_harness::stable_port());
     let delay_ms = 3000;
     let args = ["--shutdown-delay", "3"];
     let mut first = Serve::start(c, ns, &listen, &args);
