@@ -285,10 +285,9 @@ async fn costly_reviews_do_not_stall_health_and_time_out_as_configured() {
                 assert!(v.as_str().unwrap().contains("not judged within"), "{v}");
             }
         }
-        // The judging jobs may still run (their answers were sent): health answers meanwhile.
-        let t = Instant::now();
+        // The judging jobs may still run (their answers were sent): health answers meanwhile
+        // (that it does not wait for them is `health_answers_while_costly_reviews_are_judged`).
         assert_eq!(health_get(r.health, "/healthz").await.0, StatusCode::OK);
-        assert!(t.elapsed() < Duration::from_secs(2), "/healthz took {:?}", t.elapsed());
         assert!(metric(&r, "kubeward_admission_not_judged_total").await >= 2);
     }
 }
@@ -307,12 +306,11 @@ async fn health_answers_while_costly_reviews_are_judged() {
     }
     eventually("the costly requests are in flight", || async { metric(&r, "kubeward_admission_in_flight").await >= 4 })
         .await;
-    let t = Instant::now();
+    // Health answered while the costly requests were still being judged: it did not wait for
+    // them (no time is asserted; a stalled health check answers only after them).
     assert_eq!(health_get(r.health, "/healthz").await.0, StatusCode::OK);
-    let took = t.elapsed();
     let still_judging = heavy.iter().any(|h| !h.is_finished());
-    assert!(still_judging, "the costly requests ended too soon for this test to mean anything");
-    assert!(took < Duration::from_secs(2), "/healthz took {took:?} while reviews were judged");
+    assert!(still_judging, "/healthz answered only after the costly reviews were judged");
     for h in heavy {
         let (st, v) = h.await.unwrap();
         assert_eq!((st, v["response"]["allowed"].as_bool()), (StatusCode::OK, Some(false)));
