@@ -518,13 +518,20 @@ pub fn outcomes(
     plan.probes
         .iter()
         .map(|p| {
-            let o = match (p.probe.target, control) {
-                (Target::Pod, Outcome::Admitted(_)) | (Target::RoleBinding, _) => send(p.probe),
-                (Target::Pod, c) => Outcome::NotSent(control_denied(c)),
-            };
+            let o = blocked(p.probe, control).unwrap_or_else(|| send(p.probe));
             (p.probe, o)
         })
         .collect()
+}
+
+/// Whether `probe` is not sent because of the control pod's outcome (pod probes, when the
+/// control pod is not admitted): its outcome then.
+#[must_use]
+pub fn blocked(probe: &Probe, control: &Outcome) -> Option<Outcome> {
+    match (probe.target, control) {
+        (Target::Pod, Outcome::Admitted(_)) | (Target::RoleBinding, _) => None,
+        (Target::Pod, c) => Some(Outcome::NotSent(control_denied(c))),
+    }
 }
 
 fn control_denied(c: &Outcome) -> String {
@@ -586,8 +593,13 @@ fn remediation(ns: &str, probe: &Probe) -> String {
     match (probe.psa, probe.target) {
         (Some(level), _) => format!(
             "enforce Pod Security on the namespace: `kubectl label namespace {ns} \
-             pod-security.kubernetes.io/enforce=restricted` (`{level}` is enough for this probe), or register \
-             `kubeward serve` as a validating admission webhook (docs/serve.md)"
+             pod-security.kubernetes.io/enforce=restricted`{}, or register `kubeward serve` as a validating \
+             admission webhook (docs/serve.md)",
+            if level == "baseline" {
+                " (`baseline` is enough for this probe)"
+            } else {
+                " (`baseline` allows this probe)"
+            }
         ),
         (None, Target::Pod) if probe.code == "IMG003" => {
             "deny it at admission: register `kubeward serve` with `rules.image.allowed-registries` in its \
@@ -714,7 +726,7 @@ pub fn report(plan: &Plan, results: &[NamespaceResult], mut errors: Vec<InputErr
             },
         });
     }
-    diagnostics.sort_by(|a, b| crate::engine::order(a, b));
+    diagnostics.sort_by(crate::engine::order);
     Report { diagnostics, errors, files: 0, objects: verified, rules_run: plan.probes.len(), ..Report::default() }
 }
 
@@ -728,7 +740,7 @@ pub fn write_table(results: &[NamespaceResult], out: &mut dyn std::io::Write) ->
     }
     let ns_w = results.iter().map(|r| r.namespace.name.chars().count()).max().unwrap_or(0).max("namespace".len());
     let probe_w = PROBES.iter().map(|p| p.id.len() + p.code.len() + 3).max().unwrap_or(0).max(CONTROL_ID.len());
-    writeln!(out, "What each namespace admits (dry runs, nothing persisted):")?;
+    writeln!(out, "\nWhat each namespace admits (dry runs, nothing persisted):")?;
     writeln!(out, "  {:ns_w$}  {:probe_w$}  outcome", "namespace", "probe")?;
     for r in results {
         let name = crate::report::printable::printable(&r.namespace.name);
