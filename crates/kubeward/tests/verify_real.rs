@@ -377,3 +377,81 @@ fn an_api_server_without_dry_run_is_refused() {
     assert!(log.iter().all(|r| r.method == "GET"), "{log:#?}");
     assert!(log.iter().any(|r| r.uri == "/version"), "{log:#?}");
 }
+
+/// ValidatingAdmissionPolicies: one that denies `hostNetwork` in a namespace is named as the
+/// denier of that probe only; one that denies every pod in another namespace denies the control
+/// pod too, so that namespace's pod probes prove nothing: they are not sent, an input error
+/// says why (exit code 2), and its RoleBinding probe, which does not depend on the control pod,
+/// is still judged.
+#[test]
+fn validating_admission_policies_are_named_and_a_denied_control_pod_is_inconclusive() {
+    let Some(c) = k8s_harness::shared() else { return };
+    c.namespace("vap");
+    c.namespace("vap-closed");
+    let policy = |name: &str, expression: &str, message: &str, ns: &str| {
+        format!(
+            "apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {{name: {name}}}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+      - {{apiGroups: [\"\"], apiVersions: [v1], operations: [CREATE], resources: [pods]}}
+  validations:
+    - {{expression: \"{expression}\", message: \"{message}\"}}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {{name: {name}}}
+spec:
+  policyName: {name}
+  validationActions: [Deny]
+  matchResources:
+    namespaceSelector:
+      matchLabels: {{kubernetes.io/metadata.name: {ns}}}
+"
+        )
+    };
+    c.apply(&policy(
+        "no-host-network",
+        "!has(object.spec.hostNetwork) || !object.spec.hostNetwork",
+        "pods may not use the host network",
+        "vap",
+    ));
+    c.apply(&policy("no-pods", "false", "no pods here", "vap-closed"));
+    // Policies take effect within a moment: wait until both deny.
+    let host_pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: h, namespace: vap}\nspec:\n  hostNetwork: true\n  containers: [{name: a, image: registry.example.com/a:1}]\n";
+    let closed_pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: vap-closed}\nspec:\n  containers: [{name: a, image: registry.example.com/a:1}]\n";
+    let started = Instant::now();
+    for pod in [host_pod, closed_pod] {
+        while c.kubectl(&["apply", "--dry-run=server", "-f", "-"], Some(pod)).status.success() {
+            assert!(started.elapsed() < Duration::from_secs(30), "the policy never took effect: {pod}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    let cfg = config(c, "vap");
+    let o = verify(c, c.admin(), &cfg, &["-n", "vap", "-n", "vap-closed"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let table = stdout(&o);
+    assert_eq!(outcome(&table, "vap", "host-network"), "denied by ValidatingAdmissionPolicy `no-host-network`");
+    assert_eq!(outcome(&table, "vap", "privileged"), "admitted");
+    assert_eq!(outcome(&table, "vap-closed", "control"), "denied by ValidatingAdmissionPolicy `no-pods`");
+    assert_eq!(outcome(&table, "vap-closed", "privileged"), "not sent (control pod not admitted)");
+    assert_eq!(outcome(&table, "vap-closed", "bind-cluster-admin"), "admitted");
+
+    let o = verify(c, c.admin(), &cfg, &["-n", "vap", "-n", "vap-closed", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let v = json(&o);
+    assert_eq!(admitted(&v, "vap-closed"), ["bind-cluster-admin"]);
+    assert!(!admitted(&v, "vap").contains(&"host-network".to_string()));
+    let errors: Vec<&str> = v["errors"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap()).collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("namespace `vap-closed`: probes `privileged`, ")
+            && errors[0].contains("the control pod (which Pod Security `restricted` admits) was denied too")
+            && errors[0].contains("no pods here"),
+        "{}",
+        errors[0]
+    );
+}
