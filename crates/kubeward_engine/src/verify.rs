@@ -762,5 +762,43 @@ pub fn write_table(results: &[NamespaceResult], out: &mut dyn std::io::Write) ->
     writeln!(out)
 }
 
+/// docs/verify-probes.md: the probe table, generated from [`PROBES`] and the control pod.
+#[must_use]
+pub fn docs_page() -> String {
+    let mut s = String::from(crate::docs::HEADER);
+    s.push_str("# `kubeward verify`: the probes
+
+");
+    s.push_str(
+        "What `kubeward verify` submits in each namespace, with server-side dry run (`dryRun=All`: nothing is \
+         persisted). Each pod probe is the control pod below with one property changed, so that a denial is for the \
+         probed reason; a probe the namespace admits is a finding of the rule it probes, with the severity the \
+         engine gives the probe object under your configuration. \"Pod Security\" is the lowest `enforce` level that \
+         denies the probe. See [verify.md](verify.md).\n\n",
+    );
+    s.push_str("| Probe | Rule | Change from the control pod | Pod Security |\n|---|---|---|---|\n");
+    for p in PROBES {
+        let rule = crate::registry::find(p.code).map(|r| r.meta());
+        let link = rule.map_or_else(
+            || p.code.to_string(),
+            |m| format!("[{}](rules/{}-{}.md) `{}`", m.code, m.code, m.name, m.name),
+        );
+        let _ = writeln!(
+            s,
+            "| `{}` | {link} | {} | {} |",
+            p.id,
+            p.change,
+            p.psa.map_or_else(|| "not covered".to_string(), |l| format!("`{l}`"))
+        );
+    }
+    s.push_str("\n## The control pod\n\nSent first in each namespace (its image comes from the first of `rules.image.allowed-registries`, \
+                else `registry.k8s.io/pause:3.10`). When it is not admitted, the namespace's pod probes prove nothing: they are not \
+                sent, and the run reports them as inconclusive (exit code 2).\n\n```json\n");
+    let control = control_pod("NAMESPACE", DEFAULT_CONTROL_IMAGE);
+    s.push_str(&serde_json::to_string_pretty(&control).unwrap_or_default());
+    s.push_str("\n```\n");
+    s
+}
+
 #[cfg(test)]
 mod tests;
