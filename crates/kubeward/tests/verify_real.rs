@@ -455,3 +455,26 @@ spec:
         errors[0]
     );
 }
+
+/// A server that answers every probe with something that is not a verdict (405: the fake API
+/// server takes GET only, which no real API server does for pods): every probe is
+/// inconclusive, exit code 2, no finding and no "denied" either. The fake stands in because a
+/// real API server cannot be made to answer so.
+#[test]
+fn answers_that_are_not_verdicts_are_inconclusive() {
+    let mut cluster = fake_apiserver::Cluster::new("v1.37.2");
+    cluster.add(serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}));
+    let server = fake_apiserver::FakeApiServer::start(cluster, fake_apiserver::Options::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kubeconfig"), server.kubeconfig()).unwrap();
+    let o = support::kubeward(dir.path(), &["verify", "--kubeconfig", "kubeconfig"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = stdout(&o);
+    assert_eq!(outcome(&out, "shop", "control"), "inconclusive", "{out}");
+    assert_eq!(outcome(&out, "shop", "privileged"), "not sent (control pod not admitted)");
+    assert_eq!(outcome(&out, "shop", "bind-cluster-admin"), "inconclusive");
+    assert!(!out.contains("denied by"), "{out}");
+    let posts: Vec<_> = server.requests().into_iter().filter(|r| r.method == "POST").collect();
+    assert_eq!(posts.len(), 2, "the control pod and the RoleBinding: {posts:#?}");
+    assert!(posts.iter().all(|r| r.uri.contains("?dryRun=All&")), "{posts:#?}");
+}

@@ -483,8 +483,10 @@ pub fn classify(a: &Answer) -> Outcome {
         400 | 422 => Outcome::Inconclusive(format!("the API server found the probe object invalid ({}): {m}", a.code)),
         404 => Outcome::Inconclusive(format!("not found (404): {m}")),
         409 => Outcome::Inconclusive(format!("conflict (409): {m}")),
-        c if c == 429 || c >= 500 => Outcome::Inconclusive(format!("{c}: {m}")),
-        _ => Outcome::Denied(DeniedBy::Other, msg()),
+        // Admission plugins refuse with 403 Forbidden (quota, namespace lifecycle, image policy).
+        403 => Outcome::Denied(DeniedBy::Other, msg()),
+        // Anything else (405, 429, 5xx, a code no API server gives) is not a verdict.
+        c => Outcome::Inconclusive(format!("{c}: {m}")),
     }
 }
 
@@ -766,9 +768,11 @@ pub fn write_table(results: &[NamespaceResult], out: &mut dyn std::io::Write) ->
 #[must_use]
 pub fn docs_page() -> String {
     let mut s = String::from(crate::docs::HEADER);
-    s.push_str("# `kubeward verify`: the probes
+    s.push_str(
+        "# `kubeward verify`: the probes
 
-");
+",
+    );
     s.push_str(
         "What `kubeward verify` submits in each namespace, with server-side dry run (`dryRun=All`: nothing is \
          persisted). Each pod probe is the control pod below with one property changed, so that a denial is for the \

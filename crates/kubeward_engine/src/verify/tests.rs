@@ -117,6 +117,8 @@ fn classify_names_who_denied() {
         answer(422, "Pod \"p\" is invalid: spec.containers[0].securityContext.allowPrivilegeEscalation: Invalid value: false: cannot set `allowPrivilegeEscalation` to false and `privileged` to true"),
         answer(401, "Unauthorized"),
         answer(404, "namespaces \"gone\" not found"),
+        answer(405, "405 Method Not Allowed"),
+        answer(302, "Found"),
         Answer { transport: Some("connection refused".into()), ..Answer::default() },
     ] {
         assert!(matches!(classify(&inconclusive), Outcome::Inconclusive(_)), "{inconclusive:?}: {:?}", classify(&inconclusive));
