@@ -102,7 +102,8 @@ fn without_enforcement_every_probe_is_admitted() {
     let Some(c) = k8s_harness::shared() else { return };
     c.namespace("open");
     let cfg = config(c, "open");
-    let o = verify(c, c.admin(), &cfg, &["-n", "open", "-f", "json"]);
+    // Named twice, verified once.
+    let o = verify(c, c.admin(), &cfg, &["-n", "open", "-n", "open", "-f", "json"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let v = json(&o);
     assert!(v["errors"].as_array().unwrap().is_empty(), "{:#}", v["errors"]);

@@ -306,6 +306,14 @@ pub async fn verify(opts: &Options, names: &[String], plan: &Plan) -> Result<Ver
             return Err(ConnectError(format!("`{n}` is not a namespace name (RFC 1123 label)")));
         }
     }
+    // A namespace named twice is verified once, in the order first named.
+    let mut unique: Vec<String> = Vec::new();
+    for n in names {
+        if !unique.contains(n) {
+            unique.push(n.clone());
+        }
+    }
+    let names = unique.as_slice();
     let api = connect(opts).await?;
     let server = api.server.clone();
     require_dry_run(&api, &server).await?;
