@@ -350,6 +350,10 @@ pub struct VerifyArgs {
     /// Verify only this namespace (repeatable; default: every namespace).
     #[arg(long = "namespace", short = 'n', value_name = "NS", env = "KUBEWARD_NAMESPACE", value_delimiter = ',')]
     pub namespaces: Vec<String>,
+    /// Do not verify this namespace (repeatable, or comma-separated), such as `kube-system`,
+    /// whose system pods need what the probes test.
+    #[arg(long, value_name = "NS", value_delimiter = ',')]
+    pub exclude_namespace: Vec<String>,
     /// Timeout of one API request, in seconds.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout: u64,

@@ -460,17 +460,22 @@ spec:
 /// A server that answers every probe with something that is not a verdict (405: the fake API
 /// server takes GET only, which no real API server does for pods): every probe is
 /// inconclusive, exit code 2, no finding and no "denied" either. The fake stands in because a
-/// real API server cannot be made to answer so.
+/// real API server cannot be made to answer so. `--exclude-namespace` leaves a listed
+/// namespace out.
 #[test]
 fn answers_that_are_not_verdicts_are_inconclusive() {
     let mut cluster = fake_apiserver::Cluster::new("v1.37.2");
-    cluster.add(serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}));
+    for name in ["kube-system", "shop"] {
+        cluster.add(serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}));
+    }
     let server = fake_apiserver::FakeApiServer::start(cluster, fake_apiserver::Options::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("kubeconfig"), server.kubeconfig()).unwrap();
-    let o = support::kubeward(dir.path(), &["verify", "--kubeconfig", "kubeconfig"]);
+    let o =
+        support::kubeward(dir.path(), &["verify", "--kubeconfig", "kubeconfig", "--exclude-namespace", "kube-system"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let out = stdout(&o);
+    assert!(!out.contains("kube-system"), "{out}");
     assert_eq!(outcome(&out, "shop", "control"), "inconclusive", "{out}");
     assert_eq!(outcome(&out, "shop", "privileged"), "not sent (control pod not admitted)");
     assert_eq!(outcome(&out, "shop", "bind-cluster-admin"), "inconclusive");

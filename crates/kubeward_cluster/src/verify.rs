@@ -295,13 +295,18 @@ async fn namespace(api: &Api, plan: &Plan, ns: NamespaceInfo) -> NamespaceResult
     NamespaceResult { namespace: ns, control, probes }
 }
 
-/// Verifies the namespaces named (all when none is): refuses without server-side dry run,
-/// then submits the control pod and `plan`'s probes in each.
+/// Verifies the namespaces named (all when none is) but those in `exclude`: refuses without
+/// server-side dry run, then submits the control pod and `plan`'s probes in each.
 ///
 /// # Errors
 /// Configuration errors, an unreachable API server, and a server without dry run.
-pub async fn verify(opts: &Options, names: &[String], plan: &Plan) -> Result<Verified, ConnectError> {
-    for n in names {
+pub async fn verify(
+    opts: &Options,
+    names: &[String],
+    exclude: &[String],
+    plan: &Plan,
+) -> Result<Verified, ConnectError> {
+    for n in names.iter().chain(exclude) {
         if !is_label(n) {
             return Err(ConnectError(format!("`{n}` is not a namespace name (RFC 1123 label)")));
         }
@@ -318,7 +323,8 @@ pub async fn verify(opts: &Options, names: &[String], plan: &Plan) -> Result<Ver
     let server = api.server.clone();
     require_dry_run(&api, &server).await?;
     let mut out = Verified::default();
-    let found = namespaces(&api, names, &mut out).await;
+    let mut found = namespaces(&api, names, &mut out).await;
+    found.retain(|ns| !exclude.contains(&ns.name));
     let api = &api;
     out.results = futures::stream::iter(found.into_iter().map(|ns| namespace(api, plan, ns)))
         .buffered(NAMESPACE_CONCURRENCY)
@@ -332,8 +338,13 @@ pub async fn verify(opts: &Options, names: &[String], plan: &Plan) -> Result<Ver
 ///
 /// # Errors
 /// As [`verify`], and a runtime that cannot start.
-pub fn verify_blocking(opts: &Options, names: &[String], plan: &Plan) -> Result<Verified, ConnectError> {
-    super::runtime()?.block_on(verify(opts, names, plan))
+pub fn verify_blocking(
+    opts: &Options,
+    names: &[String],
+    exclude: &[String],
+    plan: &Plan,
+) -> Result<Verified, ConnectError> {
+    super::runtime()?.block_on(verify(opts, names, exclude, plan))
 }
 
 #[cfg(test)]

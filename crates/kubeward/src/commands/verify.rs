@@ -39,8 +39,8 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
         overall_timeout: Some(Duration::from_secs(args.timeout)),
         skip_kubelet_config: true,
     };
-    let verified =
-        kubeward_cluster::verify::verify_blocking(&opts, &args.namespaces, &plan).map_err(|e| anyhow!("{e}"))?;
+    let verified = kubeward_cluster::verify::verify_blocking(&opts, &args.namespaces, &args.exclude_namespace, &plan)
+        .map_err(|e| anyhow!("{e}"))?;
     if !args.report.quiet {
         for note in plan.notes.iter().chain(&verified.notes) {
             eprintln!("kubeward: note: {}", kubeward_engine::report::printable::printable(note));
