@@ -30,6 +30,9 @@ pub enum Command {
     Cluster(Box<ClusterArgs>),
     /// Run the validating admission webhook (HTTPS), or print its webhook configuration.
     Serve(Box<ServeArgs>),
+    /// Prove that security settings are enforced: submit known-unsafe objects with server-side
+    /// dry run in each namespace; each one the cluster admits is a finding (nothing is persisted).
+    Verify(Box<VerifyArgs>),
     /// List the rules.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -332,4 +335,35 @@ pub struct ServeArgs {
     /// failurePolicy in the printed configuration: Fail (fail closed) or Ignore (fail open).
     #[arg(long, default_value = "Fail")]
     pub failure_policy: String,
+}
+
+/// `kubeward verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Kubeconfig file (default: `KUBECONFIG`, then `~/.kube/config`, then the in-cluster
+    /// service account).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (default: the current context).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Verify only this namespace (repeatable; default: every namespace).
+    #[arg(long = "namespace", short = 'n', value_name = "NS", env = "KUBEWARD_NAMESPACE", value_delimiter = ',')]
+    pub namespaces: Vec<String>,
+    /// Do not verify this namespace (repeatable, or comma-separated), such as `kube-system`,
+    /// whose system pods need what the probes test.
+    #[arg(long, value_name = "NS", value_delimiter = ',')]
+    pub exclude_namespace: Vec<String>,
+    /// Timeout of one API request, in seconds.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// Time limit of the whole run, in seconds: what is not verified by then is inconclusive.
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+    /// Print the RBAC `kubeward verify` needs (deploy/verify/rbac.yaml) and exit.
+    #[arg(long)]
+    pub print_rbac: bool,
+    /// Report options (`--select`/`--ignore` choose the probes by the rules they probe).
+    #[command(flatten)]
+    pub report: ReportArgs,
 }

@@ -31,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Fix(a) => commands::fix::run(&a),
         Command::Cluster(a) => commands::cluster::run(&a),
         Command::Serve(a) => commands::serve::run(&a),
+        Command::Verify(a) => commands::verify::run(&a),
         Command::Rules(a) => commands::rules::run(&a),
         Command::Explain(a) => commands::explain::run(&a),
     }

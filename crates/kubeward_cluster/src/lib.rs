@@ -47,6 +47,7 @@ use serde_json::{json, Value};
 
 mod exec;
 pub mod split;
+pub mod verify;
 
 /// How to connect and what to read.
 #[derive(Clone, Debug, Default)]

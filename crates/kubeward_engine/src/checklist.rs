@@ -29,7 +29,7 @@ pub const ITEMS: &[Item] = &[
         source: C,
         section: "General guidance",
         text: "Verify that all your security settings are properly enforced",
-        planned: "`kubeward cluster` runs every rule on what the API server holds (docs/cluster.md)",
+        planned: "`kubeward verify` submits known-unsafe objects with server-side dry run and reports each one a namespace admits (docs/verify.md); `kubeward cluster` runs every rule on what the API server holds (docs/cluster.md)",
     },
     Item {
         id: "general.2",

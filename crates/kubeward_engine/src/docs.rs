@@ -163,6 +163,7 @@ pub fn generated() -> Vec<(String, String)> {
         ("docs/checklist-coverage.md".to_string(), checklist_coverage()),
         ("docs/admission-rules.md".to_string(), crate::admission::rules_page()),
         ("docs/pod-security-standards.md".to_string(), crate::pss::docs_page()),
+        ("docs/verify-probes.md".to_string(), crate::verify::docs_page()),
     ];
     for r in rules() {
         v.push((r.meta().docs_path(), rule_page(r.meta())));

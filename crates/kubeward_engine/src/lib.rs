@@ -26,6 +26,7 @@ pub mod snapshot;
 pub mod spill;
 pub mod suggest;
 pub mod suppression;
+pub mod verify;
 
 #[cfg(test)]
 pub(crate) mod testing;

@@ -214,8 +214,8 @@ fn totals(r: &Render<'_>, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     if !parts.is_empty() {
         write!(out, " ({})", parts.join(", "))?;
     }
-    if r.command == "cluster" {
-        // API input has no files: the objects came from the cluster.
+    if r.command == "cluster" || r.command == "verify" {
+        // API input has no files: the objects came from the cluster (verify: its namespaces).
         write!(
             out,
             " in {} object{} from the cluster",
