@@ -97,6 +97,18 @@ pub fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
+/// What binds user `auditor` to `deploy/cluster-audit/`'s ClusterRole; every instance holds it
+/// (with that folder's namespace and RBAC), and tests that compare what a cluster holds with
+/// files list it among the harness's own objects.
+pub const AUDITOR_BINDING: &str = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: kubeward-audit-auditor
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kubeward-audit}
+subjects:
+  - {apiGroup: rbac.authorization.k8s.io, kind: User, name: auditor}
+";
+
 /// A process under the watchdog: killed when the pipe closes.
 struct Guarded {
     watchdog: Child,
@@ -296,16 +308,7 @@ impl RealCluster {
         for f in ["deploy/cluster-audit/namespace.yaml", "deploy/cluster-audit/rbac.yaml"] {
             cluster.apply(&std::fs::read_to_string(repo.join(f)).unwrap());
         }
-        cluster.apply(
-            "apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: kubeward-audit-auditor
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kubeward-audit}
-subjects:
-  - {apiGroup: rbac.authorization.k8s.io, kind: User, name: auditor}
-",
-        );
+        cluster.apply(AUDITOR_BINDING);
         cluster.auditor = cluster.user("auditor", None);
         Some(cluster)
     }

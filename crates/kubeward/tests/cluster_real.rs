@@ -64,14 +64,7 @@ subjects:
 ";
 
 /// The objects the harness itself applies to every instance (its auditor's identity).
-const HARNESS: &str = "apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: kubeward-audit-auditor
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kubeward-audit}
-subjects:
-  - {apiGroup: rbac.authorization.k8s.io, kind: User, name: auditor}
-";
+const HARNESS: &str = k8s_harness::AUDITOR_BINDING;
 
 /// The namespaces that get a `default` ServiceAccount (see [`EXTRAS`]).
 const SA_NAMESPACES: &[&str] = &["default", "kube-system", "kube-flannel", "shop"];

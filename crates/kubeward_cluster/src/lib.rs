@@ -165,6 +165,37 @@ fn uses_exec(cfg: &kube::Config) -> bool {
         && (a.username.is_none() || a.password.is_none())
 }
 
+/// The API client of one run, as kubectl would connect (kubeconfig, context, in-cluster
+/// account), with kubeward's exec plugin handling and time limits: `--timeout` starts here.
+/// Shared by the collector and `verify`.
+pub(crate) async fn connect(opts: &Options) -> Result<Api, ConnectError> {
+    let overall = opts.overall_timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let deadline = tokio::time::Instant::now() + overall;
+    let timeout = opts.timeout.unwrap_or(Duration::from_secs(60));
+    let (mut cfg, exec_cfg) = config(opts).await?;
+    let server = cfg.cluster_url.to_string();
+    let ca = ca_source(&cfg, opts.kubeconfig.as_deref());
+    let host = cfg.cluster_url.authority().map_or_else(|| server.clone(), ToString::to_string);
+    // The exec plugin's first answer: a token (sent by `Api::open`, refreshed there) or a
+    // client certificate (given to the TLS set-up).
+    let mut exec = None;
+    if let Some(e) = exec_cfg {
+        let limit = timeout.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+        let c =
+            exec::run(&e, limit).await.map_err(|m| ConnectError(format!("cannot authenticate to {server}: {m}")))?;
+        if let Some((cert, key)) = &c.cert {
+            cfg.auth_info.client_certificate_data = Some(exec::base64(cert.as_bytes()));
+            cfg.auth_info.client_key_data = Some(exec::base64(key.as_bytes()).into());
+        }
+        if let Some(t) = c.token {
+            exec = Some(exec::ExecAuth::new(e, t, c.expiry));
+        }
+    }
+    let client =
+        kube::Client::try_from(cfg).map_err(|e| ConnectError(format!("cannot create a client for {server}: {e}")))?;
+    Ok(Api { client, timeout, deadline, overall, requests: AtomicUsize::new(0), exec, server: host, ca, url: server })
+}
+
 /// How the server's certificate is verified, for messages.
 fn ca_source(cfg: &kube::Config, kubeconfig: Option<&std::path::Path>) -> String {
     if cfg.accept_invalid_certs {
@@ -397,6 +428,8 @@ struct Api {
     /// The server and the CA it is verified with, for certificate errors.
     server: String,
     ca: String,
+    /// The server's URL, for messages.
+    url: String,
 }
 
 /// Resources listed at the same time (each list stays paginated, so memory stays bounded).
@@ -675,40 +708,8 @@ pub async fn collect_pages<O>(
             return Err(ConnectError(format!("`{n}` is not a namespace name (RFC 1123 label)")));
         }
     }
-    let overall = opts.overall_timeout.unwrap_or(DEFAULT_TIMEOUT);
-    let deadline = tokio::time::Instant::now() + overall;
-    let timeout = opts.timeout.unwrap_or(Duration::from_secs(60));
-    let (mut cfg, exec_cfg) = config(opts).await?;
-    let server = cfg.cluster_url.to_string();
-    let ca = ca_source(&cfg, opts.kubeconfig.as_deref());
-    let host = cfg.cluster_url.authority().map_or_else(|| server.clone(), ToString::to_string);
-    // The exec plugin's first answer: a token (sent by `Api::open`, refreshed there) or a
-    // client certificate (given to the TLS set-up).
-    let mut exec = None;
-    if let Some(e) = exec_cfg {
-        let limit = timeout.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
-        let c =
-            exec::run(&e, limit).await.map_err(|m| ConnectError(format!("cannot authenticate to {server}: {m}")))?;
-        if let Some((cert, key)) = &c.cert {
-            cfg.auth_info.client_certificate_data = Some(exec::base64(cert.as_bytes()));
-            cfg.auth_info.client_key_data = Some(exec::base64(key.as_bytes()).into());
-        }
-        if let Some(t) = c.token {
-            exec = Some(exec::ExecAuth::new(e, t, c.expiry));
-        }
-    }
-    let client =
-        kube::Client::try_from(cfg).map_err(|e| ConnectError(format!("cannot create a client for {server}: {e}")))?;
-    let api = std::sync::Arc::new(Api {
-        client,
-        timeout,
-        deadline,
-        overall,
-        requests: AtomicUsize::new(0),
-        exec,
-        server: host,
-        ca,
-    });
+    let api = std::sync::Arc::new(connect(opts).await?);
+    let server = api.url.clone();
     let numbers = AtomicUsize::new(0);
     let pages = Pages { page, numbers: &numbers };
     let mut out = Collector::default();

@@ -7,8 +7,7 @@
 //! Kubernetes v1.18; an older server may ignore the parameter and create the object), else the
 //! run is refused.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::atomic::Ordering;
 
 use futures::StreamExt;
 use kube::client::Body;
@@ -16,7 +15,7 @@ use kubeward_engine::verify::{self, Answer, NamespaceInfo, NamespaceResult, Outc
 use kubeward_engine::InputError;
 use serde_json::Value;
 
-use super::{exec, Api, ConnectError, Failure, Got, Kind, Options, Retry, DEFAULT_TIMEOUT, MAX_ATTEMPTS};
+use super::{Api, ConnectError, Failure, Got, Kind, Options, Retry, MAX_ATTEMPTS};
 
 /// The first Kubernetes minor version (of major 1) where server-side dry run is GA.
 pub const DRY_RUN_GA_MINOR: u64 = 18;
@@ -39,33 +38,6 @@ pub struct Verified {
     pub notes: Vec<String>,
     /// Requests made (GET and dry-run POST).
     pub requests: usize,
-}
-
-/// Connects like [`super::collect_pages`] does (kubeconfig, exec plugin, time limits).
-async fn connect(opts: &Options) -> Result<Api, ConnectError> {
-    let overall = opts.overall_timeout.unwrap_or(DEFAULT_TIMEOUT);
-    let deadline = tokio::time::Instant::now() + overall;
-    let timeout = opts.timeout.unwrap_or(Duration::from_secs(60));
-    let (mut cfg, exec_cfg) = super::config(opts).await?;
-    let server = cfg.cluster_url.to_string();
-    let ca = super::ca_source(&cfg, opts.kubeconfig.as_deref());
-    let host = cfg.cluster_url.authority().map_or_else(|| server.clone(), ToString::to_string);
-    let mut exec = None;
-    if let Some(e) = exec_cfg {
-        let limit = timeout.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
-        let c =
-            exec::run(&e, limit).await.map_err(|m| ConnectError(format!("cannot authenticate to {server}: {m}")))?;
-        if let Some((cert, key)) = &c.cert {
-            cfg.auth_info.client_certificate_data = Some(exec::base64(cert.as_bytes()));
-            cfg.auth_info.client_key_data = Some(exec::base64(key.as_bytes()).into());
-        }
-        if let Some(t) = c.token {
-            exec = Some(exec::ExecAuth::new(e, t, c.expiry));
-        }
-    }
-    let client =
-        kube::Client::try_from(cfg).map_err(|e| ConnectError(format!("cannot create a client for {server}: {e}")))?;
-    Ok(Api { client, timeout, deadline, overall, requests: AtomicUsize::new(0), exec, server: host, ca })
 }
 
 /// The server's version as `(major, minor)` from `/version` (`"minor": "18+"` is 18).
@@ -319,7 +291,7 @@ pub async fn verify(
         }
     }
     let names = unique.as_slice();
-    let api = connect(opts).await?;
+    let api = super::connect(opts).await?;
     let server = api.server.clone();
     require_dry_run(&api, &server).await?;
     let mut out = Verified::default();
