@@ -20,7 +20,6 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// Audit a node's control-plane and kubelet configuration (live, or offline with --root).
     Node(Box<NodeArgs>),
-    // --- images (issue 6) ---
     /// Gate image scanners' vulnerability reports (Trivy, Grype, Clair v4) with the `images:`
     /// policy, and name the workloads that run affected images.
     Images(Box<ImagesArgs>),
@@ -106,12 +105,10 @@ pub struct ScanArgs {
     /// Largest file read (bytes, or with KiB/MiB/GiB); larger files are an error. Default 64MiB.
     #[arg(long, env = "KUBEWARD_MAX_FILE_SIZE")]
     pub max_file_size: Option<String>,
-    // --- images (issue 6) ---
     /// Also read the vulnerability reports (Trivy JSON, Grype JSON, Clair v4) in DIR, apply
     /// the `images:` policy and name the scanned workloads that run affected images (repeatable).
     #[arg(long, value_name = "DIR", env = "KUBEWARD_IMAGE_REPORTS", value_delimiter = ',')]
     pub image_reports: Vec<PathBuf>,
-    // --- charts (issue 16) ---
     /// A values file for the Helm charts found (a folder with Chart.yaml), passed to
     /// `helm template --values` (repeatable).
     #[arg(long, value_name = "FILE")]
@@ -124,7 +121,6 @@ pub struct ScanArgs {
     pub report: ReportArgs,
 }
 
-// --- images (issue 6) ---
 /// `kubeward images`.
 #[derive(Debug, Args)]
 pub struct ImagesArgs {

@@ -27,7 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(a) => commands::scan::run(&a),
         Command::Node(a) => commands::node::run(&a),
-        Command::Images(a) => commands::images::run(&a), // --- images (issue 6) ---
+        Command::Images(a) => commands::images::run(&a),
         Command::Fix(a) => commands::fix::run(&a),
         Command::Cluster(a) => commands::cluster::run(&a),
         Command::Serve(a) => commands::serve::run(&a),

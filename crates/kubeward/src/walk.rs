@@ -177,10 +177,7 @@ pub fn collect(paths: &[PathBuf], exclude: &Excludes, gitignore: bool) -> (Vec<I
 /// Whether a file found walking a directory is read: a manifest by its extension, or a
 /// Dockerfile by its name.
 fn is_wanted(path: &Path) -> bool {
-    path.extension()
-        .and_then(|x| x.to_str())
-        .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
-        // --- images (issue 6) ---
+    path.extension().and_then(|x| x.to_str()).is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
         || path.to_str().is_some_and(kubeward_engine::input::dockerfile::is_dockerfile_path)
 }
 
@@ -443,7 +440,6 @@ pub fn load(inputs: &[Input], max_size: u64, limits: Limits, tick: &(dyn Fn() + 
         .map(|input| {
             tick();
             let (name, text) = read_input(input, max_size)?;
-            // --- images (issue 6) ---
             if kubeward_engine::input::dockerfile::is_dockerfile_path(&name) {
                 return Ok(kubeward_engine::input::dockerfile::source_file(&name, text));
             }
@@ -525,7 +521,6 @@ fn audit_item(
         Item::Input(input) => {
             tick();
             let (name, text) = read_input(&input, max_size)?;
-            // --- images (issue 6) ---
             if kubeward_engine::input::dockerfile::is_dockerfile_path(&name) {
                 kubeward_engine::input::dockerfile::source_file(&name, text)
             } else {

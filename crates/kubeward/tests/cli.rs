@@ -316,7 +316,7 @@ fn insecure_example_trips_every_rule_family() {
 
     // Every rule, in fact: IMG003 needs `allowed-registries` in the config.
     let d = tempfile::tempdir().expect("tempdir");
-    // --- images (issue 6) --- IMG005 and DF002 need `standard-base-images` too.
+    // IMG005 and DF002 need `standard-base-images` too.
     write(
         d.path(),
         ".kubeward.yaml",

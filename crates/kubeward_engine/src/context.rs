@@ -21,7 +21,6 @@ pub struct Context<'a> {
     found: Vec<(Diagnostic, Arc<[Exemption]>)>,
     cache: Option<(ObjectKey, Arc<[Exemption]>)>,
     scratch: Option<Diagnostic>,
-    // --- images (issue 6) ---
     inline_exempted: usize,
     /// Judged findings compressed in sorted runs (see [`Context::spilling`]).
     runs: Option<crate::spill::Runs>,
@@ -175,7 +174,6 @@ impl<'a> Context<'a> {
         &mut self.found[last].0
     }
 
-    // --- images (issue 6) ---
     /// Reports a finding about a Dockerfile at `pos`, attributed to instruction `instruction`
     /// (its inline `# kubeward:ignore=` comments apply, as do file-wide `ignore-file` ones).
     pub fn report_dockerfile(

@@ -547,7 +547,6 @@ impl<'s> Plan<'s> {
             exempted += c.exempted;
             diagnostics.extend(c.diagnostics);
         }
-        // --- images (issue 6) ---
         if !self.dockerfile_rules.is_empty()
             && file.documents.is_empty()
             && file.path.as_deref().is_some_and(crate::input::dockerfile::is_dockerfile_path)

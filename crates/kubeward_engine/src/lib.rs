@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod admission;
+pub mod base64;
 pub mod checklist;
 pub mod context;
 pub mod cross;
@@ -11,8 +12,6 @@ pub mod diagnostic;
 pub mod docs;
 pub mod engine;
 pub mod fix;
-// --- images (issue 6) ---
-pub mod base64;
 pub mod images;
 pub mod input;
 pub mod pss;

@@ -85,7 +85,6 @@ pub enum Category {
     /// `DOCKER`: the Docker host (CIS Docker Benchmark / docker-bench sections 1 to 3): auditd
     /// rules, daemon configuration, Docker file permissions.
     Docker,
-    // --- images (issue 6) ---
     /// `DF`: Dockerfiles and Containerfiles (CIS Docker Benchmark section 4, hadolint's security
     /// checks): root user, base images, credentials, remote downloads.
     Dockerfile,
@@ -101,7 +100,6 @@ impl Category {
         Self::Namespace,
         Self::Node,
         Self::Docker,
-        // --- images (issue 6) ---
         Self::Dockerfile,
         Self::General,
     ];
@@ -170,7 +168,6 @@ impl Targets {
     pub const SNAPSHOT: Targets = Targets(8);
     /// Every node file whose permissions and ownership are audited (`kubeward node`).
     pub const HOST_FILE: Targets = Targets(16);
-    // --- images (issue 6) ---
     /// Every Dockerfile / Containerfile of the scan.
     pub const DOCKERFILE: Targets = Targets(32);
     /// Marks a rule about objects only `kubeward cluster` makes (`AuditGap`):
@@ -286,7 +283,6 @@ pub trait Rule: Send + Sync + 'static {
     }
     /// Called for every node file when `targets` has `HOST_FILE`.
     fn check_host_file(&self, _file: &crate::input::hostfile::HostFile, _cx: &mut Context<'_>) {}
-    // --- images (issue 6) ---
     /// Called for every Dockerfile when `targets` has `DOCKERFILE`.
     fn check_dockerfile(&self, _df: &crate::input::dockerfile::Dockerfile, _cx: &mut Context<'_>) {}
 }

@@ -68,7 +68,6 @@ pub struct ImageOptions {
     pub allowed_registries: Vec<String>,
     /// Report `imagePullPolicy` other than `Always` (IMG004); default true.
     pub require_pull_policy_always: Option<bool>,
-    // --- images (issue 6) ---
     /// Standard base images (`docker.io/library/alpine`, `alpine:3.20`, `cgr.dev/chainguard/*`):
     /// Dockerfile bases (DF002) and workload images (IMG005) must be one of these or come from
     /// an allowed registry; empty = not checked.
@@ -119,7 +118,6 @@ pub struct RawSettings {
     pub max_file_size: Option<serde_json::Value>,
     /// Rule options.
     pub rules: RuleOptions,
-    // --- images (issue 6) ---
     /// Vulnerability report policy (`kubeward images`, `scan --image-reports`).
     pub images: crate::images::ImagePolicy,
     /// The admission policy of `kubeward serve`.
@@ -170,7 +168,6 @@ pub struct Settings {
     pub sensitive_host_paths: Vec<String>,
     /// Today's date (YYYY-MM-DD) for `ignore-until`; fixed in tests.
     pub today: String,
-    // --- images (issue 6) ---
     /// Vulnerability report policy.
     pub images: crate::images::ImagePolicy,
     /// The admission policy of `kubeward serve` (validated).
@@ -280,7 +277,7 @@ impl Settings {
             .clone()
             .unwrap_or_else(|| DEFAULT_SENSITIVE_HOST_PATHS.iter().map(|s| (*s).to_string()).collect());
         let max_file_size = raw.max_file_size.as_ref().map_or(Ok(64 << 20), parse_size)?;
-        raw.images.validate()?; // --- images (issue 6) ---
+        raw.images.validate()?;
         raw.serve.validate()?;
         Ok(Self {
             select: raw.select,

@@ -27,7 +27,6 @@ pub fn fixture_path(rule: &dyn Rule) -> PathBuf {
     ))
 }
 
-// --- images (issue 6) ---
 /// `Dockerfile` for Dockerfile rules, else `yaml`.
 fn fixture_extension(rule: &dyn Rule) -> &'static str {
     if rule.meta().targets.has(crate::rule::Targets::DOCKERFILE) {
@@ -92,7 +91,6 @@ fn run_dockerfile_fixture(rule: &'static dyn Rule, text: &str) -> Result<String,
     check_messages(code, &report, true, &mut problems);
     finish(&snap, &report, problems)
 }
-// --- end images (issue 6) ---
 
 /// Every finding's message style, and (when `positions`) that it has a line and column.
 fn check_messages(code: &str, report: &crate::engine::Report, positions: bool, problems: &mut Vec<String>) {
@@ -177,7 +175,6 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
     let path = fixture_path(rule);
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: no fixture ({e})", path.display()))?;
     let code = rule.meta().code;
-    // --- images (issue 6) ---
     if rule.meta().targets.has(crate::rule::Targets::DOCKERFILE) {
         return run_dockerfile_fixture(rule, &text);
     }
@@ -244,7 +241,7 @@ pub fn doc_examples(docs: &str) -> (Option<String>, Option<String>) {
             } else if t.starts_with("## ") && state >= 1 && !t.starts_with("## Example") {
                 state = 3;
             }
-            // --- images (issue 6) --- Dockerfile rules show Dockerfiles.
+            // Dockerfile rules show Dockerfiles.
             if (t == "```yaml" || t == "```dockerfile") && (state == 1 || state == 2) {
                 in_block = true;
                 cur.clear();
@@ -266,7 +263,6 @@ pub fn doc_examples(docs: &str) -> (Option<String>, Option<String>) {
 
 /// Runs one rule on a text and counts its findings.
 pub fn count_findings(rule: &'static dyn Rule, text: &str) -> (usize, usize) {
-    // --- images (issue 6) ---
     let mut snap = if rule.meta().targets.has(crate::rule::Targets::DOCKERFILE) {
         let mut s = Snapshot::default();
         let (f, errs) = crate::input::dockerfile::source_file("example.Dockerfile", text.to_string());

@@ -157,11 +157,11 @@ pub fn run(args: &FixArgs) -> Result<u8> {
     let exclude = walk::exclude_set(&excludes)?;
     let paths = if args.paths.is_empty() { vec![std::path::PathBuf::from(".")] } else { args.paths.clone() };
     let (mut found, mut errors) = walk::collect(&paths, &exclude, !args.no_gitignore);
-    // --- charts (issue 16) --- a chart's templates are not YAML: never parsed, never edited.
+    // A chart's templates are not YAML: never parsed, never edited.
     errors.extend(crate::render::skip_charts(&mut found, "fix"));
     let mut inputs = Vec::new();
     let mut stdin = false;
-    // --- images (issue 6) --- Dockerfiles are not fixed; they are audited with what remains.
+    // Dockerfiles are not fixed; they are audited with what remains.
     let mut dockerfiles = Vec::new();
     for i in &found {
         // The same checks as `scan`: size limit, regular files, no binary, UTF-8.
@@ -178,7 +178,7 @@ pub fn run(args: &FixArgs) -> Result<u8> {
             errors.push(kubeward_engine::InputError { file: Some(shown.into()), pos: Default::default(), message });
             continue;
         }
-        // --- images (issue 6) --- Dockerfiles are not fixed; they are audited with what remains.
+        // Dockerfiles are not fixed; they are audited with what remains.
         if matches!(i, walk::Input::File(_)) && kubeward_engine::input::dockerfile::is_dockerfile_path(&shown) {
             dockerfiles.push((shown, text));
             continue;

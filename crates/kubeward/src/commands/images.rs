@@ -178,7 +178,7 @@ pub fn run(args: &ImagesArgs) -> Result<u8> {
     if !args.manifests.is_empty() {
         let exclude = walk::exclude_set(&settings.exclude)?;
         let (mut inputs, mut errors) = walk::collect(&args.manifests, &exclude, !args.no_gitignore);
-        // --- charts (issue 16) --- charts and kustomizations are rendered, as by `scan`.
+        // Charts and kustomizations are rendered, as by `scan`.
         let opts = crate::render::Options { max_size: settings.max_file_size, ..Default::default() };
         let rendered = crate::render::prepare(&mut inputs, &args.manifests, &opts);
         errors.extend(rendered.errors);

@@ -3,7 +3,7 @@
 pub mod cluster;
 pub mod explain;
 pub mod fix;
-pub mod images; // --- images (issue 6) ---
+pub mod images;
 pub mod node;
 pub mod output;
 pub mod rules;

@@ -13,7 +13,7 @@ fn targets(t: Targets) -> Vec<&'static str> {
         (Targets::CONTAINER, "container"),
         (Targets::SNAPSHOT, "snapshot"),
         (Targets::HOST_FILE, "host-file"),
-        (Targets::DOCKERFILE, "dockerfile"), // --- images (issue 6) ---
+        (Targets::DOCKERFILE, "dockerfile"),
         (Targets::CLUSTER, "cluster"),
     ]
     .into_iter()

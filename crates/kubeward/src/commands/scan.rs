@@ -26,7 +26,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let exclude = walk::exclude_set(&excludes)?;
     let paths = if args.paths.is_empty() { vec![std::path::PathBuf::from(".")] } else { args.paths.clone() };
     let (mut inputs, mut errors) = walk::collect(&paths, &exclude, !args.no_gitignore);
-    // --- charts (issue 16) --- Helm charts and kustomizations are rendered and stand for their files.
+    // Helm charts and kustomizations are rendered and stand for their files.
     let rendered = crate::render::prepare(
         &mut inputs,
         &paths,
@@ -39,7 +39,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     );
     errors.extend(rendered.errors);
     let progress = crate::progress::Progress::new(args.report.quiet, inputs.len() as u64, "scanning");
-    // --- images (issue 6) --- reports named with --image-reports are read first (a report
+    // Reports named with --image-reports are read first (a report
     // inside a scanned directory is read once).
     let mut reports = kubeward_engine::Snapshot::default();
     if !args.image_reports.is_empty() {
@@ -69,7 +69,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let report = stream.finish(errors);
     progress.finish();
     let kept = streamed.kept;
-    // --- images (issue 6) --- every vulnerability read is accounted for on stderr.
+    // Every vulnerability read is accounted for on stderr.
     if want_reports && !args.report.quiet {
         let reports = kubeward_engine::images::reports_in(&kept, &settings.images, &settings.today);
         let mut a = kubeward_engine::images::Accounting::default();

@@ -1,7 +1,6 @@
 //! What rules look at: the document tree with positions, paths, objects and workload views.
 
 pub mod argv;
-// --- images (issue 6) ---
 pub mod dockerfile;
 pub mod hostfile;
 pub mod node;

@@ -1,10 +1,7 @@
 //! All rules, one file each, grouped by area. Shared helpers live in `helpers.rs`.
 
-// --- cluster (issue 4) ---
 pub mod cluster_view;
-// --- end cluster (issue 4) ---
 pub mod docker;
-// --- images (issue 6) ---
 pub mod dockerfile;
 pub mod general;
 pub mod helpers;
@@ -27,7 +24,6 @@ pub(crate) const AREAS: &[&[&dyn Rule]] = &[
     namespace::RULES,
     node::RULES,
     docker::RULES,
-    // --- images (issue 6) ---
     dockerfile::RULES,
 ];
 

@@ -3,16 +3,9 @@
 use crate::rule::Rule;
 
 mod duplicate_key;
-mod void_exemption;
-// --- cluster (issue 4) ---
 mod resource_not_audited;
-// --- end cluster (issue 4) ---
+mod void_exemption;
 
 /// The rules of this area.
-pub(crate) const RULES: &[&dyn Rule] = &[
-    &duplicate_key::DuplicateKey,
-    &void_exemption::VoidExemption,
-    // --- cluster (issue 4) ---
-    &resource_not_audited::ResourceNotAudited,
-    // --- end cluster (issue 4) ---
-];
+pub(crate) const RULES: &[&dyn Rule] =
+    &[&duplicate_key::DuplicateKey, &void_exemption::VoidExemption, &resource_not_audited::ResourceNotAudited];

@@ -5,10 +5,9 @@ use crate::rule::Rule;
 mod image_not_pinned_by_digest;
 mod image_pull_policy_not_always;
 mod latest_image_tag;
-// --- images (issue 6) ---
 mod nonstandard_image;
 mod vulnerable_image;
-// --- images (issue 6) ---: shared with the Dockerfile rules and `crate::images`.
+// Shared with the Dockerfile rules and `crate::images`.
 pub(crate) mod reference;
 mod untrusted_registry;
 
@@ -18,7 +17,6 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &image_not_pinned_by_digest::ImageNotPinnedByDigest,
     &untrusted_registry::UntrustedRegistry,
     &image_pull_policy_not_always::ImagePullPolicyNotAlways,
-    // --- images (issue 6) ---
     &nonstandard_image::NonstandardImage,
     &vulnerable_image::VulnerableImage,
 ];

@@ -14,10 +14,8 @@ mod pod_without_labels;
 mod service_exposed_externally;
 mod workload_not_selected_by_network_policy;
 
-// --- cluster (issue 4) ---
 mod cni_without_network_policy;
 mod service_mesh_mtls_not_strict;
-// --- end cluster (issue 4) ---
 
 /// The rules of this area.
 pub(crate) const RULES: &[&dyn Rule] = &[
@@ -30,8 +28,6 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &pod_without_labels::PodWithoutLabels,
     &ingress_without_tls::IngressWithoutTls,
     &service_exposed_externally::ServiceExposedExternally,
-    // --- cluster (issue 4) ---
     &cni_without_network_policy::CniWithoutNetworkPolicy,
     &service_mesh_mtls_not_strict::ServiceMeshMtlsNotStrict,
-    // --- end cluster (issue 4) ---
 ];

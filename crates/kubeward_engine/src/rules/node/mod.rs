@@ -6,10 +6,8 @@
 
 use crate::rule::Rule;
 
-pub mod component;
-// --- cluster (issue 4) ---
 pub mod cluster_versions;
-// --- end cluster (issue 4) ---
+pub mod component;
 
 // ---- api server rules: mods ----
 mod apiserver_always_admit_enabled;
@@ -45,8 +43,6 @@ mod apiserver_token_auth_file;
 mod apiserver_weak_tls_cipher_suites;
 // ---- end api server rules: mods ----
 
-// (spacer)
-
 // ---- etcd, controller manager and scheduler rules: mods ----
 mod controller_manager_bound_to_all_interfaces;
 mod controller_manager_kubelet_server_cert_rotation_disabled;
@@ -70,8 +66,6 @@ mod scheduler_bound_to_all_interfaces;
 mod scheduler_profiling_enabled;
 // ---- end etcd, controller manager and scheduler rules: mods ----
 
-// (spacer)
-
 // ---- kubelet rules: mods ----
 mod kube_proxy_metrics_exposed;
 mod kubeconfig_tls_verification_disabled;
@@ -92,8 +86,6 @@ pub mod kubelet_settings;
 mod kubelet_streaming_idle_timeout_disabled;
 mod kubelet_weak_tls_ciphers;
 // ---- end kubelet rules: mods ----
-
-// (spacer)
 
 // ---- encryption, audit, kops and versions rules: mods ----
 mod audit_policy_logs_secret_data;
@@ -184,7 +176,6 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &apiserver_always_pull_images_disabled::ApiserverAlwaysPullImagesDisabled,
     // ---- end api server rules: entries ----
     //
-    // (spacer)
     //
     // ---- etcd, controller manager and scheduler rules: entries ----
     &etcd_client_tls_unset::EtcdClientTlsUnset,
@@ -210,7 +201,6 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &scheduler_bound_to_all_interfaces::SchedulerBoundToAllInterfaces,
     // ---- end etcd, controller manager and scheduler rules: entries ----
     //
-    // (spacer)
     //
     // ---- kubelet rules: entries ----
     &kubelet_anonymous_auth_enabled::KubeletAnonymousAuthEnabled,
@@ -230,7 +220,6 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &kubelet_kernel_defaults_unprotected::KubeletKernelDefaultsUnprotected,
     // ---- end kubelet rules: entries ----
     //
-    // (spacer)
     //
     // ---- encryption, audit, kops and versions rules: entries ----
     &encryption_config_omits_secrets::EncryptionConfigOmitsSecrets,

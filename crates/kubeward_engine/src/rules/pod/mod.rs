@@ -23,10 +23,7 @@ mod probe_host_set;
 mod restricted_volume_type;
 mod unmasked_proc_mount_in_user_namespace;
 mod windows_host_process;
-// --- end first contact (issue 16) ---
 // ---- end security context rules: mods ----
-
-// (spacer)
 
 // ---- host, resources, accounts and secrets rules: mods ----
 mod account_helpers;
@@ -48,9 +45,7 @@ mod secret_in_env_var;
 mod service_account_token_automounted;
 // ---- end host, resources, accounts and secrets rules: mods ----
 
-// --- cluster (issue 4) ---
 mod runtime_threat_detection_missing;
-// --- end cluster (issue 4) ---
 
 /// The rules of this area.
 pub(crate) const RULES: &[&dyn Rule] = &[
@@ -69,7 +64,6 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &container_field_at_pod_level::ContainerFieldAtPodLevel,
     // ---- end security context rules: entries ----
     //
-    // (spacer)
     //
     // ---- host, resources, accounts and secrets rules: entries ----
     &host_network::HostNetwork,
@@ -86,13 +80,10 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &secret_in_env_var::SecretInEnvVar,
     &broad_toleration::BroadToleration,
     // ---- end host, resources, accounts and secrets rules: entries ----,
-    // --- cluster (issue 4) ---
     &runtime_threat_detection_missing::RuntimeThreatDetectionMissing,
-    // --- end cluster (issue 4) ---
     // --- first contact (issue 16): Pod Security Standards gaps ---
     &windows_host_process::WindowsHostProcess,
     &probe_host_set::ProbeHostSet,
     &restricted_volume_type::RestrictedVolumeType,
     &unmasked_proc_mount_in_user_namespace::UnmaskedProcMountInUserNamespace,
-    // --- end first contact (issue 16) ---
 ];

@@ -20,10 +20,8 @@ mod rbac_wildcard;
 mod secrets_read_access;
 mod serviceaccount_token_create;
 
-// --- cluster (issue 4) ---
 mod default_service_account_permissions;
 mod secrets_readable_cluster_wide;
-// --- end cluster (issue 4) ---
 
 /// The rules of this area.
 pub(crate) const RULES: &[&dyn Rule] = &[
@@ -40,8 +38,6 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &serviceaccount_token_create::ServiceaccountTokenCreate,
     &outdated_dashboard::OutdatedDashboard,
     &dashboard_cluster_admin::DashboardClusterAdmin,
-    // --- cluster (issue 4) ---
     &secrets_readable_cluster_wide::SecretsReadableClusterWide,
     &default_service_account_permissions::DefaultServiceAccountPermissions,
-    // --- end cluster (issue 4) ---
 ];
