@@ -9,7 +9,7 @@ use crate::rule::Rule;
 pub mod cluster_versions;
 pub mod component;
 
-// ---- api server rules: mods ----
+// Api server.
 mod apiserver_always_admit_enabled;
 mod apiserver_always_pull_images_disabled;
 mod apiserver_anonymous_auth_enabled;
@@ -41,9 +41,8 @@ mod apiserver_service_external_ips_allowed;
 mod apiserver_serving_certificate_unset;
 mod apiserver_token_auth_file;
 mod apiserver_weak_tls_cipher_suites;
-// ---- end api server rules: mods ----
 
-// ---- etcd, controller manager and scheduler rules: mods ----
+// Etcd, controller manager and scheduler.
 mod controller_manager_bound_to_all_interfaces;
 mod controller_manager_kubelet_server_cert_rotation_disabled;
 mod controller_manager_profiling_enabled;
@@ -64,9 +63,8 @@ mod etcd_trusted_ca_file_unset;
 mod plane_flags;
 mod scheduler_bound_to_all_interfaces;
 mod scheduler_profiling_enabled;
-// ---- end etcd, controller manager and scheduler rules: mods ----
 
-// ---- kubelet rules: mods ----
+// Kubelet.
 mod kube_proxy_metrics_exposed;
 mod kubeconfig_tls_verification_disabled;
 mod kubelet_anonymous_auth_enabled;
@@ -85,9 +83,8 @@ mod kubelet_serving_cert_self_signed;
 pub mod kubelet_settings;
 mod kubelet_streaming_idle_timeout_disabled;
 mod kubelet_weak_tls_ciphers;
-// ---- end kubelet rules: mods ----
 
-// ---- encryption, audit, kops and versions rules: mods ----
+// Encryption, audit, kops and versions.
 mod audit_policy_logs_secret_data;
 mod audit_policy_records_nothing;
 mod audit_policy_unrecorded_requests;
@@ -109,7 +106,6 @@ mod kubernetes_version_end_of_life;
 mod kubernetes_version_patch_behind;
 /// The Kubernetes release table (end of life, newest patches).
 pub mod releases;
-// ---- end encryption, audit, kops and versions rules: mods ----
 
 // node file permission and ownership rules (CIS 1.1.x, 4.1.x)
 mod admin_kubeconfig_ownership;
@@ -143,7 +139,7 @@ mod scheduler_kubeconfig_permissions;
 
 /// The rules of this area.
 pub(crate) const RULES: &[&dyn Rule] = &[
-    // ---- api server rules: entries ----
+    // Api server.
     &apiserver_anonymous_auth_enabled::ApiserverAnonymousAuthEnabled,
     &apiserver_authorization_always_allow::ApiserverAuthorizationAlwaysAllow,
     &apiserver_authorization_without_node::ApiserverAuthorizationWithoutNode,
@@ -174,10 +170,9 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &apiserver_service_account_token_expiration_extended::ApiserverServiceAccountTokenExpirationExtended,
     &apiserver_service_external_ips_allowed::ApiserverServiceExternalIpsAllowed,
     &apiserver_always_pull_images_disabled::ApiserverAlwaysPullImagesDisabled,
-    // ---- end api server rules: entries ----
     //
     //
-    // ---- etcd, controller manager and scheduler rules: entries ----
+    // Etcd, controller manager and scheduler.
     &etcd_client_tls_unset::EtcdClientTlsUnset,
     &etcd_client_cert_auth_disabled::EtcdClientCertAuthDisabled,
     &etcd_auto_tls_enabled::EtcdAutoTlsEnabled,
@@ -199,10 +194,9 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &controller_manager_bound_to_all_interfaces::ControllerManagerBoundToAllInterfaces,
     &scheduler_profiling_enabled::SchedulerProfilingEnabled,
     &scheduler_bound_to_all_interfaces::SchedulerBoundToAllInterfaces,
-    // ---- end etcd, controller manager and scheduler rules: entries ----
     //
     //
-    // ---- kubelet rules: entries ----
+    // Kubelet.
     &kubelet_anonymous_auth_enabled::KubeletAnonymousAuthEnabled,
     &kubelet_authorization_always_allow::KubeletAuthorizationAlwaysAllow,
     &kubelet_client_ca_missing::KubeletClientCaMissing,
@@ -218,10 +212,9 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &kubelet_pod_pids_unlimited::KubeletPodPidsUnlimited,
     &kubelet_seccomp_default_disabled::KubeletSeccompDefaultDisabled,
     &kubelet_kernel_defaults_unprotected::KubeletKernelDefaultsUnprotected,
-    // ---- end kubelet rules: entries ----
     //
     //
-    // ---- encryption, audit, kops and versions rules: entries ----
+    // Encryption, audit, kops and versions.
     &encryption_config_omits_secrets::EncryptionConfigOmitsSecrets,
     &encryption_identity_provider_first::EncryptionIdentityProviderFirst,
     &encryption_aescbc_provider_first::EncryptionAescbcProviderFirst,
@@ -239,7 +232,6 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &kops_instance_metadata_v1_allowed::KopsInstanceMetadataV1Allowed,
     &kubernetes_version_end_of_life::KubernetesVersionEndOfLife,
     &kubernetes_version_patch_behind::KubernetesVersionPatchBehind,
-    // ---- end encryption, audit, kops and versions rules: entries ----
     // node file permission and ownership rules (CIS 1.1.x, 4.1.x)
     &control_plane_manifest_permissions::ControlPlaneManifestPermissions,
     &control_plane_manifest_ownership::ControlPlaneManifestOwnership,

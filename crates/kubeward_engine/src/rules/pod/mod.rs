@@ -5,7 +5,7 @@ use crate::rule::Rule;
 
 mod privileged_container;
 
-// ---- security context rules: mods ----
+// Security context.
 mod apparmor_unconfined;
 mod capabilities_not_dropped;
 mod container_field_at_pod_level;
@@ -18,14 +18,13 @@ mod selinux_privileged_type;
 mod unmasked_proc_mount;
 mod unsafe_sysctl;
 mod writable_root_filesystem;
-// --- first contact (issue 16): Pod Security Standards gaps ---
+// Pod Security Standards gaps.
 mod probe_host_set;
 mod restricted_volume_type;
 mod unmasked_proc_mount_in_user_namespace;
 mod windows_host_process;
-// ---- end security context rules: mods ----
 
-// ---- host, resources, accounts and secrets rules: mods ----
+// Host, resources, accounts and secrets.
 mod account_helpers;
 mod broad_toleration;
 pub(crate) mod credential_helpers;
@@ -43,14 +42,13 @@ mod missing_resource_requests;
 mod resource_helpers;
 mod secret_in_env_var;
 mod service_account_token_automounted;
-// ---- end host, resources, accounts and secrets rules: mods ----
 
 mod runtime_threat_detection_missing;
 
 /// The rules of this area.
 pub(crate) const RULES: &[&dyn Rule] = &[
     &privileged_container::PrivilegedContainer,
-    // ---- security context rules: entries ----
+    // Security context.
     &privilege_escalation_allowed::PrivilegeEscalationAllowed,
     &runs_as_root::RunsAsRoot,
     &capabilities_not_dropped::CapabilitiesNotDropped,
@@ -62,10 +60,9 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &unmasked_proc_mount::UnmaskedProcMount,
     &unsafe_sysctl::UnsafeSysctl,
     &container_field_at_pod_level::ContainerFieldAtPodLevel,
-    // ---- end security context rules: entries ----
     //
     //
-    // ---- host, resources, accounts and secrets rules: entries ----
+    // Host, resources, accounts and secrets.
     &host_network::HostNetwork,
     &host_pid::HostPid,
     &host_ipc::HostIpc,
@@ -79,9 +76,8 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &credential_in_configmap::CredentialInConfigmap,
     &secret_in_env_var::SecretInEnvVar,
     &broad_toleration::BroadToleration,
-    // ---- end host, resources, accounts and secrets rules: entries ----,
     &runtime_threat_detection_missing::RuntimeThreatDetectionMissing,
-    // --- first contact (issue 16): Pod Security Standards gaps ---
+    // Pod Security Standards gaps.
     &windows_host_process::WindowsHostProcess,
     &probe_host_set::ProbeHostSet,
     &restricted_volume_type::RestrictedVolumeType,
