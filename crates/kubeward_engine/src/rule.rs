@@ -259,10 +259,15 @@ impl RuleMeta {
     }
 }
 
-/// A check. Implement only the methods for the targets declared in the metadata.
-pub trait Rule: Send + Sync + 'static {
+/// A rule's metadata, implemented by [`declare_rule!`] for the struct it declares.
+pub trait Declared {
     /// The rule's metadata.
     fn meta(&self) -> &'static RuleMeta;
+}
+
+/// A check. Implement only the methods for the targets declared in the metadata
+/// ([`declare_rule!`] declares the struct and its metadata).
+pub trait Rule: Declared + Send + Sync + 'static {
     /// Called for every object when `targets` has `OBJECT`.
     fn check_object(&self, _obj: &Object<'_>, _cx: &mut Context<'_>) {}
     /// Called for every pod spec when `targets` has `POD_SPEC`.
@@ -329,5 +334,11 @@ macro_rules! declare_rule {
             file: file!(),
             fix: $crate::declare_rule!(@fix $($fix)?),
         };
+
+        impl $crate::rule::Declared for $name {
+            fn meta(&self) -> &'static $crate::rule::RuleMeta {
+                &META
+            }
+        }
     };
 }

@@ -1,5 +1,5 @@
 use crate::context::Context;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::docker::auditd::missing_in;
 use crate::rules::docker::node_files::{audit_cases, report_file};
 use crate::snapshot::Snapshot;
@@ -79,10 +79,6 @@ crate::declare_rule! {
 }
 
 impl Rule for DockerAuditdWatchMissing {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
         super::node_files::docker_host_file(file)
     }

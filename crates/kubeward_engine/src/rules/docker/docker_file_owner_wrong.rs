@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::hostfile::{FileState, HostFile};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::docker::expected::expected;
 
 crate::declare_rule! {
@@ -59,10 +59,6 @@ fn matches(want: &str, uid: u32, gid: u32, user: Option<&str>, group: Option<&st
 }
 
 impl Rule for DockerFileOwnerWrong {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_host_file(&self, f: &HostFile, cx: &mut Context<'_>) {
         let Some(e) = expected(f) else { return };
         let (owner, cis) = (e.owner, e.owner_cis);

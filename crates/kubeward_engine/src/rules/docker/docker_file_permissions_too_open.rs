@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::hostfile::{mode_within, FileState, HostFile};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::docker::expected::expected;
 
 crate::declare_rule! {
@@ -53,10 +53,6 @@ crate::declare_rule! {
 }
 
 impl Rule for DockerFilePermissionsTooOpen {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_host_file(&self, f: &HostFile, cx: &mut Context<'_>) {
         let Some(e) = expected(f) else { return };
         let (max, cis) = (e.max_mode, e.mode_cis);

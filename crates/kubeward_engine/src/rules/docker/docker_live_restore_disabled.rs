@@ -1,6 +1,6 @@
 use crate::context::Context;
 
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::docker::node_files::{daemon_jsons, report_file};
 use crate::snapshot::Snapshot;
 
@@ -45,10 +45,6 @@ crate::declare_rule! {
 }
 
 impl Rule for DockerLiveRestoreDisabled {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
         super::node_files::docker_host_file(file)
     }

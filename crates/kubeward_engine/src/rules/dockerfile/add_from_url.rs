@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::dockerfile::Dockerfile;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -50,10 +50,6 @@ fn is_remote(src: &str) -> bool {
 }
 
 impl Rule for AddFromUrl {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_dockerfile(&self, df: &Dockerfile, cx: &mut Context<'_>) {
         for (idx, ins) in df.instructions.iter().enumerate() {
             if ins.keyword != "ADD" || ins.flag("checksum").is_some() {

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::dockerfile::Dockerfile;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::support::external_base;
 
@@ -43,10 +43,6 @@ crate::declare_rule! {
 }
 
 impl Rule for BaseImageNotPinnedByDigest {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_dockerfile(&self, df: &Dockerfile, cx: &mut Context<'_>) {
         for stage in &df.stages {
             let Some((base, r)) = external_base(df, stage) else { continue };

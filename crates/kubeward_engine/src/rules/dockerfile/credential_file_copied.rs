@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::dockerfile::Dockerfile;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -89,10 +89,6 @@ pub(crate) fn credential_kind(path: &str) -> Option<&'static str> {
 }
 
 impl Rule for CredentialFileCopied {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_dockerfile(&self, df: &Dockerfile, cx: &mut Context<'_>) {
         for (idx, ins) in df.instructions.iter().enumerate() {
             if ins.keyword != "COPY" && ins.keyword != "ADD" {

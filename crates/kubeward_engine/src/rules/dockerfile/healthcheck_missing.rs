@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::dockerfile::Dockerfile;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -45,10 +45,6 @@ crate::declare_rule! {
 }
 
 impl Rule for HealthcheckMissing {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_dockerfile(&self, df: &Dockerfile, cx: &mut Context<'_>) {
         let Some(last) = df.final_stage() else { return };
         let mut cur = Some(last);

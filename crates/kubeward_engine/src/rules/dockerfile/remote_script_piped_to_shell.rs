@@ -4,7 +4,7 @@ use regex::Regex;
 
 use crate::context::Context;
 use crate::input::dockerfile::Dockerfile;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::support::command_pos;
 
@@ -66,10 +66,6 @@ crate::declare_rule! {
 }
 
 impl Rule for RemoteScriptPipedToShell {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_dockerfile(&self, df: &Dockerfile, cx: &mut Context<'_>) {
         for (idx, ins) in df.instructions.iter().enumerate() {
             if ins.keyword != "RUN" {

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::dockerfile::Dockerfile;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::support::{effective_user, is_root_user};
 
@@ -61,10 +61,6 @@ crate::declare_rule! {
 }
 
 impl Rule for RootUserInFinalStage {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_dockerfile(&self, df: &Dockerfile, cx: &mut Context<'_>) {
         let Some(stage) = df.final_stage() else { return };
         match effective_user(df, stage) {

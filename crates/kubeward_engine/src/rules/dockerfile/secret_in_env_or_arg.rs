@@ -4,7 +4,7 @@ use regex::Regex;
 
 use crate::context::Context;
 use crate::input::dockerfile::Dockerfile;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::support::token_shape;
 
@@ -75,10 +75,6 @@ fn is_reference(v: &str) -> bool {
 }
 
 impl Rule for SecretInEnvOrArg {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_dockerfile(&self, df: &Dockerfile, cx: &mut Context<'_>) {
         for (idx, ins) in df.instructions.iter().enumerate() {
             if ins.keyword != "ENV" && ins.keyword != "ARG" {

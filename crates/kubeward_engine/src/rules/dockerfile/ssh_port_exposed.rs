@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::dockerfile::Dockerfile;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -50,10 +50,6 @@ fn covers_22(port: &str) -> bool {
 }
 
 impl Rule for SshPortExposed {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_dockerfile(&self, df: &Dockerfile, cx: &mut Context<'_>) {
         for (idx, ins) in df.instructions.iter().enumerate() {
             if ins.keyword != "EXPOSE" {

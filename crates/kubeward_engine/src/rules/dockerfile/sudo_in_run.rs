@@ -4,7 +4,7 @@ use regex::Regex;
 
 use crate::context::Context;
 use crate::input::dockerfile::Dockerfile;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::support::command_pos;
 
@@ -53,10 +53,6 @@ crate::declare_rule! {
 }
 
 impl Rule for SudoInRun {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_dockerfile(&self, df: &Dockerfile, cx: &mut Context<'_>) {
         let Some(re) = SUDO.as_ref() else { return };
         for (idx, ins) in df.instructions.iter().enumerate() {

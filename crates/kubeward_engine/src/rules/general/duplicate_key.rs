@@ -3,7 +3,7 @@ use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::object::{Object, Origin};
 use crate::input::path::FieldPath;
 use crate::input::yaml::DuplicateKey as YamlDuplicate;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -61,10 +61,6 @@ crate::declare_rule! {
 }
 
 impl Rule for DuplicateKey {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn cross(&self) -> Option<&dyn CrossDyn> {
         Some(self)
     }

@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::workload::PodSpecView;
 use crate::registry::rules;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::settings::selector_matches;
 use crate::suppression::exemptions_of;
 
@@ -72,10 +72,6 @@ crate::declare_rule! {
 }
 
 impl Rule for VoidExemption {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         for e in exemptions_of(obj, &cx.settings.today) {
             let key = e.path.segments().last().unwrap_or_default();

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::reference::{literal_tail, ImageRef};
 
@@ -54,10 +54,6 @@ crate::declare_rule! {
 }
 
 impl Rule for ImageNotPinnedByDigest {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let Some(image) = c.image() else {
             return;

@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::fix::{Fix, Safety};
 use crate::input::node::Node;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::reference::ImageRef;
 
@@ -73,10 +73,6 @@ crate::declare_rule! {
 }
 
 impl Rule for ImagePullPolicyNotAlways {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         if !cx.settings.require_pull_policy_always() {
             return;

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::reference::ImageRef;
 use crate::rules::dockerfile::support::matches_standard;
@@ -60,10 +60,6 @@ crate::declare_rule! {
 }
 
 impl Rule for NonstandardImage {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let std = &cx.settings.rules.image.standard_base_images;
         if std.is_empty() {

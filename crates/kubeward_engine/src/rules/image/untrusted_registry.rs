@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::reference::ImageRef;
 
@@ -59,10 +59,6 @@ crate::declare_rule! {
 }
 
 impl Rule for UntrustedRegistry {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let allowed = &cx.settings.rules.image.allowed_registries;
         if allowed.is_empty() {

@@ -9,7 +9,7 @@ use crate::input::object::{Object, ObjectRef, Origin};
 use crate::input::path::FieldPath;
 use crate::input::workload::PodSpecView;
 use crate::input::yaml::Document;
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 use crate::snapshot::SourceFile;
 
 crate::declare_rule! {
@@ -166,10 +166,6 @@ fn report_fact(file: &SourceFile, fi: usize, di: usize, doc: &Document, facts: &
 }
 
 impl Rule for VulnerableImage {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn cross(&self) -> Option<&dyn CrossDyn> {
         Some(self)
     }

@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 
 /// The Pod Security admission label that enforces a level.
 const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
@@ -62,10 +62,6 @@ crate::declare_rule! {
 }
 
 impl Rule for MissingPodSecurityEnforce {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if obj.kind() != "Namespace" || !obj.group().is_empty() {
             return;

@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -54,10 +54,6 @@ crate::declare_rule! {
 }
 
 impl Rule for PodSecurityPolicyInUse {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if obj.kind() == "PodSecurityPolicy" && matches!(obj.group(), "policy" | "extensions") {
             cx.report(

@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 
 crate::declare_rule! {
     /// ## What it does
@@ -91,10 +91,6 @@ fn caps(spec: &Node, field: &str) -> Vec<(usize, String)> {
 }
 
 impl Rule for WeakPodSecurityPolicy {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if obj.kind() != "PodSecurityPolicy" || !matches!(obj.group(), "policy" | "extensions") {
             return;

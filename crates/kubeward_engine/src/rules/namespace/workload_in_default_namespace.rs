@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 /// Built-in and common cluster-scoped kinds: a namespace written on them means nothing.
 const CLUSTER_SCOPED: &[&str] = &[
@@ -87,10 +87,6 @@ crate::declare_rule! {
 }
 
 impl Rule for WorkloadInDefaultNamespace {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if obj.namespace().map(str::trim) != Some("default") {
             return;

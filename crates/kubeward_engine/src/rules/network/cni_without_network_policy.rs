@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::cluster_view::component_of;
 
 /// CNIs and agents that enforce NetworkPolicy (image repository or workload name fragments).
@@ -89,10 +89,6 @@ crate::declare_rule! {
 }
 
 impl Rule for CniWithoutNetworkPolicy {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn cross(&self) -> Option<&dyn CrossDyn> {
         Some(self)
     }

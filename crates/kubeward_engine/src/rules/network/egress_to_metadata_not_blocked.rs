@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::network::helpers::{Direction, PolicyView, METADATA_V4, METADATA_V6};
 
 crate::declare_rule! {
@@ -83,10 +83,6 @@ crate::declare_rule! {
 }
 
 impl Rule for EgressToMetadataNotBlocked {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         let Some(p) = PolicyView::of(obj) else {
             return;

@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 /// Annotations with which a cloud load balancer terminates TLS for the Ingress without
 /// `spec.tls` (AWS Load Balancer Controller, GKE).
@@ -96,10 +96,6 @@ fn covers(pattern: &str, host: &str) -> bool {
 }
 
 impl Rule for IngressWithoutTls {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if obj.kind() != "Ingress" || !matches!(obj.group(), "networking.k8s.io" | "extensions") {
             return;

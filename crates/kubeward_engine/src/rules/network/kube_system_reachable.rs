@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::network::helpers::{Direction, PolicyView};
 
 /// Namespace labels that can only name `kube-system` (the first is set by the API server).
@@ -73,10 +73,6 @@ crate::declare_rule! {
 }
 
 impl Rule for KubeSystemReachable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if obj.namespace() != Some("kube-system") {
             return;

@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::cross::{Cross, CrossDyn, FactList, Facts};
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::network::helpers::{default_deny_fact, default_deny_finish, DenyFact, Direction};
 
 crate::declare_rule! {
@@ -84,10 +84,6 @@ crate::declare_rule! {
 }
 
 impl Rule for MissingDefaultDenyIngress {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn cross(&self) -> Option<&dyn CrossDyn> {
         Some(self)
     }

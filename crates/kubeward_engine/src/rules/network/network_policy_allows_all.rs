@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::network::helpers::{AllowAll, Direction, PolicyView};
 
 crate::declare_rule! {
@@ -73,10 +73,6 @@ crate::declare_rule! {
 }
 
 impl Rule for NetworkPolicyAllowsAll {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         let Some(p) = PolicyView::of(obj) else {
             return;

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::PodSpecView;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::network::helpers::is_fragment;
 
 crate::declare_rule! {
@@ -62,10 +62,6 @@ crate::declare_rule! {
 }
 
 impl Rule for PodWithoutLabels {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_pod(&self, pod: &PodSpecView<'_>, cx: &mut Context<'_>) {
         if matches!(pod.object.kind(), "Job" | "CronJob") && matches!(pod.object.group(), "batch" | "extensions") {
             return;

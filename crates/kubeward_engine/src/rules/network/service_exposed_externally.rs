@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 use crate::rules::network::helpers::Cidr;
 
 /// Annotations that make a cloud load balancer internal (reachable from the VPC only).
@@ -83,10 +83,6 @@ crate::declare_rule! {
 }
 
 impl Rule for ServiceExposedExternally {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if obj.kind() != "Service" || !obj.group().is_empty() {
             return;

@@ -3,7 +3,7 @@ use crate::cross::{Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::cluster_view::{cluster_anchor_rank, component_of, gap_hides, namespace_scoped};
 use crate::rules::network::helpers::Spot;
 
@@ -84,10 +84,6 @@ crate::declare_rule! {
 }
 
 impl Rule for ServiceMeshMtlsNotStrict {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn cross(&self) -> Option<&dyn CrossDyn> {
         Some(self)
     }

@@ -6,7 +6,7 @@ use crate::cross::{Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::input::workload::PodSpecView;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::network::helpers::{
     describe_ns, is_fragment, is_namespace_object, is_network_policy, ns_of, ns_of_handle, pod_labels, LabelSelector,
     OwnedSelector, PodLabels, Spot,
@@ -105,10 +105,6 @@ crate::declare_rule! {
 }
 
 impl Rule for WorkloadNotSelectedByNetworkPolicy {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn cross(&self) -> Option<&dyn CrossDyn> {
         Some(self)
     }

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::apiserver_flags::{admission_plugin, apiserver, report, shown};
 
 crate::declare_rule! {
@@ -62,10 +62,6 @@ crate::declare_rule! {
 }
 
 impl Rule for ApiserverAlwaysAdmitEnabled {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let Some(comp) = apiserver(c) else {
             return;

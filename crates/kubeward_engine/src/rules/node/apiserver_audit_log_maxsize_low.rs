@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::apiserver_flags::check_audit_retention;
 
 crate::declare_rule! {
@@ -63,10 +63,6 @@ crate::declare_rule! {
 }
 
 impl Rule for ApiserverAuditLogMaxsizeLow {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         check_audit_retention(pod, c, "audit-log-maxsize", 100, cx);
     }

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::apiserver_flags::{apiserver, report};
 
 crate::declare_rule! {
@@ -69,10 +69,6 @@ crate::declare_rule! {
 }
 
 impl Rule for ApiserverAuditLogStaysOnNode {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let Some(comp) = apiserver(c) else { return };
         if comp.flags.get("audit-webhook-config-file").is_some_and(|v| !v.is_empty()) {

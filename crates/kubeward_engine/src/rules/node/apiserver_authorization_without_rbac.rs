@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::apiserver_flags::check_authorization_includes;
 
 crate::declare_rule! {
@@ -63,10 +63,6 @@ crate::declare_rule! {
 }
 
 impl Rule for ApiserverAuthorizationWithoutRbac {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         check_authorization_includes(pod, c, "RBAC", cx);
     }

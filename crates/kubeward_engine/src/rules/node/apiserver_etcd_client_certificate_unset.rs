@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::apiserver_flags::{apiserver, require_flag};
 
 crate::declare_rule! {
@@ -60,10 +60,6 @@ crate::declare_rule! {
 }
 
 impl Rule for ApiserverEtcdClientCertificateUnset {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let Some(comp) = apiserver(c) else {
             return;

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::apiserver_flags::{apiserver, report};
 
 /// The CIS 1.12 strong suites (1.2.29), as Go names them (with the legacy aliases).
@@ -79,10 +79,6 @@ crate::declare_rule! {
 }
 
 impl Rule for ApiserverWeakTlsCipherSuites {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let Some(comp) = apiserver(c) else {
             return;

@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::cluster_config::{
     audit_level, audit_omits_final_stages, audit_rule_matches_all, is_audit_policy,
 };
@@ -98,10 +98,6 @@ crate::declare_rule! {
 }
 
 impl Rule for AuditPolicyUnrecordedRequests {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if !is_audit_policy(obj) {
             return;

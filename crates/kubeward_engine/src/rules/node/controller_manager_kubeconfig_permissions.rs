@@ -1,7 +1,7 @@
 use super::file_perms;
 use crate::context::Context;
 use crate::input::hostfile::{FileRole, HostFile};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -47,10 +47,6 @@ crate::declare_rule! {
 }
 
 impl Rule for ControllerManagerKubeconfigPermissions {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_host_file(&self, f: &HostFile, cx: &mut Context<'_>) {
         file_perms::check_mode(f, cx, &[FileRole::ControllerManagerKubeconfig], 0o600);
     }

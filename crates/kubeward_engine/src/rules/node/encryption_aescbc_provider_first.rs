@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::cluster_config::{is_encryption_config, secrets_write_provider};
 
 crate::declare_rule! {
@@ -65,10 +65,6 @@ crate::declare_rule! {
 }
 
 impl Rule for EncryptionAescbcProviderFirst {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if !is_encryption_config(obj) {
             return;

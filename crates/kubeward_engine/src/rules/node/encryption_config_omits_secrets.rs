@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::cluster_config::{is_encryption_config, secrets_entry};
 
 crate::declare_rule! {
@@ -62,10 +62,6 @@ crate::declare_rule! {
 }
 
 impl Rule for EncryptionConfigOmitsSecrets {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if !is_encryption_config(obj) || secrets_entry(obj.root).is_some() {
             return;

@@ -1,5 +1,5 @@
 use crate::context::Context;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::component::ComponentKind;
 use crate::rules::node::plane_flags::{component, Etcd};
 use crate::snapshot::Snapshot;
@@ -91,10 +91,6 @@ fn norm(p: &str) -> String {
 }
 
 impl Rule for EtcdCaSharedWithApiserverClients {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
         super::control_plane_file(file)
     }

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::plane_flags::check_tls_pair;
 
 crate::declare_rule! {
@@ -62,10 +62,6 @@ crate::declare_rule! {
 }
 
 impl Rule for EtcdClientTlsUnset {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         check_tls_pair(pod, c, ["cert-file", "key-file"], "client", cx);
     }

@@ -1,7 +1,7 @@
 use super::file_perms;
 use crate::context::Context;
 use crate::input::hostfile::{FileRole, FileState, HostFile};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -54,10 +54,6 @@ crate::declare_rule! {
 }
 
 impl Rule for EtcdDataDirOwnership {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_host_file(&self, f: &HostFile, cx: &mut Context<'_>) {
         if f.role != FileRole::EtcdDataDir || file_perms::root_owned(f) {
             return;

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 use crate::rules::node::plane_flags::{is_loopback_host, url_host, Etcd};
 
 crate::declare_rule! {
@@ -74,10 +74,6 @@ const URL_FLAGS: [(&str, bool); 4] = [
 ];
 
 impl Rule for EtcdPlainHttpUrl {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let Some(etcd) = Etcd::of(c) else { return };
         for (flag, client) in URL_FLAGS {

@@ -5,7 +5,7 @@ use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::input::workload::PodSpecView;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::component::{ComponentKind, ComponentView};
 use crate::snapshot::Snapshot;
 
@@ -105,10 +105,6 @@ struct OnNode {
 }
 
 impl Rule for EtcdSharesNode {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
         super::control_plane_file(file)
     }

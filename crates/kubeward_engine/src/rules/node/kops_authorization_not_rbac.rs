@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 use crate::rules::node::cluster_config::is_kops;
 
 crate::declare_rule! {
@@ -58,10 +58,6 @@ crate::declare_rule! {
 }
 
 impl Rule for KopsAuthorizationNotRbac {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if !is_kops(obj, "Cluster") {
             return;

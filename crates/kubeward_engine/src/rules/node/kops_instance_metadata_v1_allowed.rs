@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::cluster_config::is_kops;
 
 crate::declare_rule! {
@@ -77,10 +77,6 @@ crate::declare_rule! {
 }
 
 impl Rule for KopsInstanceMetadataV1Allowed {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if !is_kops(obj, "InstanceGroup") {
             return;

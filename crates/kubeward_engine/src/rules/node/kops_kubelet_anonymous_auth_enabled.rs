@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::cluster_config::is_kops;
 
 crate::declare_rule! {
@@ -60,10 +60,6 @@ crate::declare_rule! {
 }
 
 impl Rule for KopsKubeletAnonymousAuthEnabled {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         let spec = FieldPath::root().key("spec");
         if is_kops(obj, "Cluster") {

@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::cluster_config::is_kops;
 
 crate::declare_rule! {
@@ -56,10 +56,6 @@ crate::declare_rule! {
 }
 
 impl Rule for KopsSecretsEncryptionDisabled {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if !is_kops(obj, "Cluster") {
             return;

@@ -3,7 +3,7 @@ use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::component::{ComponentKind, ComponentView};
 
 crate::declare_rule! {
@@ -83,10 +83,6 @@ fn is_proxy_config(root: &Node) -> bool {
 }
 
 impl Rule for KubeProxyMetricsExposed {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if is_proxy_config(obj.root) {
             if let Some(v) = exposed_in(obj.root) {

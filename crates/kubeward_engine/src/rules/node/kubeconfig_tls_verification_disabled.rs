@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -67,10 +67,6 @@ crate::declare_rule! {
 }
 
 impl Rule for KubeconfigTlsVerificationDisabled {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if obj.kind() != "Config" || obj.root.get("apiVersion").and_then(Node::as_str) != Some("v1") {
             return;

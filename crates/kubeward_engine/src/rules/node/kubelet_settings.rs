@@ -289,10 +289,6 @@ pub fn embedded_config(obj: &Object<'_>) -> Option<Node> {
 macro_rules! kubelet_rule {
     ($rule:ident) => {
         impl $crate::rule::Rule for $rule {
-            fn meta(&self) -> &'static $crate::rule::RuleMeta {
-                &META
-            }
-
             fn check_object(&self, obj: &$crate::input::object::Object<'_>, cx: &mut $crate::context::Context<'_>) {
                 use $crate::rules::node::kubelet_settings::{embedded_config, KubeletSettings};
                 if let Some(s) = KubeletSettings::from_config(obj) {

@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::releases::{
     container_version, declared_version, parse_version, past_end_of_life, release, Version, TABLE_DATE,
 };
@@ -71,10 +71,6 @@ crate::declare_rule! {
 }
 
 impl Rule for KubernetesVersionPatchBehind {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         crate::rules::node::cluster_versions::check_patch(obj, cx);
         let Some((text, path, field)) = declared_version(obj) else { return };

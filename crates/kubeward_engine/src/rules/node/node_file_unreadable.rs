@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::hostfile::{FileState, HostFile};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -44,10 +44,6 @@ crate::declare_rule! {
 }
 
 impl Rule for NodeFileUnreadable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_host_file(&self, f: &HostFile, cx: &mut Context<'_>) {
         if let FileState::Unreadable(reason) = &f.state {
             cx.report_host_file(f, format!("could not check `{}` ({}): {reason}", f.path, f.role));

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::node::component::ComponentKind;
 use crate::rules::node::plane_flags::{bind_address_issue, component};
 
@@ -60,10 +60,6 @@ crate::declare_rule! {
 }
 
 impl Rule for SchedulerBoundToAllInterfaces {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let Some(comp) = component(c, ComponentKind::Scheduler) else { return };
         let Some((what, path)) = bind_address_issue(&comp) else { return };

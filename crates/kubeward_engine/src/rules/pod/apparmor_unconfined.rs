@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::security_helpers::{apparmor_source, ProfileSource};
 
@@ -66,10 +66,6 @@ crate::declare_rule! {
 }
 
 impl Rule for ApparmorUnconfined {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         if pod.is_windows() {
             return;

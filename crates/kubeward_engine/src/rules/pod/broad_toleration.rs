@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::workload::PodSpecView;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 /// Taints that keep ordinary pods off control-plane nodes.
 const CONTROL_PLANE_TAINTS: &[&str] = &["node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master"];
@@ -67,10 +67,6 @@ crate::declare_rule! {
 }
 
 impl Rule for BroadToleration {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_pod(&self, pod: &PodSpecView<'_>, cx: &mut Context<'_>) {
         let Some(list) = pod.get("tolerations") else {
             return;

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{PodSpecView, CONTAINER_ONLY_FIELDS};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -61,10 +61,6 @@ crate::declare_rule! {
 }
 
 impl Rule for ContainerFieldAtPodLevel {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_pod(&self, pod: &PodSpecView<'_>, cx: &mut Context<'_>) {
         let Some(sc) = pod.security_context() else {
             return;

@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::credential_helpers::{is_credential_value, is_descriptive_name, token_shape};
 
@@ -64,10 +64,6 @@ crate::declare_rule! {
 }
 
 impl Rule for CredentialInConfigmap {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if obj.kind() != "ConfigMap" || !obj.group().is_empty() {
             return;

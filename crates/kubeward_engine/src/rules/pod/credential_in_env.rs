@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::credential_helpers::{is_credential_value, is_descriptive_name, token_shape};
 
@@ -88,10 +88,6 @@ crate::declare_rule! {
 }
 
 impl Rule for CredentialInEnv {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let Some(env) = c.get("env") else {
             return;

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 
 use super::security_helpers::{cap_base, capability_list, same_cap};
 
@@ -116,10 +116,6 @@ const DANGEROUS: &[(&str, Severity)] = &[
 ];
 
 impl Rule for DangerousCapabilityAdded {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         if pod.is_windows() {
             return;

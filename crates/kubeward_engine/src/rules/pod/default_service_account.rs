@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::workload::PodSpecView;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::account_helpers::named_service_account;
 
@@ -58,10 +58,6 @@ crate::declare_rule! {
 }
 
 impl Rule for DefaultServiceAccount {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_pod(&self, pod: &PodSpecView<'_>, cx: &mut Context<'_>) {
         if pod.get("automountServiceAccountToken").and_then(Node::as_bool) == Some(false) {
             return;

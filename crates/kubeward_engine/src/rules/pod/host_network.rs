@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::fix::{Fix, Safety};
 use crate::input::workload::PodSpecView;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -62,10 +62,6 @@ crate::declare_rule! {
 }
 
 impl Rule for HostNetwork {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_pod(&self, pod: &PodSpecView<'_>, cx: &mut Context<'_>) {
         if pod.get("hostNetwork").is_some_and(|v| v.is_true()) {
             let fix = Fix::set(Safety::Unsafe, pod.path.key("hostNetwork"), serde_json::Value::Bool(false));

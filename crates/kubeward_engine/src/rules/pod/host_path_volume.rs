@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::workload::PodSpecView;
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 
 use super::host_helpers::{normalize_host_path, sensitivity, Sensitivity};
 
@@ -103,10 +103,6 @@ fn use_of(pod: &PodSpecView<'_>, volume: &str) -> Use {
 }
 
 impl Rule for HostPathVolume {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_pod(&self, pod: &PodSpecView<'_>, cx: &mut Context<'_>) {
         let Some(volumes) = pod.get("volumes") else {
             return;

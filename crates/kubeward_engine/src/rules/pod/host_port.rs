@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -58,10 +58,6 @@ crate::declare_rule! {
 }
 
 impl Rule for HostPort {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let Some(ports) = c.get("ports") else {
             return;

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerKind, ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::resource_helpers::{describe_missing, sets};
 
@@ -59,10 +59,6 @@ crate::declare_rule! {
 }
 
 impl Rule for MissingResourceLimits {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         if c.kind == ContainerKind::Ephemeral {
             return;

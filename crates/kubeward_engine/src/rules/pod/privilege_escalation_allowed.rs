@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::fix::{Fix, Safety};
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::security_helpers::{capability_list, pod_level_note, same_cap};
 
@@ -80,10 +80,6 @@ crate::declare_rule! {
 }
 
 impl Rule for PrivilegeEscalationAllowed {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         if pod.is_windows() {
             return;

@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::fix::{Fix, Safety};
 use crate::input::object::Object;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -67,10 +67,6 @@ crate::declare_rule! {
 }
 
 impl Rule for PrivilegedContainer {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let Some(e) = c.effective("privileged") else {
             return;

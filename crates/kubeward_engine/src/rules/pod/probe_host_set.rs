@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -78,10 +78,6 @@ const HANDLERS: &[&[&str]] = &[
 ];
 
 impl Rule for ProbeHostSet {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         for keys in HANDLERS {
             let Some(handler) = c.node.at(keys) else {

@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::workload::PodSpecView;
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 
 crate::declare_rule! {
     /// ## What it does
@@ -96,10 +96,6 @@ const RESTRICTED: &[(&str, Severity)] = &[
 ];
 
 impl Rule for RestrictedVolumeType {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_pod(&self, pod: &PodSpecView<'_>, cx: &mut Context<'_>) {
         let Some(volumes) = pod.get("volumes") else {
             return;

@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::fix::{Fix, Safety};
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -73,10 +73,6 @@ crate::declare_rule! {
 }
 
 impl Rule for RunsAsRoot {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         if pod.is_windows() {
             return;

@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 use crate::rules::cluster_view::{components, gap_hides, namespace_scoped};
 
 /// Runtime threat detection agents (image repository or DaemonSet name fragments).
@@ -114,10 +114,6 @@ pub enum Fact {
 }
 
 impl Rule for RuntimeThreatDetectionMissing {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn cross(&self) -> Option<&dyn CrossDyn> {
         Some(self)
     }

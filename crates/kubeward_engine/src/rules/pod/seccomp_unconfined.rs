@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::fix::{Fix, Safety};
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 
 use super::security_helpers::{seccomp_source, ProfileSource};
 
@@ -81,10 +81,6 @@ crate::declare_rule! {
 }
 
 impl Rule for SeccompUnconfined {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         if pod.is_windows() {
             return;

@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -64,10 +64,6 @@ crate::declare_rule! {
 }
 
 impl Rule for SecretInEnvVar {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let secret_name = |r: &Node| r.get("name").and_then(Node::as_str).unwrap_or("").to_string();
         for (i, e) in c.get("env").map(Node::items).unwrap_or_default().iter().enumerate() {

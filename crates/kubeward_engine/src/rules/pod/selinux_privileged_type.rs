@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::path::FieldPath;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 
 crate::declare_rule! {
     /// ## What it does
@@ -130,10 +130,6 @@ fn report_options(
 }
 
 impl Rule for SelinuxPrivilegedType {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_pod(&self, pod: &PodSpecView<'_>, cx: &mut Context<'_>) {
         if pod.is_windows() {
             return;

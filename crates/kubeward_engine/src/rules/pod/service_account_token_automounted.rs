@@ -6,7 +6,7 @@ use crate::fix::{Fix, Safety};
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::workload::PodSpecView;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::account_helpers::named_service_account;
 
@@ -98,10 +98,6 @@ pub enum Fact {
 }
 
 impl Rule for ServiceAccountTokenAutomounted {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn cross(&self) -> Option<&dyn CrossDyn> {
         Some(self)
     }

@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::workload::{ContainerView, Effective, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 crate::declare_rule! {
     /// ## What it does
@@ -73,10 +73,6 @@ pub(super) fn unmasked<'a>(c: &ContainerView<'a>) -> Option<Effective<'a>> {
 }
 
 impl Rule for UnmaskedProcMount {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         if pod.is_windows() || in_user_namespace(pod) {
             return;

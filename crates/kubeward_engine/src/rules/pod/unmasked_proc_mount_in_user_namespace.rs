@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::unmasked_proc_mount::{in_user_namespace, unmasked};
 
@@ -67,10 +67,6 @@ crate::declare_rule! {
 }
 
 impl Rule for UnmaskedProcMountInUserNamespace {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         if pod.is_windows() || !in_user_namespace(pod) {
             return;

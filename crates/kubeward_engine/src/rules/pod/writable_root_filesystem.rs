@@ -1,7 +1,7 @@
 use crate::context::Context;
 use crate::fix::{Fix, Safety};
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::security_helpers::pod_level_note;
 
@@ -71,10 +71,6 @@ crate::declare_rule! {
 }
 
 impl Rule for WritableRootFilesystem {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         if pod.is_windows() {
             return;

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 
 use super::helpers::{describe, is_builtin_default, role_ref, subjects};
 
@@ -81,10 +81,6 @@ const PUBLIC_ROLES: &[&str] =
     &["system:public-info-viewer", "system:discovery", "system:basic-user", "system:service-account-issuer-discovery"];
 
 impl Rule for BindingToPublicGroup {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         let subs = subjects(obj);
         if subs.is_empty() || is_builtin_default(obj) {

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::helpers::{describe, is_builtin_default, policy_rules, rbac_kind, ticked, RbacKind};
 
@@ -75,10 +75,6 @@ fn is_cluster_signer(name: &str) -> bool {
 }
 
 impl Rule for CsrApprovalAccess {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if rbac_kind(obj) != Some(RbacKind::ClusterRole) || is_builtin_default(obj) {
             return;

@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use crate::context::Context;
 use crate::cross::{Cross, CrossDyn, FactList, Facts};
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 
 use super::helpers::{describe, policy_rules, rbac_kind, role_ref, subjects, BindingFact, RbacKind, Subject};
 
@@ -114,10 +114,6 @@ pub enum Fact {
 }
 
 impl Rule for DashboardClusterAdmin {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if role_ref(obj).is_some_and(|r| r.is_cluster_role("cluster-admin")) {
             report(obj, "`cluster-admin`", cx);

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::helpers::{describe, is_builtin_default, role_ref, subjects};
 
@@ -68,10 +68,6 @@ crate::declare_rule! {
 }
 
 impl Rule for DefaultServiceAccountBinding {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         let subs = subjects(obj);
         if subs.is_empty() || is_builtin_default(obj) {

@@ -5,7 +5,7 @@ use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::helpers::{is_builtin_default, rbac_kind, BindingFact, RbacKind, Subject, SubjectFact};
 
@@ -163,10 +163,6 @@ pub enum Fact {
 }
 
 impl Rule for DefaultServiceAccountPermissions {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn cross(&self) -> Option<&dyn CrossDyn> {
         Some(self)
     }

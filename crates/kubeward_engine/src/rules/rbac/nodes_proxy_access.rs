@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::helpers::{describe, is_builtin_default, policy_rules, rbac_kind, ticked, RbacKind};
 
@@ -60,10 +60,6 @@ crate::declare_rule! {
 }
 
 impl Rule for NodesProxyAccess {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if rbac_kind(obj) != Some(RbacKind::ClusterRole) || is_builtin_default(obj) {
             return;

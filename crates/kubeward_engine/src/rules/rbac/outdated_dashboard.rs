@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 
 crate::declare_rule! {
     /// ## What it does
@@ -101,10 +101,6 @@ fn version(tag: &str) -> Option<(u32, u32)> {
 }
 
 impl Rule for OutdatedDashboard {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_container(&self, pod: &PodSpecView<'_>, c: &ContainerView<'_>, cx: &mut Context<'_>) {
         let Some(image) = c.image() else {
             return;

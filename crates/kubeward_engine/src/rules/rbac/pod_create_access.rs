@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::helpers::{describe, is_builtin_default, policy_rules, ticked};
 
@@ -71,10 +71,6 @@ const TARGETS: &[(&str, &[&str])] = &[
 ];
 
 impl Rule for PodCreateAccess {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if is_builtin_default(obj) {
             return;

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 
 use super::helpers::{describe, is_builtin_default, policy_rules, rbac_kind, ticked, RbacKind, ALL, RBAC_GROUP};
 
@@ -83,10 +83,6 @@ const NAMESPACE_TARGETS: &[(&str, &str, &[&str])] = &[
 ];
 
 impl Rule for PrivilegeEscalationVerbs {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         let Some(kind) = rbac_kind(obj) else {
             return;

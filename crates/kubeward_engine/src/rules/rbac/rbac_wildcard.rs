@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 
 use super::helpers::{describe, is_builtin_default, policy_rules};
 
@@ -83,10 +83,6 @@ const SENSITIVE_GROUPS: &[&str] = &[
 ];
 
 impl Rule for RbacWildcard {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         let rules = policy_rules(obj);
         if rules.is_empty() {

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 
 use super::helpers::{describe, is_builtin_default, policy_rules, rbac_kind, ticked, RbacKind};
 
@@ -68,10 +68,6 @@ crate::declare_rule! {
 }
 
 impl Rule for SecretsReadAccess {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         let Some(kind) = rbac_kind(obj) else {
             return;

@@ -5,7 +5,7 @@ use crate::cross::{Cross, CrossDyn, FactList, Facts};
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::Rule;
 
 use super::helpers::{is_builtin_default, rbac_kind, role_ref, BindingFact, PolicyRule, RbacKind};
 
@@ -109,10 +109,6 @@ pub enum Fact {
 }
 
 impl Rule for SecretsReadableClusterWide {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn cross(&self) -> Option<&dyn CrossDyn> {
         Some(self)
     }

@@ -1,6 +1,6 @@
 use crate::context::Context;
 use crate::input::object::Object;
-use crate::rule::{Rule, RuleMeta, Severity};
+use crate::rule::{Rule, Severity};
 
 use super::helpers::{describe, is_builtin_default, policy_rules, ticked};
 
@@ -70,10 +70,6 @@ crate::declare_rule! {
 }
 
 impl Rule for ServiceaccountTokenCreate {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if is_builtin_default(obj) {
             return;
