@@ -1,5 +1,8 @@
 //! Developer tasks. `cargo xtask docs` regenerates the docs generated from the rules;
-//! `cargo xtask docs --check` fails when they are stale.
+//! `cargo xtask docs --check` fails when they are stale; `cargo xtask new-rule AREA NAME`
+//! writes a new rule's file, fixture and registration (see `new_rule`).
+
+mod new_rule;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,8 +11,36 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("docs") => docs(args.iter().any(|a| a == "--check")),
+        Some("new-rule") if args.len() == 3 => new_rule(&args[1], &args[2]),
         _ => {
-            eprintln!("usage: cargo xtask docs [--check]");
+            eprintln!("usage: cargo xtask docs [--check]\n       cargo xtask new-rule AREA NAME    (e.g. new-rule pod shared-process-namespace)");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn new_rule(area: &str, name: &str) -> ExitCode {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let existing: Vec<(&str, &str)> =
+        kubeward_engine::registry::rules().iter().map(|r| (r.meta().code, r.meta().name)).collect();
+    match new_rule::scaffold(&root, area, name, &existing) {
+        Ok(w) => {
+            let rel = |p: &std::path::Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
+            println!(
+                "{} {name}: wrote {}, {}; registered in {}",
+                w.code,
+                rel(&w.rule_file),
+                rel(&w.fixture),
+                rel(&w.mod_file)
+            );
+            println!("next: fill in the TODOs (docs, metadata, the check, the fixture), then");
+            println!("  KUBEWARD_RULE={} INSTA_UPDATE=always cargo test -p kubeward_engine rule_fixtures", w.code);
+            println!("  cargo xtask docs");
+            println!("(CONTRIBUTING.md, \"Adding a rule\"; the suite fails until the example and the fixture's `# fail:` trip the rule)");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("new-rule: {e}");
             ExitCode::from(2)
         }
     }
