@@ -1,6 +1,6 @@
 //! Rules of the `docker` area: the Docker host (CIS Docker Benchmark, docker-bench-security
 //! sections 1 to 3), audited by `kubeward node`.
-//! Add a rule: a file here, a `mod` line and an entry in `RULES`.
+//! Add a rule with `cargo xtask new-rule AREA NAME`: a file here, a `mod` line and an entry in `RULES`.
 
 pub mod auditd;
 pub(crate) mod expected;

@@ -1,5 +1,5 @@
 //! Rules of the `dockerfile` area (`DF`): Dockerfiles and Containerfiles found by `scan`.
-//! Add a rule: a file here, a `mod` line and an entry in `RULES`.
+//! Add a rule with `cargo xtask new-rule AREA NAME`: a file here, a `mod` line and an entry in `RULES`.
 
 pub(crate) mod support;
 

@@ -1,4 +1,4 @@
-//! Rules of the `network` area. Add a rule: a file here, a `mod` line and an entry in `RULES`.
+//! Rules of the `network` area. Add a rule with `cargo xtask new-rule AREA NAME`: a file here, a `mod` line and an entry in `RULES`.
 
 use crate::rule::Rule;
 

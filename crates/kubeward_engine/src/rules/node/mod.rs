@@ -2,7 +2,7 @@
 //! Benchmark v1.12 sections 1 to 4), read from static pod manifests, KubeletConfiguration,
 //! EncryptionConfiguration, audit Policy and kops specs. `kubeward node` (issue 3) will feed
 //! running processes and host files to the same rules.
-//! Add a rule: a file here, a `mod` line and an entry in `RULES`.
+//! Add a rule with `cargo xtask new-rule AREA NAME`: a file here, a `mod` line and an entry in `RULES`.
 
 use crate::rule::Rule;
 

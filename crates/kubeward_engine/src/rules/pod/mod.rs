@@ -1,5 +1,5 @@
 //! Rules of the `pod` area: pod and container security settings.
-//! Add a rule: a file here, a `mod` line and an entry in `RULES`.
+//! Add a rule with `cargo xtask new-rule AREA NAME`: a file here, a `mod` line and an entry in `RULES`.
 
 use crate::rule::Rule;
 

@@ -1,5 +1,5 @@
 //! Rules of the `rbac` area: Roles, ClusterRoles, their bindings, and the Kubernetes Dashboard.
-//! Add a rule: a file here, a `mod` line and an entry in `RULES`. Typed views of RBAC objects
+//! Add a rule with `cargo xtask new-rule AREA NAME`: a file here, a `mod` line and an entry in `RULES`. Typed views of RBAC objects
 //! (rules with paths, subjects, `grants`) live in `helpers.rs`.
 
 use crate::rule::Rule;
