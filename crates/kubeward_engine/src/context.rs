@@ -22,8 +22,8 @@ pub struct Context<'a> {
     cache: Option<(ObjectKey, Arc<[Exemption]>)>,
     scratch: Option<Diagnostic>,
     inline_exempted: usize,
-    /// Judged findings compressed in sorted runs (see [`Context::spilling`]).
-    runs: Option<crate::spill::Runs>,
+    /// Judged findings compressed in sorted runs (see [`Context::packing`]).
+    runs: Option<crate::packed::Runs>,
     /// Exempted so far by judged findings.
     exempted: usize,
 }
@@ -37,9 +37,9 @@ pub struct Collected {
     pub diagnostics: Vec<Diagnostic>,
     /// Findings dropped by a valid annotation exemption.
     pub exempted: usize,
-    /// A spilling context's findings, compressed in sorted runs (fixes dropped); `diagnostics`
+    /// A packing context's findings, compressed in sorted runs (fixes dropped); `diagnostics`
     /// is then empty.
-    pub runs: Option<crate::spill::Runs>,
+    pub runs: Option<crate::packed::Runs>,
 }
 
 impl<'a> Context<'a> {
@@ -62,8 +62,8 @@ impl<'a> Context<'a> {
     /// (a streaming run's cross-object rules: one such rule may report on every workload of a
     /// million objects, hundreds of MB as `Diagnostic`s). Fixes are dropped.
     #[must_use]
-    pub fn spilling(settings: &'a Settings, meta: &'static RuleMeta) -> Self {
-        Self { runs: Some(crate::spill::Runs::default()), ..Self::new(settings, meta) }
+    pub fn packing(settings: &'a Settings, meta: &'static RuleMeta) -> Self {
+        Self { runs: Some(crate::packed::Runs::default()), ..Self::new(settings, meta) }
     }
 
     /// Reports a finding on `path` of `obj`.
@@ -117,8 +117,8 @@ impl<'a> Context<'a> {
         if dropped {
             return self.scratch.insert(d);
         }
-        // A spilling context keeps one run's worth of findings uncompressed (about 10 MB).
-        if self.runs.is_some() && self.found.len() >= crate::spill::RUN {
+        // A packing context keeps one run's worth of findings uncompressed (about 10 MB).
+        if self.runs.is_some() && self.found.len() >= crate::packed::RUN {
             // Every finding but the one being reported is complete (a rule may still attach a
             // fix to the last one it got).
             let found = std::mem::take(&mut self.found);

@@ -16,12 +16,12 @@ use crate::cross::{CrossDyn, DocumentRef, Facts};
 use crate::diagnostic::{Diagnostic, InputError};
 use crate::input::object::{objects_in, Origin};
 use crate::input::workload::PodSpecView;
+pub use crate::packed::Runs;
+use crate::packed::{Packed, PackedIter};
 use crate::registry::rules;
 use crate::rule::{Rule, Targets};
 use crate::settings::Settings;
 use crate::snapshot::{Snapshot, SourceFile};
-pub use crate::spill::Runs;
-use crate::spill::{Spill, SpillIter};
 
 /// The outcome of a run.
 #[derive(Clone, Debug, Default)]
@@ -46,24 +46,24 @@ pub struct Report {
     /// The score of the whole audit, fixed before `--min-severity` hid findings (the score
     /// judges the audit, not the view of it).
     pub pinned_score: Option<crate::report::score::Score>,
-    /// Findings of a streaming scan kept compressed (see [`crate::spill`]); `diagnostics` then
+    /// Findings of a streaming scan kept compressed (see [`crate::packed`]); `diagnostics` then
     /// holds the rest. [`Report::findings`] yields both, in order.
-    pub spilled: Option<Arc<[Spill]>>,
+    pub packed: Option<Arc<[Packed]>>,
 }
 
 impl Report {
     /// Findings per severity, most severe first.
     #[must_use]
     pub fn counts(&self) -> [(crate::rule::Severity, usize); 5] {
-        let mut spilled = [0usize; 5];
-        for sp in self.spilled.iter().flat_map(|s| s.iter()) {
-            for (n, c) in spilled.iter_mut().zip(sp.counts()) {
+        let mut packed = [0usize; 5];
+        for sp in self.packed.iter().flat_map(|s| s.iter()) {
+            for (n, c) in packed.iter_mut().zip(sp.counts()) {
                 *n += c;
             }
         }
         let mut i = 0;
         crate::rule::Severity::ALL.map(|s| {
-            let n = spilled[i] + self.diagnostics.iter().filter(|d| d.severity == s).count();
+            let n = packed[i] + self.diagnostics.iter().filter(|d| d.severity == s).count();
             i += 1;
             (s, n)
         })
@@ -72,12 +72,12 @@ impl Report {
     /// How many findings the report has.
     #[must_use]
     pub fn finding_count(&self) -> usize {
-        self.diagnostics.len() + self.spilled.iter().flat_map(|s| s.iter()).map(Spill::len).sum::<usize>()
+        self.diagnostics.len() + self.packed.iter().flat_map(|s| s.iter()).map(Packed::len).sum::<usize>()
     }
 
     /// Every finding, in report order (decoding the compressed ones as it goes).
     pub fn findings(&self) -> impl Iterator<Item = Cow<'_, Diagnostic>> + '_ {
-        Merge::new(self.spilled.iter().flat_map(|s| s.iter()).map(Spill::iter).collect(), &self.diagnostics)
+        Merge::new(self.packed.iter().flat_map(|s| s.iter()).map(Packed::iter).collect(), &self.diagnostics)
     }
 
     /// Hides the findings below `min` (`--min-severity`): the score is pinned first, and the
@@ -93,10 +93,10 @@ impl Report {
     /// Moves the compressed findings into `diagnostics` (for the few consumers that need them
     /// all at once).
     pub fn materialize(&mut self) {
-        if self.spilled.is_some() {
+        if self.packed.is_some() {
             let all: Vec<Diagnostic> = self.findings().map(Cow::into_owned).collect();
             self.diagnostics = all;
-            self.spilled = None;
+            self.packed = None;
         }
     }
 }
@@ -104,36 +104,36 @@ impl Report {
 /// Merges the compressed findings (the files' and each cross-object rule's, or the sorted runs
 /// of an unordered stream) with the ones kept in memory; each is in report order.
 struct Merge<'a> {
-    spilled: Vec<SpillIter<'a>>,
-    /// The next finding of each spill, smallest first.
+    packed: Vec<PackedIter<'a>>,
+    /// The next finding of each pack, smallest first.
     heads: std::collections::BinaryHeap<Head>,
     kept: std::iter::Peekable<std::slice::Iter<'a, Diagnostic>>,
 }
 
 impl<'a> Merge<'a> {
-    fn new(spilled: Vec<SpillIter<'a>>, kept: &'a [Diagnostic]) -> Self {
-        let mut m = Self { spilled, heads: std::collections::BinaryHeap::new(), kept: kept.iter().peekable() };
-        for i in 0..m.spilled.len() {
+    fn new(packed: Vec<PackedIter<'a>>, kept: &'a [Diagnostic]) -> Self {
+        let mut m = Self { packed, heads: std::collections::BinaryHeap::new(), kept: kept.iter().peekable() };
+        for i in 0..m.packed.len() {
             m.refill(i);
         }
         m
     }
 
     fn refill(&mut self, source: usize) {
-        if let Some(d) = self.spilled.get_mut(source).and_then(Iterator::next) {
+        if let Some(d) = self.packed.get_mut(source).and_then(Iterator::next) {
             self.heads.push(Head { d, source });
         }
     }
 }
 
-/// A spill's next finding in [`Merge`]'s heap.
+/// A pack's next finding in [`Merge`]'s heap.
 struct Head {
     d: Diagnostic,
     source: usize,
 }
 
 impl Ord for Head {
-    /// Reversed (the heap is a max-heap): the first in report order, then the first spill.
+    /// Reversed (the heap is a max-heap): the first in report order, then the first pack.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         order(&other.d, &self.d).then(other.source.cmp(&self.source))
     }
@@ -157,7 +157,7 @@ impl<'a> Iterator for Merge<'a> {
     type Item = Cow<'a, Diagnostic>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        // A spilled finding goes first when equal to the kept one.
+        // A packed finding goes first when equal to the kept one.
         let take_kept = match (self.heads.peek(), self.kept.peek()) {
             (Some(h), Some(k)) => order(&h.d, k) == std::cmp::Ordering::Greater,
             (None, _) => true,
@@ -220,7 +220,7 @@ pub struct Stream<'s> {
     acc: Accumulator,
     retained: Snapshot,
     files: usize,
-    spill: Spill,
+    pack: Packed,
     /// An unordered stream's findings (see [`Stream::unordered`]).
     runs: Option<Runs>,
 }
@@ -231,7 +231,7 @@ impl<'s> Stream<'s> {
     pub fn new(settings: &'s Settings, selected: &[&'static dyn Rule]) -> Self {
         let plan = Plan::new(settings, selected);
         let acc = Accumulator::new(&plan);
-        Self { plan, acc, retained: Snapshot::default(), files: 0, spill: Spill::default(), runs: None }
+        Self { plan, acc, retained: Snapshot::default(), files: 0, pack: Packed::default(), runs: None }
     }
 
     /// A stream over the rules the settings select whose inputs do not come in report order
@@ -240,7 +240,7 @@ impl<'s> Stream<'s> {
     /// external sort); a file's findings may be packed first ([`FileOut::pack`]).
     #[must_use]
     pub fn unordered(settings: &'s Settings) -> Self {
-        Self::unordered_with_run_len(settings, crate::spill::RUN)
+        Self::unordered_with_run_len(settings, crate::packed::RUN)
     }
 
     /// [`Stream::unordered`] with runs of at most `len` findings (tests and fuzzing use tiny
@@ -274,26 +274,26 @@ impl<'s> Stream<'s> {
     /// The stream as an auditor (shared across threads) and a sink (one thread), so that one
     /// batch of files can be absorbed while the next is audited.
     pub fn split(&mut self) -> (Auditor<'_, 's>, Sink<'_, 's>) {
-        let Self { plan, acc, retained, files, spill, runs } = self;
-        (Auditor { plan }, Sink { plan, acc, retained, files, spill, runs })
+        let Self { plan, acc, retained, files, pack, runs } = self;
+        (Auditor { plan }, Sink { plan, acc, retained, files, pack, runs })
     }
 
     /// Runs the cross-object rules and returns the report (sorted like [`run`]'s).
     #[must_use]
     pub fn finish(mut self, errors: Vec<InputError>) -> Report {
         let mut report = Report { files: self.files, errors, ..Report::default() };
-        let mut spills = Vec::new();
-        self.acc.finish(&self.plan, &self.retained, &mut report, Some(&mut spills));
+        let mut packs = Vec::new();
+        self.acc.finish(&self.plan, &self.retained, &mut report, Some(&mut packs));
         for d in &mut report.diagnostics {
             d.fix = None;
         }
         if let Some(runs) = self.runs {
-            runs.finish_into(&mut spills, &mut report.diagnostics);
+            runs.finish_into(&mut packs, &mut report.diagnostics);
         }
         sort_report(&mut report);
-        self.spill.close();
-        spills.push(self.spill);
-        report.spilled = Some(spills.into());
+        self.pack.close();
+        packs.push(self.pack);
+        report.packed = Some(packs.into());
         report
     }
 }
@@ -332,7 +332,7 @@ impl Auditor<'_, '_> {
         }
         into.pack_in_order();
         let mut found = part.diagnostics;
-        found.extend(part.packed.iter().flat_map(Spill::iter));
+        found.extend(part.packed.iter().flat_map(Packed::iter));
         into.push_in_order(found);
     }
 
@@ -361,7 +361,7 @@ pub struct Sink<'a, 's> {
     acc: &'a mut Accumulator,
     retained: &'a mut Snapshot,
     files: &'a mut usize,
-    spill: &'a mut Spill,
+    pack: &'a mut Packed,
     runs: &'a mut Option<Runs>,
 }
 
@@ -385,7 +385,7 @@ impl Sink<'_, '_> {
             if diagnostics.is_empty() {
                 // Already compressed in report order (a file audited in parts): its blocks
                 // are taken as they are.
-                self.spill.append(packed);
+                self.pack.append(packed);
                 self.acc.absorb(self.plan, out);
                 return;
             }
@@ -395,7 +395,7 @@ impl Sink<'_, '_> {
         for d in &mut diagnostics {
             d.fix = None;
         }
-        out.diagnostics = self.spill.extend(diagnostics);
+        out.diagnostics = self.pack.extend(diagnostics);
         self.acc.absorb(self.plan, out);
     }
 }
@@ -410,7 +410,7 @@ pub struct FileOut {
     /// A `check_snapshot` rule retains the file.
     keep: bool,
     /// The findings, compressed by [`FileOut::pack`] (or by [`Auditor::merge`]).
-    packed: Option<Spill>,
+    packed: Option<Packed>,
     /// The last finding compressed by [`Auditor::merge`] (the next part's must not sort
     /// before it).
     last_packed: Option<Diagnostic>,
@@ -425,10 +425,10 @@ impl FileOut {
         for d in &mut found {
             d.fix = None;
         }
-        let mut spill = self.packed.take().unwrap_or_default();
-        self.diagnostics = spill.extend(found);
-        spill.close();
-        self.packed = Some(spill);
+        let mut pack = self.packed.take().unwrap_or_default();
+        self.diagnostics = pack.extend(found);
+        pack.close();
+        self.packed = Some(pack);
     }
 
     /// Compresses the findings held in memory when they continue the compressed ones in
@@ -452,8 +452,8 @@ impl FileOut {
             d.fix = None;
         }
         self.last_packed = found.last().cloned();
-        let spill = self.packed.get_or_insert_with(Spill::default);
-        let mut kept = spill.extend(found);
+        let pack = self.packed.get_or_insert_with(Packed::default);
+        let mut kept = pack.extend(found);
         self.diagnostics.append(&mut kept);
     }
 
@@ -600,9 +600,9 @@ impl Accumulator {
     }
 
     /// Runs the host-file, cross-object and whole-snapshot rules and fills `report`.
-    /// With `spills` (a streaming scan), each cross-object rule's findings are compressed
-    /// into a spill of their own as soon as the rule is done.
-    fn finish(self, plan: &Plan<'_>, snap: &Snapshot, report: &mut Report, mut spills: Option<&mut Vec<Spill>>) {
+    /// With `packs` (a streaming scan), each cross-object rule's findings are compressed
+    /// into a pack of their own as soon as the rule is done.
+    fn finish(self, plan: &Plan<'_>, snap: &Snapshot, report: &mut Report, mut packs: Option<&mut Vec<Packed>>) {
         report.rules_run = plan.rules_run;
         report.diagnostics = self.diagnostics;
         report.objects = self.objects;
@@ -616,16 +616,16 @@ impl Accumulator {
         }
         for ((r, c), facts) in plan.cross_rules.iter().zip(self.facts) {
             // A streaming run compresses a rule's findings in sorted runs as they come.
-            let mut cx = match spills {
-                Some(_) => Context::spilling(plan.settings, r.meta()),
+            let mut cx = match packs {
+                Some(_) => Context::packing(plan.settings, r.meta()),
                 None => Context::new(plan.settings, r.meta()),
             };
             c.finish_all(facts.into_iter().collect(), &mut cx);
             let c = cx.finish();
             report.exempted += c.exempted;
             report.diagnostics.extend(c.diagnostics);
-            if let (Some(spills), Some(runs)) = (spills.as_deref_mut(), c.runs) {
-                runs.finish_into(spills, &mut report.diagnostics);
+            if let (Some(packs), Some(runs)) = (packs.as_deref_mut(), c.runs) {
+                runs.finish_into(packs, &mut report.diagnostics);
             }
         }
         for r in &plan.snapshot_rules {
@@ -713,13 +713,13 @@ mod tests {
         }
     }
 
-    /// A cross-object rule reporting on more objects than a spilling context keeps in memory
+    /// A cross-object rule reporting on more objects than a packing context keeps in memory
     /// (POD019 reports every pod here): the streaming report equals the snapshot one, exempted
     /// findings counted once.
     #[test]
-    fn cross_rule_findings_spill_in_runs_like_the_snapshot_engine() {
+    fn cross_rule_findings_pack_in_runs_like_the_snapshot_engine() {
         let settings = Settings::default();
-        let n = crate::spill::RUN + crate::spill::RUN / 2;
+        let n = crate::packed::RUN + crate::packed::RUN / 2;
         let mut text = String::with_capacity(n * 200);
         for i in 0..n {
             let exempt = if i % 10 == 0 {
@@ -741,7 +741,7 @@ mod tests {
         let out = stream.audit(0, &snap.files[0]);
         stream.absorb(out, None);
         let got = stream.finish(Vec::new());
-        assert!(got.spilled.as_ref().is_some_and(|s| s.len() > 2), "several runs");
+        assert!(got.packed.as_ref().is_some_and(|s| s.len() > 2), "several runs");
         assert_eq!(got.exempted, expected.exempted);
         let got: Vec<_> = got.findings().map(|d| key(&d)).collect();
         assert_eq!(got, expected.diagnostics.iter().map(key).collect::<Vec<_>>());

@@ -259,14 +259,14 @@ impl RuleMeta {
     }
 }
 
-/// A rule's metadata, implemented by [`declare_rule!`] for the struct it declares.
+/// A rule's metadata, implemented by [`declare_rule!`](crate::declare_rule) for the struct it declares.
 pub trait Declared {
     /// The rule's metadata.
     fn meta(&self) -> &'static RuleMeta;
 }
 
 /// A check. Implement only the methods for the targets declared in the metadata
-/// ([`declare_rule!`] declares the struct and its metadata).
+/// ([`declare_rule!`](crate::declare_rule) declares the struct and its metadata).
 pub trait Rule: Declared + Send + Sync + 'static {
     /// Called for every object when `targets` has `OBJECT`.
     fn check_object(&self, _obj: &Object<'_>, _cx: &mut Context<'_>) {}

@@ -140,7 +140,7 @@ impl<'a> Sources<'a> {
 /// HTML) take it; the others stream a streaming scan's compressed findings.
 #[must_use]
 pub fn in_memory(report: &Report) -> std::borrow::Cow<'_, Report> {
-    if report.spilled.is_none() {
+    if report.packed.is_none() {
         return std::borrow::Cow::Borrowed(report);
     }
     let mut r = report.clone();

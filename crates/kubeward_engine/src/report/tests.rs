@@ -139,7 +139,7 @@ fn report(diagnostics: Vec<Diagnostic>, errors: Vec<InputError>) -> Report {
         exempted: 1,
         rules_run: 2,
         hidden_by_baseline: 0,
-        spilled: None,
+        packed: None,
         ..Report::default()
     }
 }
@@ -210,7 +210,7 @@ fn streamed_sarif_is_the_pretty_printed_document() {
     let out = stream.audit(0, &snap.files[0]);
     stream.absorb(out, None);
     let streamed = stream.finish(Vec::new());
-    assert!(streamed.spilled.is_some() && streamed.finding_count() > 10);
+    assert!(streamed.packed.is_some() && streamed.finding_count() > 10);
     reports.push(("streamed", streamed));
     for (name, r) in reports {
         let sources = Sources::default();

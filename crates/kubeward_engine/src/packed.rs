@@ -23,7 +23,7 @@ pub const RUN: usize = 1 << 14;
 
 /// Findings encoded in compressed blocks, in report order.
 #[derive(Debug, Default)]
-pub struct Spill {
+pub struct Packed {
     blocks: Vec<Block>,
     current: Vec<u8>,
     current_count: usize,
@@ -94,7 +94,7 @@ fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-impl Spill {
+impl Packed {
     /// Appends findings (which must come after every finding already stored, in report
     /// order). Returns the findings that cannot be encoded (a rule outside the registry, or a
     /// fix attached): the caller keeps those in memory.
@@ -182,7 +182,7 @@ impl Spill {
 
     /// Appends the findings of `other` (closed), which come after every finding stored here
     /// in report order, without decoding them: its blocks are moved (each decodes on its own).
-    pub fn append(&mut self, mut other: Spill) {
+    pub fn append(&mut self, mut other: Packed) {
         self.seal();
         other.close();
         self.blocks.append(&mut other.blocks);
@@ -224,8 +224,8 @@ impl Spill {
 
     /// Decodes the findings in order.
     #[must_use]
-    pub fn iter(&self) -> SpillIter<'_> {
-        SpillIter { spill: self, block: 0, raw: Vec::new(), at: 0, left: 0, file: None, object: None }
+    pub fn iter(&self) -> PackedIter<'_> {
+        PackedIter { pack: self, block: 0, raw: Vec::new(), at: 0, left: 0, file: None, object: None }
     }
 }
 
@@ -235,8 +235,8 @@ impl Spill {
 pub struct Runs {
     len: usize,
     pending: Vec<Diagnostic>,
-    runs: Vec<Spill>,
-    /// Findings a spill cannot encode (kept in memory).
+    runs: Vec<Packed>,
+    /// Findings a pack cannot encode (kept in memory).
     kept: Vec<Diagnostic>,
 }
 
@@ -272,23 +272,23 @@ impl Runs {
         }
         let mut run = std::mem::take(&mut self.pending);
         run.sort_by(crate::engine::order);
-        let mut spill = Spill::default();
-        self.kept.extend(spill.extend(run));
-        spill.close();
-        self.runs.push(spill);
+        let mut pack = Packed::default();
+        self.kept.extend(pack.extend(run));
+        pack.close();
+        self.runs.push(pack);
     }
 
-    /// Hands the runs to `spills` and the findings a spill cannot encode to `kept`.
-    pub fn finish_into(mut self, spills: &mut Vec<Spill>, kept: &mut Vec<Diagnostic>) {
+    /// Hands the runs to `packs` and the findings a pack cannot encode to `kept`.
+    pub fn finish_into(mut self, packs: &mut Vec<Packed>, kept: &mut Vec<Diagnostic>) {
         self.seal();
-        spills.append(&mut self.runs);
+        packs.append(&mut self.runs);
         kept.append(&mut self.kept);
     }
 }
 
-/// Decodes a [`Spill`] block by block.
-pub struct SpillIter<'a> {
-    spill: &'a Spill,
+/// Decodes a [`Packed`] block by block.
+pub struct PackedIter<'a> {
+    pack: &'a Packed,
     block: usize,
     raw: Vec<u8>,
     at: usize,
@@ -297,7 +297,7 @@ pub struct SpillIter<'a> {
     object: Option<ObjectRef>,
 }
 
-impl SpillIter<'_> {
+impl PackedIter<'_> {
     fn byte(&mut self) -> Option<u8> {
         let b = *self.raw.get(self.at)?;
         self.at += 1;
@@ -374,12 +374,12 @@ impl SpillIter<'_> {
     }
 }
 
-impl Iterator for SpillIter<'_> {
+impl Iterator for PackedIter<'_> {
     type Item = Diagnostic;
 
     fn next(&mut self) -> Option<Diagnostic> {
         while self.left == 0 {
-            let block = self.spill.blocks.get(self.block)?;
+            let block = self.pack.blocks.get(self.block)?;
             self.block += 1;
             // The data was compressed by `seal`; a failure would be a bug, and yields nothing.
             self.raw = lz4_flex::decompress_size_prepended(&block.data).ok()?;
@@ -410,16 +410,16 @@ mod tests {
         }
         assert!(findings.len() > 10, "{}", findings.len());
         assert!(findings.iter().any(|d| d.container.is_some()) && findings.iter().any(|d| d.doc.is_some()));
-        let mut spill = Spill::default();
+        let mut pack = Packed::default();
         // Many copies, so that several blocks are sealed.
         let copies = 3 * BLOCK / (findings.len() * 100) + 1;
         for _ in 0..copies {
-            assert!(spill.extend(findings.clone()).is_empty());
+            assert!(pack.extend(findings.clone()).is_empty());
         }
-        spill.close();
-        assert!(spill.blocks.len() > 1, "{} blocks", spill.blocks.len());
-        assert_eq!(spill.len(), findings.len() * copies);
-        let back: Vec<Diagnostic> = spill.iter().collect();
+        pack.close();
+        assert!(pack.blocks.len() > 1, "{} blocks", pack.blocks.len());
+        assert_eq!(pack.len(), findings.len() * copies);
+        let back: Vec<Diagnostic> = pack.iter().collect();
         assert_eq!(back.len(), findings.len() * copies);
         for (i, d) in back.iter().enumerate() {
             let e = &findings[i % findings.len()];
