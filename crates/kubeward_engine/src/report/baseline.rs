@@ -18,30 +18,17 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::sarif::fnv1a64;
+use super::sarif::Fingerprint;
 use crate::diagnostic::Diagnostic;
 use crate::engine::Report;
 
 /// The baseline file format version.
 pub const VERSION: u32 = 1;
 
-/// The baseline fingerprint of a finding.
+/// The baseline fingerprint of a finding (see [`super::sarif::fingerprint`]).
 #[must_use]
 pub fn fingerprint(d: &Diagnostic) -> String {
-    let o = &d.object;
-    let message = if d.path.as_str().is_empty() { d.message.as_str() } else { "" };
-    let parts: [&str; 9] = [
-        d.rule.code,
-        d.file.as_deref().unwrap_or(""),
-        &o.api_version,
-        &o.kind,
-        o.namespace.as_deref().unwrap_or(""),
-        &o.name,
-        d.container.as_deref().unwrap_or(""),
-        d.path.as_str(),
-        message,
-    ];
-    format!("{:016x}", fnv1a64(parts.join("\0").as_bytes()))
+    super::sarif::fingerprint(d, Fingerprint::Baseline)
 }
 
 #[derive(Serialize, Deserialize)]

@@ -72,20 +72,38 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
     h
 }
 
-/// The stable fingerprint of a finding: rule code, object identity, container and field path,
-/// separated by NUL so that no two different tuples give the same input. Not the file or line.
+/// What a fingerprint covers besides the rule, the object, the container and the field path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fingerprint {
+    /// SARIF's `partialFingerprints`: stable when the file moves (not the file or line).
+    Object,
+    /// A baseline's: also the file, and the message of a finding without a field path.
+    Baseline,
+}
+
+/// The stable fingerprint of a finding: rule code, [the file,] object identity, container and
+/// field path [, and the message when there is no path], separated by NUL so that no two
+/// different tuples give the same input; never the line. One function for SARIF and
+/// baselines ([`Fingerprint`] says which), so the two cannot drift apart.
 #[must_use]
-pub fn fingerprint(d: &Diagnostic) -> String {
+pub fn fingerprint(d: &Diagnostic, what: Fingerprint) -> String {
     let o = &d.object;
-    let parts: [&str; 7] = [
-        d.rule.code,
-        &o.api_version,
-        &o.kind,
-        o.namespace.as_deref().unwrap_or(""),
-        &o.name,
-        d.container.as_deref().unwrap_or(""),
-        d.path.as_str(),
-    ];
+    let baseline = what == Fingerprint::Baseline;
+    let file = baseline.then(|| d.file.as_deref().unwrap_or(""));
+    let message = baseline.then(|| if d.path.as_str().is_empty() { d.message.as_str() } else { "" });
+    let parts: Vec<&str> = [Some(d.rule.code), file]
+        .into_iter()
+        .chain([
+            Some(o.api_version.as_str()),
+            Some(o.kind.as_str()),
+            Some(o.namespace.as_deref().unwrap_or("")),
+            Some(o.name.as_str()),
+            Some(d.container.as_deref().unwrap_or("")),
+            Some(d.path.as_str()),
+            message,
+        ])
+        .flatten()
+        .collect();
     format!("{:016x}", fnv1a64(parts.join("\0").as_bytes()))
 }
 
@@ -445,7 +463,7 @@ fn result(d: &Diagnostic, index: &HashMap<&'static str, usize>, bases: &Bases) -
         "level": level(d.severity),
         "message": {"text": format!("{} Fix: {}", d.message, d.remediation)},
         "locations": [location(d, bases)],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(d)},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(d, Fingerprint::Object)},
         "properties": Value::Object(props),
     })
 }

@@ -278,18 +278,18 @@ fn sarif_fingerprint_ignores_position_and_file() {
     let mut b = a.clone();
     b.pos = Pos::new(99, 1);
     b.file = Some("elsewhere/app.yaml".into());
-    assert_eq!(sarif::fingerprint(a), sarif::fingerprint(&b));
+    assert_eq!(sarif::fingerprint(a, sarif::Fingerprint::Object), sarif::fingerprint(&b, sarif::Fingerprint::Object));
     let mut c = a.clone();
     c.container = Some("sidecar".into());
-    assert_ne!(sarif::fingerprint(a), sarif::fingerprint(&c));
+    assert_ne!(sarif::fingerprint(a, sarif::Fingerprint::Object), sarif::fingerprint(&c, sarif::Fingerprint::Object));
     let mut d = a.clone();
     d.object.namespace = None;
-    assert_ne!(sarif::fingerprint(a), sarif::fingerprint(&d));
+    assert_ne!(sarif::fingerprint(a, sarif::Fingerprint::Object), sarif::fingerprint(&d, sarif::Fingerprint::Object));
     // FNV-1a 64 reference values: the hash must never change between releases.
     assert_eq!(sarif::fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
     assert_eq!(sarif::fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
     assert_eq!(sarif::fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
-    assert_eq!(sarif::fingerprint(a).len(), 16);
+    assert_eq!(sarif::fingerprint(a, sarif::Fingerprint::Object).len(), 16);
 }
 
 #[test]
