@@ -17,7 +17,7 @@ use crate::diagnostic::{Diagnostic, InputError};
 use crate::input::object::{objects_in, Origin};
 use crate::input::workload::PodSpecView;
 pub use crate::packed::Runs;
-use crate::packed::{Packed, PackedIter};
+use crate::packed::{PackedFindings, PackedIter};
 use crate::registry::rules;
 use crate::rule::{Rule, Targets};
 use crate::settings::Settings;
@@ -48,7 +48,7 @@ pub struct Report {
     pub pinned_score: Option<crate::report::score::Score>,
     /// Findings of a streaming scan kept compressed (see [`crate::packed`]); `diagnostics` then
     /// holds the rest. [`Report::findings`] yields both, in order.
-    pub packed: Option<Arc<[Packed]>>,
+    pub packed: Option<Arc<[PackedFindings]>>,
 }
 
 impl Report {
@@ -72,12 +72,12 @@ impl Report {
     /// How many findings the report has.
     #[must_use]
     pub fn finding_count(&self) -> usize {
-        self.diagnostics.len() + self.packed.iter().flat_map(|s| s.iter()).map(Packed::len).sum::<usize>()
+        self.diagnostics.len() + self.packed.iter().flat_map(|s| s.iter()).map(PackedFindings::len).sum::<usize>()
     }
 
     /// Every finding, in report order (decoding the compressed ones as it goes).
     pub fn findings(&self) -> impl Iterator<Item = Cow<'_, Diagnostic>> + '_ {
-        Merge::new(self.packed.iter().flat_map(|s| s.iter()).map(Packed::iter).collect(), &self.diagnostics)
+        Merge::new(self.packed.iter().flat_map(|s| s.iter()).map(PackedFindings::iter).collect(), &self.diagnostics)
     }
 
     /// Hides the findings below `min` (`--min-severity`): the score is pinned first, and the
@@ -220,7 +220,7 @@ pub struct Stream<'s> {
     acc: Accumulator,
     retained: Snapshot,
     files: usize,
-    pack: Packed,
+    pack: PackedFindings,
     /// An unordered stream's findings (see [`Stream::unordered`]).
     runs: Option<Runs>,
 }
@@ -231,7 +231,7 @@ impl<'s> Stream<'s> {
     pub fn new(settings: &'s Settings, selected: &[&'static dyn Rule]) -> Self {
         let plan = Plan::new(settings, selected);
         let acc = Accumulator::new(&plan);
-        Self { plan, acc, retained: Snapshot::default(), files: 0, pack: Packed::default(), runs: None }
+        Self { plan, acc, retained: Snapshot::default(), files: 0, pack: PackedFindings::default(), runs: None }
     }
 
     /// A stream over the rules the settings select whose inputs do not come in report order
@@ -332,7 +332,7 @@ impl Auditor<'_, '_> {
         }
         into.pack_in_order();
         let mut found = part.diagnostics;
-        found.extend(part.packed.iter().flat_map(Packed::iter));
+        found.extend(part.packed.iter().flat_map(PackedFindings::iter));
         into.push_in_order(found);
     }
 
@@ -361,7 +361,7 @@ pub struct Sink<'a, 's> {
     acc: &'a mut Accumulator,
     retained: &'a mut Snapshot,
     files: &'a mut usize,
-    pack: &'a mut Packed,
+    pack: &'a mut PackedFindings,
     runs: &'a mut Option<Runs>,
 }
 
@@ -410,7 +410,7 @@ pub struct FileOut {
     /// A `check_snapshot` rule retains the file.
     keep: bool,
     /// The findings, compressed by [`FileOut::pack`] (or by [`Auditor::merge`]).
-    packed: Option<Packed>,
+    packed: Option<PackedFindings>,
     /// The last finding compressed by [`Auditor::merge`] (the next part's must not sort
     /// before it).
     last_packed: Option<Diagnostic>,
@@ -452,7 +452,7 @@ impl FileOut {
             d.fix = None;
         }
         self.last_packed = found.last().cloned();
-        let pack = self.packed.get_or_insert_with(Packed::default);
+        let pack = self.packed.get_or_insert_with(PackedFindings::default);
         let mut kept = pack.extend(found);
         self.diagnostics.append(&mut kept);
     }
@@ -602,7 +602,13 @@ impl Accumulator {
     /// Runs the host-file, cross-object and whole-snapshot rules and fills `report`.
     /// With `packs` (a streaming scan), each cross-object rule's findings are compressed
     /// into a pack of their own as soon as the rule is done.
-    fn finish(self, plan: &Plan<'_>, snap: &Snapshot, report: &mut Report, mut packs: Option<&mut Vec<Packed>>) {
+    fn finish(
+        self,
+        plan: &Plan<'_>,
+        snap: &Snapshot,
+        report: &mut Report,
+        mut packs: Option<&mut Vec<PackedFindings>>,
+    ) {
         report.rules_run = plan.rules_run;
         report.diagnostics = self.diagnostics;
         report.objects = self.objects;

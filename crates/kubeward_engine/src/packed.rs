@@ -23,7 +23,7 @@ pub const RUN: usize = 1 << 14;
 
 /// Findings encoded in compressed blocks, in report order.
 #[derive(Debug, Default)]
-pub struct Packed {
+pub struct PackedFindings {
     blocks: Vec<Block>,
     current: Vec<u8>,
     current_count: usize,
@@ -94,7 +94,7 @@ fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-impl Packed {
+impl PackedFindings {
     /// Appends findings (which must come after every finding already stored, in report
     /// order). Returns the findings that cannot be encoded (a rule outside the registry, or a
     /// fix attached): the caller keeps those in memory.
@@ -182,7 +182,7 @@ impl Packed {
 
     /// Appends the findings of `other` (closed), which come after every finding stored here
     /// in report order, without decoding them: its blocks are moved (each decodes on its own).
-    pub fn append(&mut self, mut other: Packed) {
+    pub fn append(&mut self, mut other: PackedFindings) {
         self.seal();
         other.close();
         self.blocks.append(&mut other.blocks);
@@ -235,7 +235,7 @@ impl Packed {
 pub struct Runs {
     len: usize,
     pending: Vec<Diagnostic>,
-    runs: Vec<Packed>,
+    runs: Vec<PackedFindings>,
     /// Findings a pack cannot encode (kept in memory).
     kept: Vec<Diagnostic>,
 }
@@ -272,23 +272,23 @@ impl Runs {
         }
         let mut run = std::mem::take(&mut self.pending);
         run.sort_by(crate::engine::order);
-        let mut pack = Packed::default();
+        let mut pack = PackedFindings::default();
         self.kept.extend(pack.extend(run));
         pack.close();
         self.runs.push(pack);
     }
 
     /// Hands the runs to `packs` and the findings a pack cannot encode to `kept`.
-    pub fn finish_into(mut self, packs: &mut Vec<Packed>, kept: &mut Vec<Diagnostic>) {
+    pub fn finish_into(mut self, packs: &mut Vec<PackedFindings>, kept: &mut Vec<Diagnostic>) {
         self.seal();
         packs.append(&mut self.runs);
         kept.append(&mut self.kept);
     }
 }
 
-/// Decodes a [`Packed`] block by block.
+/// Decodes a [`PackedFindings`] block by block.
 pub struct PackedIter<'a> {
-    pack: &'a Packed,
+    pack: &'a PackedFindings,
     block: usize,
     raw: Vec<u8>,
     at: usize,
@@ -410,7 +410,7 @@ mod tests {
         }
         assert!(findings.len() > 10, "{}", findings.len());
         assert!(findings.iter().any(|d| d.container.is_some()) && findings.iter().any(|d| d.doc.is_some()));
-        let mut pack = Packed::default();
+        let mut pack = PackedFindings::default();
         // Many copies, so that several blocks are sealed.
         let copies = 3 * BLOCK / (findings.len() * 100) + 1;
         for _ in 0..copies {
