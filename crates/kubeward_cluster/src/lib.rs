@@ -432,6 +432,11 @@ struct Api {
     url: String,
 }
 
+/// A `Retry-After` header in seconds.
+fn retry_after(headers: &http::HeaderMap) -> Option<u64> {
+    headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
+}
+
 /// Resources listed at the same time (each list stays paginated, so memory stays bounded).
 const LIST_CONCURRENCY: usize = 4;
 /// Kubelet configz requests at the same time.
@@ -513,31 +518,42 @@ impl Api {
         }
     }
 
-    /// One GET: the answer's head when 2xx (the body is read by the caller), else a failure
-    /// with the server's message.
-    async fn open(&self, path: &str) -> Result<http::Response<Body>, Failure> {
+    /// Sends one request (`req`, made for `path`) with the exec plugin's token, within the
+    /// request's time limit: the answer's head, and the instant by which its body must be read.
+    /// Every request of the collector and of `verify` goes through here (counted).
+    async fn send(
+        &self,
+        path: &str,
+        req: http::request::Builder,
+        body: Body,
+    ) -> Result<(http::Response<Body>, tokio::time::Instant), Failure> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let until = self.request_deadline(path)?;
-        let mut req = http::Request::get(path)
+        let mut req = req
             .header("accept", "application/json")
-            .body(Body::empty())
+            .body(body)
             .map_err(|e| Failure::new(Kind::Permanent, path, e.to_string()))?;
         if let Some(auth) = &self.exec {
             let limit = until.saturating_duration_since(tokio::time::Instant::now());
             let h = auth.header(limit).await.map_err(|e| Failure::new(Kind::Permanent, path, e))?;
             req.headers_mut().insert(http::header::AUTHORIZATION, h);
         }
-        let resp = match tokio::time::timeout_at(until, self.client.send(req)).await {
-            Err(_) => return Err(self.timed_out(path, until)),
-            Ok(Err(e)) => return Err(self.send_failure(path, &e)),
-            Ok(Ok(r)) => r,
-        };
+        match tokio::time::timeout_at(until, self.client.send(req)).await {
+            Err(_) => Err(self.timed_out(path, until)),
+            Ok(Err(e)) => Err(self.send_failure(path, &e)),
+            Ok(Ok(r)) => Ok((r, until)),
+        }
+    }
+
+    /// One GET: the answer's head when 2xx (the body is read by the caller), else a failure
+    /// with the server's message.
+    async fn open(&self, path: &str) -> Result<http::Response<Body>, Failure> {
+        let (resp, until) = self.send(path, http::Request::get(path), Body::empty()).await?;
         let status = resp.status();
         if status.is_success() {
             return Ok(resp);
         }
-        let retry_after =
-            resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+        let retry_after = retry_after(resp.headers());
         // The error's own body, bounded, for its message.
         let mut body = Vec::new();
         let _ = read_body(self, path, resp.into_body(), until, &mut |b| {

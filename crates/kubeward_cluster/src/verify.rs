@@ -202,28 +202,12 @@ pub(crate) async fn dry_run_create(api: &Api, collection: &str, body: &Value) ->
 }
 
 async fn attempt(api: &Api, path: &str, bytes: Vec<u8>) -> Result<Answer, Failure> {
-    api.requests.fetch_add(1, Ordering::Relaxed);
-    let until = api.request_deadline(path)?;
-    let mut req = http::Request::post(path)
-        .header("content-type", "application/json")
-        .header("accept", "application/json")
-        .body(Body::from(bytes))
-        .map_err(|e| Failure::new(Kind::Permanent, path, e.to_string()))?;
-    if let Some(auth) = &api.exec {
-        let limit = until.saturating_duration_since(tokio::time::Instant::now());
-        let h = auth.header(limit).await.map_err(|e| Failure::new(Kind::Permanent, path, e))?;
-        req.headers_mut().insert(http::header::AUTHORIZATION, h);
-    }
-    let resp = match tokio::time::timeout_at(until, api.client.send(req)).await {
-        Err(_) => return Err(api.timed_out(path, until)),
-        Ok(Err(e)) => return Err(api.send_failure(path, &e)),
-        Ok(Ok(r)) => r,
-    };
+    let req = http::Request::post(path).header("content-type", "application/json");
+    let (resp, until) = api.send(path, req, Body::from(bytes)).await?;
     let status = resp.status();
     let warnings: Vec<String> =
         resp.headers().get_all("warning").iter().filter_map(|v| v.to_str().ok()).map(warning_text).collect();
-    let retry_after =
-        resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    let retry_after = super::retry_after(resp.headers());
     let mut body = Vec::new();
     super::read_body(api, path, resp.into_body(), until, &mut |b| {
         if body.len() + b.len() > ANSWER_LIMIT {

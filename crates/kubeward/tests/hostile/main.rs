@@ -7,6 +7,8 @@ mod fix_writer;
 mod node_root;
 mod reports;
 mod scan_input;
+#[path = "../support/mod.rs"]
+mod support;
 
 use std::io::Write;
 use std::path::Path;
@@ -15,18 +17,7 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 /// A manifest with one known finding (POD001), audited in every case.
-const GOOD: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: good
-  namespace: app
-spec:
-  containers:
-    - name: app
-      image: registry.example.com/app:1.0
-      securityContext:
-        privileged: true
-";
+const GOOD: &str = support::PRIV;
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kubeward"))

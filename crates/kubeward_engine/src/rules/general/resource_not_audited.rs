@@ -103,10 +103,10 @@ impl Rule for ResourceNotAudited {
                     format!("grant kubeward `{verb}` on `{resource}` in API group {group}, as in deploy/cluster-audit/"),
                 )
             };
+            // For an anonymous client the cause is the credentials, not a missing grant.
+            let anonymous = "the API server took kubeward as `system:anonymous`: its kubeconfig sent no credentials the server accepted; give it a token or client certificate of an identity bound as in deploy/cluster-audit/";
             if user == Some("system:anonymous") {
-                // Not a missing grant: the credentials were absent or not accepted.
-                let remediation = "the API server took kubeward as `system:anonymous`: its kubeconfig sent no credentials the server accepted; give it a token or client certificate of an identity bound as in deploy/cluster-audit/".to_string();
-                (msg, remediation)
+                (msg, anonymous.to_string())
             } else {
                 (msg, remediation)
             }
