@@ -2,10 +2,10 @@
 //! section of `.kubeward.yaml`.
 //!
 //! An admission request carries one object. Rules whose targets are `OBJECT`, `POD_SPEC` or
-//! `CONTAINER` judge it exactly as `scan` does. `SNAPSHOT` rules compare objects with each
+//! `CONTAINER` judge it exactly as `scan` does. `INVENTORY` rules compare objects with each
 //! other ("no NetworkPolicy selects this pod in the scanned files") and would be wrong on a
 //! single object, and `HOST_FILE` rules read node files: neither runs at admission. A rule with
-//! `OBJECT | SNAPSHOT` runs its per-object part only.
+//! `OBJECT | INVENTORY` runs its per-object part only.
 //!
 //! [`Prepared`] buckets the selected rules by target once (the server builds it at start-up),
 //! and [`Prepared::check`] runs them sequentially over a snapshot of one request: no thread
@@ -109,7 +109,7 @@ impl ServeOptions {
 pub enum Applicability {
     /// The whole rule: it judges one object.
     Full,
-    /// Its per-object part only (`OBJECT | SNAPSHOT`).
+    /// Its per-object part only (`OBJECT | INVENTORY`).
     ObjectPart,
     /// Not at all: it needs other objects or node files.
     None,
@@ -124,7 +124,8 @@ pub fn applicability(meta: &RuleMeta) -> Applicability {
         return Applicability::None;
     }
     let single = t.has(Targets::OBJECT) || t.has(Targets::POD_SPEC) || t.has(Targets::CONTAINER);
-    match (single, t.has(Targets::SNAPSHOT) || t.has(Targets::HOST_FILE) || t.has(Targets::DOCKERFILE)) {
+    let whole = [Targets::INVENTORY, Targets::DOCUMENT, Targets::HOST_FILE, Targets::DOCKERFILE];
+    match (single, whole.iter().any(|w| t.has(*w))) {
         (true, false) => Applicability::Full,
         (true, true) => Applicability::ObjectPart,
         (false, _) => Applicability::None,
@@ -252,7 +253,7 @@ impl Prepared {
 pub fn rules_page() -> String {
     let mut s = String::from(crate::docs::HEADER);
     s.push_str("# Rules at admission\n\n");
-    s.push_str("`kubeward serve` judges one object per request. Rules that judge one object (targets `OBJECT`, `POD_SPEC`, `CONTAINER`) run at admission exactly as in `kubeward scan`. Rules that compare objects with each other (`SNAPSHOT`), read node files (`HOST_FILE`) or Dockerfiles (`DOCKERFILE`), or judge what only `kubeward cluster` sees (`CLUSTER`) do not; a rule with both kinds of target runs its per-object part only. See [serve.md](serve.md).\n\n");
+    s.push_str("`kubeward serve` judges one object per request. Rules that judge one object (targets `OBJECT`, `POD_SPEC`, `CONTAINER`) run at admission exactly as in `kubeward scan`. Rules that compare objects with each other (`INVENTORY`) or read whole YAML documents (`DOCUMENT`), read node files (`HOST_FILE`) or Dockerfiles (`DOCKERFILE`), or judge what only `kubeward cluster` sees (`CLUSTER`) do not; a rule with both kinds of target runs its per-object part only. See [serve.md](serve.md).\n\n");
     let all: Vec<&RuleMeta> = rules().iter().map(|r| r.meta()).collect();
     let count = |a: Applicability| all.iter().filter(|m| applicability(m) == a).count();
     let _ = writeln!(
@@ -293,7 +294,8 @@ fn targets_str(t: Targets) -> String {
         (Targets::OBJECT, "object"),
         (Targets::POD_SPEC, "pod spec"),
         (Targets::CONTAINER, "container"),
-        (Targets::SNAPSHOT, "snapshot"),
+        (Targets::INVENTORY, "snapshot"),
+        (Targets::DOCUMENT, "document"),
         (Targets::HOST_FILE, "node file"),
         (Targets::DOCKERFILE, "Dockerfile"),
         (Targets::CLUSTER, "cluster"),
@@ -380,7 +382,7 @@ mod tests {
     fn snapshot_rules_do_not_apply() {
         for r in rules() {
             let m = r.meta();
-            if [Targets::SNAPSHOT, Targets::HOST_FILE, Targets::DOCKERFILE].contains(&m.targets)
+            if [Targets::INVENTORY, Targets::DOCUMENT, Targets::HOST_FILE, Targets::DOCKERFILE].contains(&m.targets)
                 || m.targets.has(Targets::CLUSTER)
             {
                 assert_eq!(applicability(m), Applicability::None, "{}", m.code);

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
-use crate::input::object::Object;
+use crate::input::object::{Object, ObjectKey};
 use crate::input::path::FieldPath;
 use crate::rule::RuleMeta;
 use crate::settings::Settings;
@@ -27,9 +27,6 @@ pub struct Context<'a> {
     /// Exempted so far by judged findings.
     exempted: usize,
 }
-
-/// Identifies an object within a snapshot: file, document, List item.
-type ObjectKey = (usize, usize, Option<usize>);
 
 /// What a context hands back to the engine.
 pub struct Collected {
@@ -72,7 +69,7 @@ impl<'a> Context<'a> {
     /// contain is dropped: the field is set (or not) in the base the patch applies to.
     pub fn report(&mut self, obj: &Object<'_>, path: FieldPath, message: impl Into<String>) -> &mut Diagnostic {
         let dropped = obj.origin.partial && path.lookup(obj.root).is_none();
-        let key = (obj.origin.file_index, obj.origin.doc_index, obj.origin.item);
+        let key = obj.origin.key();
         let ex = match &self.cache {
             Some((k, ex)) if *k == key => ex.clone(),
             _ => {
@@ -133,11 +130,11 @@ impl<'a> Context<'a> {
     }
 
     /// Reports a finding on an object whose tree is gone (cross-object rules, see
-    /// [`crate::cross`]): `h` names the object, `at` the field and its position.
+    /// [`crate::inventory`]): `h` names the object, `at` the field and its position.
     pub fn report_at(
         &mut self,
-        h: &crate::cross::Handle,
-        at: &crate::cross::Anchor,
+        h: &crate::inventory::Handle,
+        at: &crate::inventory::Anchor,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
         let d = self.diagnostic(h.oref(), h.file.clone(), at.pos, at.path.clone(), message.into());

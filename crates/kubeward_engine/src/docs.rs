@@ -16,7 +16,8 @@ fn targets(t: Targets) -> String {
         (Targets::OBJECT, "objects"),
         (Targets::POD_SPEC, "pod specs"),
         (Targets::CONTAINER, "containers"),
-        (Targets::SNAPSHOT, "all scanned objects (cross-object)"),
+        (Targets::INVENTORY, "all scanned objects (cross-object)"),
+        (Targets::DOCUMENT, "each YAML document"),
         (Targets::HOST_FILE, "node files (`kubeward node`)"),
         (Targets::CLUSTER, "what `kubeward cluster` reads from the API"),
     ] {

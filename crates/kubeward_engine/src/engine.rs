@@ -5,21 +5,20 @@
 //! bucket is called. Cross-object (snapshot) rules run last. The result is sorted, so the same
 //! inputs always give the same report.
 
-use std::any::Any;
 use std::borrow::Cow;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::context::Context;
-use crate::cross::{CrossDyn, DocumentRef, Facts};
 use crate::diagnostic::{Diagnostic, InputError};
-use crate::input::object::{objects_in, Origin};
+use crate::input::object::{objects_in, Object, Origin};
 use crate::input::workload::PodSpecView;
+use crate::inventory::Inventory;
 pub use crate::packed::Runs;
 use crate::packed::{PackedFindings, PackedIter};
 use crate::registry::rules;
-use crate::rule::{Rule, Targets};
+use crate::rule::{DocumentView, Rule, Targets};
 use crate::settings::Settings;
 use crate::snapshot::{Snapshot, SourceFile};
 
@@ -324,11 +323,10 @@ impl Auditor<'_, '_> {
     pub fn merge(&self, into: &mut FileOut, part: FileOut) {
         into.objects += part.objects;
         into.exempted += part.exempted;
-        into.keep |= part.keep;
-        for ((all, f), (_, c)) in into.facts.iter_mut().zip(part.facts).zip(&self.plan.cross_rules) {
-            if let Some(f) = f {
-                c.append_part(all, f);
-            }
+        match (into.inventory.as_mut(), part.inventory) {
+            (Some(all), Some(later)) => all.append(later),
+            (None, later) => into.inventory = later,
+            (Some(_), None) => {}
         }
         into.pack_in_order();
         let mut found = part.diagnostics;
@@ -339,9 +337,8 @@ impl Auditor<'_, '_> {
     /// Ends a file audited in parts; `whole` is the whole file when it is kept after all
     /// (whether a whole-snapshot rule retains it is then decided on the whole file).
     pub fn close(&self, out: &mut FileOut, whole: Option<&SourceFile>) {
-        if let Some(f) = whole {
-            out.keep = self.plan.snapshot_rules.iter().any(|r| r.retains(f));
-        }
+        // lead: retained files go away (the inventory keeps host documents itself).
+        let _ = whole;
         if let Some(p) = out.packed.as_mut() {
             p.close();
         }
@@ -351,7 +348,8 @@ impl Auditor<'_, '_> {
     /// [`Auditor::close`]).
     #[must_use]
     pub fn retains(&self, file: &SourceFile) -> bool {
-        self.plan.snapshot_rules.iter().any(|r| r.retains(file))
+        let _ = file;
+        false
     }
 }
 
@@ -405,8 +403,8 @@ pub struct FileOut {
     diagnostics: Vec<Diagnostic>,
     objects: usize,
     exempted: usize,
-    /// Per cross rule, its facts of this file.
-    facts: Vec<Option<Box<dyn Any + Send + Sync>>>,
+    /// What the file adds to the inventory (when an inventory rule runs).
+    inventory: Option<Inventory>,
     /// A `check_snapshot` rule retains the file.
     keep: bool,
     /// The findings, compressed by [`FileOut::pack`] (or by [`Auditor::merge`]).
@@ -473,8 +471,8 @@ struct Plan<'s> {
     container_rules: Vec<&'static dyn Rule>,
     dockerfile_rules: Vec<&'static dyn Rule>,
     host_file_rules: Vec<&'static dyn Rule>,
-    cross_rules: Vec<(&'static dyn Rule, &'static dyn CrossDyn)>,
-    snapshot_rules: Vec<&'static dyn Rule>,
+    document_rules: Vec<&'static dyn Rule>,
+    inventory_rules: Vec<&'static dyn Rule>,
 }
 
 impl<'s> Plan<'s> {
@@ -482,7 +480,6 @@ impl<'s> Plan<'s> {
         let bucket = |t: Targets| -> Vec<&'static dyn Rule> {
             selected.iter().copied().filter(|r| r.meta().targets.has(t)).collect()
         };
-        let snapshot = bucket(Targets::SNAPSHOT);
         Self {
             settings,
             rules_run: selected.len(),
@@ -491,37 +488,50 @@ impl<'s> Plan<'s> {
             container_rules: bucket(Targets::CONTAINER),
             dockerfile_rules: bucket(Targets::DOCKERFILE),
             host_file_rules: bucket(Targets::HOST_FILE),
-            cross_rules: snapshot.iter().filter_map(|r| r.cross().map(|c| (*r, c))).collect(),
-            snapshot_rules: snapshot.into_iter().filter(|r| r.cross().is_none()).collect(),
+            document_rules: bucket(Targets::DOCUMENT),
+            inventory_rules: bucket(Targets::INVENTORY),
         }
     }
 
-    /// Runs the per-object, pod, container and Dockerfile rules on one file and collects the
-    /// facts of the cross-object rules.
+    /// Runs the per-document, per-object, pod, container and Dockerfile rules on one file and
+    /// fills the file's part of the inventory.
     fn audit_file(&self, i: usize, file: &SourceFile, first_doc: usize, streaming: bool) -> FileOut {
         let settings = self.settings;
         let mut cx_obj: Vec<Context<'_>> = self.object_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
         let mut cx_pod: Vec<Context<'_>> = self.pod_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
         let mut cx_ctr: Vec<Context<'_>> =
             self.container_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
-        let mut facts: Vec<Option<Box<dyn Any + Send + Sync>>> = self.cross_rules.iter().map(|_| None).collect();
+        let mut cx_doc: Vec<Context<'_>> =
+            self.document_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
+        let mut inventory = (!self.inventory_rules.is_empty()).then(Inventory::default);
+        if let Some(inv) = inventory.as_mut() {
+            inv.add_file(file);
+        }
         let mut objects = 0;
         for (d, doc) in file.documents.iter().enumerate() {
             let d = first_doc + d;
             let origin =
                 Origin { file: file.path.clone(), file_index: i, doc_index: d, item: None, partial: file.partial };
-            let seen = Facts::new(settings, doc);
-            let dref = DocumentRef { file, file_index: i, doc_index: d, doc };
-            for ((_, c), acc) in self.cross_rules.iter().zip(facts.iter_mut()) {
-                c.collect_document(&dref, &seen, acc);
+            if let Some(inv) = inventory.as_mut() {
+                inv.add_document(file, i, d, doc, settings);
             }
             objects_in(&doc.root, &origin, |obj| {
                 objects += 1;
+                // The document's rules, on its first object (a List's first item stands for it).
+                if !self.document_rules.is_empty() && obj.origin.item.unwrap_or(0) == 0 {
+                    let whole = Origin { item: None, ..obj.origin.clone() };
+                    if let Some(object) = Object::from_node(&doc.root, whole) {
+                        let view = DocumentView { object: &object, duplicates: &doc.duplicates };
+                        for (r, cx) in self.document_rules.iter().zip(cx_doc.iter_mut()) {
+                            r.check_document(&view, cx);
+                        }
+                    }
+                }
                 for (r, cx) in self.object_rules.iter().zip(cx_obj.iter_mut()) {
                     r.check_object(&obj, cx);
                 }
-                for ((_, c), acc) in self.cross_rules.iter().zip(facts.iter_mut()) {
-                    c.collect(&obj, &seen, acc);
+                if let Some(inv) = inventory.as_mut() {
+                    inv.add_object(&obj, settings);
                 }
                 if self.pod_rules.is_empty() && self.container_rules.is_empty() {
                     return;
@@ -542,7 +552,7 @@ impl<'s> Plan<'s> {
         }
         let mut diagnostics = Vec::new();
         let mut exempted = 0;
-        for cx in cx_obj.into_iter().chain(cx_pod).chain(cx_ctr) {
+        for cx in cx_doc.into_iter().chain(cx_obj).chain(cx_pod).chain(cx_ctr) {
             let c = cx.finish();
             exempted += c.exempted;
             diagnostics.extend(c.diagnostics);
@@ -563,8 +573,7 @@ impl<'s> Plan<'s> {
         if streaming {
             diagnostics.sort_by(order);
         }
-        let keep = streaming && self.snapshot_rules.iter().any(|r| r.retains(file));
-        FileOut { diagnostics, objects, exempted, facts, keep, packed: None, last_packed: None }
+        FileOut { diagnostics, objects, exempted, inventory, keep: false, packed: None, last_packed: None }
     }
 }
 
@@ -573,35 +582,27 @@ struct Accumulator {
     diagnostics: Vec<Diagnostic>,
     objects: usize,
     exempted: usize,
-    /// Per cross rule, its facts so far (a `FactList`: a file's few facts cost no allocation
-    /// of their own once absorbed).
-    facts: Vec<Option<Box<dyn Any + Send + Sync>>>,
+    /// The inventory of the files so far, in file order.
+    inventory: Inventory,
 }
 
 impl Accumulator {
-    fn new(plan: &Plan<'_>) -> Self {
-        Self {
-            diagnostics: Vec::new(),
-            objects: 0,
-            exempted: 0,
-            facts: plan.cross_rules.iter().map(|_| None).collect(),
-        }
+    fn new(_plan: &Plan<'_>) -> Self {
+        Self { diagnostics: Vec::new(), objects: 0, exempted: 0, inventory: Inventory::default() }
     }
 
-    fn absorb(&mut self, plan: &Plan<'_>, out: FileOut) {
+    fn absorb(&mut self, _plan: &Plan<'_>, out: FileOut) {
         self.diagnostics.extend(out.diagnostics);
         self.objects += out.objects;
         self.exempted += out.exempted;
-        for ((all, f), (_, c)) in self.facts.iter_mut().zip(out.facts).zip(&plan.cross_rules) {
-            if let Some(f) = f {
-                c.append(all, f);
-            }
+        if let Some(inv) = out.inventory {
+            self.inventory.append(inv);
         }
     }
 
-    /// Runs the host-file, cross-object and whole-snapshot rules and fills `report`.
-    /// With `packs` (a streaming scan), each cross-object rule's findings are compressed
-    /// into a pack of their own as soon as the rule is done.
+    /// Runs the host-file and inventory rules and fills `report` (`snap` gives the node files).
+    /// With `packs` (a streaming scan), each inventory rule's findings are compressed into a
+    /// pack of their own as soon as the rule is done.
     fn finish(
         self,
         plan: &Plan<'_>,
@@ -620,26 +621,21 @@ impl Accumulator {
             }
             report.diagnostics.extend(cx.finish().diagnostics);
         }
-        for ((r, c), facts) in plan.cross_rules.iter().zip(self.facts) {
+        let mut inventory = self.inventory;
+        inventory.add_host_files(&snap.host_files);
+        for r in &plan.inventory_rules {
             // A streaming run compresses a rule's findings in sorted runs as they come.
             let mut cx = match packs {
                 Some(_) => Context::packing(plan.settings, r.meta()),
                 None => Context::new(plan.settings, r.meta()),
             };
-            c.finish_all(facts.into_iter().collect(), &mut cx);
+            r.check_inventory(&inventory, &mut cx);
             let c = cx.finish();
             report.exempted += c.exempted;
             report.diagnostics.extend(c.diagnostics);
             if let (Some(packs), Some(runs)) = (packs.as_deref_mut(), c.runs) {
                 runs.finish_into(packs, &mut report.diagnostics);
             }
-        }
-        for r in &plan.snapshot_rules {
-            let mut cx = Context::new(plan.settings, r.meta());
-            r.check_snapshot(snap, &mut cx);
-            let c = cx.finish();
-            report.exempted += c.exempted;
-            report.diagnostics.extend(c.diagnostics);
         }
     }
 }

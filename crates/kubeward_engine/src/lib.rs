@@ -4,16 +4,17 @@
 #![warn(missing_docs)]
 
 pub mod admission;
+pub mod analysis;
 pub mod base64;
 pub mod checklist;
 pub mod context;
-pub mod cross;
 pub mod diagnostic;
 pub mod docs;
 pub mod engine;
 pub mod fix;
 pub mod images;
 pub mod input;
+pub mod inventory;
 pub mod packed;
 pub mod pss;
 pub mod registry;

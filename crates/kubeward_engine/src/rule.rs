@@ -9,7 +9,7 @@ use std::str::FromStr;
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::snapshot::Snapshot;
+use crate::inventory::Inventory;
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -164,8 +164,8 @@ impl Targets {
     pub const POD_SPEC: Targets = Targets(2);
     /// Every container (init, regular, ephemeral).
     pub const CONTAINER: Targets = Targets(4);
-    /// Once per run, with all scanned objects (cross-object rules).
-    pub const SNAPSHOT: Targets = Targets(8);
+    /// Once per run, with the inventory of all scanned objects (cross-object rules).
+    pub const INVENTORY: Targets = Targets(8);
     /// Every node file whose permissions and ownership are audited (`kubeward node`).
     pub const HOST_FILE: Targets = Targets(16);
     /// Every Dockerfile / Containerfile of the scan.
@@ -173,6 +173,8 @@ impl Targets {
     /// Marks a rule about objects only `kubeward cluster` makes (`AuditGap`):
     /// no manifest can be expected to trip it. Combined with `OBJECT` for dispatch.
     pub const CLUSTER: Targets = Targets(64);
+    /// Every YAML document, once (its first object stands for it).
+    pub const DOCUMENT: Targets = Targets(128);
 
     /// Whether `other` is included.
     #[must_use]
@@ -274,22 +276,23 @@ pub trait Rule: Declared + Send + Sync + 'static {
     fn check_pod(&self, _pod: &PodSpecView<'_>, _cx: &mut Context<'_>) {}
     /// Called for every container when `targets` has `CONTAINER`.
     fn check_container(&self, _pod: &PodSpecView<'_>, _c: &ContainerView<'_>, _cx: &mut Context<'_>) {}
-    /// Called once per run when `targets` has `SNAPSHOT`.
-    fn check_snapshot(&self, _snap: &Snapshot, _cx: &mut Context<'_>) {}
-    /// A cross-object rule written as facts (see [`crate::cross`]): the engine calls it
-    /// instead of `check_snapshot`, and a streaming scan keeps no document for it.
-    fn cross(&self) -> Option<&dyn crate::cross::CrossDyn> {
-        None
-    }
-    /// A `check_snapshot` rule: whether a streaming scan must keep `file` for it (the default
-    /// keeps every file; rules for node and Docker host input keep only theirs).
-    fn retains(&self, _file: &crate::snapshot::SourceFile) -> bool {
-        true
-    }
+    /// Called for every YAML document holding an object when `targets` has `DOCUMENT`.
+    fn check_document(&self, _doc: &DocumentView<'_>, _cx: &mut Context<'_>) {}
+    /// Called once per run when `targets` has `INVENTORY`, with what the engine gathered of
+    /// every object (see [`crate::inventory`]).
+    fn check_inventory(&self, _inv: &Inventory, _cx: &mut Context<'_>) {}
     /// Called for every node file when `targets` has `HOST_FILE`.
     fn check_host_file(&self, _file: &crate::input::hostfile::HostFile, _cx: &mut Context<'_>) {}
     /// Called for every Dockerfile when `targets` has `DOCKERFILE`.
     fn check_dockerfile(&self, _df: &crate::input::dockerfile::Dockerfile, _cx: &mut Context<'_>) {}
+}
+
+/// A YAML document, for [`Rule::check_document`].
+pub struct DocumentView<'a> {
+    /// The document as an object (a `List` stands for its items).
+    pub object: &'a Object<'a>,
+    /// Keys written twice in the document.
+    pub duplicates: &'a [crate::input::yaml::DuplicateKey],
 }
 
 /// Declares a rule: its unit struct and its `static META`. The doc comment is the rule's

@@ -34,6 +34,9 @@ impl fmt::Display for ObjectRef {
     }
 }
 
+/// Identifies an object within a run: file index, document index, List item index.
+pub type ObjectKey = (usize, usize, Option<usize>);
+
 /// Where an object came from: a file (with a display path) or an API source (no file).
 #[derive(Clone, Debug)]
 pub struct Origin {
@@ -48,6 +51,14 @@ pub struct Origin {
     /// The object is a partial one (a kustomize patch, or a custom resource whose pod template
     /// its operator completes): fields it lacks are not missing.
     pub partial: bool,
+}
+
+impl Origin {
+    /// The object's key: file, document and List item indexes.
+    #[must_use]
+    pub fn key(&self) -> ObjectKey {
+        (self.file_index, self.doc_index, self.item)
+    }
 }
 
 /// A Kubernetes object borrowed from the snapshot.
@@ -155,7 +166,7 @@ impl<'a> Object<'a> {
     /// namespace); the bootstrap RBAC roles and bindings (`kubernetes.io/bootstrapping:
     /// rbac-defaults`): reconciliation adds their default rules and subjects back but keeps
     /// what a user added, so an addition is a choice that must stay visible; the RBAC rules
-    /// judge the defaults themselves (`rules::rbac::helpers::is_builtin_default`).
+    /// judge the defaults themselves (`analysis::rbac::is_builtin_default`).
     #[must_use]
     pub fn is_api_server_owned(&self) -> bool {
         let (ns, name) = (self.namespace().map(str::trim), self.name());

@@ -1,6 +1,5 @@
 //! All rules, one file each, grouped by area. Shared helpers live in `helpers.rs`.
 
-pub mod cluster_view;
 pub mod docker;
 pub mod dockerfile;
 pub mod general;

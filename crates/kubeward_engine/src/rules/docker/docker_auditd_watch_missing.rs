@@ -1,8 +1,8 @@
 use crate::context::Context;
+use crate::inventory::Inventory;
 use crate::rule::Rule;
 use crate::rules::docker::auditd::missing_in;
 use crate::rules::docker::node_files::{audit_cases, report_file};
-use crate::snapshot::Snapshot;
 
 crate::declare_rule! {
     /// ## What it does
@@ -70,7 +70,7 @@ crate::declare_rule! {
         summary: "a Docker file or directory has no auditd watch for writes and attribute changes",
         severity: Medium,
         category: Docker,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "add `-w PATH -p wa -k docker` to `/etc/audit/rules.d/docker.rules` (see `kubeward node --print-auditd-rules`) and run `augenrules --load`",
         checklist: ["docker.auditd"],
         cis: [],
@@ -79,11 +79,8 @@ crate::declare_rule! {
 }
 
 impl Rule for DockerAuditdWatchMissing {
-    fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
-        super::node_files::docker_host_file(file)
-    }
-
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let snap = inv.host_documents();
         for case in audit_cases(snap) {
             let Some(at) = case.at() else {
                 report_file(cx, "/etc/audit/audit.rules", "auditd has no rules file: no Docker path is audited");

@@ -1,8 +1,8 @@
 use crate::context::Context;
 
+use crate::inventory::Inventory;
 use crate::rule::Rule;
 use crate::rules::docker::node_files::{daemon_jsons, report_file};
-use crate::snapshot::Snapshot;
 
 crate::declare_rule! {
     /// ## What it does
@@ -39,7 +39,7 @@ crate::declare_rule! {
         summary: "containers on the default bridge network can talk to each other (`icc` not `false`)",
         severity: Medium,
         category: Docker,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "set `\"icc\": false` in `/etc/docker/daemon.json` and restart dockerd; connect containers that must talk through user-defined networks",
         checklist: ["docker.bench"],
         cis: [],
@@ -48,11 +48,8 @@ crate::declare_rule! {
 }
 
 impl Rule for DockerIccEnabled {
-    fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
-        super::node_files::docker_host_file(file)
-    }
-
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let snap = inv.host_documents();
         for d in daemon_jsons(snap) {
             if !d.is("icc", false) {
                 report_file(

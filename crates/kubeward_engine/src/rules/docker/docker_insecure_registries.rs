@@ -1,8 +1,8 @@
 use crate::context::Context;
 use crate::input::node::Node;
+use crate::inventory::Inventory;
 use crate::rule::Rule;
 use crate::rules::docker::node_files::{daemon_jsons, report_file};
-use crate::snapshot::Snapshot;
 
 crate::declare_rule! {
     /// ## What it does
@@ -38,7 +38,7 @@ crate::declare_rule! {
         summary: "dockerd pulls from registries without TLS verification (`insecure-registries`)",
         severity: High,
         category: Docker,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "remove the entries of `insecure-registries` in `/etc/docker/daemon.json`; give those registries certificates (trusted through `/etc/docker/certs.d/<registry>/ca.crt`) and restart dockerd",
         checklist: ["docker.bench"],
         cis: [],
@@ -47,11 +47,8 @@ crate::declare_rule! {
 }
 
 impl Rule for DockerInsecureRegistries {
-    fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
-        super::node_files::docker_host_file(file)
-    }
-
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let snap = inv.host_documents();
         for d in daemon_jsons(snap) {
             let regs: Vec<&str> = d
                 .get("insecure-registries")

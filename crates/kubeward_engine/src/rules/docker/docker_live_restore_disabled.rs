@@ -1,8 +1,8 @@
 use crate::context::Context;
 
+use crate::inventory::Inventory;
 use crate::rule::Rule;
 use crate::rules::docker::node_files::{daemon_jsons, report_file};
-use crate::snapshot::Snapshot;
 
 crate::declare_rule! {
     /// ## What it does
@@ -36,7 +36,7 @@ crate::declare_rule! {
         summary: "containers stop when dockerd stops (`live-restore` not `true`)",
         severity: Low,
         category: Docker,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "set `\"live-restore\": true` in `/etc/docker/daemon.json` (not with swarm mode) and reload dockerd",
         checklist: ["docker.bench"],
         cis: [],
@@ -45,11 +45,8 @@ crate::declare_rule! {
 }
 
 impl Rule for DockerLiveRestoreDisabled {
-    fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
-        super::node_files::docker_host_file(file)
-    }
-
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let snap = inv.host_documents();
         for d in daemon_jsons(snap) {
             if !d.is("live-restore", true) {
                 report_file(

@@ -1,8 +1,8 @@
 use crate::context::Context;
 use crate::input::node::Node;
+use crate::inventory::Inventory;
 use crate::rule::Rule;
 use crate::rules::docker::node_files::{daemon_jsons, report_file};
-use crate::snapshot::Snapshot;
 
 crate::declare_rule! {
     /// ## What it does
@@ -42,7 +42,7 @@ crate::declare_rule! {
         summary: "container logs stay on the host (log driver `json-file`, `local` or `none`)",
         severity: Low,
         category: Docker,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "set `\"log-driver\"` in `/etc/docker/daemon.json` to a remote driver (`syslog`, `fluentd`, `gelf`, `awslogs`, `splunk`, `gcplogs`, ...) with its `log-opts`, or ship the json-file logs with an agent and exempt the rule",
         checklist: ["docker.bench", "general.4"],
         cis: [],
@@ -51,11 +51,8 @@ crate::declare_rule! {
 }
 
 impl Rule for DockerLogsKeptOnHost {
-    fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
-        super::node_files::docker_host_file(file)
-    }
-
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let snap = inv.host_documents();
         for d in daemon_jsons(snap) {
             let driver = d.get("log-driver").and_then(Node::as_str);
             if driver.is_none_or(|v| matches!(v, "" | "json-file" | "local" | "none")) {

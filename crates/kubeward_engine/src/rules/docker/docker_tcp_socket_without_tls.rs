@@ -1,8 +1,8 @@
 use crate::context::Context;
 use crate::input::node::Node;
+use crate::inventory::Inventory;
 use crate::rule::Rule;
 use crate::rules::docker::node_files::{daemon_jsons, report_file};
-use crate::snapshot::Snapshot;
 
 crate::declare_rule! {
     /// ## What it does
@@ -47,7 +47,7 @@ crate::declare_rule! {
         summary: "dockerd listens on TCP without TLS client verification",
         severity: Critical,
         category: Docker,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "remove the `tcp://` entry from `hosts` in `/etc/docker/daemon.json`, or set `\"tlsverify\": true` with `tlscacert`, `tlscert` and `tlskey`, then restart dockerd",
         checklist: ["docker.bench"],
         cis: [],
@@ -56,11 +56,8 @@ crate::declare_rule! {
 }
 
 impl Rule for DockerTcpSocketWithoutTls {
-    fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
-        super::node_files::docker_host_file(file)
-    }
-
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let snap = inv.host_documents();
         for d in daemon_jsons(snap) {
             let hosts: Vec<&str> = match d.get("hosts") {
                 Some(h) if h.is_seq() => h.items().iter().filter_map(Node::as_str).collect(),

@@ -1,8 +1,8 @@
 use crate::context::Context;
 
+use crate::inventory::Inventory;
 use crate::rule::Rule;
 use crate::rules::docker::node_files::{daemon_jsons, report_file};
-use crate::snapshot::Snapshot;
 
 crate::declare_rule! {
     /// ## What it does
@@ -37,7 +37,7 @@ crate::declare_rule! {
         summary: "the userland proxy is enabled (`userland-proxy` not `false`)",
         severity: Low,
         category: Docker,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "set `\"userland-proxy\": false` in `/etc/docker/daemon.json` and restart dockerd",
         checklist: ["docker.bench"],
         cis: [],
@@ -46,11 +46,8 @@ crate::declare_rule! {
 }
 
 impl Rule for DockerUserlandProxyEnabled {
-    fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
-        super::node_files::docker_host_file(file)
-    }
-
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let snap = inv.host_documents();
         for d in daemon_jsons(snap) {
             if !d.is("userland-proxy", false) {
                 report_file(

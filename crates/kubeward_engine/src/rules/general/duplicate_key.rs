@@ -1,9 +1,7 @@
 use crate::context::Context;
-use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
-use crate::input::object::{Object, Origin};
 use crate::input::path::FieldPath;
-use crate::input::yaml::DuplicateKey as YamlDuplicate;
-use crate::rule::Rule;
+use crate::inventory::{Anchor, Handle};
+use crate::rule::{DocumentView, Rule};
 
 crate::declare_rule! {
     /// ## What it does
@@ -52,7 +50,7 @@ crate::declare_rule! {
         summary: "mapping key written twice; the last value wins silently",
         severity: Medium,
         category: General,
-        targets: SNAPSHOT,
+        targets: DOCUMENT,
         remediation: "keep one occurrence of the key, with the intended value",
         checklist: [],
         cis: [],
@@ -61,49 +59,25 @@ crate::declare_rule! {
 }
 
 impl Rule for DuplicateKey {
-    fn cross(&self) -> Option<&dyn CrossDyn> {
-        Some(self)
-    }
-}
-
-/// The duplicate keys of one document, on the document's object.
-pub struct Found {
-    handle: ObjectHandle,
-    duplicates: Vec<YamlDuplicate>,
-}
-
-impl Cross for DuplicateKey {
-    type Fact = Found;
-
-    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Found>) {
-        // Once per document: on its first object (a List's first item stands for the List).
-        if facts.duplicates().is_empty() || obj.origin.item.unwrap_or(0) != 0 {
+    fn check_document(&self, doc: &DocumentView<'_>, cx: &mut Context<'_>) {
+        if doc.duplicates.is_empty() {
             return;
         }
-        let origin = Origin { item: None, ..obj.origin.clone() };
-        let Some(doc) = Object::from_node(facts.document_root(), origin) else {
-            return;
-        };
-        out.push(Found { handle: facts.handle(&doc), duplicates: facts.duplicates().to_vec() });
-    }
-
-    fn finish(&self, facts: FactList<Found>, cx: &mut Context<'_>) {
-        for f in facts {
-            for dup in &f.duplicates {
-                let msg = if dup.first.line == dup.pos.line {
-                    format!(
-                        "key `{}` is written twice on line {}; the API server keeps the last one silently",
-                        dup.key, dup.pos.line
-                    )
-                } else {
-                    format!(
-                        "key `{}` is written twice (line {} and line {}); the API server keeps the last one silently",
-                        dup.key, dup.first.line, dup.pos.line
-                    )
-                };
-                let at = Anchor { path: FieldPath::root(), pos: dup.pos, exists: true };
-                cx.report_at(&f.handle, &at, msg);
-            }
+        let handle = Handle::of(doc.object, cx.settings);
+        for dup in doc.duplicates {
+            let msg = if dup.first.line == dup.pos.line {
+                format!(
+                    "key `{}` is written twice on line {}; the API server keeps the last one silently",
+                    dup.key, dup.pos.line
+                )
+            } else {
+                format!(
+                    "key `{}` is written twice (line {} and line {}); the API server keeps the last one silently",
+                    dup.key, dup.first.line, dup.pos.line
+                )
+            };
+            let at = Anchor { path: FieldPath::root(), pos: dup.pos, exists: true };
+            cx.report_at(&handle, &at, msg);
         }
     }
 }

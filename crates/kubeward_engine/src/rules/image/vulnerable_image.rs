@@ -1,16 +1,8 @@
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
-
 use crate::context::Context;
-use crate::cross::{Anchor, Cross, CrossDyn, DocumentRef, FactList, Facts, ObjectHandle};
-use crate::images::{normalize_image, ImageIdentity, ScannerReport};
-use crate::input::node::Pos;
-use crate::input::object::{Object, ObjectRef, Origin};
+use crate::images::{normalize_image, ScannerReport};
 use crate::input::path::FieldPath;
-use crate::input::workload::PodSpecView;
-use crate::input::yaml::Document;
+use crate::inventory::{Anchor, Inventory, ObjectHandle, ScannerReportEntry};
 use crate::rule::{Rule, Severity};
-use crate::snapshot::SourceFile;
 
 crate::declare_rule! {
     /// ## What it does
@@ -53,7 +45,7 @@ crate::declare_rule! {
         summary: "an image has a vulnerability that the `images` policy blocks",
         severity: High,
         category: Image,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "upgrade the package (or rebuild on a patched base) and rescan; or ignore the id in `images.ignore` with a reason and an expiry",
         checklist: ["image.2", "image.3", "guide.image-scan"],
         cis: [],
@@ -61,79 +53,26 @@ crate::declare_rule! {
     }
 }
 
-/// A scanner report with blocking vulnerabilities, as far as the findings need it.
-pub struct ReportFact {
-    /// The report, as an object named after its image.
-    handle: ObjectHandle,
-    /// What identifies the image.
-    identity: ImageIdentity,
+/// A scanner report's blocking vulnerabilities, as the findings say them.
+struct Said<'i> {
+    entry: &'i ScannerReportEntry,
     /// `2 blocking vulnerabilities in FILE (ids)`, for the containers that run the image.
     summary: String,
     /// The highest severity among the blocking vulnerabilities.
     worst: Severity,
     /// Each blocking vulnerability: its message (without the workloads that run the image),
     /// severity and place in the report.
-    vulns: Vec<(String, Severity, Anchor)>,
+    vulns: Vec<(String, Severity, &'i Anchor)>,
 }
 
-/// What the rule keeps across documents.
-pub enum Fact {
-    /// A scanner report with blocking vulnerabilities.
-    Report(Box<ReportFact>),
-    /// A container of a workload, with an image (strings interned: images, names and paths
-    /// repeat across workloads, and every container of the run is kept until the end).
-    Container {
-        /// The workload.
-        handle: ObjectHandle,
-        /// The container's `image`.
-        image: Arc<str>,
-        /// The container's name.
-        name: Arc<str>,
-        /// The JSON pointer of its `image`.
-        path: Arc<str>,
-        /// Where its `image` is.
-        pos: Pos,
-    },
-}
-
-/// Interns strings for container facts. Shared by every run of the process; past a bound it
-/// stops adding (a long-lived process meets new images forever) and hands out fresh copies.
-fn intern(s: &str) -> Arc<str> {
-    static TABLE: Mutex<Option<HashSet<Arc<str>>>> = Mutex::new(None);
-    const MAX: usize = 200_000;
-    let Ok(mut guard) = TABLE.lock() else { return Arc::from(s) };
-    let table = guard.get_or_insert_with(HashSet::new);
-    if let Some(a) = table.get(s) {
-        return a.clone();
-    }
-    let a: Arc<str> = Arc::from(s);
-    if table.len() < MAX {
-        table.insert(a.clone());
-    }
-    a
-}
-
-/// The report of document `di` of file `fi`, when it is one with blocking vulnerabilities.
-fn report_fact(file: &SourceFile, fi: usize, di: usize, doc: &Document, facts: &Facts<'_>) -> Option<Fact> {
-    let settings = facts.settings();
-    let r = ScannerReport::read(file.path.clone(), &doc.root, None, &settings.images, &settings.today)?;
-    let blocking: Vec<&crate::images::Vuln> = r.blocking().collect();
-    if blocking.is_empty() {
-        return None;
-    }
-    let obj = Object {
-        root: &doc.root,
-        oref: ObjectRef {
-            api_version: String::new(),
-            kind: "VulnerabilityReport".into(),
-            namespace: None,
-            name: r.image.clone(),
-        },
-        origin: Origin { file: file.path.clone(), file_index: fi, doc_index: di, item: None, partial: false },
-    };
-    let vulns = blocking
+/// What the findings say of a report (its vulnerabilities are the blocking ones).
+fn said(entry: &ScannerReportEntry) -> Said<'_> {
+    let r: &ScannerReport = &entry.report;
+    let vulns = r
+        .vulns
         .iter()
-        .map(|v| {
+        .zip(&entry.anchors)
+        .map(|(v, at)| {
             let fixed =
                 v.fixed.as_deref().map_or_else(|| "no fixed version".to_string(), |f| format!("fixed in `{f}`"));
             let sev = if v.severity_unknown {
@@ -148,78 +87,44 @@ fn report_fact(file: &SourceFile, fi: usize, di: usize, doc: &Document, facts: &
                 .unwrap_or_default();
             let msg =
                 format!("image `{}`: {} in `{}` `{}` ({fixed}; {sev}){expired}", r.image, v.id, v.package, v.installed);
-            (msg, v.severity, Anchor::of(&obj, v.path.clone()))
+            (msg, v.severity, at)
         })
         .collect();
-    let worst = blocking.iter().map(|v| v.severity).max().unwrap_or(Severity::High);
-    let mut ids: Vec<&str> = blocking.iter().map(|v| v.id.as_str()).collect();
+    let worst = r.vulns.iter().map(|v| v.severity).max().unwrap_or(Severity::High);
+    let mut ids: Vec<&str> = r.vulns.iter().map(|v| v.id.as_str()).collect();
     ids.dedup();
     let shown = ids.iter().take(5).copied().collect::<Vec<_>>().join(", ");
     let more = if ids.len() > 5 { format!(" and {} more", ids.len() - 5) } else { String::new() };
     let summary = format!(
         "{} blocking vulnerabilit{} in {} ({shown}{more})",
-        blocking.len(),
-        if blocking.len() == 1 { "y" } else { "ies" },
+        r.vulns.len(),
+        if r.vulns.len() == 1 { "y" } else { "ies" },
         r.file.as_deref().unwrap_or("a report")
     );
-    Some(Fact::Report(Box::new(ReportFact { handle: facts.handle(&obj), identity: r.identity, summary, worst, vulns })))
+    Said { entry, summary, worst, vulns }
 }
 
 impl Rule for VulnerableImage {
-    fn cross(&self) -> Option<&dyn CrossDyn> {
-        Some(self)
-    }
-}
-
-impl Cross for VulnerableImage {
-    type Fact = Fact;
-
-    fn document(&self, d: &DocumentRef<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
-        if let Some(r) = report_fact(d.file, d.file_index, d.doc_index, d.doc, facts) {
-            out.push(r);
-        }
-    }
-
-    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
-        let Some(pod) = PodSpecView::of(obj) else { return };
-        for c in pod.containers() {
-            let Some(image) = c.image() else { continue };
-            let at = Anchor::of(obj, c.path.key("image"));
-            out.push(Fact::Container {
-                handle: facts.handle(obj),
-                image: intern(image),
-                name: intern(c.name()),
-                path: intern(at.path.as_str()),
-                pos: at.pos,
-            });
-        }
-    }
-
-    fn finish(&self, facts: FactList<Fact>, cx: &mut Context<'_>) {
-        let reports: Vec<&ReportFact> = facts
-            .iter()
-            .filter_map(|f| match f {
-                Fact::Report(r) => Some(&**r),
-                Fact::Container { .. } => None,
-            })
-            .collect();
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let reports: Vec<Said<'_>> = inv.scanner_reports().iter().map(said).collect();
         if reports.is_empty() {
             return;
         }
         // Which containers run which report's image.
         let mut users: Vec<Vec<String>> = vec![Vec::new(); reports.len()];
-        let mut runs: Vec<(&ReportFact, &ObjectHandle, Anchor, &str, &str)> = Vec::new();
-        for f in &facts {
-            let Fact::Container { handle, image, name, path, pos } = f else { continue };
-            let Some(n) = normalize_image(image) else { continue };
-            for (i, r) in reports.iter().enumerate() {
-                if r.identity.matches_normalized(&n) {
-                    if let Some(u) = users.get_mut(i) {
-                        u.push(format!("{handle} (container `{name}`)"));
+        let mut runs: Vec<(&Said<'_>, &ObjectHandle, Anchor, &str, &str)> = Vec::new();
+        for w in inv.workloads() {
+            for c in &w.containers {
+                let Some(n) = normalize_image(&c.image) else { continue };
+                for (i, r) in reports.iter().enumerate() {
+                    if r.entry.report.identity.matches_normalized(&n) {
+                        if let Some(u) = users.get_mut(i) {
+                            u.push(format!("{} (container `{}`)", w.handle, c.name));
+                        }
+                        // The container has an `image`: the anchor's field exists.
+                        let at = Anchor { path: FieldPath::parse(&c.image_path), pos: c.image_at, exists: true };
+                        runs.push((r, &w.handle, at, &c.name, &c.image));
                     }
-                    // The container has an `image`: the anchor's field exists.
-                    let at = Anchor { path: FieldPath::parse(path), pos: *pos, exists: true };
-                    runs.push((r, handle, at, name, image));
                 }
             }
         }
@@ -234,7 +139,7 @@ impl Cross for VulnerableImage {
                 s
             };
             for (msg, severity, at) in &r.vulns {
-                cx.report_at(&r.handle, at, format!("{msg}{used}")).severity(*severity);
+                cx.report_at(&r.entry.handle, at, format!("{msg}{used}")).severity(*severity);
             }
         }
         for (r, handle, at, container, image) in runs {

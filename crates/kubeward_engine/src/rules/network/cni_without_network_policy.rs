@@ -1,8 +1,6 @@
 use crate::context::Context;
-use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
-use crate::input::object::Object;
+use crate::inventory::Inventory;
 use crate::rule::Rule;
-use crate::rules::cluster_view::component_of;
 
 /// CNIs and agents that enforce NetworkPolicy (image repository or workload name fragments).
 const ENFORCERS: &[&str] = &[
@@ -80,7 +78,7 @@ crate::declare_rule! {
         summary: "the cluster's cni (flannel alone) does not enforce network policies",
         severity: Medium,
         category: Network,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "run a CNI that enforces NetworkPolicy (Canal, Calico, Cilium, Antrea) alongside or instead of flannel",
         checklist: ["network.2"],
         cis: ["5.3.1"],
@@ -89,48 +87,14 @@ crate::declare_rule! {
 }
 
 impl Rule for CniWithoutNetworkPolicy {
-    fn cross(&self) -> Option<&dyn CrossDyn> {
-        Some(self)
-    }
-}
-
-/// What the rule keeps of an object.
-pub enum Cni {
-    /// A DaemonSet that enforces NetworkPolicy.
-    Enforcer,
-    /// NetworkPolicies (`networking.k8s.io`), counted (consecutive ones share a fact).
-    Policies(usize),
-    /// A flannel DaemonSet, at its flannel image (or its name).
-    Flannel(ObjectHandle, Anchor),
-}
-
-impl Cross for CniWithoutNetworkPolicy {
-    type Fact = Cni;
-
-    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Cni>) {
-        match obj.kind() {
-            "NetworkPolicy" if obj.group() == "networking.k8s.io" => match out.last_mut() {
-                Some(Cni::Policies(n)) => *n += 1,
-                _ => out.push(Cni::Policies(1)),
-            },
-            "DaemonSet" => {
-                if component_of(obj, &["DaemonSet"], ENFORCERS).is_some() {
-                    out.push(Cni::Enforcer);
-                } else if let Some(f) = component_of(obj, &["DaemonSet"], &["flannel"]) {
-                    out.push(Cni::Flannel(facts.handle(obj), Anchor::of(obj, f.path)));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn finish(&self, facts: FactList<Cni>, cx: &mut Context<'_>) {
-        if facts.iter().any(|f| matches!(f, Cni::Enforcer)) {
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let daemon_sets = || inv.workloads().iter().filter(|w| w.handle.kind() == "DaemonSet");
+        if daemon_sets().any(|w| w.component(&["DaemonSet"], ENFORCERS).is_some()) {
             return;
         }
-        let policies: usize = facts.iter().map(|f| if let Cni::Policies(n) = f { *n } else { 0 }).sum();
-        for f in &facts {
-            let Cni::Flannel(handle, at) = f else { continue };
+        let policies = inv.network_policies().iter().filter(|p| p.networking_group).count();
+        for w in daemon_sets() {
+            let Some((_, at)) = w.component(&["DaemonSet"], &["flannel"]) else { continue };
             let void = match policies {
                 0 => String::new(),
                 1 => ": its 1 NetworkPolicy is not enforced".to_string(),
@@ -138,9 +102,9 @@ impl Cross for CniWithoutNetworkPolicy {
             };
             let msg = format!(
                 "daemon set `{}` runs flannel and nothing in the scanned objects enforces NetworkPolicy{void}",
-                handle.name()
+                w.handle.name()
             );
-            cx.report_at(handle, at, msg);
+            cx.report_at(&w.handle, &at, msg);
         }
     }
 }

@@ -1,7 +1,7 @@
+use crate::analysis::network::{Direction, PolicyView, METADATA_V4, METADATA_V6};
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::rule::Rule;
-use crate::rules::network::helpers::{Direction, PolicyView, METADATA_V4, METADATA_V6};
 
 crate::declare_rule! {
     /// ## What it does

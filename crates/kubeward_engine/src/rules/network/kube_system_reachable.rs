@@ -1,7 +1,7 @@
+use crate::analysis::network::{Direction, PolicyView};
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::rule::Rule;
-use crate::rules::network::helpers::{Direction, PolicyView};
 
 /// Namespace labels that can only name `kube-system` (the first is set by the API server).
 const NS_NAME_LABELS: &[&str] = &["kubernetes.io/metadata.name", "name"];

@@ -1,8 +1,9 @@
+use crate::analysis::network::Direction;
 use crate::context::Context;
-use crate::cross::{Cross, CrossDyn, FactList, Facts};
-use crate::input::object::Object;
+use crate::inventory::Inventory;
 use crate::rule::Rule;
-use crate::rules::network::helpers::{default_deny_fact, default_deny_finish, DenyFact, Direction};
+
+use super::missing_default_deny_ingress::check_default_deny;
 
 crate::declare_rule! {
     /// ## What it does
@@ -84,7 +85,7 @@ crate::declare_rule! {
         summary: "namespace has no default-deny egress network policy",
         severity: Low,
         category: Network,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Egress]` (allowing only DNS) to the namespace, then allow the needed destinations explicitly",
         checklist: ["network.2c"],
         cis: ["5.3.2"],
@@ -94,19 +95,7 @@ crate::declare_rule! {
 }
 
 impl Rule for MissingDefaultDenyEgress {
-    fn cross(&self) -> Option<&dyn CrossDyn> {
-        Some(self)
-    }
-}
-
-impl Cross for MissingDefaultDenyEgress {
-    type Fact = DenyFact;
-
-    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<DenyFact>) {
-        default_deny_fact(obj, facts, Direction::Egress, out);
-    }
-
-    fn finish(&self, facts: FactList<DenyFact>, cx: &mut Context<'_>) {
-        default_deny_finish(&facts, cx, Direction::Egress);
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        check_default_deny(inv, cx, Direction::Egress);
     }
 }

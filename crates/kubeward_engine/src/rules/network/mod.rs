@@ -2,8 +2,6 @@
 
 use crate::rule::Rule;
 
-pub mod helpers;
-
 mod egress_to_metadata_not_blocked;
 mod ingress_without_tls;
 mod kube_system_reachable;

@@ -1,8 +1,8 @@
+use crate::analysis::network::{AllowAll, Direction, PolicyView};
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::rule::Rule;
-use crate::rules::network::helpers::{AllowAll, Direction, PolicyView};
 
 crate::declare_rule! {
     /// ## What it does

@@ -1,7 +1,7 @@
+use crate::analysis::network::is_fragment;
 use crate::context::Context;
 use crate::input::workload::PodSpecView;
 use crate::rule::Rule;
-use crate::rules::network::helpers::is_fragment;
 
 crate::declare_rule! {
     /// ## What it does

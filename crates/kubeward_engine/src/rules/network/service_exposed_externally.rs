@@ -1,9 +1,9 @@
+use crate::analysis::network::Cidr;
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::{Rule, Severity};
-use crate::rules::network::helpers::Cidr;
 
 /// Annotations that make a cloud load balancer internal (reachable from the VPC only).
 const INTERNAL_LB: &[(&str, &[&str])] = &[

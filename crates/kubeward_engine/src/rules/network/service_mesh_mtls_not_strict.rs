@@ -1,23 +1,6 @@
 use crate::context::Context;
-use crate::cross::{Cross, CrossDyn, FactList, Facts, ObjectHandle};
-use crate::input::node::Node;
-use crate::input::object::Object;
-use crate::input::path::FieldPath;
+use crate::inventory::Inventory;
 use crate::rule::Rule;
-use crate::rules::cluster_view::{cluster_anchor_rank, component_of, gap_hides, namespace_scoped};
-use crate::rules::network::helpers::Spot;
-
-fn is_peer_authentication(o: &Object<'_>) -> bool {
-    o.kind() == "PeerAuthentication" && o.group() == "security.istio.io"
-}
-
-fn strict(o: &Object<'_>) -> bool {
-    o.root.at(&["spec", "mtls", "mode"]).and_then(Node::as_str) == Some("STRICT")
-}
-
-fn selector_less(o: &Object<'_>) -> bool {
-    o.root.at(&["spec", "selector"]).is_none_or(|s| s.is_null() || s.entries().is_empty())
-}
 
 crate::declare_rule! {
     /// ## What it does
@@ -75,7 +58,7 @@ crate::declare_rule! {
         summary: "pod-to-pod traffic is not under a service mesh with strict mutual tls",
         severity: Info,
         category: Network,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "run a service mesh with strict mutual TLS (Istio PeerAuthentication STRICT mesh-wide, or Linkerd)",
         checklist: ["network.3"],
         cis: [],
@@ -84,99 +67,32 @@ crate::declare_rule! {
 }
 
 impl Rule for ServiceMeshMtlsNotStrict {
-    fn cross(&self) -> Option<&dyn CrossDyn> {
-        Some(self)
-    }
-}
-
-/// The workload kinds a mesh control plane runs as.
-const WORKLOADS: &[&str] = &["Deployment", "DaemonSet", "StatefulSet"];
-
-/// What the rule keeps of an object.
-pub enum Mesh {
-    /// An object that can anchor the finding (see [`cluster_anchor_rank`]), at its `metadata.name`.
-    Anchor {
-        /// Its preference, lower first.
-        rank: u8,
-        /// The object.
-        handle: ObjectHandle,
-        /// `metadata.name`.
-        at: Spot,
-    },
-    /// Linkerd's control plane or proxy runs.
-    Linkerd,
-    /// Istio's control plane runs.
-    Istio,
-    /// An Istio PeerAuthentication: its namespace when it is STRICT without selector.
-    PeerAuthentication(Option<Box<str>>),
-    /// A list that could hold the mesh was not read (`kubeward cluster`'s `AuditGap`).
-    Hidden,
-}
-
-impl Cross for ServiceMeshMtlsNotStrict {
-    type Fact = Mesh;
-
-    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Mesh>) {
-        match obj.kind() {
-            "Deployment" | "DaemonSet" | "StatefulSet" => {
-                let linkerd = ["linkerd-destination", "linkerd-identity", "linkerd2-proxy", "linkerd/controller"];
-                if component_of(obj, WORKLOADS, &linkerd).is_some() {
-                    out.push(Mesh::Linkerd);
-                } else if component_of(obj, WORKLOADS, &["istiod", "istio/pilot", "pilot-discovery"]).is_some() {
-                    out.push(Mesh::Istio);
-                }
-            }
-            "PeerAuthentication" if is_peer_authentication(obj) => {
-                let ns = (strict(obj) && selector_less(obj)).then(|| obj.namespace()).flatten();
-                out.push(Mesh::PeerAuthentication(ns.map(Into::into)));
-            }
-            _ if namespace_scoped(obj)
-                || gap_hides(obj, &["deployments", "daemonsets", "statefulsets", "peerauthentications"]) =>
-            {
-                out.push(Mesh::Hidden);
-            }
-            _ => {
-                if let Some(rank) = cluster_anchor_rank(obj) {
-                    // Only the first object of the best rank anchors the finding (one Node of
-                    // thousands).
-                    if out.iter().any(|f| matches!(f, Mesh::Anchor { rank: r, .. } if *r <= rank)) {
-                        return;
-                    }
-                    let at = Spot::of(obj, FieldPath::root().key("metadata").key("name"));
-                    out.push(Mesh::Anchor { rank, handle: facts.handle(obj), at });
-                }
-            }
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        // One namespace of a cluster, or a list that could hold the mesh was not read
+        // (`kubeward cluster`'s `AuditGap`): its absence is unknown.
+        if inv.namespace_scoped() || inv.hides(&["deployments", "daemonsets", "statefulsets", "peerauthentications"]) {
+            return;
         }
-    }
-
-    fn finish(&self, facts: FactList<Mesh>, cx: &mut Context<'_>) {
-        // The first object of the best rank.
-        let mut anchor: Option<(u8, &ObjectHandle, Spot)> = None;
-        let mut pas = 0;
+        let Some((handle, at)) = inv.whole_cluster() else { return };
+        let linkerd = ["linkerd-destination", "linkerd-identity", "linkerd2-proxy", "linkerd/controller"];
         let mut istio = false;
+        for w in inv.workloads() {
+            if w.component(WORKLOADS, &linkerd).is_some() {
+                // Linkerd encrypts meshed traffic by default.
+                return;
+            }
+            istio |= w.component(WORKLOADS, &["istiod", "istio/pilot", "pilot-discovery"]).is_some();
+        }
         let mut strict_ns: Vec<&str> = Vec::new();
-        for f in &facts {
-            match f {
-                Mesh::Anchor { rank, handle, at } => {
-                    if anchor.is_none_or(|(r, _, _)| *rank < r) {
-                        anchor = Some((*rank, handle, *at));
-                    }
+        for pa in inv.peer_authentications() {
+            if let Some(ns) = pa.strict_namespace.as_deref() {
+                if ns == "istio-system" {
+                    return;
                 }
-                Mesh::Linkerd | Mesh::Hidden => return,
-                Mesh::Istio => istio = true,
-                Mesh::PeerAuthentication(ns) => {
-                    pas += 1;
-                    if let Some(ns) = ns.as_deref() {
-                        if ns == "istio-system" {
-                            return;
-                        }
-                        strict_ns.push(ns);
-                    }
-                }
+                strict_ns.push(ns);
             }
         }
-        let Some((_, handle, at)) = anchor else { return };
-        let istio = istio || pas > 0;
+        let istio = istio || !inv.peer_authentications().is_empty();
         let msg = if istio {
             strict_ns.sort_unstable();
             strict_ns.dedup();
@@ -189,6 +105,9 @@ impl Cross for ServiceMeshMtlsNotStrict {
             "no service mesh with strict mutual TLS (Istio STRICT PeerAuthentication, Linkerd) runs in the cluster"
                 .to_string()
         };
-        cx.report_at(handle, &at.anchor(FieldPath::root().key("metadata").key("name")), msg);
+        cx.report_at(handle, &at, msg);
     }
 }
+
+/// The workload kinds a mesh control plane runs as.
+const WORKLOADS: &[&str] = &["Deployment", "DaemonSet", "StatefulSet"];

@@ -1,8 +1,8 @@
 use crate::context::Context;
+use crate::inventory::Inventory;
 use crate::rule::Rule;
 use crate::rules::node::component::ComponentKind;
 use crate::rules::node::plane_flags::{component, Etcd};
-use crate::snapshot::Snapshot;
 
 crate::declare_rule! {
     /// ## What it does
@@ -75,7 +75,7 @@ crate::declare_rule! {
         summary: "etcd trusts the CA that signs the cluster's client certificates",
         severity: High,
         category: Node,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "give etcd a dedicated CA and set its `--trusted-ca-file` to it, not to the API server's `--client-ca-file`",
         checklist: ["components.2", "kube-bench"],
         cis: ["2.7"],
@@ -91,11 +91,8 @@ fn norm(p: &str) -> String {
 }
 
 impl Rule for EtcdCaSharedWithApiserverClients {
-    fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
-        super::control_plane_file(file)
-    }
-
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let snap = inv.host_documents();
         let objects = snap.objects();
         let mut client_cas: Vec<(String, String)> = Vec::new();
         snap.for_each_workload(&objects, |pod| {

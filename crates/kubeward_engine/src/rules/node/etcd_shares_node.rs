@@ -5,9 +5,9 @@ use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::input::workload::PodSpecView;
+use crate::inventory::Inventory;
 use crate::rule::Rule;
 use crate::rules::node::component::{ComponentKind, ComponentView};
-use crate::snapshot::Snapshot;
 
 crate::declare_rule! {
     /// ## What it does
@@ -74,7 +74,7 @@ crate::declare_rule! {
         summary: "etcd runs on a node shared with other control-plane components",
         severity: Info,
         category: Node,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "run etcd on dedicated nodes (external etcd) that accept client traffic from the API servers only",
         checklist: ["misc.2"],
         cis: [],
@@ -105,11 +105,8 @@ struct OnNode {
 }
 
 impl Rule for EtcdSharesNode {
-    fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
-        super::control_plane_file(file)
-    }
-
-    fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let snap = inv.host_documents();
         let objects = snap.objects();
         let mut nodes: BTreeMap<String, OnNode> = BTreeMap::new();
         for (i, o) in objects.iter().enumerate() {

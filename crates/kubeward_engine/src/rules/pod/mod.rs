@@ -25,7 +25,7 @@ mod unmasked_proc_mount_in_user_namespace;
 mod windows_host_process;
 
 // Host, resources, accounts and secrets.
-mod account_helpers;
+pub(crate) mod account_helpers;
 mod broad_toleration;
 pub(crate) mod credential_helpers;
 mod credential_in_configmap;

@@ -1,9 +1,6 @@
 use crate::context::Context;
-use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
-use crate::input::object::Object;
-use crate::input::path::FieldPath;
+use crate::inventory::Inventory;
 use crate::rule::Rule;
-use crate::rules::cluster_view::{components, gap_hides, namespace_scoped};
 
 /// Runtime threat detection agents (image repository or DaemonSet name fragments).
 const DETECTORS: &[&str] = &[
@@ -83,7 +80,7 @@ crate::declare_rule! {
         summary: "no runtime threat detection (falco, tetragon or similar) runs in the cluster",
         severity: Info,
         category: Pod,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "run a runtime threat detection DaemonSet (Falco, Tetragon or similar) on every node",
         checklist: ["workload.6"],
         cis: [],
@@ -91,89 +88,20 @@ crate::declare_rule! {
     }
 }
 
-/// What shows a whole cluster, in the order [`crate::rules::cluster_view::cluster_anchor`]
-/// prefers them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Anchoring {
-    /// The `kube-system` Namespace.
-    KubeSystem,
-    /// The API server's `KubernetesVersion`.
-    ApiServerVersion,
-    /// A Node.
-    Node,
-}
-
-/// What the rule keeps across objects.
-pub enum Fact {
-    /// An object a whole-cluster finding can be reported on, and the position of its name.
-    Anchor(Anchoring, ObjectHandle, Anchor),
-    /// A runtime threat detection DaemonSet runs.
-    Detector,
-    /// The DaemonSets could not all be read (`kubeward cluster`'s `AuditGap`): absence is unknown.
-    Hidden,
-}
-
 impl Rule for RuntimeThreatDetectionMissing {
-    fn cross(&self) -> Option<&dyn CrossDyn> {
-        Some(self)
-    }
-}
-
-impl Cross for RuntimeThreatDetectionMissing {
-    type Fact = Fact;
-
-    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
-        let anchoring = match obj.kind() {
-            "DaemonSet" => {
-                // One is enough (`out` holds the facts of this file so far).
-                if !out.iter().any(|f| matches!(f, Fact::Detector))
-                    && !components(std::slice::from_ref(obj), &["DaemonSet"], DETECTORS).is_empty()
-                {
-                    out.push(Fact::Detector);
-                }
-                return;
-            }
-            "Namespace" if obj.group().is_empty() && obj.name() == "kube-system" => Anchoring::KubeSystem,
-            "KubernetesVersion" if obj.group() == "kubeward.io" && obj.name() == "kube-apiserver" => {
-                Anchoring::ApiServerVersion
-            }
-            "Node" if obj.group().is_empty() => Anchoring::Node,
-            _ => {
-                if gap_hides(obj, &["daemonsets"]) && !out.iter().any(|f| matches!(f, Fact::Hidden)) {
-                    out.push(Fact::Hidden);
-                }
-                return;
-            }
-        };
-        if namespace_scoped(obj) {
-            out.push(Fact::Hidden);
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        // One namespace of a cluster, or the DaemonSets could not all be read (`kubeward
+        // cluster`'s `AuditGap`): absence is unknown.
+        if inv.namespace_scoped() || inv.hides(&["daemonsets"]) {
             return;
         }
-        // The first of each kind is enough.
-        if out.iter().any(|f| matches!(f, Fact::Anchor(a, ..) if *a == anchoring)) {
+        if inv.workloads().iter().any(|w| w.component(&["DaemonSet"], DETECTORS).is_some()) {
             return;
         }
-        let at = Anchor::of(obj, FieldPath::root().key("metadata").key("name"));
-        out.push(Fact::Anchor(anchoring, facts.handle(obj), at));
-    }
-
-    fn finish(&self, facts: FactList<Fact>, cx: &mut Context<'_>) {
-        if facts.iter().any(|f| matches!(f, Fact::Detector | Fact::Hidden)) {
-            return;
-        }
-        // The preferred kind of anchor, the first of that kind.
-        let mut best: Option<(Anchoring, &ObjectHandle, &Anchor)> = None;
-        for f in &facts {
-            if let Fact::Anchor(a, h, at) = f {
-                if best.is_none_or(|(b, ..)| *a < b) {
-                    best = Some((*a, h, at));
-                }
-            }
-        }
-        let Some((_, handle, at)) = best else { return };
+        let Some((handle, at)) = inv.whole_cluster() else { return };
         cx.report_at(
             handle,
-            at,
+            &at,
             "no runtime threat detection DaemonSet (Falco, Tetragon, Tracee, KubeArmor or similar) runs in the cluster",
         );
     }

@@ -1,14 +1,9 @@
 use std::collections::HashMap;
 
 use crate::context::Context;
-use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
 use crate::fix::{Fix, Safety};
-use crate::input::node::Node;
-use crate::input::object::Object;
-use crate::input::workload::PodSpecView;
+use crate::inventory::Inventory;
 use crate::rule::Rule;
-
-use super::account_helpers::named_service_account;
 
 crate::declare_rule! {
     /// ## What it does
@@ -64,7 +59,7 @@ crate::declare_rule! {
         summary: "pod gets a service account token it may not need",
         severity: Medium,
         category: Pod,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "set `automountServiceAccountToken: false` on the pod spec or on its ServiceAccount",
         checklist: ["workload.4", "guide.automount", "kubeaudit"],
         cis: ["5.1.6"],
@@ -73,72 +68,22 @@ crate::declare_rule! {
     }
 }
 
-/// What the rule keeps across objects.
-pub enum Fact {
-    /// A ServiceAccount.
-    Account {
-        /// `metadata.namespace`.
-        namespace: Option<Box<str>>,
-        /// `metadata.name`.
-        name: Box<str>,
-        /// Its `automountServiceAccountToken`.
-        automount: Option<bool>,
-    },
-    /// A workload whose pod does not set `automountServiceAccountToken: false`.
-    Workload {
-        /// The workload (its namespace is the ServiceAccount's).
-        handle: ObjectHandle,
-        /// The ServiceAccount the pod names; `None` for `default`.
-        account: Option<Box<str>>,
-        /// Whether the pod sets `automountServiceAccountToken: true` (else it leaves it unset).
-        automount: bool,
-        /// The pod's `automountServiceAccountToken`.
-        at: Anchor,
-    },
-}
-
 impl Rule for ServiceAccountTokenAutomounted {
-    fn cross(&self) -> Option<&dyn CrossDyn> {
-        Some(self)
-    }
-}
-
-impl Cross for ServiceAccountTokenAutomounted {
-    type Fact = Fact;
-
-    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
-        if obj.kind() == "ServiceAccount" && obj.group().is_empty() {
-            out.push(Fact::Account {
-                namespace: obj.namespace().map(Into::into),
-                name: obj.name().into(),
-                automount: obj.root.get("automountServiceAccountToken").and_then(Node::as_bool),
-            });
-        }
-        let Some(pod) = PodSpecView::of(obj) else {
-            return;
-        };
-        let automount = match pod.get("automountServiceAccountToken").and_then(Node::as_bool) {
-            Some(false) => return,
-            Some(true) => true,
-            None => false,
-        };
-        let account = named_service_account(&pod).1.filter(|sa| *sa != "default").map(Into::into);
-        let at = Anchor::of(obj, pod.path.key("automountServiceAccountToken"));
-        out.push(Fact::Workload { handle: facts.handle(obj), account, automount, at });
-    }
-
-    fn finish(&self, facts: FactList<Fact>, cx: &mut Context<'_>) {
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
         // (namespace, name) → the ServiceAccount's `automountServiceAccountToken`.
         let mut accounts: HashMap<(Option<&str>, &str), Option<bool>> = HashMap::new();
-        for f in &facts {
-            if let Fact::Account { namespace, name, automount } = f {
-                accounts.insert((namespace.as_deref(), name), *automount);
-            }
+        for a in inv.service_accounts() {
+            accounts.insert((a.namespace.as_deref(), &a.name), a.automount);
         }
-        for f in &facts {
-            let Fact::Workload { handle, account, automount, at } = f else { continue };
-            let sa = account.as_deref().unwrap_or("default");
-            let msg = if *automount {
+        for w in inv.workloads() {
+            let automount = match w.automount {
+                Some(false) => continue,
+                Some(true) => true,
+                None => false,
+            };
+            let handle = &w.handle;
+            let sa = w.service_account.as_deref().unwrap_or("default");
+            let msg = if automount {
                 format!("pod mounts the token of ServiceAccount `{sa}` (`automountServiceAccountToken: true`)")
             } else {
                 match accounts.get(&(handle.namespace(), sa)) {
@@ -151,8 +96,9 @@ impl Cross for ServiceAccountTokenAutomounted {
                     ),
                 }
             };
+            let at = w.automount_anchor();
             let fix = Fix::set(Safety::Unsafe, at.path.clone(), serde_json::Value::Bool(false));
-            cx.report_at(handle, at, msg).fix(fix);
+            cx.report_at(handle, &at, msg).fix(fix);
         }
     }
 }

@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::object::Object;
 use crate::rule::{Rule, Severity};
 
-use super::helpers::{describe, is_builtin_default, role_ref, subjects};
+use crate::analysis::rbac::{describe, is_builtin_default, role_ref, subjects};
 
 crate::declare_rule! {
     /// ## What it does

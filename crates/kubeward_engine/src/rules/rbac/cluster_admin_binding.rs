@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::object::Object;
 use crate::rule::{Rule, Severity};
 
-use super::helpers::{
+use crate::analysis::rbac::{
     describe, is_builtin_default, list_some, rbac_kind, role_ref, subjects, RbacKind, BOOTSTRAP_LABEL, BOOTSTRAP_VALUE,
 };
 

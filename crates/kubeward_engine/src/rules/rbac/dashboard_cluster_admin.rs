@@ -1,11 +1,10 @@
 use std::collections::HashSet;
 
+use crate::analysis::rbac::{describe, rbac_kind, role_ref, subjects, RbacKind, Subject, SubjectFact};
 use crate::context::Context;
-use crate::cross::{Cross, CrossDyn, FactList, Facts};
 use crate::input::object::Object;
+use crate::inventory::Inventory;
 use crate::rule::{Rule, Severity};
-
-use super::helpers::{describe, policy_rules, rbac_kind, role_ref, subjects, BindingFact, RbacKind, Subject};
 
 crate::declare_rule! {
     /// ## What it does
@@ -66,7 +65,7 @@ crate::declare_rule! {
         summary: "dashboard service account is bound to cluster-admin",
         severity: Critical,
         category: Rbac,
-        targets: OBJECT | SNAPSHOT,
+        targets: OBJECT | INVENTORY,
         remediation: "bind the dashboard's ServiceAccount to its minimal role and let users log in with their own token",
         checklist: ["components.4", "guide.rbac"],
         cis: ["5.1.1"],
@@ -76,6 +75,11 @@ crate::declare_rule! {
 
 fn is_dashboard(s: &Subject<'_>) -> bool {
     s.is_service_account() && s.name.contains("dashboard")
+}
+
+/// [`is_dashboard`] of a subject kept in the inventory.
+fn is_dashboard_fact(s: &SubjectFact) -> bool {
+    &*s.kind == "ServiceAccount" && s.name.contains("dashboard")
 }
 
 fn dashboard_subject<'a>(obj: &Object<'a>) -> Option<Subject<'a>> {
@@ -96,23 +100,6 @@ fn report(obj: &Object<'_>, what: &str, cx: &mut Context<'_>) {
     }
 }
 
-/// Whether a ClusterRole other than `cluster-admin` has a rule allowing `*` verbs on `*`
-/// resources (a home-made cluster-admin).
-fn allows_all(role: &Object<'_>) -> bool {
-    role.name() != "cluster-admin"
-        && policy_rules(role).iter().any(|r| r.wildcard("verbs").is_some() && r.wildcard("resources").is_some())
-}
-
-/// What the rule keeps across objects.
-pub enum Fact {
-    /// A ClusterRole (other than `cluster-admin`) with a rule allowing `*` verbs on `*`
-    /// resources: its name.
-    WildcardRole(Box<str>),
-    /// A binding of a ClusterRole (other than `cluster-admin`) with the dashboard's
-    /// ServiceAccount among its subjects (the first such subject, the only one kept).
-    Binding(BindingFact),
-}
-
 impl Rule for DashboardClusterAdmin {
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
         if role_ref(obj).is_some_and(|r| r.is_cluster_role("cluster-admin")) {
@@ -120,57 +107,23 @@ impl Rule for DashboardClusterAdmin {
         }
     }
 
-    fn cross(&self) -> Option<&dyn CrossDyn> {
-        Some(self)
-    }
-}
-
-impl Cross for DashboardClusterAdmin {
-    type Fact = Fact;
-
-    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
-        match rbac_kind(obj) {
-            Some(RbacKind::ClusterRole) if allows_all(obj) => out.push(Fact::WildcardRole(obj.name().into())),
-            Some(RbacKind::RoleBinding | RbacKind::ClusterRoleBinding) => {
-                // Bindings to `cluster-admin` are the per-object check's (and the name is never
-                // among the wildcard roles).
-                if !role_ref(obj).is_some_and(|r| r.kind == "ClusterRole" && r.name != "cluster-admin") {
-                    return;
-                }
-                let mut found = false;
-                let first_dashboard = |s: &Subject<'_>| {
-                    let keep = !found && is_dashboard(s);
-                    found |= keep;
-                    keep
-                };
-                if let Some(b) = BindingFact::of(obj, facts, first_dashboard) {
-                    out.push(Fact::Binding(b));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn finish(&self, facts: FactList<Fact>, cx: &mut Context<'_>) {
-        let wildcard_roles: HashSet<&str> = facts
-            .iter()
-            .filter_map(|f| match f {
-                Fact::WildcardRole(name) => Some(&**name),
-                Fact::Binding(_) => None,
-            })
-            .collect();
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
+        let wildcard_roles: HashSet<&str> = inv.roles().iter().filter(|r| r.allows_all).map(|r| &*r.name).collect();
         if wildcard_roles.is_empty() {
             return;
         }
-        for f in &facts {
-            let Fact::Binding(b) = f else { continue };
-            let Some(s) = b.subjects.first() else { continue };
-            if !wildcard_roles.contains(&*b.role_name) {
+        for b in inv.bindings() {
+            // Bindings to `cluster-admin` are the per-object check's (and the name is never
+            // among the wildcard roles).
+            let Some(("ClusterRole", role)) = b.role_ref.as_ref().map(|(k, n)| (&**k, &**n)) else { continue };
+            if role == "cluster-admin" || !wildcard_roles.contains(role) {
                 continue;
             }
-            let what = format!("cluster role `{}`, which allows `*` on `*` in the scanned files,", b.role_name);
-            if b.kind() == "RoleBinding" {
-                let ns = b.namespace().map_or_else(|| "its namespace".to_string(), |n| format!("namespace `{n}`"));
+            let Some(s) = b.subjects.iter().find(|s| is_dashboard_fact(s)) else { continue };
+            let what = format!("cluster role `{role}`, which allows `*` on `*` in the scanned files,");
+            if b.kind == RbacKind::RoleBinding {
+                let ns =
+                    b.handle.namespace().map_or_else(|| "its namespace".to_string(), |n| format!("namespace `{n}`"));
                 let msg =
                     format!("{} grants {what} in {ns} to the dashboard's {}", b.describe(), b.describe_subject(s));
                 cx.report_at(&b.handle, &s.anchor(), msg).severity(Severity::High);

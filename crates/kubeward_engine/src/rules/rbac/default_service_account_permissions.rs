@@ -1,13 +1,9 @@
 use std::collections::{BTreeMap, HashMap};
 
+use crate::analysis::rbac::{RbacKind, SubjectFact};
 use crate::context::Context;
-use crate::cross::{Anchor, Cross, CrossDyn, FactList, Facts, ObjectHandle};
-use crate::input::node::Node;
-use crate::input::object::Object;
-use crate::input::path::FieldPath;
+use crate::inventory::{Anchor, Binding, Inventory, ObjectHandle};
 use crate::rule::Rule;
-
-use super::helpers::{is_builtin_default, rbac_kind, BindingFact, RbacKind, Subject, SubjectFact};
 
 /// What one binding gives the `default` ServiceAccounts it reaches.
 struct Grant<'f> {
@@ -19,41 +15,6 @@ struct Grant<'f> {
     what: String,
     /// `RoleBinding `b` → ClusterRole `view``.
     via: String,
-}
-
-/// `get/list/watch pods, services; create deployments` from a role's rules (`everything` when
-/// one rule grants every verb on every resource of every group); `None` when the role has no
-/// rules.
-fn describe_rules(role: &Object<'_>) -> Option<String> {
-    let mut parts: Vec<String> = Vec::new();
-    for rule in role.root.get("rules").map(Node::items).unwrap_or_default() {
-        let list = |k: &str| -> Vec<&str> {
-            rule.get(k).map(Node::items).unwrap_or_default().iter().filter_map(Node::as_str).collect()
-        };
-        let verbs = list("verbs");
-        // `*` verbs on `*` resources of `*` groups, unnamed: what `cluster-admin` holds, said
-        // as for a `cluster-admin` that is not in the scanned objects.
-        if verbs.contains(&"*")
-            && list("resources").contains(&"*")
-            && list("apiGroups").contains(&"*")
-            && list("resourceNames").is_empty()
-        {
-            return Some("everything".to_string());
-        }
-        let mut resources = list("resources");
-        resources.extend(list("nonResourceURLs"));
-        if verbs.is_empty() || resources.is_empty() {
-            continue;
-        }
-        let names = list("resourceNames");
-        let named = if names.is_empty() { String::new() } else { format!(" (named {})", names.join(", ")) };
-        parts.push(format!("{} {}{named}", verbs.join("/"), resources.join(", ")));
-    }
-    if parts.is_empty() {
-        None
-    } else {
-        Some(parts.join("; "))
-    }
 }
 
 /// Whose `default` ServiceAccount a subject of a binding in namespace `binding_ns` reaches:
@@ -135,7 +96,7 @@ crate::declare_rule! {
         summary: "the default service account of a namespace holds permissions",
         severity: Medium,
         category: Rbac,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "remove the bindings to `default` and give workloads that use the API their own ServiceAccount",
         checklist: ["components.6"],
         cis: ["5.1.5"],
@@ -143,85 +104,46 @@ crate::declare_rule! {
     }
 }
 
-/// What the rule keeps across objects.
-pub enum Fact {
-    /// A Role, ClusterRole, RoleBinding or ClusterRoleBinding: what a `roleRef` looks up.
-    Rbac {
-        /// The kind.
-        kind: RbacKind,
-        /// `metadata.name`.
-        name: Box<str>,
-        /// `metadata.namespace` (never for a ClusterRole).
-        namespace: Option<Box<str>>,
-        /// What its rules allow ([`describe_rules`]).
-        rules: Option<Box<str>>,
-    },
-    /// A binding (not built in) with the subjects that reach a `default` ServiceAccount.
-    Binding(BindingFact),
-    /// A Namespace, and the position of its name.
-    Namespace(ObjectHandle, Anchor),
-}
-
 impl Rule for DefaultServiceAccountPermissions {
-    fn cross(&self) -> Option<&dyn CrossDyn> {
-        Some(self)
-    }
-}
-
-impl Cross for DefaultServiceAccountPermissions {
-    type Fact = Fact;
-
-    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
-        if obj.kind() == "Namespace" {
-            if obj.group().is_empty() {
-                let at = Anchor::of(obj, FieldPath::root().key("metadata").key("name"));
-                out.push(Fact::Namespace(facts.handle(obj), at));
-            }
-            return;
-        }
-        let Some(kind) = rbac_kind(obj) else { return };
-        let namespace = if kind == RbacKind::ClusterRole { None } else { obj.namespace().map(Into::into) };
-        out.push(Fact::Rbac { kind, name: obj.name().into(), namespace, rules: describe_rules(obj).map(Into::into) });
-        if kind.is_binding() && !is_builtin_default(obj) {
-            let binding_ns = obj.namespace();
-            let reaching = |s: &Subject<'_>| reaches(s.kind, s.name, s.namespace, binding_ns).is_some();
-            if let Some(b) = BindingFact::of(obj, facts, reaching) {
-                out.push(Fact::Binding(b));
-            }
-        }
-    }
-
-    fn finish(&self, facts: FactList<Fact>, cx: &mut Context<'_>) {
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
         // (kind, name, namespace but for ClusterRoles) -> what the first such object allows.
         let mut index: HashMap<(&str, &str, Option<&str>), Option<&str>> = HashMap::new();
-        for f in &facts {
-            if let Fact::Rbac { kind, name, namespace, rules } = f {
-                index.entry((kind.as_str(), name, namespace.as_deref())).or_insert(rules.as_deref());
-            }
+        for r in inv.roles() {
+            index.entry((r.kind.as_str(), &r.name, r.namespace.as_deref())).or_insert(r.rules.as_deref());
+        }
+        for b in inv.bindings() {
+            let key = (b.kind.as_str(), b.handle.name(), b.handle.namespace());
+            index.entry(key).or_insert(b.rules.as_deref());
         }
         let role = |kind: &str, name: &str, ns: Option<&str>| {
             let ns = if kind == "ClusterRole" { None } else { ns };
             index.get(&(kind, name, ns)).copied()
         };
-        let mut grants: Vec<(&BindingFact, &SubjectFact, Grant<'_>)> = Vec::new();
-        for f in &facts {
-            let Fact::Binding(b) = f else { continue };
-            let (r_kind, r_name) = (&*b.role_kind, &*b.role_name);
-            let what = match role(r_kind, r_name, b.namespace()) {
+        let mut grants: Vec<(&Binding, &SubjectFact, Grant<'_>)> = Vec::new();
+        // Bindings (not built in) with the subjects that reach a `default` ServiceAccount.
+        for b in inv.bindings().iter().filter(|b| !b.builtin_default) {
+            let Some((r_kind, r_name)) = b.role_ref.as_ref().map(|(k, n)| (&**k, &**n)) else { continue };
+            let binding_ns = b.handle.namespace();
+            let mut subjects = b
+                .subjects
+                .iter()
+                .filter_map(|s| Some((s, reaches(&s.kind, &s.name, s.namespace.as_deref(), binding_ns)?)))
+                .peekable();
+            if subjects.peek().is_none() {
+                continue;
+            }
+            let what = match role(r_kind, r_name, binding_ns) {
                 Some(rules) => rules.unwrap_or("nothing (the role has no rules)").to_string(),
                 None if r_kind == "ClusterRole" && r_name == "cluster-admin" => "everything".to_string(),
                 None => format!("what {r_kind} `{r_name}` allows (not in the scanned objects)"),
             };
-            let scope = if b.kind() == "ClusterRoleBinding" {
+            let scope = if b.kind == RbacKind::ClusterRoleBinding {
                 "cluster-wide".to_string()
             } else {
-                format!("in namespace `{}`", b.namespace().unwrap_or("default"))
+                format!("in namespace `{}`", binding_ns.unwrap_or("default"))
             };
-            for s in &b.subjects {
-                let Some(reaches) = reaches(&s.kind, &s.name, s.namespace.as_deref(), b.namespace()) else {
-                    continue;
-                };
-                let via = format!("{} `{}` → {r_kind} `{r_name}`", b.kind(), b.name());
+            for (s, reaches) in subjects {
+                let via = format!("{} `{}` → {r_kind} `{r_name}`", b.handle.kind(), b.handle.name());
                 grants.push((b, s, Grant { reaches, scope: scope.clone(), what: what.clone(), via }));
             }
         }
@@ -229,11 +151,10 @@ impl Cross for DefaultServiceAccountPermissions {
             return;
         }
         // Namespaces: those with a Namespace object (the last of a name), and those bindings name.
-        let mut namespaces: BTreeMap<&str, Option<(&ObjectHandle, &Anchor)>> = BTreeMap::new();
-        for f in &facts {
-            if let Fact::Namespace(h, at) = f {
-                namespaces.insert(h.name(), Some((h, at)));
-            }
+        let mut namespaces: BTreeMap<&str, Option<(&ObjectHandle, Anchor)>> = BTreeMap::new();
+        for n in inv.namespaces() {
+            let at = n.name_at.anchor(crate::input::path::FieldPath::root().key("metadata").key("name"));
+            namespaces.insert(n.handle.name(), Some((&n.handle, at)));
         }
         for (_, _, g) in &grants {
             if let Some(ns) = g.reaches {
@@ -241,7 +162,7 @@ impl Cross for DefaultServiceAccountPermissions {
             }
         }
         for (ns, ns_obj) in &namespaces {
-            let mine: Vec<&(&BindingFact, &SubjectFact, Grant<'_>)> =
+            let mine: Vec<&(&Binding, &SubjectFact, Grant<'_>)> =
                 grants.iter().filter(|(_, _, g)| g.reaches.is_none_or(|r| r == *ns)).collect();
             let Some((first_binding, first_subject, _)) = mine.first() else { continue };
             let list: Vec<String> =

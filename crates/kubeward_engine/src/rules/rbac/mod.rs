@@ -4,8 +4,6 @@
 
 use crate::rule::Rule;
 
-pub mod helpers;
-
 mod binding_to_public_group;
 mod cluster_admin_binding;
 mod csr_approval_access;

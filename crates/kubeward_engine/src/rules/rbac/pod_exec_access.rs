@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::object::Object;
 use crate::rule::Rule;
 
-use super::helpers::{describe, is_builtin_default, policy_rules, ticked};
+use crate::analysis::rbac::{describe, is_builtin_default, policy_rules, ticked};
 
 crate::declare_rule! {
     /// ## What it does

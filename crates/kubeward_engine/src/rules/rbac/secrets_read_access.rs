@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::object::Object;
 use crate::rule::{Rule, Severity};
 
-use super::helpers::{describe, is_builtin_default, policy_rules, rbac_kind, ticked, RbacKind};
+use crate::analysis::rbac::{describe, is_builtin_default, policy_rules, rbac_kind, ticked, RbacKind};
 
 crate::declare_rule! {
     /// ## What it does

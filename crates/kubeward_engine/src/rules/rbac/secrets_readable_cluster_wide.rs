@@ -1,34 +1,12 @@
 use std::collections::HashMap;
 
+use crate::analysis::rbac::RbacKind;
 use crate::context::Context;
-use crate::cross::{Cross, CrossDyn, FactList, Facts};
-use crate::input::node::Node;
-use crate::input::object::Object;
-use crate::input::path::FieldPath;
+use crate::inventory::Inventory;
 use crate::rule::Rule;
-
-use super::helpers::{is_builtin_default, rbac_kind, role_ref, BindingFact, PolicyRule, RbacKind};
 
 /// Built-in ClusterRoles that read secrets (`cluster-admin` is RBAC002's).
 const BUILTIN_READERS: &[&str] = &["admin", "edit"];
-
-/// The read verbs a ClusterRole grants on secrets of the core group (its `rules`, also for an
-/// aggregated role, whose rules the API server fills in), in the order its rules grant them.
-fn secret_read_verbs(role: &Object<'_>) -> Vec<&'static str> {
-    let mut verbs = Vec::new();
-    for (i, node) in role.root.get("rules").map(Node::items).unwrap_or_default().iter().enumerate() {
-        let rule = PolicyRule { node, path: FieldPath::root().key("rules").index(i), index: i };
-        if rule.has_resource_names() {
-            continue;
-        }
-        for v in ["get", "list", "watch"] {
-            if rule.grants(v, "", "secrets") && !verbs.contains(&v) {
-                verbs.push(v);
-            }
-        }
-    }
-    verbs
-}
 
 crate::declare_rule! {
     /// ## What it does
@@ -86,7 +64,7 @@ crate::declare_rule! {
         summary: "a subject can read every secret of the cluster",
         severity: High,
         category: Rbac,
-        targets: SNAPSHOT,
+        targets: INVENTORY,
         remediation: "bind secret-reading roles per namespace with RoleBindings, limited to named secrets",
         checklist: ["guide.rbac"],
         cis: ["5.1.2"],
@@ -94,62 +72,26 @@ crate::declare_rule! {
     }
 }
 
-/// What the rule keeps across objects.
-pub enum Fact {
-    /// A ClusterRole: its name and the read verbs it grants on secrets.
-    Role {
-        /// `metadata.name`.
-        name: Box<str>,
-        /// See [`secret_read_verbs`].
-        verbs: Box<[&'static str]>,
-    },
-    /// A ClusterRoleBinding (not built in) of a ClusterRole other than `cluster-admin`, with
-    /// its subjects.
-    Binding(BindingFact),
-}
-
 impl Rule for SecretsReadableClusterWide {
-    fn cross(&self) -> Option<&dyn CrossDyn> {
-        Some(self)
-    }
-}
-
-impl Cross for SecretsReadableClusterWide {
-    type Fact = Fact;
-
-    fn fact(&self, obj: &Object<'_>, facts: &Facts<'_>, out: &mut Vec<Fact>) {
-        match rbac_kind(obj) {
-            Some(RbacKind::ClusterRole) => {
-                out.push(Fact::Role { name: obj.name().into(), verbs: secret_read_verbs(obj).into() });
-            }
-            Some(RbacKind::ClusterRoleBinding) => {
-                if is_builtin_default(obj)
-                    || !role_ref(obj).is_some_and(|r| r.kind == "ClusterRole" && r.name != "cluster-admin")
-                {
-                    return;
-                }
-                if let Some(b) = BindingFact::of(obj, facts, |_| true) {
-                    out.push(Fact::Binding(b));
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn finish(&self, facts: FactList<Fact>, cx: &mut Context<'_>) {
+    fn check_inventory(&self, inv: &Inventory, cx: &mut Context<'_>) {
         // Name -> the verbs of the first ClusterRole of that name.
         let mut roles: HashMap<&str, &[&'static str]> = HashMap::new();
-        for f in &facts {
-            if let Fact::Role { name, verbs } = f {
-                roles.entry(&**name).or_insert(&**verbs);
-            }
+        for r in inv.roles().iter().filter(|r| r.kind == RbacKind::ClusterRole) {
+            roles.entry(&*r.name).or_insert(&*r.secret_read_verbs);
         }
         let builtin: &[&'static str] = &["get", "list", "watch"];
-        for f in &facts {
-            let Fact::Binding(b) = f else { continue };
-            let verbs = match roles.get(&*b.role_name) {
+        for b in inv.bindings() {
+            // ClusterRoleBindings (not built in) of a ClusterRole other than `cluster-admin`.
+            if b.kind != RbacKind::ClusterRoleBinding || b.builtin_default {
+                continue;
+            }
+            let Some(("ClusterRole", role)) = b.role_ref.as_ref().map(|(k, n)| (&**k, &**n)) else { continue };
+            if role == "cluster-admin" {
+                continue;
+            }
+            let verbs = match roles.get(role) {
                 Some(verbs) => *verbs,
-                None if BUILTIN_READERS.contains(&&*b.role_name) => builtin,
+                None if BUILTIN_READERS.contains(&role) => builtin,
                 None => continue,
             };
             if verbs.is_empty() {
@@ -160,8 +102,8 @@ impl Cross for SecretsReadableClusterWide {
                     "{} can {} every Secret of the cluster through ClusterRoleBinding `{}` (ClusterRole `{}`)",
                     b.describe_subject(s),
                     verbs.join("/"),
-                    b.name(),
-                    b.role_name
+                    b.handle.name(),
+                    role
                 );
                 cx.report_at(&b.handle, &s.anchor(), msg);
             }

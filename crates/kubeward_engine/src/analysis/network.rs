@@ -14,12 +14,9 @@
 //!   `namespaceSelector` (and optionally `podSelector`) pods of the selected namespaces; an
 //!   `ipBlock` a CIDR minus its `except` CIDRs.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
-use crate::context::Context;
-use crate::cross::{Anchor, Facts, Handle, ObjectHandle};
-use crate::input::node::{Node, Pos};
+use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::input::workload::PodSpecView;
@@ -455,46 +452,10 @@ impl<'a> PolicyView<'a> {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Compact facts of the cross-object rules (see `crate::cross`)
-// ---------------------------------------------------------------------------------------------
-
-/// The namespace key of an object whose tree is gone: `None` when `metadata.namespace` is unset
-/// or empty (as [`ns_of`]).
-#[must_use]
-pub fn ns_of_handle(h: &Handle) -> Option<&str> {
-    h.namespace().filter(|n| !n.is_empty())
-}
-
 /// Whether an object is a Namespace that names a namespace of the scanned set.
 #[must_use]
 pub fn is_namespace_object(obj: &Object<'_>) -> bool {
     obj.kind() == "Namespace" && obj.group().is_empty() && !obj.name().is_empty()
-}
-
-/// The position of a field whose path a fact implies: an [`Anchor`] without its path, captured
-/// while the tree was there.
-#[derive(Clone, Copy, Debug)]
-pub struct Spot {
-    /// The field's position, or its nearest existing parent's.
-    pub pos: Pos,
-    /// Whether the field itself is written.
-    pub exists: bool,
-}
-
-impl Spot {
-    /// Resolves `path` in `obj`.
-    #[must_use]
-    pub fn of(obj: &Object<'_>, path: FieldPath) -> Self {
-        let a = Anchor::of(obj, path);
-        Self { pos: a.pos, exists: a.exists }
-    }
-
-    /// The anchor of `path` at this spot.
-    #[must_use]
-    pub fn anchor(self, path: FieldPath) -> Anchor {
-        Anchor { path, pos: self.pos, exists: self.exists }
-    }
 }
 
 /// Small strings packed in one buffer: two allocations whatever their number.
@@ -657,187 +618,6 @@ impl LabelSelector<'_> {
         }
         OwnedSelector::All(reqs.into_boxed_slice())
     }
-}
-
-/// What NET001 and NET002 keep of an object.
-#[derive(Debug)]
-pub enum DenyFact {
-    /// A NetworkPolicy: its namespace and whether it is a default deny of the rule's direction.
-    Policy {
-        /// The policy's namespace key.
-        ns: Option<Box<str>>,
-        /// Whether it is a default deny of the rule's direction.
-        deny: bool,
-    },
-    /// A Namespace object (the namespace is its name), at its `metadata.name`.
-    Namespace {
-        /// The object.
-        handle: ObjectHandle,
-        /// `metadata.name`.
-        at: Spot,
-    },
-    /// A workload (the namespace is its `metadata.namespace`), at its `metadata.namespace`, or
-    /// at `metadata` when it has none.
-    Workload {
-        /// The object.
-        handle: ObjectHandle,
-        /// `metadata.namespace` or `metadata`.
-        at: Spot,
-    },
-    /// `kubeward cluster` could not list the NetworkPolicies (an `AuditGap`): whether a
-    /// namespace has a default deny is unknown, and nothing is reported.
-    Hidden,
-}
-
-impl DenyFact {
-    /// The namespace a Namespace or a workload places in the scanned set.
-    fn placed(&self) -> Option<Option<&str>> {
-        match self {
-            Self::Policy { .. } | Self::Hidden => None,
-            Self::Namespace { handle, .. } => Some(Some(handle.name())),
-            Self::Workload { handle, .. } => Some(ns_of_handle(handle)),
-        }
-    }
-}
-
-/// How far back in a file's facts NET001/NET002 look for a workload's namespace.
-const PLACED_WINDOW: usize = 16;
-
-/// NET001/NET002: the fact of one object. The namespaces that matter are those with a Namespace
-/// object or a workload (objects without `metadata.namespace` form the unnamed one).
-pub fn default_deny_fact(obj: &Object<'_>, facts: &Facts<'_>, dir: Direction, out: &mut Vec<DenyFact>) {
-    if crate::rules::cluster_view::gap_hides(obj, &["networkpolicies"]) {
-        out.push(DenyFact::Hidden);
-        return;
-    }
-    if let Some(p) = PolicyView::of(obj) {
-        out.push(DenyFact::Policy { ns: p.namespace.map(Into::into), deny: p.is_default_deny(dir) });
-        return;
-    }
-    if is_namespace_object(obj) {
-        let at = Spot::of(obj, FieldPath::root().join("metadata/name"));
-        out.push(DenyFact::Namespace { handle: facts.handle(obj), at });
-        return;
-    }
-    if PodSpecView::of(obj).is_none() {
-        return;
-    }
-    let ns = ns_of(obj);
-    // A namespace is reported on its Namespace object or its first workload: a later workload of
-    // a namespace that a recent fact of the file already places adds nothing.
-    if out.iter().rev().take(PLACED_WINDOW).any(|f| f.placed() == Some(ns)) {
-        return;
-    }
-    let at = Spot::of(obj, FieldPath::root().join(if ns.is_some() { "metadata/namespace" } else { "metadata" }));
-    out.push(DenyFact::Workload { handle: facts.handle(obj), at });
-}
-
-/// A namespace of the scanned set, in order of first appearance.
-struct Placed<'f> {
-    name: Option<&'f str>,
-    namespace_object: Option<(&'f ObjectHandle, Spot)>,
-    first_workload: Option<(&'f ObjectHandle, Spot)>,
-}
-
-/// NET001/NET002: reports every namespace of the scanned set without a default deny for `dir`.
-pub fn default_deny_finish(facts: &crate::cross::FactList<DenyFact>, cx: &mut Context<'_>, dir: Direction) {
-    if facts.iter().any(|f| matches!(f, DenyFact::Hidden)) {
-        return;
-    }
-    // Per namespace: its policies and whether one is a default deny.
-    let mut policies: HashMap<Option<&str>, (usize, bool)> = HashMap::new();
-    let mut namespaces: Vec<Placed<'_>> = Vec::new();
-    let mut slots: HashMap<Option<&str>, usize> = HashMap::new();
-    for f in facts {
-        let (name, handle, at) = match f {
-            DenyFact::Policy { ns, deny } => {
-                let e = policies.entry(ns.as_deref()).or_default();
-                e.0 += 1;
-                e.1 |= *deny;
-                continue;
-            }
-            DenyFact::Namespace { handle, at } => (Some(handle.name()), handle, *at),
-            DenyFact::Workload { handle, at } => (ns_of_handle(handle), handle, *at),
-            DenyFact::Hidden => continue,
-        };
-        let i = *slots.entry(name).or_insert_with(|| {
-            namespaces.push(Placed { name, namespace_object: None, first_workload: None });
-            namespaces.len() - 1
-        });
-        if let Some(ns) = namespaces.get_mut(i) {
-            match f {
-                DenyFact::Namespace { .. } => ns.namespace_object.get_or_insert((handle, at)),
-                _ => ns.first_workload.get_or_insert((handle, at)),
-            };
-        }
-    }
-    let what = match dir {
-        Direction::Ingress => "ingress",
-        Direction::Egress => "egress",
-    };
-    for ns in &namespaces {
-        let (count, deny) = policies.get(&ns.name).copied().unwrap_or_default();
-        if deny {
-            continue;
-        }
-        // The Namespace object's name, else the first workload's `metadata.namespace` (or `metadata`).
-        let (handle, at) = match (ns.namespace_object, ns.first_workload) {
-            (Some((h, at)), _) => (h, at.anchor(FieldPath::root().join("metadata/name"))),
-            (None, Some((h, at))) => {
-                let p = if ns.name.is_some() { "metadata/namespace" } else { "metadata" };
-                (h, at.anchor(FieldPath::root().join(p)))
-            }
-            (None, None) => continue,
-        };
-        let t = dir.policy_type();
-        let detail = match count {
-            0 => "it has no NetworkPolicy".to_string(),
-            1 => format!("its NetworkPolicy lacks `podSelector: {{}}`, `{t}` in its policy types, or has an allow-all rule"),
-            n => format!("none of its {n} NetworkPolicies has `podSelector: {{}}`, `{t}` in its policy types and no allow-all rule"),
-        };
-        // Objects without a namespace go to the namespace they are applied to: so does the policy.
-        // The namespace goes into the new file's name, a comment and a YAML value: only a valid
-        // DNS-1123 label (what the API server accepts as a namespace) may; another name (`../x`,
-        // a line break) gets no fix, so that nothing is written outside the folder or injected.
-        let fix = match ns.name {
-            Some(n) if !crate::fix::is_dns1123_label(n) => None,
-            _ => Some(default_deny_fix(what, t, ns.name)),
-        };
-        let d = cx.report_at(
-            handle,
-            &at,
-            format!(
-                "{} has no default-deny {what} NetworkPolicy in the scanned files ({detail})",
-                describe_ns(ns.name)
-            ),
-        );
-        if let Some(fix) = fix {
-            d.fix(fix);
-        }
-    }
-}
-
-/// The fix writing a default-deny policy for namespace `ns` (a valid DNS-1123 label).
-fn default_deny_fix(what: &str, t: &str, ns: Option<&str>) -> crate::fix::Fix {
-    let (name, ns_line, ns_shown) = match ns {
-        Some(n) => (
-            format!("kubeward-default-deny-{what}-{n}.yaml"),
-            format!("\n  namespace: {n}"),
-            format!("`{}`", crate::fix::comment_text(n)),
-        ),
-        None => {
-            (format!("kubeward-default-deny-{what}.yaml"), String::new(), "the manifests are applied to".to_string())
-        }
-    };
-    let content = format!(
-        "# Written by `kubeward fix --unsafe-fixes`: denies all {what} traffic of the pods of the namespace\n# {ns_shown} that no other NetworkPolicy allows. Add policies for the flows the apps need\n# before applying it.\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny-{what}{ns_line}\nspec:\n  podSelector: {{}}\n  policyTypes: [{t}]\n"
-    );
-    crate::fix::Fix::new_file(
-        crate::fix::Safety::Unsafe,
-        name.clone(),
-        content,
-        format!("write `{name}` with a default-deny {what} NetworkPolicy"),
-    )
 }
 
 /// "namespace `x`", or "the namespace the manifests are applied to".

@@ -31,6 +31,16 @@ pub fn cluster_anchor_rank(o: &Object<'_>) -> Option<u8> {
     }
 }
 
+/// The resource an `AuditGap` object (made by `kubeward cluster` for a list it could not read)
+/// names; `None` for other objects.
+#[must_use]
+pub fn gap_resource<'a>(o: &Object<'a>) -> Option<&'a str> {
+    if o.kind() != "AuditGap" || o.group() != "kubeward.io" {
+        return None;
+    }
+    Some(o.root.at(&["spec", "resource"]).and_then(crate::input::node::Node::as_str).unwrap_or(""))
+}
+
 /// Whether `o` is `kubeward cluster`'s record (an `AuditGap`, `kubeward.io/v1`) of a read that
 /// was refused or failed and could have returned one of `resources` (plural names, e.g.
 /// `daemonsets`). A rule about something *absent* from the cluster says nothing then: the

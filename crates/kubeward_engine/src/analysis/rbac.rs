@@ -10,10 +10,10 @@
 //!
 //! `resourceNames` restricts a rule to named objects; rules say how they treat it.
 
-use crate::cross::{Anchor, Facts, ObjectHandle};
 use crate::input::node::{Node, Pos};
 use crate::input::object::{Object, ObjectRef};
 use crate::input::path::FieldPath;
+use crate::inventory::Anchor;
 
 /// The API group of the RBAC kinds.
 pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
@@ -362,7 +362,7 @@ fn describe_subject(kind: &str, name: &str, ns: Option<&str>) -> String {
     }
 }
 
-/// A subject of a binding kept for a cross-object rule once the binding's tree is gone.
+/// A subject of a binding, kept in the inventory once the binding's tree is gone.
 #[derive(Clone, Debug)]
 pub struct SubjectFact {
     /// `kind`.
@@ -477,66 +477,6 @@ pub fn role_ref<'a>(obj: &Object<'a>) -> Option<RoleRef<'a>> {
     })
 }
 
-/// A binding kept for a cross-object rule once its tree is gone: identity (in the handle),
-/// `roleRef` and the subjects the rule needs.
-#[derive(Debug)]
-pub struct BindingFact {
-    /// The binding (kind, namespace, name, file, exemptions).
-    pub handle: ObjectHandle,
-    /// `roleRef.kind`.
-    pub role_kind: Box<str>,
-    /// `roleRef.name`.
-    pub role_name: Box<str>,
-    /// The subjects kept.
-    pub subjects: Box<[SubjectFact]>,
-}
-
-impl BindingFact {
-    /// Keeps a RoleBinding or ClusterRoleBinding with a `roleRef` (see [`role_ref`]) and the
-    /// subjects `keep` selects (called on each in order); `None` for other objects and when
-    /// `keep` selects no subject.
-    #[must_use]
-    pub fn of(obj: &Object<'_>, facts: &Facts<'_>, mut keep: impl FnMut(&Subject<'_>) -> bool) -> Option<Self> {
-        let r = role_ref(obj)?;
-        let subjects: Box<[SubjectFact]> =
-            subjects(obj).iter().filter(|s| keep(s)).map(|s| SubjectFact::of(obj, s)).collect();
-        if subjects.is_empty() {
-            return None;
-        }
-        Some(Self { handle: facts.handle(obj), role_kind: r.kind.into(), role_name: r.name.into(), subjects })
-    }
-
-    /// `kind`.
-    #[must_use]
-    pub fn kind(&self) -> &str {
-        self.handle.kind()
-    }
-
-    /// `metadata.name`.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        self.handle.name()
-    }
-
-    /// `metadata.namespace`, when written.
-    #[must_use]
-    pub fn namespace(&self) -> Option<&str> {
-        self.handle.namespace()
-    }
-
-    /// ``role binding `name` `` for messages.
-    #[must_use]
-    pub fn describe(&self) -> String {
-        describe_ref(&self.handle.oref())
-    }
-
-    /// [`Subject::describe`] of one of its subjects.
-    #[must_use]
-    pub fn describe_subject(&self, s: &SubjectFact) -> String {
-        s.describe(self.namespace())
-    }
-}
-
 /// `[a, b, c, d]` -> `` `a`, `b`, `c` and 1 more `` (subjects in messages).
 #[must_use]
 pub fn list_some(items: &[String], max: usize) -> String {
@@ -546,6 +486,69 @@ pub fn list_some(items: &[String], max: usize) -> String {
     } else {
         shown
     }
+}
+
+/// `get/list/watch pods, services; create deployments` from a role's rules (`everything` when
+/// one rule grants every verb on every resource of every group); `None` when the role has no
+/// rules.
+#[must_use]
+pub fn describe_rules(role: &Object<'_>) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for rule in role.root.get("rules").map(Node::items).unwrap_or_default() {
+        let list = |k: &str| -> Vec<&str> {
+            rule.get(k).map(Node::items).unwrap_or_default().iter().filter_map(Node::as_str).collect()
+        };
+        let verbs = list("verbs");
+        // `*` verbs on `*` resources of `*` groups, unnamed: what `cluster-admin` holds, said
+        // as for a `cluster-admin` that is not in the scanned objects.
+        if verbs.contains(&"*")
+            && list("resources").contains(&"*")
+            && list("apiGroups").contains(&"*")
+            && list("resourceNames").is_empty()
+        {
+            return Some("everything".to_string());
+        }
+        let mut resources = list("resources");
+        resources.extend(list("nonResourceURLs"));
+        if verbs.is_empty() || resources.is_empty() {
+            continue;
+        }
+        let names = list("resourceNames");
+        let named = if names.is_empty() { String::new() } else { format!(" (named {})", names.join(", ")) };
+        parts.push(format!("{} {}{named}", verbs.join("/"), resources.join(", ")));
+    }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("; "))
+    }
+}
+
+/// Whether a ClusterRole other than `cluster-admin` has a rule allowing `*` verbs on `*`
+/// resources (a home-made cluster-admin).
+#[must_use]
+pub fn allows_all(role: &Object<'_>) -> bool {
+    role.name() != "cluster-admin"
+        && policy_rules(role).iter().any(|r| r.wildcard("verbs").is_some() && r.wildcard("resources").is_some())
+}
+
+/// The read verbs a ClusterRole grants on secrets of the core group (its `rules`, also for an
+/// aggregated role, whose rules the API server fills in), in the order its rules grant them.
+#[must_use]
+pub fn secret_read_verbs(role: &Object<'_>) -> Vec<&'static str> {
+    let mut verbs = Vec::new();
+    for (i, node) in role.root.get("rules").map(Node::items).unwrap_or_default().iter().enumerate() {
+        let rule = PolicyRule { node, path: FieldPath::root().key("rules").index(i), index: i };
+        if rule.has_resource_names() {
+            continue;
+        }
+        for v in ["get", "list", "watch"] {
+            if rule.grants(v, "", "secrets") && !verbs.contains(&v) {
+                verbs.push(v);
+            }
+        }
+    }
+    verbs
 }
 
 #[cfg(test)]
