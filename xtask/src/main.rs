@@ -1,6 +1,6 @@
 //! Developer tasks. `cargo xtask docs` regenerates the docs generated from the rules;
-//! `cargo xtask docs --check` fails when they are stale; `cargo xtask new-rule AREA NAME`
-//! writes a new rule's file, fixture and registration (see `new_rule`).
+//! `cargo xtask docs --check` fails when they are stale; `cargo xtask new-rule AREA NAME
+//! [--cross]` writes a new rule's file, fixture and registration (see `new_rule`).
 
 mod new_rule;
 
@@ -11,19 +11,20 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("docs") => docs(args.iter().any(|a| a == "--check")),
-        Some("new-rule") if args.len() == 3 => new_rule(&args[1], &args[2]),
+        Some("new-rule") if args.len() == 3 => new_rule(&args[1], &args[2], false),
+        Some("new-rule") if args.len() == 4 && args[3] == "--cross" => new_rule(&args[1], &args[2], true),
         _ => {
-            eprintln!("usage: cargo xtask docs [--check]\n       cargo xtask new-rule AREA NAME    (e.g. new-rule pod shared-process-namespace)");
+            eprintln!("usage: cargo xtask docs [--check]\n       cargo xtask new-rule AREA NAME [--cross]    (e.g. new-rule pod shared-process-namespace; --cross: a cross-object rule)");
             ExitCode::from(2)
         }
     }
 }
 
-fn new_rule(area: &str, name: &str) -> ExitCode {
+fn new_rule(area: &str, name: &str, cross: bool) -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let existing: Vec<(&str, &str)> =
         kubeward_engine::registry::rules().iter().map(|r| (r.meta().code, r.meta().name)).collect();
-    match new_rule::scaffold(&root, area, name, &existing) {
+    match new_rule::scaffold(&root, area, name, cross, &existing) {
         Ok(w) => {
             let rel = |p: &std::path::Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
             println!(

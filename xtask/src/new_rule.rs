@@ -43,7 +43,13 @@ fn next_code<'a>(prefix: &str, codes: impl Iterator<Item = &'a str>) -> String {
 
 /// Writes the rule `name` (kebab-case) of `area` under `root` (the repository), with the next
 /// code after `existing` codes; refuses a name or file that exists.
-pub fn scaffold(root: &Path, area: &str, name: &str, existing: &[(&str, &str)]) -> Result<Written, String> {
+pub fn scaffold(
+    root: &Path,
+    area: &str,
+    name: &str,
+    cross: bool,
+    existing: &[(&str, &str)],
+) -> Result<Written, String> {
     let cat = category(area)?;
     let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
@@ -79,8 +85,13 @@ pub fn scaffold(root: &Path, area: &str, name: &str, existing: &[(&str, &str)]) 
         }
         std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
     };
-    write(&rule_file, &rule_text(&code, name, &camel(name), cat))?;
-    write(&fixture, &fixture_text(name))?;
+    let (rule, fixture_body) = if cross {
+        (cross_rule_text(&code, name, &camel(name), cat), cross_fixture_text(name))
+    } else {
+        (rule_text(&code, name, &camel(name), cat), fixture_text(name))
+    };
+    write(&rule_file, &rule)?;
+    write(&fixture, &fixture_body)?;
     write(&mod_file, &module)?;
     Ok(Written { code, rule_file, fixture, mod_file })
 }
@@ -168,6 +179,120 @@ impl Rule for {camel} {{
     )
 }
 
+/// A cross-object rule: `check_inventory` over the inventory (see `crate::inventory`).
+fn cross_rule_text(code: &str, name: &str, camel: &str, cat: Category) -> String {
+    let category = format!("{cat:?}");
+    format!(
+        r#"use crate::context::Context;
+use crate::inventory::Inventory;
+use crate::rule::Rule;
+
+crate::declare_rule! {{
+    /// ## What it does
+    /// TODO: one or two sentences: what the rule flags across objects, and on which object
+    /// the finding is reported.
+    ///
+    /// ## Why is this bad?
+    /// TODO: what an attacker or an accident gets from it.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Service
+    /// metadata: {{name: web, namespace: shop}}
+    /// spec:
+    ///   selector: {{app: web}}
+    /// ---
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {{name: web, namespace: shop, labels: {{app: web}}}}
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: registry.example.com/app:1.0
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata: {{name: web, namespace: shop, labels: {{app: web}}}}
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: registry.example.com/app:1.0
+    /// ```
+    ///
+    /// ## How to fix
+    /// TODO: what to change, in the user's words.
+    ///
+    /// ## Fix safety
+    /// TODO: **Safe**, **Unsafe** (and what it may break) or no automated fix.
+    pub {camel} {{
+        code: "{code}",
+        name: "{name}",
+        summary: "TODO: one line, lowercase",
+        severity: Medium,
+        category: {category},
+        targets: INVENTORY,
+        remediation: "TODO: what to do, imperative",
+        checklist: [],
+        cis: [],
+        since: "0.1.0",
+    }}
+}}
+
+impl Rule for {camel} {{
+    fn check_inventory(&self, _inv: &Inventory, _cx: &mut Context<'_>) {{
+        // TODO: compare the inventory's entries (inv.workloads(), inv.services(), ...) and
+        // report on an entry's handle, at a field it captured:
+        // cx.report_at(&w.handle, &w.labels_at.anchor(FieldPath::parse(&w.labels_path)), "... in the scanned files");
+        // A fact the inventory lacks is added in src/inventory/mod.rs (CONTRIBUTING.md).
+    }}
+}}
+"#
+    )
+}
+
+fn cross_fixture_text(name: &str) -> String {
+    format!(
+        "# context: TODO: the object the failing document is compared with
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    app: web
+---
+# fail: TODO: why this document is a `{name}` finding
+apiVersion: v1
+kind: Pod
+metadata:
+  name: fails
+  namespace: shop
+  labels:
+    app: web
+spec:
+  containers:
+    - name: app
+      image: registry.example.com/app:1.0
+---
+# pass: TODO: why this one is not
+apiVersion: v1
+kind: Pod
+metadata:
+  name: passes
+  namespace: shop
+spec:
+  containers:
+    - name: app
+      image: registry.example.com/app:1.0
+"
+    )
+}
+
 fn fixture_text(name: &str) -> String {
     format!(
         "# fail: TODO: why this document is a `{name}` finding
@@ -210,7 +335,7 @@ mod tests {
         let module = std::fs::read_to_string(repo().join("crates/kubeward_engine/src/rules/pod/mod.rs")).unwrap();
         std::fs::write(rules.join("mod.rs"), &module).unwrap();
         let existing = [("POD001", "privileged-container"), ("POD030", "unmasked-proc-mount-in-user-namespace")];
-        let w = scaffold(&root, "pod", "shared-process-namespace", &existing).unwrap();
+        let w = scaffold(&root, "pod", "shared-process-namespace", false, &existing).unwrap();
         assert_eq!(w.code, "POD031");
         let rule = std::fs::read_to_string(&w.rule_file).unwrap();
         assert!(rule.contains("pub SharedProcessNamespace {") && rule.contains("code: \"POD031\""), "{rule}");
@@ -232,10 +357,21 @@ mod tests {
             ("Bad_Name", "kebab-case"),
         ] {
             let existing = [("POD001", "privileged-container")];
-            let err = scaffold(&root, "pod", name, &existing).unwrap_err();
+            let err = scaffold(&root, "pod", name, false, &existing).unwrap_err();
             assert!(err.contains(why), "{name}: {err}");
         }
-        assert!(scaffold(&root, "pods", "x", &[]).unwrap_err().contains("unknown area"));
+        assert!(scaffold(&root, "pods", "x", false, &[]).unwrap_err().contains("unknown area"));
+        // A cross-object rule: `check_inventory`, a fixture with the document it is compared with.
+        let existing = [("POD001", "privileged-container"), ("POD031", "shared-process-namespace")];
+        let w = scaffold(&root, "pod", "service-without-pods", true, &existing).unwrap();
+        assert_eq!(w.code, "POD032");
+        let rule = std::fs::read_to_string(&w.rule_file).unwrap();
+        assert!(
+            rule.contains("targets: INVENTORY") && rule.contains("fn check_inventory(&self, _inv: &Inventory"),
+            "{rule}"
+        );
+        let fixture = std::fs::read_to_string(&w.fixture).unwrap();
+        assert!(fixture.starts_with("# context:") && fixture.contains("\n# fail:") && fixture.contains("\n# pass:"));
         std::fs::remove_dir_all(&root).unwrap();
     }
 
