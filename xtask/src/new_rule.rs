@@ -198,14 +198,12 @@ crate::declare_rule! {{
     /// ## Example
     /// ```yaml
     /// apiVersion: v1
-    /// kind: Service
-    /// metadata: {{name: web, namespace: shop}}
-    /// spec:
-    ///   selector: {{app: web}}
+    /// kind: Namespace
+    /// metadata: {{name: shop}}
     /// ---
     /// apiVersion: v1
     /// kind: Pod
-    /// metadata: {{name: web, namespace: shop, labels: {{app: web}}}}
+    /// metadata: {{name: web, namespace: shop}}
     /// spec:
     ///   containers:
     ///     - name: app
@@ -215,8 +213,12 @@ crate::declare_rule! {{
     /// Use instead:
     /// ```yaml
     /// apiVersion: v1
+    /// kind: Namespace
+    /// metadata: {{name: shop}}
+    /// ---
+    /// apiVersion: v1
     /// kind: Pod
-    /// metadata: {{name: web, namespace: shop, labels: {{app: web}}}}
+    /// metadata: {{name: web, namespace: shop}}
     /// spec:
     ///   containers:
     ///     - name: app
@@ -244,7 +246,7 @@ crate::declare_rule! {{
 
 impl Rule for {camel} {{
     fn check_inventory(&self, _inv: &Inventory, _cx: &mut Context<'_>) {{
-        // TODO: compare the inventory's entries (inv.workloads(), inv.services(), ...) and
+        // TODO: compare the inventory's entries (inv.workloads(), inv.namespaces(), ...) and
         // report on an entry's handle, at a field it captured:
         // cx.report_at(&w.handle, &w.labels_at.anchor(FieldPath::parse(&w.labels_path)), "... in the scanned files");
         // A fact the inventory lacks is added in src/inventory/mod.rs (CONTRIBUTING.md).
@@ -258,13 +260,9 @@ fn cross_fixture_text(name: &str) -> String {
     format!(
         "# context: TODO: the object the failing document is compared with
 apiVersion: v1
-kind: Service
+kind: Namespace
 metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    app: web
+  name: shop
 ---
 # fail: TODO: why this document is a `{name}` finding
 apiVersion: v1
@@ -363,7 +361,7 @@ mod tests {
         assert!(scaffold(&root, "pods", "x", false, &[]).unwrap_err().contains("unknown area"));
         // A cross-object rule: `check_inventory`, a fixture with the document it is compared with.
         let existing = [("POD001", "privileged-container"), ("POD031", "shared-process-namespace")];
-        let w = scaffold(&root, "pod", "service-without-pods", true, &existing).unwrap();
+        let w = scaffold(&root, "pod", "workload-namespace-undeclared", true, &existing).unwrap();
         assert_eq!(w.code, "POD032");
         let rule = std::fs::read_to_string(&w.rule_file).unwrap();
         assert!(

@@ -513,18 +513,6 @@ impl PodLabels {
         Self(Packed::new(kept))
     }
 
-    /// The labels, as (key, value) pairs.
-    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        let mut it = self.0.iter();
-        std::iter::from_fn(move || Some((it.next()?, it.next()?)))
-    }
-
-    /// Whether there is no label.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.pairs().next().is_none()
-    }
-
     /// The value of a label.
     #[must_use]
     pub fn get(&self, key: &str) -> Option<&str> {

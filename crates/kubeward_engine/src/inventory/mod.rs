@@ -207,37 +207,6 @@ pub struct NetworkPolicy {
     pub pod_selector: OwnedSelector,
 }
 
-/// A core Service.
-pub struct Service {
-    /// The object.
-    pub handle: ObjectHandle,
-    /// `spec.type` (`ClusterIP` when unset).
-    pub service_type: Box<str>,
-    /// `spec.selector` (empty: the Service selects no pod; its endpoints are managed by hand).
-    pub selector: PodLabels,
-    /// Where `spec.selector` is (or would be).
-    pub selector_at: Spot,
-}
-
-impl Service {
-    /// Whether the Service's selector selects pods with `labels`.
-    #[must_use]
-    pub fn selects(&self, labels: &PodLabels) -> bool {
-        !self.selector.is_empty() && self.selector.pairs().all(|(k, v)| labels.get(k) == Some(v))
-    }
-}
-
-/// An Ingress (`networking.k8s.io` or `extensions`).
-pub struct Ingress {
-    /// The object.
-    pub handle: ObjectHandle,
-    /// The Services its default backend and rules send traffic to (`service.name`, or the
-    /// older `serviceName`), in order, without repeats.
-    pub backends: Box<[Arc<str>]>,
-    /// Whether it has a `spec.tls` entry.
-    pub tls: bool,
-}
-
 /// A core ServiceAccount.
 pub struct ServiceAccount {
     /// `metadata.namespace`, as written.
@@ -340,8 +309,6 @@ pub struct Inventory {
     workloads: Section<Workload>,
     network_policies: Section<NetworkPolicy>,
     service_accounts: Section<ServiceAccount>,
-    services: Section<Service>,
-    ingresses: Section<Ingress>,
     roles: Section<Role>,
     bindings: Section<Binding>,
     peer_authentications: Section<PeerAuthentication>,
@@ -380,18 +347,6 @@ impl Inventory {
     #[must_use]
     pub fn service_accounts(&self) -> &Section<ServiceAccount> {
         &self.service_accounts
-    }
-
-    /// The core Services.
-    #[must_use]
-    pub fn services(&self) -> &Section<Service> {
-        &self.services
-    }
-
-    /// The Ingresses.
-    #[must_use]
-    pub fn ingresses(&self) -> &Section<Ingress> {
-        &self.ingresses
     }
 
     /// The Roles and ClusterRoles.
@@ -462,8 +417,6 @@ impl Inventory {
             workloads,
             network_policies,
             service_accounts,
-            services,
-            ingresses,
             roles,
             bindings,
             peer_authentications,
@@ -477,8 +430,6 @@ impl Inventory {
         self.workloads.append(workloads);
         self.network_policies.append(network_policies);
         self.service_accounts.append(service_accounts);
-        self.services.append(services);
-        self.ingresses.append(ingresses);
         self.roles.append(roles);
         self.bindings.append(bindings);
         self.peer_authentications.append(peer_authentications);
@@ -576,25 +527,6 @@ impl Inventory {
                 name: obj.name().into(),
                 automount: obj.root.get("automountServiceAccountToken").and_then(Node::as_bool),
             }),
-            ("Service", "") => {
-                let spec = obj.root.get("spec");
-                let selector = spec.and_then(|s| s.get("selector"));
-                self.services.push(Service {
-                    handle: handle(),
-                    service_type: spec.and_then(|s| s.get("type")).and_then(Node::as_str).unwrap_or("ClusterIP").into(),
-                    selector: PodLabels::of(selector),
-                    selector_at: Spot::of(obj, &FieldPath::root().key("spec").key("selector")),
-                });
-                return;
-            }
-            ("Ingress", "networking.k8s.io" | "extensions") => {
-                self.ingresses.push(Ingress {
-                    handle: handle(),
-                    backends: ingress_backends(obj),
-                    tls: ingress_tls(obj),
-                });
-                return;
-            }
             ("PeerAuthentication", "security.istio.io") => {
                 let strict = obj.root.at(&["spec", "mtls", "mode"]).and_then(Node::as_str) == Some("STRICT");
                 let selector_less =
@@ -651,34 +583,6 @@ impl Inventory {
             subjects: rbac::subjects(obj).iter().map(|s| SubjectFact::of(obj, s)).collect(),
         });
     }
-}
-
-/// The Services an Ingress sends traffic to, in order, without repeats.
-fn ingress_backends(obj: &Object<'_>) -> Box<[Arc<str>]> {
-    let spec = obj.root.get("spec");
-    fn name(backend: Option<&Node>) -> Option<&str> {
-        let b = backend?;
-        b.at(&["service", "name"]).or_else(|| b.get("serviceName")).and_then(Node::as_str)
-    }
-    let mut names: Vec<Arc<str>> = Vec::new();
-    let default = spec.and_then(|s| s.get("defaultBackend").or_else(|| s.get("backend")));
-    let paths = spec
-        .and_then(|s| s.get("rules"))
-        .map_or(&[][..], Node::items)
-        .iter()
-        .flat_map(|r| r.at(&["http", "paths"]).map_or(&[][..], Node::items))
-        .map(|p| p.get("backend"));
-    for n in std::iter::once(default).chain(paths).filter_map(name) {
-        if !names.iter().any(|k| **k == *n) {
-            names.push(intern(n));
-        }
-    }
-    names.into_boxed_slice()
-}
-
-/// Whether an Ingress has a `spec.tls` entry.
-fn ingress_tls(obj: &Object<'_>) -> bool {
-    obj.root.at(&["spec", "tls"]).is_some_and(|t| !t.items().is_empty())
 }
 
 /// The workload entry of `obj`.
