@@ -1,5 +1,6 @@
-//! Helpers of the rules that judge a whole cluster (issue 4): whether the scanned objects
-//! describe one, and which cluster components run.
+//! What the rules that judge a whole cluster need of an object: whether it shows a whole
+//! cluster, what `kubeward cluster` could not list, and image repositories (which cluster
+//! components run: [`crate::inventory::Workload::component`]).
 //!
 //! Rules about something *absent* from a cluster (runtime threat detection, a service mesh)
 //! only make sense over a whole cluster: what `kubeward cluster` reads, or a cluster exported
@@ -8,16 +9,6 @@
 //! application manifests in a repository hold none of these.
 
 use crate::input::object::Object;
-use crate::input::path::FieldPath;
-use crate::input::workload::PodSpecView;
-
-/// The object a whole-cluster finding is reported on, when the objects describe a cluster:
-/// the `kube-system` Namespace (in a cluster and in its export alike), else the
-/// API server's `KubernetesVersion`, else the first Node. Findings point at its `metadata.name`.
-#[must_use]
-pub fn cluster_anchor<'o, 'a>(objects: &'o [Object<'a>]) -> Option<&'o Object<'a>> {
-    (0..3).find_map(|rank| objects.iter().find(|o| cluster_anchor_rank(o) == Some(rank)))
-}
 
 /// Whether an object can anchor a whole-cluster finding, and its preference (lower first):
 /// 0 for the `kube-system` Namespace, 1 for the API server's `KubernetesVersion`, 2 for a Node.
@@ -41,37 +32,12 @@ pub fn gap_resource<'a>(o: &Object<'a>) -> Option<&'a str> {
     Some(o.root.at(&["spec", "resource"]).and_then(crate::input::node::Node::as_str).unwrap_or(""))
 }
 
-/// Whether `o` is `kubeward cluster`'s record (an `AuditGap`, `kubeward.io/v1`) of a read that
-/// was refused or failed and could have returned one of `resources` (plural names, e.g.
-/// `daemonsets`). A rule about something *absent* from the cluster says nothing then: the
-/// refused list may have held it (the GEN003 finding reports the gap). A refused discovery
-/// (`/api/v1`, `/apis`, a group's version) hides every resource.
-#[must_use]
-pub fn gap_hides(o: &Object<'_>, resources: &[&str]) -> bool {
-    if o.kind() != "AuditGap" || o.group() != "kubeward.io" {
-        return false;
-    }
-    let resource = o.root.at(&["spec", "resource"]).and_then(crate::input::node::Node::as_str).unwrap_or("");
-    resource.starts_with("/api") || resources.contains(&resource)
-}
-
 /// Whether `o` is the API server's version as `kubeward cluster --namespace` records it: the
 /// audit sees one namespace, so a rule about something absent from the whole cluster (a
 /// runtime detection agent, a mesh, which run in namespaces of their own) says nothing.
 #[must_use]
 pub fn namespace_scoped(o: &Object<'_>) -> bool {
     o.kind() == "KubernetesVersion" && o.group() == "kubeward.io" && o.root.at(&["spec", "namespace"]).is_some()
-}
-
-/// A component found running: the workload and the container image (or name) that matched.
-#[derive(Clone, Debug)]
-pub struct Component<'o, 'a> {
-    /// The workload object.
-    pub object: &'o Object<'a>,
-    /// The needle that matched.
-    pub needle: &'static str,
-    /// Path of the matching container's image (or of the object's name).
-    pub path: FieldPath,
 }
 
 /// The image repository without registry host, tag or digest: `falcosecurity/falco`.
@@ -86,40 +52,6 @@ pub fn image_repository(image: &str) -> &str {
         Some((host, rest)) if host.contains('.') || host.contains(':') || host == "localhost" => rest,
         _ => without_tag,
     }
-}
-
-/// The workloads of `kinds` whose name or a container's image repository contains one of
-/// `needles` (lowercase).
-#[must_use]
-pub fn components<'o, 'a>(
-    objects: &'o [Object<'a>],
-    kinds: &[&str],
-    needles: &[&'static str],
-) -> Vec<Component<'o, 'a>> {
-    objects.iter().filter_map(|o| component_of(o, kinds, needles)).collect()
-}
-
-/// `o` as a component: when it is of `kinds` and its name or a container's image repository
-/// contains one of `needles` (lowercase). The first container whose image matches wins, else
-/// the name.
-#[must_use]
-pub fn component_of<'o, 'a>(o: &'o Object<'a>, kinds: &[&str], needles: &[&'static str]) -> Option<Component<'o, 'a>> {
-    if !kinds.contains(&o.kind()) {
-        return None;
-    }
-    let pod = PodSpecView::of(o)?;
-    for c in pod.containers() {
-        let repo = c.image().map(image_repository).unwrap_or_default().to_ascii_lowercase();
-        if let Some(n) = needles.iter().find(|n| repo.contains(**n)) {
-            return Some(Component { object: o, needle: n, path: c.path.key("image") });
-        }
-    }
-    let name = o.name().to_ascii_lowercase();
-    needles.iter().find(|n| name.contains(**n)).map(|n| Component {
-        object: o,
-        needle: n,
-        path: FieldPath::root().key("metadata").key("name"),
-    })
 }
 
 #[cfg(test)]

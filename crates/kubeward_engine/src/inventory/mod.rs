@@ -159,9 +159,9 @@ impl Workload {
         self.automount_at.anchor(FieldPath::parse(&self.pod_path).key("automountServiceAccountToken"))
     }
 
-    /// The cluster component this workload runs, as [`crate::analysis::cluster::component_of`]
-    /// finds it: the first container whose image repository holds one of `needles`, else the
-    /// object's name; with the anchor of that image or name. `None` for other kinds.
+    /// The cluster component this workload runs, when its kind is one of `kinds`: the first
+    /// container whose image repository (see [`crate::analysis::cluster::image_repository`])
+    /// holds one of `needles`, else the object's name; with the anchor of that image or name.
     #[must_use]
     pub fn component(&self, kinds: &[&str], needles: &[&'static str]) -> Option<(&'static str, Anchor)> {
         if !kinds.contains(&self.handle.kind()) {

@@ -1,6 +1,6 @@
 //! Rules of the `rbac` area: Roles, ClusterRoles, their bindings, and the Kubernetes Dashboard.
 //! Add a rule with `cargo xtask new-rule AREA NAME`: a file here, a `mod` line and an entry in `RULES`. Typed views of RBAC objects
-//! (rules with paths, subjects, `grants`) live in `helpers.rs`.
+//! (rules with paths, subjects, `grants`) live in `crate::analysis::rbac`.
 
 use crate::rule::Rule;
 
