@@ -138,7 +138,7 @@ impl<'a> Context<'a> {
         message: impl Into<String>,
     ) -> &mut Diagnostic {
         let d = self.diagnostic(h.oref(), h.file.clone(), at.pos, at.path.clone(), message.into());
-        let d = Diagnostic { doc: Some((h.key.1, h.key.2)), ..d };
+        let d = Diagnostic { doc: Some(h.doc()), ..d };
         self.keep(d, h.exemptions.clone(), h.partial && !at.exists)
     }
 

@@ -458,33 +458,33 @@ pub fn is_namespace_object(obj: &Object<'_>) -> bool {
     obj.kind() == "Namespace" && obj.group().is_empty() && !obj.name().is_empty()
 }
 
-/// Small strings packed in one buffer: two allocations whatever their number.
+/// Small strings packed in one allocation, each as its length, `:` and its text (a netstring
+/// without the trailing comma); none costs no allocation.
 #[derive(Clone, Debug, Default)]
-pub struct Packed {
-    text: Box<str>,
-    ends: Box<[usize]>,
-}
+pub struct Packed(Box<str>);
 
 impl Packed {
     /// Packs `strs`, in order.
     #[must_use]
     pub fn new<'s>(strs: impl IntoIterator<Item = &'s str>) -> Self {
         let mut text = String::new();
-        let mut ends = Vec::new();
         for s in strs {
+            text.push_str(&s.len().to_string());
+            text.push(':');
             text.push_str(s);
-            ends.push(text.len());
         }
-        Self { text: text.into_boxed_str(), ends: ends.into_boxed_slice() }
+        Self(text.into_boxed_str())
     }
 
     /// The strings, in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        let mut start = 0;
-        self.ends.iter().map(move |&end| {
-            let s = self.text.get(start..end).unwrap_or_default();
-            start = end;
-            s
+        let mut rest: &str = &self.0;
+        std::iter::from_fn(move || {
+            let (len, tail) = rest.split_once(':')?;
+            let n: usize = len.parse().ok()?;
+            let s = tail.get(..n)?;
+            rest = tail.get(n..)?;
+            Some(s)
         })
     }
 }
@@ -654,6 +654,14 @@ pub fn pod_labels<'a>(pod: &PodSpecView<'a>) -> Option<&'a Node> {
 mod tests {
     use super::*;
     use crate::input::yaml::{load, Limits};
+
+    #[test]
+    fn packed_strings_come_back_as_written() {
+        let strs = ["app", "", "12:34", "k8s.io/name", "ünïcødé", "3:x"];
+        let p = Packed::new(strs);
+        assert_eq!(p.iter().collect::<Vec<_>>(), strs);
+        assert_eq!(Packed::new([]).iter().count(), 0);
+    }
 
     fn node(text: &str) -> Node {
         let l = load(text, Limits::default());

@@ -10,10 +10,9 @@
 //!
 //! `resourceNames` restricts a rule to named objects; rules say how they treat it.
 
-use crate::input::node::{Node, Pos};
+use crate::input::node::Node;
 use crate::input::object::{Object, ObjectRef};
 use crate::input::path::FieldPath;
-use crate::inventory::Anchor;
 
 /// The API group of the RBAC kinds.
 pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
@@ -355,57 +354,12 @@ impl Subject<'_> {
 
 /// ``service account `ns/name` ``, ``group `name` ``: a subject of `kind` and `name` whose
 /// effective namespace is `ns`.
-fn describe_subject(kind: &str, name: &str, ns: Option<&str>) -> String {
+/// ``service account `ns/name` ``, ``group `name` `` for messages.
+#[must_use]
+pub fn describe_subject(kind: &str, name: &str, ns: Option<&str>) -> String {
     match (kind == "ServiceAccount", ns) {
         (true, Some(ns)) => format!("service account `{ns}/{name}`"),
         _ => format!("{} `{name}`", kind_words(kind)),
-    }
-}
-
-/// A subject of a binding, kept in the inventory once the binding's tree is gone.
-#[derive(Clone, Debug)]
-pub struct SubjectFact {
-    /// `kind`.
-    pub kind: Box<str>,
-    /// `name`.
-    pub name: Box<str>,
-    /// `namespace`, when written.
-    pub namespace: Option<Box<str>>,
-    /// Index in `subjects`.
-    pub index: usize,
-    /// Position of the subject.
-    pub pos: Pos,
-}
-
-impl SubjectFact {
-    /// Keeps `s`, a subject of `binding`.
-    #[must_use]
-    pub fn of(binding: &Object<'_>, s: &Subject<'_>) -> Self {
-        Self {
-            kind: s.kind.into(),
-            name: s.name.into(),
-            namespace: s.namespace.map(Into::into),
-            index: s.index,
-            pos: binding.pos(&s.path),
-        }
-    }
-
-    /// The subject's namespace: its own, else the binding's (`binding_ns`).
-    #[must_use]
-    pub fn effective_namespace<'b>(&'b self, binding_ns: Option<&'b str>) -> Option<&'b str> {
-        self.namespace.as_deref().filter(|n| !n.is_empty()).or(binding_ns)
-    }
-
-    /// [`Subject::describe`], given the binding's namespace.
-    #[must_use]
-    pub fn describe(&self, binding_ns: Option<&str>) -> String {
-        describe_subject(&self.kind, &self.name, self.effective_namespace(binding_ns))
-    }
-
-    /// The subject's path (`/subjects/0`) and position.
-    #[must_use]
-    pub fn anchor(&self) -> Anchor {
-        Anchor { path: FieldPath::root().key("subjects").index(self.index), pos: self.pos, exists: true }
     }
 }
 

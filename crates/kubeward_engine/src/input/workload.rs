@@ -216,6 +216,7 @@ impl<'a> PodSpecView<'a> {
                             node: c,
                             path: self.path.key(kind.field()).index(i),
                             kind,
+                            index: i,
                             pod_spec: self.spec,
                             pod_path: self.path.clone(),
                         });
@@ -247,6 +248,8 @@ pub struct ContainerView<'a> {
     pub path: FieldPath,
     /// Init, regular or ephemeral.
     pub kind: ContainerKind,
+    /// Its index in its list.
+    pub index: usize,
     pod_spec: &'a Node,
     pod_path: FieldPath,
 }

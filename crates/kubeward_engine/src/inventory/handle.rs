@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use crate::input::node::Pos;
-use crate::input::object::{Object, ObjectKey, ObjectRef};
+use crate::input::object::{Object, ObjectRef};
 use crate::input::path::FieldPath;
 use crate::settings::Settings;
 use crate::suppression::{shared_exemptions, Exemption};
@@ -20,8 +20,8 @@ pub struct Handle {
     has_namespace: bool,
     /// The file (`None` for API input).
     pub file: Option<Arc<str>>,
-    /// File, document and List item indexes (for fixes and the exemption cache).
-    pub key: ObjectKey,
+    /// Document and List item indexes in the file (for fixes).
+    doc: (u32, Option<u32>),
     /// A partial object (a kustomize patch).
     pub partial: bool,
     /// The object's valid `kubeward.io/` exemptions (empty when the settings disallow them).
@@ -48,10 +48,16 @@ impl Handle {
             ends: [fit(e0), fit(e1), fit(e2)],
             has_namespace: o.namespace.is_some(),
             file: obj.origin.file.clone(),
-            key: obj.origin.key(),
+            doc: (fit(obj.origin.doc_index), obj.origin.item.map(fit)),
             partial: obj.origin.partial,
             exemptions,
         })
+    }
+
+    /// The document's index in its file, and the item's in a `List`.
+    #[must_use]
+    pub fn doc(&self) -> (usize, Option<usize>) {
+        (self.doc.0 as usize, self.doc.1.map(|i| i as usize))
     }
 
     fn part(&self, i: usize) -> &str {
@@ -133,26 +139,42 @@ impl Anchor {
     }
 }
 
-/// The position of a field whose path an entry implies: an [`Anchor`] without its path.
+/// The position of a field whose path an entry implies: an [`Anchor`] without its path, in
+/// 8 bytes (every workload of a run keeps several).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Spot {
-    /// The field's position, or its nearest existing parent's.
-    pub pos: Pos,
-    /// Whether the field itself is written.
-    pub exists: bool,
+    line: u32,
+    /// The column, and whether the field itself is written in the top bit.
+    col_exists: u32,
 }
 
 impl Spot {
+    const EXISTS: u32 = 1 << 31;
+
     /// Resolves `path` in `obj`.
     #[must_use]
     pub fn of(obj: &Object<'_>, path: &FieldPath) -> Self {
-        Self { pos: obj.pos(path), exists: path.lookup(obj.root).is_some() }
+        let pos = obj.pos(path);
+        let exists = if path.lookup(obj.root).is_some() { Self::EXISTS } else { 0 };
+        Self { line: pos.line, col_exists: pos.col.min(Self::EXISTS - 1) | exists }
+    }
+
+    /// The field's position, or its nearest existing parent's.
+    #[must_use]
+    pub fn pos(self) -> Pos {
+        Pos { line: self.line, col: self.col_exists & !Self::EXISTS }
+    }
+
+    /// Whether the field itself is written.
+    #[must_use]
+    pub fn exists(self) -> bool {
+        self.col_exists & Self::EXISTS != 0
     }
 
     /// The anchor of `path` at this spot.
     #[must_use]
     pub fn anchor(self, path: FieldPath) -> Anchor {
-        Anchor { path, pos: self.pos, exists: self.exists }
+        Anchor { path, pos: self.pos(), exists: self.exists() }
     }
 }
 

@@ -27,12 +27,12 @@ use crate::analysis::cluster::{cluster_anchor_rank, gap_resource, namespace_scop
 use crate::analysis::network::{
     is_fragment, is_namespace_object, ns_of, pod_labels, OwnedSelector, PodLabels, PolicyView,
 };
-use crate::analysis::rbac::{self, rbac_kind, role_ref, RbacKind, SubjectFact};
+use crate::analysis::rbac::{self, rbac_kind, role_ref, RbacKind};
 use crate::images::ScannerReport;
 use crate::input::node::{Node, Pos};
 use crate::input::object::{Object, Origin};
 use crate::input::path::FieldPath;
-use crate::input::workload::PodSpecView;
+use crate::input::workload::{ContainerKind, PodSpecView};
 use crate::input::yaml::Document;
 use crate::settings::Settings;
 use crate::snapshot::{Snapshot, SourceFile};
@@ -138,9 +138,7 @@ pub struct Workload {
     /// The pod labels (empty for a fragment or a pod on the host network: no policy selects
     /// those).
     pub labels: PodLabels,
-    /// JSON pointer of the pod labels.
-    pub labels_path: Arc<str>,
-    /// Where the pod labels are.
+    /// Where the pod labels are (see [`Workload::labels_path`]).
     pub labels_at: Spot,
     /// The ServiceAccount the pod names (`serviceAccountName`, else `serviceAccount`).
     pub service_account: Option<Arc<str>>,
@@ -153,6 +151,13 @@ pub struct Workload {
 }
 
 impl Workload {
+    /// JSON pointer of the pod labels: the pod's metadata beside the pod spec.
+    #[must_use]
+    pub fn labels_path(&self) -> FieldPath {
+        let parent = self.pod_path.rsplit_once('/').map_or("", |(p, _)| p);
+        FieldPath::parse(parent).key("metadata").key("labels")
+    }
+
     /// The anchor of `automountServiceAccountToken` of the pod spec.
     #[must_use]
     pub fn automount_anchor(&self) -> Anchor {
@@ -170,7 +175,7 @@ impl Workload {
         for c in &self.containers {
             let repo = crate::analysis::cluster::image_repository(&c.image).to_ascii_lowercase();
             if let Some(n) = needles.iter().find(|n| repo.contains(**n)) {
-                return Some((n, Anchor { path: FieldPath::parse(&c.image_path), pos: c.image_at, exists: true }));
+                return Some((n, Anchor { path: c.image_path(&self.pod_path), pos: c.image_at, exists: true }));
             }
         }
         let name = self.handle.name().to_ascii_lowercase();
@@ -187,16 +192,26 @@ pub struct Container {
     pub name: Arc<str>,
     /// `image`.
     pub image: Arc<str>,
-    /// JSON pointer of its `image`.
-    pub image_path: Arc<str>,
     /// Where its `image` is.
     pub image_at: Pos,
+    /// Its list (`initContainers`, `containers`, `ephemeralContainers`) and index there.
+    pub list: ContainerKind,
+    /// Its index in the list.
+    pub index: u32,
+}
+
+impl Container {
+    /// JSON pointer of its `image`, given the pod spec's.
+    #[must_use]
+    pub fn image_path(&self, pod_path: &str) -> FieldPath {
+        FieldPath::parse(pod_path).key(self.list.field()).index(self.index as usize).key("image")
+    }
 }
 
 /// A Kubernetes NetworkPolicy (`networking.k8s.io` or `extensions`).
 pub struct NetworkPolicy {
-    /// Its namespace key (`None` when unset or empty).
-    pub namespace: Option<Box<str>>,
+    /// Its namespace key (`None` when unset or empty; interned).
+    pub namespace: Option<Arc<str>>,
     /// Whether its group is `networking.k8s.io`.
     pub networking_group: bool,
     /// Whether it is a default deny of ingress (see [`PolicyView::is_default_deny`]).
@@ -209,8 +224,8 @@ pub struct NetworkPolicy {
 
 /// A core ServiceAccount.
 pub struct ServiceAccount {
-    /// `metadata.namespace`, as written.
-    pub namespace: Option<Box<str>>,
+    /// `metadata.namespace`, as written (interned).
+    pub namespace: Option<Arc<str>>,
     /// `metadata.name`.
     pub name: Box<str>,
     /// Its `automountServiceAccountToken`.
@@ -221,12 +236,12 @@ pub struct ServiceAccount {
 pub struct Role {
     /// `Role` or `ClusterRole`.
     pub kind: RbacKind,
-    /// `metadata.name`.
-    pub name: Box<str>,
-    /// `metadata.namespace` (never for a ClusterRole).
-    pub namespace: Option<Box<str>>,
-    /// What its rules allow, in words ([`rbac::describe_rules`]).
-    pub rules: Option<Box<str>>,
+    /// `metadata.name` (interned: role names repeat across namespaces).
+    pub name: Arc<str>,
+    /// `metadata.namespace` (never for a ClusterRole; interned).
+    pub namespace: Option<Arc<str>>,
+    /// What its rules allow, in words ([`rbac::describe_rules`]; interned).
+    pub rules: Option<Arc<str>>,
     /// A ClusterRole other than `cluster-admin` with a rule allowing `*` verbs on `*` resources.
     pub allows_all: bool,
     /// The read verbs a ClusterRole grants on secrets ([`rbac::secret_read_verbs`]).
@@ -240,13 +255,13 @@ pub struct Binding {
     /// `RoleBinding` or `ClusterRoleBinding`.
     pub kind: RbacKind,
     /// What rules written on the binding itself would allow (a malformed binding).
-    pub rules: Option<Box<str>>,
-    /// `roleRef.kind` and `roleRef.name` (see [`role_ref`]).
-    pub role_ref: Option<(Box<str>, Box<str>)>,
+    pub rules: Option<Arc<str>>,
+    /// `roleRef.kind` and `roleRef.name` (see [`role_ref`]; interned).
+    pub role_ref: Option<(Arc<str>, Arc<str>)>,
     /// A built-in binding of Kubernetes (`kubernetes.io/bootstrapping: rbac-defaults`).
     pub builtin_default: bool,
     /// The subjects with a kind and a name.
-    pub subjects: Box<[SubjectFact]>,
+    pub subjects: Box<[BindingSubject]>,
 }
 
 impl Binding {
@@ -270,8 +285,54 @@ impl Binding {
 
     /// A subject of this binding, described for messages.
     #[must_use]
-    pub fn describe_subject(&self, s: &SubjectFact) -> String {
+    pub fn describe_subject(&self, s: &BindingSubject) -> String {
         s.describe(self.handle.namespace())
+    }
+}
+
+/// A subject of a binding (one with a kind and a name).
+#[derive(Clone, Debug)]
+pub struct BindingSubject {
+    /// `kind` (interned).
+    pub kind: Arc<str>,
+    /// `name`.
+    pub name: Box<str>,
+    /// `namespace`, when written (interned).
+    pub namespace: Option<Arc<str>>,
+    /// Index in `subjects`.
+    pub index: u32,
+    /// Position of the subject.
+    pub pos: Pos,
+}
+
+impl BindingSubject {
+    fn of(binding: &Object<'_>, s: &rbac::Subject<'_>) -> Self {
+        Self {
+            kind: intern(s.kind),
+            name: s.name.into(),
+            namespace: s.namespace.map(intern),
+            index: u32::try_from(s.index).unwrap_or(u32::MAX),
+            pos: binding.pos(&s.path),
+        }
+    }
+
+    /// The subject's namespace: its own, else the binding's (`binding_ns`).
+    #[must_use]
+    pub fn effective_namespace<'b>(&'b self, binding_ns: Option<&'b str>) -> Option<&'b str> {
+        self.namespace.as_deref().filter(|n| !n.is_empty()).or(binding_ns)
+    }
+
+    /// ``service account `ns/name` ``, ``group `name` `` for messages, given the binding's
+    /// namespace.
+    #[must_use]
+    pub fn describe(&self, binding_ns: Option<&str>) -> String {
+        rbac::describe_subject(&self.kind, &self.name, self.effective_namespace(binding_ns))
+    }
+
+    /// The subject's path (`/subjects/0`) and position.
+    #[must_use]
+    pub fn anchor(&self) -> Anchor {
+        Anchor { path: FieldPath::root().key("subjects").index(self.index as usize), pos: self.pos, exists: true }
     }
 }
 
@@ -523,7 +584,7 @@ impl Inventory {
                 return;
             }
             ("ServiceAccount", "") => self.service_accounts.push(ServiceAccount {
-                namespace: obj.namespace().map(Into::into),
+                namespace: obj.namespace().map(intern),
                 name: obj.name().into(),
                 automount: obj.root.get("automountServiceAccountToken").and_then(Node::as_bool),
             }),
@@ -539,7 +600,7 @@ impl Inventory {
         if let Some(p) = PolicyView::of(obj) {
             use crate::analysis::network::{Direction, LabelSelector};
             self.network_policies.push(NetworkPolicy {
-                namespace: ns_of(obj).map(Into::into),
+                namespace: ns_of(obj).map(intern),
                 networking_group: obj.group() == "networking.k8s.io",
                 deny_ingress: p.is_default_deny(Direction::Ingress),
                 deny_egress: p.is_default_deny(Direction::Egress),
@@ -561,13 +622,13 @@ impl Inventory {
     }
 
     fn add_rbac(&mut self, obj: &Object<'_>, kind: RbacKind, handle: &mut impl FnMut() -> ObjectHandle) {
-        let rules = rbac::describe_rules(obj).map(Into::into);
+        let rules = rbac::describe_rules(obj).as_deref().map(intern);
         if kind.is_role() {
             let cluster = kind == RbacKind::ClusterRole;
             self.roles.push(Role {
                 kind,
-                name: obj.name().into(),
-                namespace: if cluster { None } else { obj.namespace().map(Into::into) },
+                name: intern(obj.name()),
+                namespace: if cluster { None } else { obj.namespace().map(intern) },
                 rules,
                 allows_all: cluster && rbac::allows_all(obj),
                 secret_read_verbs: if cluster { rbac::secret_read_verbs(obj).into() } else { Box::default() },
@@ -578,9 +639,9 @@ impl Inventory {
             handle: handle(),
             kind,
             rules,
-            role_ref: role_ref(obj).map(|r| (r.kind.into(), r.name.into())),
+            role_ref: role_ref(obj).map(|r| (intern(r.kind), intern(r.name))),
             builtin_default: rbac::is_builtin_default(obj),
-            subjects: rbac::subjects(obj).iter().map(|s| SubjectFact::of(obj, s)).collect(),
+            subjects: rbac::subjects(obj).iter().map(|s| BindingSubject::of(obj, s)).collect(),
         });
     }
 }
@@ -590,11 +651,10 @@ fn workload(obj: &Object<'_>, pod: &PodSpecView<'_>, handle: ObjectHandle) -> Wo
     let ns_path = FieldPath::root().join(if ns_of(obj).is_some() { "metadata/namespace" } else { "metadata" });
     let fragment = is_fragment(pod);
     let host_network = pod.get("hostNetwork").is_some_and(Node::is_true);
-    let labels_path = pod.meta_path.key("labels");
     let (labels, labels_at) = if fragment || host_network {
         (PodLabels::default(), Spot::default())
     } else {
-        (PodLabels::of(pod_labels(pod)), Spot::of(obj, &labels_path))
+        (PodLabels::of(pod_labels(pod)), Spot::of(obj, &pod.meta_path.key("labels")))
     };
     let automount = pod.get("automountServiceAccountToken").and_then(Node::as_bool);
     let automount_at = if automount == Some(false) {
@@ -612,7 +672,8 @@ fn workload(obj: &Object<'_>, pod: &PodSpecView<'_>, handle: ObjectHandle) -> Wo
                 name: intern(c.name()),
                 image: intern(image),
                 image_at: obj.pos(&path),
-                image_path: intern(path.as_str()),
+                list: c.kind,
+                index: u32::try_from(c.index).unwrap_or(u32::MAX),
             })
         })
         .collect();
@@ -623,7 +684,6 @@ fn workload(obj: &Object<'_>, pod: &PodSpecView<'_>, handle: ObjectHandle) -> Wo
         fragment,
         host_network,
         labels,
-        labels_path: intern(labels_path.as_str()),
         labels_at,
         service_account: crate::rules::pod::account_helpers::named_service_account(pod).1.map(intern),
         automount,

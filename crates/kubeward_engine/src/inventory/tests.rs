@@ -43,17 +43,21 @@ fn each_kind_lands_in_its_typed_section_in_file_order() {
     assert_eq!(names, ["Deployment/shop/web", "Pod/shop/later"], "file order across appended files");
     let web = inv.workloads().iter().next().expect("web");
     assert_eq!(web.labels.get("tier"), Some("front"));
-    assert_eq!(&*web.labels_path, "/spec/template/metadata/labels");
+    assert_eq!(web.labels_path().as_str(), "/spec/template/metadata/labels");
     assert_eq!(web.service_account.as_deref(), Some("web"));
     assert_eq!(web.automount, None);
     assert_eq!(web.automount_anchor().path.as_str(), "/spec/template/spec/automountServiceAccountToken");
     // Containers with an image, init containers included; strings interned once per run.
-    let images: Vec<_> = web.containers.iter().map(|c| (&*c.name, &*c.image, &*c.image_path)).collect();
+    let images: Vec<_> = web
+        .containers
+        .iter()
+        .map(|c| (&*c.name, &*c.image, c.image_path(&web.pod_path).as_str().to_string()))
+        .collect();
     assert_eq!(
         images,
         [
-            ("init", "busybox:1.36", "/spec/template/spec/initContainers/0/image"),
-            ("app", "registry.example.com/web:1.0", "/spec/template/spec/containers/0/image"),
+            ("init", "busybox:1.36", "/spec/template/spec/initContainers/0/image".to_string()),
+            ("app", "registry.example.com/web:1.0", "/spec/template/spec/containers/0/image".to_string()),
         ]
     );
     let later = inv.workloads().iter().nth(1).expect("later");

@@ -1,6 +1,5 @@
 use crate::context::Context;
 use crate::images::{normalize_image, ScannerReport};
-use crate::input::path::FieldPath;
 use crate::inventory::{Anchor, Inventory, ObjectHandle, ScannerReportEntry};
 use crate::rule::{Rule, Severity};
 
@@ -122,7 +121,7 @@ impl Rule for VulnerableImage {
                             u.push(format!("{} (container `{}`)", w.handle, c.name));
                         }
                         // The container has an `image`: the anchor's field exists.
-                        let at = Anchor { path: FieldPath::parse(&c.image_path), pos: c.image_at, exists: true };
+                        let at = Anchor { path: c.image_path(&w.pod_path), pos: c.image_at, exists: true };
                         runs.push((r, &w.handle, at, &c.name, &c.image));
                     }
                 }

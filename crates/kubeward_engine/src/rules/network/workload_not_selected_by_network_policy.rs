@@ -2,7 +2,6 @@ use std::collections::HashMap;
 
 use crate::analysis::network::{describe_ns, OwnedSelector};
 use crate::context::Context;
-use crate::input::path::FieldPath;
 use crate::inventory::Inventory;
 use crate::rule::Rule;
 
@@ -119,7 +118,7 @@ impl Rule for WorkloadNotSelectedByNetworkPolicy {
             let detail = if policies.is_empty() { ", which has no NetworkPolicy" } else { "" };
             cx.report_at(
                 handle,
-                &w.labels_at.anchor(FieldPath::parse(&w.labels_path)),
+                &w.labels_at.anchor(w.labels_path()),
                 format!(
                     "the pods of `{}` are selected by no NetworkPolicy of {}{detail} in the scanned files",
                     handle.name(),

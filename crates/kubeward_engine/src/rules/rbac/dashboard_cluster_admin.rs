@@ -1,9 +1,9 @@
 use std::collections::HashSet;
 
-use crate::analysis::rbac::{describe, rbac_kind, role_ref, subjects, RbacKind, Subject, SubjectFact};
+use crate::analysis::rbac::{describe, rbac_kind, role_ref, subjects, RbacKind, Subject};
 use crate::context::Context;
 use crate::input::object::Object;
-use crate::inventory::Inventory;
+use crate::inventory::{BindingSubject, Inventory};
 use crate::rule::{Rule, Severity};
 
 crate::declare_rule! {
@@ -78,7 +78,7 @@ fn is_dashboard(s: &Subject<'_>) -> bool {
 }
 
 /// [`is_dashboard`] of a subject kept in the inventory.
-fn is_dashboard_fact(s: &SubjectFact) -> bool {
+fn is_dashboard_fact(s: &BindingSubject) -> bool {
     &*s.kind == "ServiceAccount" && s.name.contains("dashboard")
 }
 

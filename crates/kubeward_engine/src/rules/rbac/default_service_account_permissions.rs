@@ -1,8 +1,8 @@
 use std::collections::{BTreeMap, HashMap};
 
-use crate::analysis::rbac::{RbacKind, SubjectFact};
+use crate::analysis::rbac::RbacKind;
 use crate::context::Context;
-use crate::inventory::{Anchor, Binding, Inventory, ObjectHandle};
+use crate::inventory::{Anchor, Binding, BindingSubject, Inventory, ObjectHandle};
 use crate::rule::Rule;
 
 /// What one binding gives the `default` ServiceAccounts it reaches.
@@ -119,7 +119,7 @@ impl Rule for DefaultServiceAccountPermissions {
             let ns = if kind == "ClusterRole" { None } else { ns };
             index.get(&(kind, name, ns)).copied()
         };
-        let mut grants: Vec<(&Binding, &SubjectFact, Grant<'_>)> = Vec::new();
+        let mut grants: Vec<(&Binding, &BindingSubject, Grant<'_>)> = Vec::new();
         // Bindings (not built in) with the subjects that reach a `default` ServiceAccount.
         for b in inv.bindings().iter().filter(|b| !b.builtin_default) {
             let Some((r_kind, r_name)) = b.role_ref.as_ref().map(|(k, n)| (&**k, &**n)) else { continue };
@@ -162,7 +162,7 @@ impl Rule for DefaultServiceAccountPermissions {
             }
         }
         for (ns, ns_obj) in &namespaces {
-            let mine: Vec<&(&Binding, &SubjectFact, Grant<'_>)> =
+            let mine: Vec<&(&Binding, &BindingSubject, Grant<'_>)> =
                 grants.iter().filter(|(_, _, g)| g.reaches.is_none_or(|r| r == *ns)).collect();
             let Some((first_binding, first_subject, _)) = mine.first() else { continue };
             let list: Vec<String> =
