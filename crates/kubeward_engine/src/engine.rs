@@ -14,8 +14,8 @@ use rayon::prelude::*;
 use crate::context::Context;
 use crate::cross::{CrossDyn, DocumentRef, Facts};
 use crate::diagnostic::{Diagnostic, InputError};
+use crate::dispatch::Dispatch;
 use crate::input::object::{objects_in, Origin};
-use crate::input::workload::PodSpecView;
 pub use crate::packed::Runs;
 use crate::packed::{PackedFindings, PackedIter};
 use crate::registry::rules;
@@ -24,35 +24,127 @@ use crate::settings::Settings;
 use crate::snapshot::{Snapshot, SourceFile};
 
 /// The outcome of a run.
+///
+/// Its fields are private: the findings are read through [`Report::findings`] (in report
+/// order, the compressed ones decoded as they come) and counted by [`Report::counts`], so no
+/// writer can read only the part held in memory. `--baseline` and `--min-severity` hide
+/// findings from that view without decoding them into memory ([`Report::hide`],
+/// [`Report::hide_below`]).
 #[derive(Clone, Debug, Default)]
 pub struct Report {
-    /// Findings, sorted by file, position and code.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Findings held in memory, sorted by file, position and code.
+    diagnostics: Vec<Diagnostic>,
     /// Inputs that could not be read or parsed.
-    pub errors: Vec<InputError>,
+    errors: Vec<InputError>,
     /// Files read.
-    pub files: usize,
+    files: usize,
     /// Kubernetes objects audited.
-    pub objects: usize,
+    objects: usize,
     /// Findings dropped by annotation exemptions.
-    pub exempted: usize,
+    exempted: usize,
     /// Rules that ran.
-    pub rules_run: usize,
+    rules_run: usize,
     /// Findings dropped because the baseline (`--baseline`) records them.
-    pub hidden_by_baseline: usize,
+    hidden_by_baseline: usize,
     /// Findings not shown because they are below `--min-severity` (they still count for the
     /// exit code and the score), and that level.
-    pub hidden_below: Option<(crate::rule::Severity, usize)>,
+    hidden_below: Option<(crate::rule::Severity, usize)>,
     /// The score of the whole audit, fixed before `--min-severity` hid findings (the score
     /// judges the audit, not the view of it).
-    pub pinned_score: Option<crate::report::score::Score>,
+    pinned_score: Option<crate::report::score::Score>,
     /// Findings of a streaming scan kept compressed (see [`crate::packed`]); `diagnostics` then
     /// holds the rest. [`Report::findings`] yields both, in order.
-    pub packed: Option<Arc<[PackedFindings]>>,
+    packed: Option<Arc<[PackedFindings]>>,
+    /// Findings hidden by the baseline: bit `i` is set when the `i`-th finding in report
+    /// order is hidden (see [`Report::hide`]).
+    hidden: Option<Arc<[u64]>>,
+    /// Findings hidden per severity by the baseline (indexed like [`Severity::ALL`]).
+    ///
+    /// [`Severity::ALL`]: crate::rule::Severity::ALL
+    hidden_counts: [usize; 5],
 }
 
 impl Report {
-    /// Findings per severity, most severe first.
+    /// A report of the given findings (in report order) and input errors, counting no file
+    /// and no object (see [`Report::with_counts`]).
+    #[must_use]
+    pub fn new(findings: Vec<Diagnostic>, errors: Vec<InputError>) -> Self {
+        Self { diagnostics: findings, errors, ..Self::default() }
+    }
+
+    /// The report with the given counts of files read, objects audited and rules run.
+    #[must_use]
+    pub fn with_counts(self, files: usize, objects: usize, rules_run: usize) -> Self {
+        Self { files, objects, rules_run, ..self }
+    }
+
+    /// The report with `n` findings exempted by annotation (report writers' tests).
+    #[cfg(test)]
+    #[must_use]
+    pub(crate) fn with_exempted(self, n: usize) -> Self {
+        Self { exempted: n, ..self }
+    }
+
+    /// Inputs that could not be read or parsed.
+    #[must_use]
+    pub fn errors(&self) -> &[InputError] {
+        &self.errors
+    }
+
+    /// Files read.
+    #[must_use]
+    pub fn files(&self) -> usize {
+        self.files
+    }
+
+    /// Sets the number of files read (`kubeward cluster` reads no file: its pages are not).
+    pub fn set_files(&mut self, files: usize) {
+        self.files = files;
+    }
+
+    /// Kubernetes objects audited.
+    #[must_use]
+    pub fn objects(&self) -> usize {
+        self.objects
+    }
+
+    /// Sets the number of objects audited.
+    pub fn set_objects(&mut self, objects: usize) {
+        self.objects = objects;
+    }
+
+    /// Findings dropped by annotation exemptions.
+    #[must_use]
+    pub fn exempted(&self) -> usize {
+        self.exempted
+    }
+
+    /// Rules that ran.
+    #[must_use]
+    pub fn rules_run(&self) -> usize {
+        self.rules_run
+    }
+
+    /// Findings hidden because the baseline (`--baseline`) records them.
+    #[must_use]
+    pub fn hidden_by_baseline(&self) -> usize {
+        self.hidden_by_baseline
+    }
+
+    /// The level of `--min-severity` and how many findings it hides.
+    #[must_use]
+    pub fn hidden_below(&self) -> Option<(crate::rule::Severity, usize)> {
+        self.hidden_below
+    }
+
+    /// The score fixed before `--min-severity` hid findings.
+    #[must_use]
+    pub fn pinned_score(&self) -> Option<crate::report::score::Score> {
+        self.pinned_score
+    }
+
+    /// Findings per severity, most severe first (the findings shown: those hidden by the
+    /// baseline or below `--min-severity` count 0).
     #[must_use]
     pub fn counts(&self) -> [(crate::rule::Severity, usize); 5] {
         let mut packed = [0usize; 5];
@@ -63,42 +155,85 @@ impl Report {
         }
         let mut i = 0;
         crate::rule::Severity::ALL.map(|s| {
-            let n = packed[i] + self.diagnostics.iter().filter(|d| d.severity == s).count();
+            let n = packed[i] + self.diagnostics.iter().filter(|d| d.severity == s).count() - self.hidden_counts[i];
             i += 1;
-            (s, n)
+            let shown = self.hidden_below.is_none_or(|(min, _)| s >= min);
+            (s, if shown { n } else { 0 })
         })
     }
 
-    /// How many findings the report has.
+    /// How many findings the report shows.
     #[must_use]
     pub fn finding_count(&self) -> usize {
-        self.diagnostics.len() + self.packed.iter().flat_map(|s| s.iter()).map(PackedFindings::len).sum::<usize>()
+        self.counts().iter().map(|(_, n)| n).sum()
     }
 
-    /// Every finding, in report order (decoding the compressed ones as it goes).
+    /// Every finding shown, in report order (decoding the compressed ones as it goes).
     pub fn findings(&self) -> impl Iterator<Item = Cow<'_, Diagnostic>> + '_ {
+        let min = self.hidden_below.map(|(min, _)| min);
+        let hidden = self.hidden.as_deref();
+        self.all_findings()
+            .enumerate()
+            .filter(move |(i, d)| !is_set(hidden, *i) && min.is_none_or(|m| d.severity >= m))
+            .map(|(_, d)| d)
+    }
+
+    /// Every finding shown, in report order, in memory.
+    #[must_use]
+    pub fn into_findings(self) -> Vec<Diagnostic> {
+        self.findings().map(Cow::into_owned).collect()
+    }
+
+    /// Every finding, hidden or not, in report order.
+    fn all_findings(&self) -> Merge<'_> {
         Merge::new(self.packed.iter().flat_map(|s| s.iter()).map(PackedFindings::iter).collect(), &self.diagnostics)
     }
 
-    /// Hides the findings below `min` (`--min-severity`): the score is pinned first, and the
-    /// summary says how many were hidden.
-    pub fn hide_below(&mut self, min: crate::rule::Severity) {
-        self.pinned_score = crate::report::score::score(self);
-        self.materialize();
-        let before = self.diagnostics.len();
-        self.diagnostics.retain(|d| d.severity >= min);
-        self.hidden_below = Some((min, before - self.diagnostics.len()));
+    /// The findings held in memory (a part of them in a streaming scan: never the report's
+    /// findings, see [`Report::findings`]). Compressed findings always name registered rules,
+    /// so a writer looks here for rules that are not registered (tests).
+    pub(crate) fn in_memory_part(&self) -> &[Diagnostic] {
+        &self.diagnostics
     }
 
-    /// Moves the compressed findings into `diagnostics` (for the few consumers that need them
-    /// all at once).
-    pub fn materialize(&mut self) {
-        if self.packed.is_some() {
-            let all: Vec<Diagnostic> = self.findings().map(Cow::into_owned).collect();
-            self.diagnostics = all;
-            self.packed = None;
-        }
+    /// Hides the findings below `min` (`--min-severity`): the score is pinned first, and the
+    /// summary says how many were hidden. Nothing is decoded: [`Report::findings`] and
+    /// [`Report::counts`] leave them out.
+    pub fn hide_below(&mut self, min: crate::rule::Severity) {
+        self.pinned_score = crate::report::score::score(self);
+        let below = self.counts().iter().filter(|(s, _)| *s < min).map(|(_, n)| n).sum();
+        self.hidden_below = Some((min, below));
     }
+
+    /// Hides the findings for which `hide` says so (called once per finding, in report
+    /// order), counting them in [`Report::hidden_by_baseline`]; the findings are decoded one
+    /// at a time, and only a bit per finding is kept.
+    pub fn hide(&mut self, mut hide: impl FnMut(&Diagnostic) -> bool) {
+        let mut bits: Vec<u64> = self.hidden.as_deref().map(<[u64]>::to_vec).unwrap_or_default();
+        let mut counts = self.hidden_counts;
+        let mut n = 0;
+        for (i, d) in self.all_findings().enumerate() {
+            if is_set(Some(&bits), i) || !hide(&d) {
+                continue;
+            }
+            if bits.len() <= i / 64 {
+                bits.resize(i / 64 + 1, 0);
+            }
+            bits[i / 64] |= 1 << (i % 64);
+            if let Some(k) = crate::rule::Severity::ALL.iter().position(|s| *s == d.severity) {
+                counts[k] += 1;
+            }
+            n += 1;
+        }
+        self.hidden = Some(bits.into());
+        self.hidden_counts = counts;
+        self.hidden_by_baseline += n;
+    }
+}
+
+/// Whether bit `i` is set.
+fn is_set(bits: Option<&[u64]>, i: usize) -> bool {
+    bits.and_then(|b| b.get(i / 64)).is_some_and(|w| w & (1 << (i % 64)) != 0)
 }
 
 /// Merges the compressed findings (the files' and each cross-object rule's, or the sorted runs
@@ -207,23 +342,41 @@ pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn 
     report
 }
 
-/// A streaming run: files are audited as they are read and dropped, keeping only the facts of
+/// A streaming run: inputs are audited as they are read and dropped, keeping only the facts of
 /// cross-object rules (and the few files that `check_snapshot` rules retain).
 ///
+/// The stream owns the protocol: it audits inputs (in parallel), compresses their findings and
+/// absorbs them in report order. Front ends hand it inputs in one of two ways:
+///
+/// - [`Stream::feed`]: inputs read here (`kubeward scan`'s files), in batches audited in
+///   parallel and absorbed in order, one batch absorbed while the next is audited; a large
+///   file is audited in [`Parts`];
+/// - [`Stream::pages`]: inputs that arrive elsewhere, audited where they arrive and absorbed
+///   in the order the source says (`kubeward cluster`'s API pages).
+///
 /// ```text
-/// let mut s = Stream::new(&settings, &rules);
-/// for (i, file) in files { let out = s.audit(i, &file); s.absorb(out); }   // audit in parallel
+/// let mut s = Stream::with_settings(&settings);
+/// s.feed(items, |auditor, i, item| (Some(auditor.audit(i, &read(item))), ()), |()| {});
 /// let report = s.finish(errors);
 /// ```
+///
+/// `kubeward fix`, `node`, `images` and the snapshot tests call [`run`] on a snapshot; it
+/// uses the same [`Plan`] (dispatch) and [`Accumulator`] (absorb). So does admission
+/// ([`Plan::check_each`]).
 pub struct Stream<'s> {
     plan: Plan<'s>,
     acc: Accumulator,
+    // lead: retained files go away
     retained: Snapshot,
     files: usize,
     pack: PackedFindings,
     /// An unordered stream's findings (see [`Stream::unordered`]).
     runs: Option<Runs>,
 }
+
+/// Inputs audited per batch by [`Stream::feed`]: read, parsed and audited in parallel, then
+/// absorbed in order.
+const BATCH: usize = 512;
 
 impl<'s> Stream<'s> {
     /// A stream over the selected rules.
@@ -237,7 +390,7 @@ impl<'s> Stream<'s> {
     /// A stream over the rules the settings select whose inputs do not come in report order
     /// (the pages of API lists: no file, so findings sort by code and object). Findings are
     /// gathered in sorted runs, each compressed, and merged when the report is written (an
-    /// external sort); a file's findings may be packed first ([`FileOut::pack`]).
+    /// external sort).
     #[must_use]
     pub fn unordered(settings: &'s Settings) -> Self {
         Self::unordered_with_run_len(settings, crate::packed::RUN)
@@ -258,22 +411,84 @@ impl<'s> Stream<'s> {
         Self::new(settings, &selected)
     }
 
-    /// Audits file `index` (callable from several threads at once).
+    /// Audits input `index` (one at a time: [`Stream::feed`] audits in parallel).
     #[must_use]
-    pub fn audit(&self, index: usize, file: &SourceFile) -> FileOut {
-        self.plan.audit_file(index, file, 0, true)
+    pub fn audit(&self, index: usize, file: &SourceFile) -> Audited {
+        Auditor { plan: &self.plan }.audit(index, file)
     }
 
-    /// Takes a file's results, in the order of the files' paths (the report's order); `file`
-    /// is kept when a whole-snapshot rule needs it. The file's findings are compressed (their
-    /// fixes dropped: a scan reports, `kubeward fix` runs without streaming).
-    pub fn absorb(&mut self, out: FileOut, file: Option<SourceFile>) {
-        self.split().1.absorb(out, file);
+    /// Absorbs an input's results, in report order (the order of the files' paths; an
+    /// unordered stream sorts them itself).
+    pub fn absorb(&mut self, audited: Audited) {
+        self.split().1.take(audited);
+    }
+
+    /// Reads, audits and absorbs `items`, in report order: `audit` reads and audits one item
+    /// on any thread (with the `index` of its position among the items) and returns its
+    /// results (none when it could not be read) and what the caller keeps of it; the stream
+    /// absorbs the results in the items' order, in batches (the previous batch absorbed
+    /// while the next is audited), and hands the caller's part to `done`, in the same order.
+    pub fn feed<T, X, A, D>(&mut self, items: impl IntoIterator<Item = T>, audit: A, mut done: D)
+    where
+        T: Send,
+        X: Send,
+        A: Fn(&Auditor<'_, 's>, usize, T) -> (Option<Audited>, X) + Sync,
+        D: FnMut(X) + Send,
+    {
+        let mut index = 0usize;
+        let mut rest = items.into_iter();
+        let mut pending: Vec<(Option<Audited>, X)> = Vec::new();
+        loop {
+            let batch: Vec<T> = rest.by_ref().take(BATCH).collect();
+            if batch.is_empty() && pending.is_empty() {
+                break;
+            }
+            let (auditor, mut sink) = self.split();
+            let base = index;
+            index += batch.len();
+            let (results, ()) = rayon::join(
+                || {
+                    batch
+                        .into_par_iter()
+                        .enumerate()
+                        .map(|(j, item)| audit(&auditor, base + j, item))
+                        .collect::<Vec<_>>()
+                },
+                || {
+                    for (audited, x) in pending.drain(..) {
+                        if let Some(a) = audited {
+                            sink.take(a);
+                        }
+                        done(x);
+                    }
+                },
+            );
+            pending = results;
+        }
+    }
+
+    /// Audits and absorbs inputs that arrive elsewhere (the pages of `kubeward cluster`'s API
+    /// lists). `source` gets `page`, to call on any thread with each input as it arrives (it
+    /// audits the input, compresses its findings and drops its trees), and `take`, to call
+    /// with `page`'s results in the order the stream is to absorb them. Returns what `source`
+    /// returns.
+    pub fn pages<R>(
+        &mut self,
+        source: impl FnOnce(&(dyn Fn(usize, SourceFile) -> Audited + Sync), &mut dyn FnMut(Audited)) -> R,
+    ) -> R {
+        let (auditor, mut sink) = self.split();
+        let page = |i: usize, file: SourceFile| {
+            let mut audited = auditor.audit(i, &file);
+            audited.out.pack();
+            audited.keep_file(|| file)
+        };
+        let mut take = |a: Audited| sink.take(a);
+        source(&page, &mut take)
     }
 
     /// The stream as an auditor (shared across threads) and a sink (one thread), so that one
-    /// batch of files can be absorbed while the next is audited.
-    pub fn split(&mut self) -> (Auditor<'_, 's>, Sink<'_, 's>) {
+    /// batch of inputs can be absorbed while the next is audited.
+    fn split(&mut self) -> (Auditor<'_, 's>, Sink<'_, 's>) {
         let Self { plan, acc, retained, files, pack, runs } = self;
         (Auditor { plan }, Sink { plan, acc, retained, files, pack, runs })
     }
@@ -298,65 +513,115 @@ impl<'s> Stream<'s> {
     }
 }
 
-/// Audits files for a [`Stream`] (see [`Stream::split`]).
+/// One input's results, made by an [`Auditor`] (or [`Parts`]) for a [`Stream`] to absorb.
+pub struct Audited {
+    out: FileOut,
+    // lead: retained files go away
+    file: Option<SourceFile>,
+}
+
+impl Audited {
+    /// Whether a whole-snapshot rule needs the file itself (see [`Audited::keep_file`]).
+    #[must_use]
+    pub fn keeps_file(&self) -> bool {
+        self.out.keep
+    }
+
+    /// Hands the stream the file when a whole-snapshot rule needs it (`file` is called only
+    /// then).
+    // lead: retained files go away
+    #[must_use]
+    pub fn keep_file(mut self, file: impl FnOnce() -> SourceFile) -> Self {
+        if self.out.keep {
+            self.file = Some(file());
+        }
+        self
+    }
+}
+
+/// Audits inputs for a [`Stream`] (shared across threads; see [`Stream::feed`]).
 pub struct Auditor<'a, 's> {
     plan: &'a Plan<'s>,
 }
 
-impl Auditor<'_, '_> {
-    /// Audits file `index`.
+impl<'a, 's> Auditor<'a, 's> {
+    /// Audits input `index`, a whole file (or page).
     #[must_use]
-    pub fn audit(&self, index: usize, file: &SourceFile) -> FileOut {
-        self.plan.audit_file(index, file, 0, true)
+    pub fn audit(&self, index: usize, file: &SourceFile) -> Audited {
+        Audited { out: self.plan.audit_file(index, file, 0, true), file: None }
     }
 
-    /// Audits a part of file `index`: `part` holds the documents from the `first_doc`-th on
-    /// (a large file is parsed and audited in parts, so that one part's trees are held at a
-    /// time). Gather the parts, in order, with [`Auditor::merge`], then call
-    /// [`Auditor::close`].
+    /// Starts auditing file `index` in parts, with its first part (a large file is parsed
+    /// and audited in parts, so that one part's trees are held at a time): add the next
+    /// parts in order with [`Parts::add`], then [`Parts::finish`].
     #[must_use]
-    pub fn audit_part(&self, index: usize, part: &SourceFile, first_doc: usize) -> FileOut {
-        self.plan.audit_file(index, part, first_doc, true)
-    }
-
-    /// Adds the results of the next part of a file to `into` (the first part's): counts and
-    /// cross-object facts are appended, findings compressed as they come (fixes dropped).
-    pub fn merge(&self, into: &mut FileOut, part: FileOut) {
-        into.objects += part.objects;
-        into.exempted += part.exempted;
-        into.keep |= part.keep;
-        for ((all, f), (_, c)) in into.facts.iter_mut().zip(part.facts).zip(&self.plan.cross_rules) {
-            if let Some(f) = f {
-                c.append_part(all, f);
-            }
-        }
-        into.pack_in_order();
-        let mut found = part.diagnostics;
-        found.extend(part.packed.iter().flat_map(PackedFindings::iter));
-        into.push_in_order(found);
-    }
-
-    /// Ends a file audited in parts; `whole` is the whole file when it is kept after all
-    /// (whether a whole-snapshot rule retains it is then decided on the whole file).
-    pub fn close(&self, out: &mut FileOut, whole: Option<&SourceFile>) {
-        if let Some(f) = whole {
-            out.keep = self.plan.snapshot_rules.iter().any(|r| r.retains(f));
-        }
-        if let Some(p) = out.packed.as_mut() {
-            p.close();
-        }
+    pub fn parts(&self, index: usize, first: &SourceFile) -> Parts<'a, 's> {
+        let out = self.plan.audit_file(index, first, 0, true);
+        Parts { plan: self.plan, index, next: first.documents.len(), out }
     }
 
     /// Whether a whole-snapshot rule would keep `file` (a part of a file here: see
-    /// [`Auditor::close`]).
+    /// [`Parts::finish`]).
+    // lead: retained files go away
     #[must_use]
     pub fn retains(&self, file: &SourceFile) -> bool {
         self.plan.snapshot_rules.iter().any(|r| r.retains(file))
     }
 }
 
-/// Takes audited files for a [`Stream`] (see [`Stream::split`]).
-pub struct Sink<'a, 's> {
+/// A file audited in parts (see [`Auditor::parts`]): the parts' counts and cross-object facts
+/// are appended, their findings compressed as they come (fixes dropped).
+pub struct Parts<'a, 's> {
+    plan: &'a Plan<'s>,
+    index: usize,
+    /// The index of the next part's first document.
+    next: usize,
+    out: FileOut,
+}
+
+impl Parts<'_, '_> {
+    /// Audits the next part: its documents follow the previous part's.
+    pub fn add(&mut self, part: &SourceFile) {
+        let o = self.plan.audit_file(self.index, part, self.next, true);
+        self.next += part.documents.len();
+        let into = &mut self.out;
+        into.objects += o.objects;
+        into.exempted += o.exempted;
+        into.keep |= o.keep;
+        for ((all, f), (_, c)) in into.facts.iter_mut().zip(o.facts).zip(&self.plan.cross_rules) {
+            if let Some(f) = f {
+                c.append_part(all, f);
+            }
+        }
+        into.pack_in_order();
+        let mut found = o.diagnostics;
+        found.extend(o.packed.iter().flat_map(PackedFindings::iter));
+        into.push_in_order(found);
+    }
+
+    /// Whether a whole-snapshot rule needs the whole file, judged on the parts so far.
+    // lead: retained files go away
+    #[must_use]
+    pub fn keeps_file(&self) -> bool {
+        self.out.keep
+    }
+
+    /// Ends the file; `whole` is the whole file when it is kept after all (whether a
+    /// whole-snapshot rule retains it is then decided on the whole file).
+    #[must_use]
+    pub fn finish(mut self, whole: Option<&SourceFile>) -> Audited {
+        if let Some(f) = whole {
+            self.out.keep = self.plan.snapshot_rules.iter().any(|r| r.retains(f));
+        }
+        if let Some(p) = self.out.packed.as_mut() {
+            p.close();
+        }
+        Audited { out: self.out, file: None }
+    }
+}
+
+/// Takes audited inputs for a [`Stream`], in order (one thread).
+struct Sink<'a, 's> {
     plan: &'a Plan<'s>,
     acc: &'a mut Accumulator,
     retained: &'a mut Snapshot,
@@ -366,8 +631,11 @@ pub struct Sink<'a, 's> {
 }
 
 impl Sink<'_, '_> {
-    /// See [`Stream::absorb`].
-    pub fn absorb(&mut self, mut out: FileOut, file: Option<SourceFile>) {
+    /// Takes an input's results: the file's findings are compressed (their fixes dropped: a
+    /// scan reports, `kubeward fix` runs without streaming), or sorted into runs by an
+    /// unordered stream; the file is kept when a whole-snapshot rule needs it.
+    fn take(&mut self, audited: Audited) {
+        let Audited { mut out, file } = audited;
         *self.files += 1;
         if let Some(file) = file.filter(|_| out.keep) {
             self.retained.files.push(file);
@@ -400,8 +668,8 @@ impl Sink<'_, '_> {
     }
 }
 
-/// One file's results.
-pub struct FileOut {
+/// One file's results (inside [`Audited`]).
+pub(crate) struct FileOut {
     diagnostics: Vec<Diagnostic>,
     objects: usize,
     exempted: usize,
@@ -409,9 +677,9 @@ pub struct FileOut {
     facts: Vec<Option<Box<dyn Any + Send + Sync>>>,
     /// A `check_snapshot` rule retains the file.
     keep: bool,
-    /// The findings, compressed by [`FileOut::pack`] (or by [`Auditor::merge`]).
+    /// The findings, compressed by [`FileOut::pack`] (or by [`Parts::add`]).
     packed: Option<PackedFindings>,
-    /// The last finding compressed by [`Auditor::merge`] (the next part's must not sort
+    /// The last finding compressed by [`Parts::add`] (the next part's must not sort
     /// before it).
     last_packed: Option<Diagnostic>,
 }
@@ -420,7 +688,7 @@ impl FileOut {
     /// Compresses the file's findings (about 30 bytes each; their fixes are dropped), for a
     /// caller that holds results a while before absorbing them (an API list is absorbed once
     /// all its pages are read, in the order of the lists).
-    pub fn pack(&mut self) {
+    pub(crate) fn pack(&mut self) {
         let mut found = std::mem::take(&mut self.diagnostics);
         for d in &mut found {
             d.fix = None;
@@ -432,7 +700,7 @@ impl FileOut {
     }
 
     /// Compresses the findings held in memory when they continue the compressed ones in
-    /// report order (a part's first findings before [`Auditor::merge`] adds the next part).
+    /// report order (a part's first findings before [`Parts::add`] adds the next part).
     fn pack_in_order(&mut self) {
         if self.packed.is_none() && self.last_packed.is_none() {
             let found = std::mem::take(&mut self.diagnostics);
@@ -456,21 +724,14 @@ impl FileOut {
         let mut kept = pack.extend(found);
         self.diagnostics.append(&mut kept);
     }
-
-    /// Whether a whole-snapshot rule needs the file itself ([`Stream::absorb`] keeps it).
-    #[must_use]
-    pub fn keeps_file(&self) -> bool {
-        self.keep
-    }
 }
 
 /// The selected rules, bucketed by target once per run.
 struct Plan<'s> {
     settings: &'s Settings,
     rules_run: usize,
-    object_rules: Vec<&'static dyn Rule>,
-    pod_rules: Vec<&'static dyn Rule>,
-    container_rules: Vec<&'static dyn Rule>,
+    /// The per-object rules (object, pod spec, container): the dispatch admission uses too.
+    dispatch: Dispatch,
     dockerfile_rules: Vec<&'static dyn Rule>,
     host_file_rules: Vec<&'static dyn Rule>,
     cross_rules: Vec<(&'static dyn Rule, &'static dyn CrossDyn)>,
@@ -486,9 +747,7 @@ impl<'s> Plan<'s> {
         Self {
             settings,
             rules_run: selected.len(),
-            object_rules: bucket(Targets::OBJECT),
-            pod_rules: bucket(Targets::POD_SPEC),
-            container_rules: bucket(Targets::CONTAINER),
+            dispatch: Dispatch::new(selected, false),
             dockerfile_rules: bucket(Targets::DOCKERFILE),
             host_file_rules: bucket(Targets::HOST_FILE),
             cross_rules: snapshot.iter().filter_map(|r| r.cross().map(|c| (*r, c))).collect(),
@@ -500,10 +759,7 @@ impl<'s> Plan<'s> {
     /// facts of the cross-object rules.
     fn audit_file(&self, i: usize, file: &SourceFile, first_doc: usize, streaming: bool) -> FileOut {
         let settings = self.settings;
-        let mut cx_obj: Vec<Context<'_>> = self.object_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
-        let mut cx_pod: Vec<Context<'_>> = self.pod_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
-        let mut cx_ctr: Vec<Context<'_>> =
-            self.container_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
+        let mut cx = self.dispatch.contexts(settings);
         let mut facts: Vec<Option<Box<dyn Any + Send + Sync>>> = self.cross_rules.iter().map(|_| None).collect();
         let mut objects = 0;
         for (d, doc) in file.documents.iter().enumerate() {
@@ -517,32 +773,15 @@ impl<'s> Plan<'s> {
             }
             objects_in(&doc.root, &origin, |obj| {
                 objects += 1;
-                for (r, cx) in self.object_rules.iter().zip(cx_obj.iter_mut()) {
-                    r.check_object(&obj, cx);
-                }
                 for ((_, c), acc) in self.cross_rules.iter().zip(facts.iter_mut()) {
                     c.collect(&obj, &seen, acc);
                 }
-                if self.pod_rules.is_empty() && self.container_rules.is_empty() {
-                    return;
-                }
-                if let Some(pod) = PodSpecView::of(&obj) {
-                    for (r, cx) in self.pod_rules.iter().zip(cx_pod.iter_mut()) {
-                        r.check_pod(&pod, cx);
-                    }
-                    if !self.container_rules.is_empty() {
-                        for c in pod.containers() {
-                            for (r, cx) in self.container_rules.iter().zip(cx_ctr.iter_mut()) {
-                                r.check_container(&pod, &c, cx);
-                            }
-                        }
-                    }
-                }
+                self.dispatch.visit(&obj, &mut cx);
             });
         }
         let mut diagnostics = Vec::new();
         let mut exempted = 0;
-        for cx in cx_obj.into_iter().chain(cx_pod).chain(cx_ctr) {
+        for cx in cx.0 {
             let c = cx.finish();
             exempted += c.exempted;
             diagnostics.extend(c.diagnostics);
@@ -697,24 +936,24 @@ mod tests {
         let settings = Settings::default();
         let snap = pages();
         let expected = run(&snap, &settings);
-        assert!(expected.diagnostics.len() > 40, "{}", expected.diagnostics.len());
+        assert!(expected.finding_count() > 40, "{}", expected.finding_count());
         for (run_len, pack) in [(1, false), (7, true), (1 << 16, false), (5, true)] {
             let mut stream = Stream::unordered_with_run_len(&settings, run_len);
             // Audited out of order and in parallel; absorbed in order (cross-object facts
             // keep the order of the pages).
-            let mut outs: Vec<(usize, FileOut)> =
+            let mut outs: Vec<(usize, Audited)> =
                 snap.files.par_iter().enumerate().rev().map(|(i, f)| (i, stream.audit(i, f))).collect();
             outs.sort_by_key(|(i, _)| *i);
             for (_, mut out) in outs {
                 if pack {
-                    out.pack();
+                    out.out.pack();
                 }
-                stream.absorb(out, None);
+                stream.absorb(out);
             }
             let got = stream.finish(Vec::new());
-            assert_eq!(got.finding_count(), expected.diagnostics.len(), "run length {run_len}");
+            assert_eq!(got.finding_count(), expected.finding_count(), "run length {run_len}");
             let got: Vec<_> = got.findings().map(|d| key(&d)).collect();
-            let want: Vec<_> = expected.diagnostics.iter().map(key).collect();
+            let want: Vec<_> = expected.findings().map(|d| key(&d)).collect();
             assert_eq!(got, want, "run length {run_len}, packed {pack}");
         }
     }
@@ -741,16 +980,16 @@ mod tests {
         let snap = Snapshot::from_text("pods.yaml", &text);
         let pod019: Vec<&'static dyn Rule> = rules().iter().copied().filter(|r| r.meta().code == "POD019").collect();
         let expected = run_rules(&snap, &settings, &pod019);
-        assert_eq!(expected.diagnostics.len(), n - n.div_ceil(10));
+        assert_eq!(expected.finding_count(), n - n.div_ceil(10));
         assert_eq!(expected.exempted, n.div_ceil(10));
         let mut stream = Stream::new(&settings, &pod019);
         let out = stream.audit(0, &snap.files[0]);
-        stream.absorb(out, None);
+        stream.absorb(out);
         let got = stream.finish(Vec::new());
         assert!(got.packed.as_ref().is_some_and(|s| s.len() > 2), "several runs");
         assert_eq!(got.exempted, expected.exempted);
         let got: Vec<_> = got.findings().map(|d| key(&d)).collect();
-        assert_eq!(got, expected.diagnostics.iter().map(key).collect::<Vec<_>>());
+        assert_eq!(got, expected.findings().map(|d| key(&d)).collect::<Vec<_>>());
     }
 
     /// Every rule fixture, each document a page without a path (as `kubeward cluster` gets API
@@ -789,13 +1028,13 @@ mod tests {
             for (i, p) in pages.files.iter().enumerate() {
                 let mut out = stream.audit(i, p);
                 if i % 2 == 0 {
-                    out.pack();
+                    out.out.pack();
                 }
-                stream.absorb(out, Some(p.clone()));
+                stream.absorb(out.keep_file(|| p.clone()));
             }
             let got = stream.finish(Vec::new());
             let got: Vec<_> = got.findings().map(|d| key(&d)).collect();
-            let want: Vec<_> = expected.diagnostics.iter().map(key).collect();
+            let want: Vec<_> = expected.findings().map(|d| key(&d)).collect();
             assert_eq!(got, want, "{}", f.display());
             checked += want.len();
         }
@@ -812,10 +1051,10 @@ mod tests {
         let expected = run(&snap, &settings);
         let mut stream = Stream::with_settings(&settings);
         let mut out = stream.audit(0, &snap.files[0]);
-        out.pack();
-        stream.absorb(out, None);
+        out.out.pack();
+        stream.absorb(out);
         let got = stream.finish(Vec::new());
         let got: Vec<_> = got.findings().map(|d| key(&d)).collect();
-        assert_eq!(got, expected.diagnostics.iter().map(key).collect::<Vec<_>>());
+        assert_eq!(got, expected.findings().map(|d| key(&d)).collect::<Vec<_>>());
     }
 }

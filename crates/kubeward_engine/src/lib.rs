@@ -9,6 +9,7 @@ pub mod checklist;
 pub mod context;
 pub mod cross;
 pub mod diagnostic;
+mod dispatch;
 pub mod docs;
 pub mod engine;
 pub mod fix;
