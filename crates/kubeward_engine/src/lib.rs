@@ -24,6 +24,8 @@ pub mod rule;
 pub mod rules;
 pub mod settings;
 pub mod snapshot;
+#[cfg(test)]
+mod stream_tests;
 pub mod suggest;
 pub mod suppression;
 pub mod verify;
