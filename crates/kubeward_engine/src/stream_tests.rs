@@ -157,8 +157,7 @@ fn baseline_and_min_severity_hide_streamed_findings_without_decoding_them() {
     let streamed = fed(&snap, &settings);
     assert!(streamed.in_memory_part().is_empty());
     // The baseline of the first half of the files, twice over for one file (counted).
-    let mut half = Snapshot::default();
-    half.files = snap.files[..30].to_vec();
+    let mut half = Snapshot { files: snap.files[..30].to_vec(), ..Snapshot::default() };
     half.files.push(snap.files[0].clone());
     let text = baseline::write(&run(&half, &settings));
     let baseline = Baseline::parse(&text).expect("parse");
@@ -204,8 +203,7 @@ fn html_of_a_streamed_report_is_the_snapshot_reports() {
     let sources = Sources::default();
     let page = |r: &Report| html::to_string(&Render::new(r, &sources, "scan"));
     assert_eq!(page(&streamed), page(&expected));
-    let mut half = Snapshot::default();
-    half.files = snap.files[..20].to_vec();
+    let half = Snapshot { files: snap.files[..20].to_vec(), ..Snapshot::default() };
     let baseline = Baseline::parse(&baseline::write(&run(&half, &settings))).expect("parse");
     for r in [&mut expected, &mut streamed] {
         baseline.apply(r);

@@ -161,7 +161,7 @@ fn document<'a>(r: &'a Render<'_>) -> Document<'a> {
             grade: score.map(|s| s.grade.to_string()),
         },
         findings: r.report,
-        errors: &r.report.errors(),
+        errors: r.report.errors(),
     }
 }
 
@@ -220,7 +220,7 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
     }
     w.write_all(if first { b"]" } else { b"\n  ]" })?;
     w.write_all(b",\n  \"errors\": ")?;
-    let errors = serde_json::to_vec_pretty(&ErrorsView(&r.report.errors()))?;
+    let errors = serde_json::to_vec_pretty(&ErrorsView(r.report.errors()))?;
     let mut e = Vec::with_capacity(errors.len() + 64);
     indent_into(&errors, b"\n  ", &mut e);
     w.write_all(&e)?;
