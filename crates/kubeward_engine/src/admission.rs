@@ -130,10 +130,10 @@ pub fn applicability(meta: &RuleMeta) -> Applicability {
 }
 
 /// The selected rules that run at admission, bucketed by target once, in the engine's
-/// [`Dispatch`] (the same visit of an object, its pod spec and containers as `scan`).
+/// `dispatch::Dispatch` (the same visit of an object, its pod spec and containers as `scan`).
 ///
 /// Control-plane (`NODE`) pod and container rules are kept apart: they run only on pods where
-/// a container runs a control-plane component (see [`Dispatch`]). A test checks that this
+/// a container runs a control-plane component (see `dispatch::Dispatch`). A test checks that this
 /// gives what `engine::run` gives on every rule fixture.
 pub struct Prepared {
     dispatch: Dispatch,

@@ -360,9 +360,10 @@ pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn 
 /// let report = s.finish(errors);
 /// ```
 ///
-/// `kubeward fix`, `node`, `images` and the snapshot tests call [`run`] on a snapshot; it
-/// uses the same [`Plan`] (dispatch) and [`Accumulator`] (absorb). So does admission
-/// ([`Plan::check_each`]).
+/// `kubeward fix`, `node`, `images` and the snapshot tests call [`run`] on a snapshot: the
+/// same plan (the rules bucketed once, visited through `dispatch::Dispatch`) and the same
+/// accumulator. Admission ([`crate::admission::Prepared`]) visits its one object through the
+/// same dispatch.
 pub struct Stream<'s> {
     plan: Plan<'s>,
     acc: Accumulator,
