@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Result};
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use kubeward_engine::engine::{Audited, Auditor};
 use kubeward_engine::input::node::Pos;
 use kubeward_engine::input::text;
 use kubeward_engine::input::yaml::Limits;
@@ -497,30 +498,31 @@ impl Item {
     }
 }
 
-/// A file audited by the stream: its results, the file when kept, its errors, and whether the
-/// caller gets the file back.
-type Audited = Result<
-    (kubeward_engine::engine::FileOut, Option<kubeward_engine::snapshot::SourceFile>, Vec<InputError>, bool),
-    InputError,
->;
+/// What the caller keeps of one item: its input errors and, when handed back, the file
+/// (scanner reports, standard input).
+type Kept = (Vec<InputError>, Option<kubeward_engine::snapshot::SourceFile>);
 
-/// Reads, parses and audits one item.
+/// Reads, parses and audits one item: its results for the stream (none when it could not be
+/// read) and what the caller keeps.
 #[allow(clippy::too_many_arguments)]
 fn audit_item(
     item: Item,
     index: usize,
-    auditor: &kubeward_engine::engine::Auditor<'_, '_>,
+    auditor: &Auditor<'_, '_>,
     max_size: u64,
     limits: Limits,
     tick: &(dyn Fn() + Sync),
     patches: &std::collections::HashSet<String>,
     keep: &(dyn Fn(&kubeward_engine::snapshot::SourceFile) -> bool + Sync),
-) -> Audited {
+) -> (Option<Audited>, Kept) {
     let (mut f, errs) = match item {
         Item::Loaded(f) => (*f, Vec::new()),
         Item::Input(input) => {
             tick();
-            let (name, text) = read_input(&input, max_size)?;
+            let (name, text) = match read_input(&input, max_size) {
+                Ok(read) => read,
+                Err(e) => return (None, (vec![e], None)),
+            };
             if kubeward_engine::input::dockerfile::is_dockerfile_path(&name) {
                 kubeward_engine::input::dockerfile::source_file(&name, text)
             } else {
@@ -532,10 +534,22 @@ fn audit_item(
         f.partial = true;
     }
     let audited = auditor.audit(index, &f);
-    let stdin = f.path.as_deref() == Some("<stdin>");
-    let kept = keep(&f);
-    let f = (audited.keeps_file() || kept || stdin).then_some(f);
-    Ok((audited, f, errs, kept || stdin))
+    hand_over(audited, f, errs, keep)
+}
+
+/// Gives the caller the file when it keeps it (`keep`, or standard input, whose text the
+/// report's excerpts need).
+fn hand_over(
+    audited: Audited,
+    f: kubeward_engine::snapshot::SourceFile,
+    errs: Vec<InputError>,
+    keep: &(dyn Fn(&kubeward_engine::snapshot::SourceFile) -> bool + Sync),
+) -> (Option<Audited>, Kept) {
+    if keep(&f) || f.path.as_deref() == Some("<stdin>") {
+        (Some(audited), (errs, Some(f)))
+    } else {
+        (Some(audited), (errs, None))
+    }
 }
 
 /// Documents parsed and audited at a time in a file: a file with more is audited in parts,
@@ -548,11 +562,11 @@ fn audit_yaml(
     name: String,
     text: String,
     index: usize,
-    auditor: &kubeward_engine::engine::Auditor<'_, '_>,
+    auditor: &Auditor<'_, '_>,
     limits: Limits,
     patches: &std::collections::HashSet<String>,
     keep: &(dyn Fn(&kubeward_engine::snapshot::SourceFile) -> bool + Sync),
-) -> Audited {
+) -> (Option<Audited>, Kept) {
     use kubeward_engine::snapshot::SourceFile;
     let path: std::sync::Arc<str> = std::sync::Arc::from(name.as_str());
     let partial = kubeward_engine::snapshot::is_patch(patches, &name);
@@ -568,15 +582,12 @@ fn audit_yaml(
         drop(docs);
         let f = SourceFile { path: Some(path.clone()), text, documents: first, partial };
         let audited = auditor.audit(index, &f);
-        let kept = keep(&f);
-        let f = (audited.keeps_file() || kept || stdin).then_some(f);
-        return Ok((audited, f, errs, kept || stdin));
+        return hand_over(audited, f, errs, keep);
     }
     let part = |documents| SourceFile { path: Some(path.clone()), text: String::new(), documents, partial };
     let first = part(first);
     let mut whole = keep(&first);
-    let mut out = auditor.audit_part(index, &first, 0);
-    let mut next = first.documents.len();
+    let mut parts = auditor.parts(index, &first);
     drop(first);
     loop {
         let p = part(docs.by_ref().take(PART).collect());
@@ -584,30 +595,21 @@ fn audit_yaml(
             break;
         }
         whole |= keep(&p);
-        let o = auditor.audit_part(index, &p, next);
-        next += p.documents.len();
-        auditor.merge(&mut out, o);
+        parts.add(&p);
     }
     let errs = error(docs.error());
     drop(docs);
-    // A file that a whole-snapshot rule (control-plane pods, Docker's files) or the caller
-    // (a scanner report) keeps is parsed again, whole: those rules see whole files.
-    if whole || out.keeps_file() {
+    let audited = parts.finish();
+    // A file the caller keeps (a scanner report) is parsed again, whole.
+    if whole {
         let (f, _) = Snapshot::parse_file(&name, text, limits);
         let f = SourceFile { partial, ..f };
-        auditor.close(&mut out, Some(&f));
-        let kept = keep(&f);
-        let f = (out.keeps_file() || kept || stdin).then_some(f);
-        return Ok((out, f, errs, kept || stdin));
+        return hand_over(audited, f, errs, keep);
     }
-    auditor.close(&mut out, None);
     // Standard input's text is kept for the report's excerpts (files are read again).
     let f = stdin.then(|| SourceFile { path: Some(path.clone()), text, documents: Vec::new(), partial });
-    Ok((out, f, errs, stdin))
+    (Some(audited), (errs, f))
 }
-
-/// Files audited per batch: read, parsed and audited in parallel, then absorbed in order.
-const BATCH: usize = 512;
 
 /// What a streaming read kept besides the findings.
 #[derive(Default)]
@@ -618,10 +620,11 @@ pub struct Streamed {
     pub kept: Snapshot,
 }
 
-/// Reads, parses and audits the items in batches, in parallel, feeding `stream` in the order
-/// of their display paths (the report's order); each file's tree is dropped once audited.
-/// Kustomize patches are marked partial from the kustomization files among the inputs, read
-/// first. `keep` says which parsed files to hand back (scanner reports, for the accounting).
+/// Feeds the items to `stream` (which reads, parses and audits them in parallel batches and
+/// absorbs them in the order of their display paths, the report's order); each file's tree
+/// is dropped once audited. Kustomize patches are marked partial from the kustomization files
+/// among the inputs, read first. `keep` says which parsed files to hand back (scanner
+/// reports, for the accounting).
 pub fn stream(
     mut items: Vec<Item>,
     max_size: u64,
@@ -638,47 +641,13 @@ pub fn stream(
         kubeward_engine::snapshot::kustomize_patches(&load(&kustomizations, max_size, limits, &|| {}).files)
     };
     let mut out = Streamed::default();
-    let mut index = 0usize;
-    let mut rest = items.into_iter();
-    let mut pending: Vec<Audited> = Vec::new();
-    loop {
-        let batch: Vec<Item> = rest.by_ref().take(BATCH).collect();
-        if batch.is_empty() && pending.is_empty() {
-            break;
-        }
-        let (auditor, mut sink) = stream.split();
-        let base = index;
-        index += batch.len();
-        // The previous batch is absorbed (in order, on one thread) while this one is audited.
-        let (results, ()) = rayon::join(
-            || {
-                batch
-                    .into_par_iter()
-                    .enumerate()
-                    .map(|(j, item)| audit_item(item, base + j, &auditor, max_size, limits, tick, &patches, keep))
-                    .collect::<Vec<Audited>>()
-            },
-            || {
-                for r in pending.drain(..) {
-                    match r {
-                        Ok((audited, f, errs, hand_back)) => {
-                            out.errors.extend(errs);
-                            match f {
-                                Some(f) if hand_back => {
-                                    // Kept for the caller; the stream gets a copy only if it keeps the file too.
-                                    let copy = audited.keeps_file().then(|| f.clone());
-                                    sink.absorb(audited, copy);
-                                    out.kept.files.push(f);
-                                }
-                                f => sink.absorb(audited, f),
-                            }
-                        }
-                        Err(e) => out.errors.push(e),
-                    }
-                }
-            },
-        );
-        pending = results;
-    }
+    stream.feed(
+        items,
+        |auditor, index, item| audit_item(item, index, auditor, max_size, limits, tick, &patches, keep),
+        |(errors, file): Kept| {
+            out.errors.extend(errors);
+            out.kept.files.extend(file);
+        },
+    );
     out
 }

@@ -292,5 +292,5 @@ fn streaming_cluster_matches_the_snapshot_engine() {
         severities.zip(finding_keys(&streamed)).map(|(s, k)| format!("{} {k}", s.unwrap_or(""))).collect();
     assert!(from_stream.len() > 150, "{} findings", from_stream.len());
     assert_eq!(from_stream, from_snapshot);
-    assert_eq!(streamed["summary"]["objects"], report.objects, "{}", streamed["summary"]);
+    assert_eq!(streamed["summary"]["objects"], report.objects(), "{}", streamed["summary"]);
 }

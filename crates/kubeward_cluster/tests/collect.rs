@@ -82,7 +82,7 @@ async fn kubelet_configz_becomes_a_kubelet_configuration() {
     assert_eq!(of_kind(&got, "KubeletConfiguration"), vec!["/node-a"]);
     let report = kubeward_engine::run(&got.snapshot, &kubeward_engine::Settings::default());
     let codes: Vec<&str> =
-        report.diagnostics.iter().filter(|d| d.object.kind == "KubeletConfiguration").map(|d| d.rule.code).collect();
+        report.findings().filter(|d| d.object.kind == "KubeletConfiguration").map(|d| d.rule.code).collect();
     for rule in ["kubelet-anonymous-auth-enabled", "kubelet-authorization-always-allow", "kubelet-read-only-port-open"]
     {
         let code = kubeward_engine::find(rule).expect("rule").meta().code;

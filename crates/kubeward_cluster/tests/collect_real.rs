@@ -147,8 +147,7 @@ async fn forbidden_resources_are_gaps_and_the_rest_is_audited() {
     assert!(refused.iter().any(|u| u.starts_with("/apis/rbac.authorization.k8s.io/v1/clusterroles?")), "{refused:#?}");
     // The engine reports each gap with the missing permission.
     let report = kubeward_engine::run(&got.snapshot, &kubeward_engine::Settings::default());
-    let msgs: Vec<&str> =
-        report.diagnostics.iter().filter(|d| d.rule.code == "GEN003").map(|d| d.message.as_str()).collect();
+    let msgs: Vec<String> = report.findings().filter(|d| d.rule.code == "GEN003").map(|d| d.message.clone()).collect();
     assert!(
         msgs.iter().any(|m| m.contains("missing permission `list` on `clusterroles` in API group `rbac.authorization.k8s.io`")),
         "{msgs:?}"
@@ -241,7 +240,7 @@ spec: {color: blue}
     assert!(!uris.iter().any(|u| u.starts_with("/apis/widgets.example.com/v1alpha1/widgets?")), "{uris:#?}");
     let report = kubeward_engine::run(&got.snapshot, &kubeward_engine::Settings::default());
     assert!(
-        report.diagnostics.iter().any(|d| d.rule.code == "POD001" && d.object.kind == "WebApp"),
+        report.findings().any(|d| d.rule.code == "POD001" && d.object.kind == "WebApp"),
         "the pod rules judge the CRD's template"
     );
 }

@@ -16,12 +16,10 @@ use std::fmt::Write as _;
 
 use serde::Deserialize;
 
-use crate::context::Context;
 use crate::diagnostic::Diagnostic;
-use crate::input::workload::PodSpecView;
+use crate::dispatch::{Dispatch, PerCall};
 use crate::registry::rules;
-use crate::rule::{Category, Rule, RuleMeta, Severity, Targets};
-use crate::rules::node::component::ComponentView;
+use crate::rule::{Rule, RuleMeta, Severity, Targets};
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
 
@@ -132,20 +130,14 @@ pub fn applicability(meta: &RuleMeta) -> Applicability {
     }
 }
 
-/// The selected rules that run at admission, bucketed by target once.
+/// The selected rules that run at admission, bucketed by target once, in the engine's
+/// `dispatch::Dispatch` (the same visit of an object, its pod spec and containers as `scan`).
 ///
-/// Control-plane (`NODE`) pod and container rules judge the flags of a component
-/// (kube-apiserver, etcd, the kubelet, ...) and report nothing on other containers. Deriving a
-/// container's component costs a few allocations, and some 60 such rules would derive it for
-/// every container of every request; so they are kept apart and run only on pods where a
-/// container runs a component. A test checks that this gives what `engine::run` gives on every
-/// rule fixture.
+/// Control-plane (`NODE`) pod and container rules are kept apart: they run only on pods where
+/// a container runs a control-plane component (see `dispatch::Dispatch`). A test checks that this
+/// gives what `engine::run` gives on every rule fixture.
 pub struct Prepared {
-    object: Vec<&'static dyn Rule>,
-    pod: Vec<&'static dyn Rule>,
-    container: Vec<&'static dyn Rule>,
-    node_pod: Vec<&'static dyn Rule>,
-    node_container: Vec<&'static dyn Rule>,
+    dispatch: Dispatch,
 }
 
 impl Prepared {
@@ -157,34 +149,13 @@ impl Prepared {
             .copied()
             .filter(|r| settings.is_selected(r.meta()) && applicability(r.meta()) != Applicability::None)
             .collect();
-        let bucket = |t: Targets, node: bool| {
-            selected
-                .iter()
-                .copied()
-                .filter(|r| r.meta().targets.has(t) && (r.meta().category == Category::Node) == node)
-                .collect::<Vec<_>>()
-        };
-        Self {
-            object: selected.iter().copied().filter(|r| r.meta().targets.has(Targets::OBJECT)).collect(),
-            pod: bucket(Targets::POD_SPEC, false),
-            container: bucket(Targets::CONTAINER, false),
-            node_pod: bucket(Targets::POD_SPEC, true),
-            node_container: bucket(Targets::CONTAINER, true),
-        }
+        Self { dispatch: Dispatch::new(&selected, true) }
     }
 
     /// Number of rules that run.
     #[must_use]
     pub fn len(&self) -> usize {
-        let mut codes: Vec<&str> = self
-            .object
-            .iter()
-            .chain(&self.pod)
-            .chain(&self.container)
-            .chain(&self.node_pod)
-            .chain(&self.node_container)
-            .map(|r| r.meta().code)
-            .collect();
+        let mut codes: Vec<&str> = self.dispatch.rules().iter().map(|r| r.meta().code).collect();
         codes.sort_unstable();
         codes.dedup();
         codes.len()
@@ -209,41 +180,10 @@ impl Prepared {
     /// Runs the prepared rules like [`check`](Self::check), handing each finding to `sink` as
     /// it is made (unsorted), so a caller can keep a bounded number of them (`kubeward serve`
     /// keeps the most severe few and counts the rest).
-    pub fn check_each(&self, snap: &Snapshot, settings: &Settings, mut sink: impl FnMut(Diagnostic)) {
-        let mut emit = |cx: Context<'_>| cx.finish().diagnostics.into_iter().for_each(&mut sink);
+    pub fn check_each(&self, snap: &Snapshot, settings: &Settings, sink: impl FnMut(Diagnostic)) {
+        let mut cx = PerCall { settings, rules: self.dispatch.rules(), current: None, sink };
         for i in 0..snap.files.len() {
-            snap.objects_of_file(i, |obj| {
-                for r in &self.object {
-                    let mut cx = Context::new(settings, r.meta());
-                    r.check_object(&obj, &mut cx);
-                    emit(cx);
-                }
-                let node_rules = !self.node_pod.is_empty() || !self.node_container.is_empty();
-                if self.pod.is_empty() && self.container.is_empty() && !node_rules {
-                    return;
-                }
-                let Some(pod) = PodSpecView::of(&obj) else { return };
-                let containers = pod.containers();
-                let components = node_rules && containers.iter().any(|c| ComponentView::of(c).is_some());
-                let (pod_rules, container_rules) = (
-                    self.pod.iter().chain(if components { &self.node_pod[..] } else { &[] }),
-                    self.container.iter().chain(if components { &self.node_container[..] } else { &[] }),
-                );
-                for r in pod_rules {
-                    let mut cx = Context::new(settings, r.meta());
-                    r.check_pod(&pod, &mut cx);
-                    emit(cx);
-                }
-                if !self.container.is_empty() || components {
-                    for c in &containers {
-                        for r in container_rules.clone() {
-                            let mut cx = Context::new(settings, r.meta());
-                            r.check_container(&pod, c, &mut cx);
-                            emit(cx);
-                        }
-                    }
-                }
-            });
+            snap.objects_of_file(i, |obj| self.dispatch.visit(&obj, &mut cx));
         }
     }
 }
@@ -338,8 +278,7 @@ mod tests {
         let prepared = Prepared::new(&settings);
         let got: Vec<&str> = prepared.check(&snap, &settings).iter().map(|d| d.rule.code).collect();
         let mut want: Vec<&str> = crate::run(&snap, &settings)
-            .diagnostics
-            .iter()
+            .findings()
             .filter(|d| applicability(d.rule) != Applicability::None)
             .map(|d| d.rule.code)
             .collect();
@@ -364,10 +303,11 @@ mod tests {
             for f in std::fs::read_dir(area.path()).expect("area").flatten() {
                 let Ok(text) = std::fs::read_to_string(f.path()) else { continue };
                 let snap = Snapshot::from_text(&f.path().display().to_string(), &text);
-                let full = |d: &&Diagnostic| applicability(d.rule) == Applicability::Full;
+                let full = |d: &Diagnostic| applicability(d.rule) == Applicability::Full;
                 let mut want: Vec<String> =
-                    crate::run(&snap, &settings).diagnostics.iter().filter(full).map(key).collect();
-                let mut got: Vec<String> = prepared.check(&snap, &settings).iter().filter(full).map(key).collect();
+                    crate::run(&snap, &settings).findings().filter(|d| full(d)).map(|d| key(&d)).collect();
+                let mut got: Vec<String> =
+                    prepared.check(&snap, &settings).iter().filter(|d| full(d)).map(key).collect();
                 want.sort();
                 got.sort();
                 assert_eq!(got, want, "{}", f.path().display());

@@ -12,8 +12,9 @@ use rayon::prelude::*;
 
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, InputError};
+use crate::dispatch::Dispatch;
 use crate::input::object::{objects_in, Object, Origin};
-use crate::input::workload::PodSpecView;
+use crate::input::hostfile::HostFile;
 use crate::inventory::Inventory;
 pub use crate::packed::Runs;
 use crate::packed::{PackedFindings, PackedIter};
@@ -23,35 +24,127 @@ use crate::settings::Settings;
 use crate::snapshot::{Snapshot, SourceFile};
 
 /// The outcome of a run.
+///
+/// Its fields are private: the findings are read through [`Report::findings`] (in report
+/// order, the compressed ones decoded as they come) and counted by [`Report::counts`], so no
+/// writer can read only the part held in memory. `--baseline` and `--min-severity` hide
+/// findings from that view without decoding them into memory ([`Report::hide`],
+/// [`Report::hide_below`]).
 #[derive(Clone, Debug, Default)]
 pub struct Report {
-    /// Findings, sorted by file, position and code.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Findings held in memory, sorted by file, position and code.
+    diagnostics: Vec<Diagnostic>,
     /// Inputs that could not be read or parsed.
-    pub errors: Vec<InputError>,
+    errors: Vec<InputError>,
     /// Files read.
-    pub files: usize,
+    files: usize,
     /// Kubernetes objects audited.
-    pub objects: usize,
+    objects: usize,
     /// Findings dropped by annotation exemptions.
-    pub exempted: usize,
+    exempted: usize,
     /// Rules that ran.
-    pub rules_run: usize,
+    rules_run: usize,
     /// Findings dropped because the baseline (`--baseline`) records them.
-    pub hidden_by_baseline: usize,
+    hidden_by_baseline: usize,
     /// Findings not shown because they are below `--min-severity` (they still count for the
     /// exit code and the score), and that level.
-    pub hidden_below: Option<(crate::rule::Severity, usize)>,
+    hidden_below: Option<(crate::rule::Severity, usize)>,
     /// The score of the whole audit, fixed before `--min-severity` hid findings (the score
     /// judges the audit, not the view of it).
-    pub pinned_score: Option<crate::report::score::Score>,
+    pinned_score: Option<crate::report::score::Score>,
     /// Findings of a streaming scan kept compressed (see [`crate::packed`]); `diagnostics` then
     /// holds the rest. [`Report::findings`] yields both, in order.
-    pub packed: Option<Arc<[PackedFindings]>>,
+    packed: Option<Arc<[PackedFindings]>>,
+    /// Findings hidden by the baseline: bit `i` is set when the `i`-th finding in report
+    /// order is hidden (see [`Report::hide`]).
+    hidden: Option<Arc<[u64]>>,
+    /// Findings hidden per severity by the baseline (indexed like [`Severity::ALL`]).
+    ///
+    /// [`Severity::ALL`]: crate::rule::Severity::ALL
+    hidden_counts: [usize; 5],
 }
 
 impl Report {
-    /// Findings per severity, most severe first.
+    /// A report of the given findings (in report order) and input errors, counting no file
+    /// and no object (see [`Report::with_counts`]).
+    #[must_use]
+    pub fn new(findings: Vec<Diagnostic>, errors: Vec<InputError>) -> Self {
+        Self { diagnostics: findings, errors, ..Self::default() }
+    }
+
+    /// The report with the given counts of files read, objects audited and rules run.
+    #[must_use]
+    pub fn with_counts(self, files: usize, objects: usize, rules_run: usize) -> Self {
+        Self { files, objects, rules_run, ..self }
+    }
+
+    /// The report with `n` findings exempted by annotation (report writers' tests).
+    #[cfg(test)]
+    #[must_use]
+    pub(crate) fn with_exempted(self, n: usize) -> Self {
+        Self { exempted: n, ..self }
+    }
+
+    /// Inputs that could not be read or parsed.
+    #[must_use]
+    pub fn errors(&self) -> &[InputError] {
+        &self.errors
+    }
+
+    /// Files read.
+    #[must_use]
+    pub fn files(&self) -> usize {
+        self.files
+    }
+
+    /// Sets the number of files read (`kubeward cluster` reads no file: its pages are not).
+    pub fn set_files(&mut self, files: usize) {
+        self.files = files;
+    }
+
+    /// Kubernetes objects audited.
+    #[must_use]
+    pub fn objects(&self) -> usize {
+        self.objects
+    }
+
+    /// Sets the number of objects audited.
+    pub fn set_objects(&mut self, objects: usize) {
+        self.objects = objects;
+    }
+
+    /// Findings dropped by annotation exemptions.
+    #[must_use]
+    pub fn exempted(&self) -> usize {
+        self.exempted
+    }
+
+    /// Rules that ran.
+    #[must_use]
+    pub fn rules_run(&self) -> usize {
+        self.rules_run
+    }
+
+    /// Findings hidden because the baseline (`--baseline`) records them.
+    #[must_use]
+    pub fn hidden_by_baseline(&self) -> usize {
+        self.hidden_by_baseline
+    }
+
+    /// The level of `--min-severity` and how many findings it hides.
+    #[must_use]
+    pub fn hidden_below(&self) -> Option<(crate::rule::Severity, usize)> {
+        self.hidden_below
+    }
+
+    /// The score fixed before `--min-severity` hid findings.
+    #[must_use]
+    pub fn pinned_score(&self) -> Option<crate::report::score::Score> {
+        self.pinned_score
+    }
+
+    /// Findings per severity, most severe first (the findings shown: those hidden by the
+    /// baseline or below `--min-severity` count 0).
     #[must_use]
     pub fn counts(&self) -> [(crate::rule::Severity, usize); 5] {
         let mut packed = [0usize; 5];
@@ -62,42 +155,85 @@ impl Report {
         }
         let mut i = 0;
         crate::rule::Severity::ALL.map(|s| {
-            let n = packed[i] + self.diagnostics.iter().filter(|d| d.severity == s).count();
+            let n = packed[i] + self.diagnostics.iter().filter(|d| d.severity == s).count() - self.hidden_counts[i];
             i += 1;
-            (s, n)
+            let shown = self.hidden_below.is_none_or(|(min, _)| s >= min);
+            (s, if shown { n } else { 0 })
         })
     }
 
-    /// How many findings the report has.
+    /// How many findings the report shows.
     #[must_use]
     pub fn finding_count(&self) -> usize {
-        self.diagnostics.len() + self.packed.iter().flat_map(|s| s.iter()).map(PackedFindings::len).sum::<usize>()
+        self.counts().iter().map(|(_, n)| n).sum()
     }
 
-    /// Every finding, in report order (decoding the compressed ones as it goes).
+    /// Every finding shown, in report order (decoding the compressed ones as it goes).
     pub fn findings(&self) -> impl Iterator<Item = Cow<'_, Diagnostic>> + '_ {
+        let min = self.hidden_below.map(|(min, _)| min);
+        let hidden = self.hidden.as_deref();
+        self.all_findings()
+            .enumerate()
+            .filter(move |(i, d)| !is_set(hidden, *i) && min.is_none_or(|m| d.severity >= m))
+            .map(|(_, d)| d)
+    }
+
+    /// Every finding shown, in report order, in memory.
+    #[must_use]
+    pub fn into_findings(self) -> Vec<Diagnostic> {
+        self.findings().map(Cow::into_owned).collect()
+    }
+
+    /// Every finding, hidden or not, in report order.
+    fn all_findings(&self) -> Merge<'_> {
         Merge::new(self.packed.iter().flat_map(|s| s.iter()).map(PackedFindings::iter).collect(), &self.diagnostics)
     }
 
-    /// Hides the findings below `min` (`--min-severity`): the score is pinned first, and the
-    /// summary says how many were hidden.
-    pub fn hide_below(&mut self, min: crate::rule::Severity) {
-        self.pinned_score = crate::report::score::score(self);
-        self.materialize();
-        let before = self.diagnostics.len();
-        self.diagnostics.retain(|d| d.severity >= min);
-        self.hidden_below = Some((min, before - self.diagnostics.len()));
+    /// The findings held in memory (a part of them in a streaming scan: never the report's
+    /// findings, see [`Report::findings`]). Compressed findings always name registered rules,
+    /// so a writer looks here for rules that are not registered (tests).
+    pub(crate) fn in_memory_part(&self) -> &[Diagnostic] {
+        &self.diagnostics
     }
 
-    /// Moves the compressed findings into `diagnostics` (for the few consumers that need them
-    /// all at once).
-    pub fn materialize(&mut self) {
-        if self.packed.is_some() {
-            let all: Vec<Diagnostic> = self.findings().map(Cow::into_owned).collect();
-            self.diagnostics = all;
-            self.packed = None;
-        }
+    /// Hides the findings below `min` (`--min-severity`): the score is pinned first, and the
+    /// summary says how many were hidden. Nothing is decoded: [`Report::findings`] and
+    /// [`Report::counts`] leave them out.
+    pub fn hide_below(&mut self, min: crate::rule::Severity) {
+        self.pinned_score = crate::report::score::score(self);
+        let below = self.counts().iter().filter(|(s, _)| *s < min).map(|(_, n)| n).sum();
+        self.hidden_below = Some((min, below));
     }
+
+    /// Hides the findings for which `hide` says so (called once per finding, in report
+    /// order), counting them in [`Report::hidden_by_baseline`]; the findings are decoded one
+    /// at a time, and only a bit per finding is kept.
+    pub fn hide(&mut self, mut hide: impl FnMut(&Diagnostic) -> bool) {
+        let mut bits: Vec<u64> = self.hidden.as_deref().map(<[u64]>::to_vec).unwrap_or_default();
+        let mut counts = self.hidden_counts;
+        let mut n = 0;
+        for (i, d) in self.all_findings().enumerate() {
+            if is_set(Some(&bits), i) || !hide(&d) {
+                continue;
+            }
+            if bits.len() <= i / 64 {
+                bits.resize(i / 64 + 1, 0);
+            }
+            bits[i / 64] |= 1 << (i % 64);
+            if let Some(k) = crate::rule::Severity::ALL.iter().position(|s| *s == d.severity) {
+                counts[k] += 1;
+            }
+            n += 1;
+        }
+        self.hidden = Some(bits.into());
+        self.hidden_counts = counts;
+        self.hidden_by_baseline += n;
+    }
+}
+
+/// Whether bit `i` is set.
+fn is_set(bits: Option<&[u64]>, i: usize) -> bool {
+    bits.and_then(|b| b.get(i / 64)).is_some_and(|w| w & (1 << (i % 64)) != 0)
 }
 
 /// Merges the compressed findings (the files' and each cross-object rule's, or the sorted runs
@@ -201,28 +337,45 @@ pub fn run_rules(snap: &Snapshot, settings: &Settings, selected: &[&'static dyn 
         acc.absorb(&plan, out);
     }
     let mut report = Report { files: snap.files.len(), errors: snap.errors.clone(), ..Report::default() };
-    acc.finish(&plan, snap, &mut report, None);
+    acc.finish(&plan, &snap.host_files, &mut report, None);
     sort_report(&mut report);
     report
 }
 
-/// A streaming run: files are audited as they are read and dropped, keeping only the facts of
-/// cross-object rules (and the few files that `check_snapshot` rules retain).
+/// A streaming run: inputs are audited as they are read and dropped, keeping only what the
+/// inventory keeps of them (see [`crate::inventory`]).
+///
+/// The stream owns the protocol: it audits inputs (in parallel), compresses their findings and
+/// absorbs them in report order. Front ends hand it inputs in one of two ways:
+///
+/// - [`Stream::feed`]: inputs read here (`kubeward scan`'s files), in batches audited in
+///   parallel and absorbed in order, one batch absorbed while the next is audited; a large
+///   file is audited in [`Parts`];
+/// - [`Stream::pages`]: inputs that arrive elsewhere, audited where they arrive and absorbed
+///   in the order the source says (`kubeward cluster`'s API pages).
 ///
 /// ```text
-/// let mut s = Stream::new(&settings, &rules);
-/// for (i, file) in files { let out = s.audit(i, &file); s.absorb(out); }   // audit in parallel
+/// let mut s = Stream::with_settings(&settings);
+/// s.feed(items, |auditor, i, item| (Some(auditor.audit(i, &read(item))), ()), |()| {});
 /// let report = s.finish(errors);
 /// ```
+///
+/// `kubeward fix`, `node`, `images` and the snapshot tests call [`run`] on a snapshot: the
+/// same plan (the rules bucketed once, visited through `dispatch::Dispatch`) and the same
+/// accumulator. Admission ([`crate::admission::Prepared`]) visits its one object through the
+/// same dispatch.
 pub struct Stream<'s> {
     plan: Plan<'s>,
     acc: Accumulator,
-    retained: Snapshot,
     files: usize,
     pack: PackedFindings,
     /// An unordered stream's findings (see [`Stream::unordered`]).
     runs: Option<Runs>,
 }
+
+/// Inputs audited per batch by [`Stream::feed`]: read, parsed and audited in parallel, then
+/// absorbed in order.
+const BATCH: usize = 512;
 
 impl<'s> Stream<'s> {
     /// A stream over the selected rules.
@@ -230,13 +383,13 @@ impl<'s> Stream<'s> {
     pub fn new(settings: &'s Settings, selected: &[&'static dyn Rule]) -> Self {
         let plan = Plan::new(settings, selected);
         let acc = Accumulator::new(&plan);
-        Self { plan, acc, retained: Snapshot::default(), files: 0, pack: PackedFindings::default(), runs: None }
+        Self { plan, acc, files: 0, pack: PackedFindings::default(), runs: None }
     }
 
     /// A stream over the rules the settings select whose inputs do not come in report order
     /// (the pages of API lists: no file, so findings sort by code and object). Findings are
     /// gathered in sorted runs, each compressed, and merged when the report is written (an
-    /// external sort); a file's findings may be packed first ([`FileOut::pack`]).
+    /// external sort).
     #[must_use]
     pub fn unordered(settings: &'s Settings) -> Self {
         Self::unordered_with_run_len(settings, crate::packed::RUN)
@@ -257,24 +410,86 @@ impl<'s> Stream<'s> {
         Self::new(settings, &selected)
     }
 
-    /// Audits file `index` (callable from several threads at once).
+    /// Audits input `index` (one at a time: [`Stream::feed`] audits in parallel).
     #[must_use]
-    pub fn audit(&self, index: usize, file: &SourceFile) -> FileOut {
-        self.plan.audit_file(index, file, 0, true)
+    pub fn audit(&self, index: usize, file: &SourceFile) -> Audited {
+        Auditor { plan: &self.plan }.audit(index, file)
     }
 
-    /// Takes a file's results, in the order of the files' paths (the report's order); `file`
-    /// is kept when a whole-snapshot rule needs it. The file's findings are compressed (their
-    /// fixes dropped: a scan reports, `kubeward fix` runs without streaming).
-    pub fn absorb(&mut self, out: FileOut, file: Option<SourceFile>) {
-        self.split().1.absorb(out, file);
+    /// Absorbs an input's results, in report order (the order of the files' paths; an
+    /// unordered stream sorts them itself).
+    pub fn absorb(&mut self, audited: Audited) {
+        self.split().1.take(audited);
+    }
+
+    /// Reads, audits and absorbs `items`, in report order: `audit` reads and audits one item
+    /// on any thread (with the `index` of its position among the items) and returns its
+    /// results (none when it could not be read) and what the caller keeps of it; the stream
+    /// absorbs the results in the items' order, in batches (the previous batch absorbed
+    /// while the next is audited), and hands the caller's part to `done`, in the same order.
+    pub fn feed<T, X, A, D>(&mut self, items: impl IntoIterator<Item = T>, audit: A, mut done: D)
+    where
+        T: Send,
+        X: Send,
+        A: Fn(&Auditor<'_, 's>, usize, T) -> (Option<Audited>, X) + Sync,
+        D: FnMut(X) + Send,
+    {
+        let mut index = 0usize;
+        let mut rest = items.into_iter();
+        let mut pending: Vec<(Option<Audited>, X)> = Vec::new();
+        loop {
+            let batch: Vec<T> = rest.by_ref().take(BATCH).collect();
+            if batch.is_empty() && pending.is_empty() {
+                break;
+            }
+            let (auditor, mut sink) = self.split();
+            let base = index;
+            index += batch.len();
+            let (results, ()) = rayon::join(
+                || {
+                    batch
+                        .into_par_iter()
+                        .enumerate()
+                        .map(|(j, item)| audit(&auditor, base + j, item))
+                        .collect::<Vec<_>>()
+                },
+                || {
+                    for (audited, x) in pending.drain(..) {
+                        if let Some(a) = audited {
+                            sink.take(a);
+                        }
+                        done(x);
+                    }
+                },
+            );
+            pending = results;
+        }
+    }
+
+    /// Audits and absorbs inputs that arrive elsewhere (the pages of `kubeward cluster`'s API
+    /// lists). `source` gets `page`, to call on any thread with each input as it arrives (it
+    /// audits the input, compresses its findings and drops its trees), and `take`, to call
+    /// with `page`'s results in the order the stream is to absorb them. Returns what `source`
+    /// returns.
+    pub fn pages<R>(
+        &mut self,
+        source: impl FnOnce(&(dyn Fn(usize, SourceFile) -> Audited + Sync), &mut dyn FnMut(Audited)) -> R,
+    ) -> R {
+        let (auditor, mut sink) = self.split();
+        let page = |i: usize, file: SourceFile| {
+            let mut audited = auditor.audit(i, &file);
+            audited.out.pack();
+            audited
+        };
+        let mut take = |a: Audited| sink.take(a);
+        source(&page, &mut take)
     }
 
     /// The stream as an auditor (shared across threads) and a sink (one thread), so that one
-    /// batch of files can be absorbed while the next is audited.
-    pub fn split(&mut self) -> (Auditor<'_, 's>, Sink<'_, 's>) {
-        let Self { plan, acc, retained, files, pack, runs } = self;
-        (Auditor { plan }, Sink { plan, acc, retained, files, pack, runs })
+    /// batch of inputs can be absorbed while the next is audited.
+    fn split(&mut self) -> (Auditor<'_, 's>, Sink<'_, 's>) {
+        let Self { plan, acc, files, pack, runs } = self;
+        (Auditor { plan }, Sink { plan, acc, files, pack, runs })
     }
 
     /// Runs the cross-object rules and returns the report (sorted like [`run`]'s).
@@ -282,7 +497,7 @@ impl<'s> Stream<'s> {
     pub fn finish(mut self, errors: Vec<InputError>) -> Report {
         let mut report = Report { files: self.files, errors, ..Report::default() };
         let mut packs = Vec::new();
-        self.acc.finish(&self.plan, &self.retained, &mut report, Some(&mut packs));
+        self.acc.finish(&self.plan, &[], &mut report, Some(&mut packs));
         for d in &mut report.diagnostics {
             d.fix = None;
         }
@@ -297,79 +512,88 @@ impl<'s> Stream<'s> {
     }
 }
 
-/// Audits files for a [`Stream`] (see [`Stream::split`]).
+/// One input's results, made by an [`Auditor`] (or [`Parts`]) for a [`Stream`] to absorb.
+pub struct Audited {
+    out: FileOut,
+}
+
+/// Audits inputs for a [`Stream`] (shared across threads; see [`Stream::feed`]).
 pub struct Auditor<'a, 's> {
     plan: &'a Plan<'s>,
 }
 
-impl Auditor<'_, '_> {
-    /// Audits file `index`.
+impl<'a, 's> Auditor<'a, 's> {
+    /// Audits input `index`, a whole file (or page).
     #[must_use]
-    pub fn audit(&self, index: usize, file: &SourceFile) -> FileOut {
-        self.plan.audit_file(index, file, 0, true)
+    pub fn audit(&self, index: usize, file: &SourceFile) -> Audited {
+        Audited { out: self.plan.audit_file(index, file, 0, true) }
     }
 
-    /// Audits a part of file `index`: `part` holds the documents from the `first_doc`-th on
-    /// (a large file is parsed and audited in parts, so that one part's trees are held at a
-    /// time). Gather the parts, in order, with [`Auditor::merge`], then call
-    /// [`Auditor::close`].
+    /// Starts auditing file `index` in parts, with its first part (a large file is parsed
+    /// and audited in parts, so that one part's trees are held at a time): add the next
+    /// parts in order with [`Parts::add`], then [`Parts::finish`].
     #[must_use]
-    pub fn audit_part(&self, index: usize, part: &SourceFile, first_doc: usize) -> FileOut {
-        self.plan.audit_file(index, part, first_doc, true)
+    pub fn parts(&self, index: usize, first: &SourceFile) -> Parts<'a, 's> {
+        let out = self.plan.audit_file(index, first, 0, true);
+        Parts { plan: self.plan, index, next: first.documents.len(), out }
     }
+}
 
-    /// Adds the results of the next part of a file to `into` (the first part's): counts and
-    /// cross-object facts are appended, findings compressed as they come (fixes dropped).
-    pub fn merge(&self, into: &mut FileOut, part: FileOut) {
-        into.objects += part.objects;
-        into.exempted += part.exempted;
-        match (into.inventory.as_mut(), part.inventory) {
+/// A file audited in parts (see [`Auditor::parts`]): the parts' counts and inventories
+/// are appended, their findings compressed as they come (fixes dropped).
+pub struct Parts<'a, 's> {
+    plan: &'a Plan<'s>,
+    index: usize,
+    /// The index of the next part's first document.
+    next: usize,
+    out: FileOut,
+}
+
+impl Parts<'_, '_> {
+    /// Audits the next part: its documents follow the previous part's.
+    pub fn add(&mut self, part: &SourceFile) {
+        let o = self.plan.audit_file(self.index, part, self.next, true);
+        self.next += part.documents.len();
+        let into = &mut self.out;
+        into.objects += o.objects;
+        into.exempted += o.exempted;
+        match (into.inventory.as_mut(), o.inventory) {
             (Some(all), Some(later)) => all.append(later),
             (None, later) => into.inventory = later,
             (Some(_), None) => {}
         }
         into.pack_in_order();
-        let mut found = part.diagnostics;
-        found.extend(part.packed.iter().flat_map(PackedFindings::iter));
+        let mut found = o.diagnostics;
+        found.extend(o.packed.iter().flat_map(PackedFindings::iter));
         into.push_in_order(found);
     }
 
-    /// Ends a file audited in parts; `whole` is the whole file when it is kept after all
-    /// (whether a whole-snapshot rule retains it is then decided on the whole file).
-    pub fn close(&self, out: &mut FileOut, whole: Option<&SourceFile>) {
-        // lead: retained files go away (the inventory keeps host documents itself).
-        let _ = whole;
-        if let Some(p) = out.packed.as_mut() {
+    /// Ends the file.
+    #[must_use]
+    pub fn finish(mut self) -> Audited {
+        if let Some(p) = self.out.packed.as_mut() {
             p.close();
         }
-    }
-
-    /// Whether a whole-snapshot rule would keep `file` (a part of a file here: see
-    /// [`Auditor::close`]).
-    #[must_use]
-    pub fn retains(&self, file: &SourceFile) -> bool {
-        let _ = file;
-        false
+        Audited { out: self.out }
     }
 }
 
-/// Takes audited files for a [`Stream`] (see [`Stream::split`]).
-pub struct Sink<'a, 's> {
+/// Takes audited inputs for a [`Stream`], in order (one thread).
+struct Sink<'a, 's> {
     plan: &'a Plan<'s>,
     acc: &'a mut Accumulator,
-    retained: &'a mut Snapshot,
     files: &'a mut usize,
     pack: &'a mut PackedFindings,
     runs: &'a mut Option<Runs>,
 }
 
 impl Sink<'_, '_> {
-    /// See [`Stream::absorb`].
-    pub fn absorb(&mut self, mut out: FileOut, file: Option<SourceFile>) {
+    /// Takes an input's results: the file's findings are compressed (their fixes dropped: a
+    /// scan reports, `kubeward fix` runs without streaming), or sorted into runs by an
+    /// unordered stream; the file is kept when a whole-snapshot rule needs it.
+    fn take(&mut self, audited: Audited) {
+        let Audited { mut out } = audited;
         *self.files += 1;
-        if let Some(file) = file.filter(|_| out.keep) {
-            self.retained.files.push(file);
-        }
         let mut diagnostics = std::mem::take(&mut out.diagnostics);
         if let Some(runs) = self.runs.as_mut() {
             if let Some(packed) = out.packed.take() {
@@ -398,18 +622,16 @@ impl Sink<'_, '_> {
     }
 }
 
-/// One file's results.
-pub struct FileOut {
+/// One file's results (inside [`Audited`]).
+pub(crate) struct FileOut {
     diagnostics: Vec<Diagnostic>,
     objects: usize,
     exempted: usize,
     /// What the file adds to the inventory (when an inventory rule runs).
     inventory: Option<Inventory>,
-    /// A `check_snapshot` rule retains the file.
-    keep: bool,
-    /// The findings, compressed by [`FileOut::pack`] (or by [`Auditor::merge`]).
+    /// The findings, compressed by [`FileOut::pack`] (or by [`Parts::add`]).
     packed: Option<PackedFindings>,
-    /// The last finding compressed by [`Auditor::merge`] (the next part's must not sort
+    /// The last finding compressed by [`Parts::add`] (the next part's must not sort
     /// before it).
     last_packed: Option<Diagnostic>,
 }
@@ -418,7 +640,7 @@ impl FileOut {
     /// Compresses the file's findings (about 30 bytes each; their fixes are dropped), for a
     /// caller that holds results a while before absorbing them (an API list is absorbed once
     /// all its pages are read, in the order of the lists).
-    pub fn pack(&mut self) {
+    pub(crate) fn pack(&mut self) {
         let mut found = std::mem::take(&mut self.diagnostics);
         for d in &mut found {
             d.fix = None;
@@ -430,7 +652,7 @@ impl FileOut {
     }
 
     /// Compresses the findings held in memory when they continue the compressed ones in
-    /// report order (a part's first findings before [`Auditor::merge`] adds the next part).
+    /// report order (a part's first findings before [`Parts::add`] adds the next part).
     fn pack_in_order(&mut self) {
         if self.packed.is_none() && self.last_packed.is_none() {
             let found = std::mem::take(&mut self.diagnostics);
@@ -454,21 +676,14 @@ impl FileOut {
         let mut kept = pack.extend(found);
         self.diagnostics.append(&mut kept);
     }
-
-    /// Whether a whole-snapshot rule needs the file itself ([`Stream::absorb`] keeps it).
-    #[must_use]
-    pub fn keeps_file(&self) -> bool {
-        self.keep
-    }
 }
 
 /// The selected rules, bucketed by target once per run.
 struct Plan<'s> {
     settings: &'s Settings,
     rules_run: usize,
-    object_rules: Vec<&'static dyn Rule>,
-    pod_rules: Vec<&'static dyn Rule>,
-    container_rules: Vec<&'static dyn Rule>,
+    /// The per-object rules (object, pod spec, container): the dispatch admission uses too.
+    dispatch: Dispatch,
     dockerfile_rules: Vec<&'static dyn Rule>,
     host_file_rules: Vec<&'static dyn Rule>,
     document_rules: Vec<&'static dyn Rule>,
@@ -483,9 +698,7 @@ impl<'s> Plan<'s> {
         Self {
             settings,
             rules_run: selected.len(),
-            object_rules: bucket(Targets::OBJECT),
-            pod_rules: bucket(Targets::POD_SPEC),
-            container_rules: bucket(Targets::CONTAINER),
+            dispatch: Dispatch::new(selected, false),
             dockerfile_rules: bucket(Targets::DOCKERFILE),
             host_file_rules: bucket(Targets::HOST_FILE),
             document_rules: bucket(Targets::DOCUMENT),
@@ -497,10 +710,7 @@ impl<'s> Plan<'s> {
     /// fills the file's part of the inventory.
     fn audit_file(&self, i: usize, file: &SourceFile, first_doc: usize, streaming: bool) -> FileOut {
         let settings = self.settings;
-        let mut cx_obj: Vec<Context<'_>> = self.object_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
-        let mut cx_pod: Vec<Context<'_>> = self.pod_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
-        let mut cx_ctr: Vec<Context<'_>> =
-            self.container_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
+        let mut cx = self.dispatch.contexts(settings);
         let mut cx_doc: Vec<Context<'_>> =
             self.document_rules.iter().map(|r| Context::new(settings, r.meta())).collect();
         let mut inventory = (!self.inventory_rules.is_empty()).then(Inventory::default);
@@ -527,32 +737,15 @@ impl<'s> Plan<'s> {
                         }
                     }
                 }
-                for (r, cx) in self.object_rules.iter().zip(cx_obj.iter_mut()) {
-                    r.check_object(&obj, cx);
-                }
                 if let Some(inv) = inventory.as_mut() {
                     inv.add_object(&obj, settings);
                 }
-                if self.pod_rules.is_empty() && self.container_rules.is_empty() {
-                    return;
-                }
-                if let Some(pod) = PodSpecView::of(&obj) {
-                    for (r, cx) in self.pod_rules.iter().zip(cx_pod.iter_mut()) {
-                        r.check_pod(&pod, cx);
-                    }
-                    if !self.container_rules.is_empty() {
-                        for c in pod.containers() {
-                            for (r, cx) in self.container_rules.iter().zip(cx_ctr.iter_mut()) {
-                                r.check_container(&pod, &c, cx);
-                            }
-                        }
-                    }
-                }
+                self.dispatch.visit(&obj, &mut cx);
             });
         }
         let mut diagnostics = Vec::new();
         let mut exempted = 0;
-        for cx in cx_doc.into_iter().chain(cx_obj).chain(cx_pod).chain(cx_ctr) {
+        for cx in cx_doc.into_iter().chain(cx.0) {
             let c = cx.finish();
             exempted += c.exempted;
             diagnostics.extend(c.diagnostics);
@@ -573,7 +766,7 @@ impl<'s> Plan<'s> {
         if streaming {
             diagnostics.sort_by(order);
         }
-        FileOut { diagnostics, objects, exempted, inventory, keep: false, packed: None, last_packed: None }
+        FileOut { diagnostics, objects, exempted, inventory, packed: None, last_packed: None }
     }
 }
 
@@ -600,13 +793,14 @@ impl Accumulator {
         }
     }
 
-    /// Runs the host-file and inventory rules and fills `report` (`snap` gives the node files).
+    /// Runs the host-file and inventory rules and fills `report` (`host_files`: the node files
+    /// whose permissions `kubeward node` read).
     /// With `packs` (a streaming scan), each inventory rule's findings are compressed into a
     /// pack of their own as soon as the rule is done.
     fn finish(
         self,
         plan: &Plan<'_>,
-        snap: &Snapshot,
+        host_files: &[HostFile],
         report: &mut Report,
         mut packs: Option<&mut Vec<PackedFindings>>,
     ) {
@@ -616,13 +810,13 @@ impl Accumulator {
         report.exempted = self.exempted;
         for r in &plan.host_file_rules {
             let mut cx = Context::new(plan.settings, r.meta());
-            for f in &snap.host_files {
+            for f in host_files {
                 r.check_host_file(f, &mut cx);
             }
             report.diagnostics.extend(cx.finish().diagnostics);
         }
         let mut inventory = self.inventory;
-        inventory.add_host_files(&snap.host_files);
+        inventory.add_host_files(host_files);
         for r in &plan.inventory_rules {
             // A streaming run compresses a rule's findings in sorted runs as they come.
             let mut cx = match packs {
@@ -693,24 +887,24 @@ mod tests {
         let settings = Settings::default();
         let snap = pages();
         let expected = run(&snap, &settings);
-        assert!(expected.diagnostics.len() > 40, "{}", expected.diagnostics.len());
+        assert!(expected.finding_count() > 40, "{}", expected.finding_count());
         for (run_len, pack) in [(1, false), (7, true), (1 << 16, false), (5, true)] {
             let mut stream = Stream::unordered_with_run_len(&settings, run_len);
-            // Audited out of order and in parallel; absorbed in order (cross-object facts
+            // Audited out of order and in parallel; absorbed in order (inventories
             // keep the order of the pages).
-            let mut outs: Vec<(usize, FileOut)> =
+            let mut outs: Vec<(usize, Audited)> =
                 snap.files.par_iter().enumerate().rev().map(|(i, f)| (i, stream.audit(i, f))).collect();
             outs.sort_by_key(|(i, _)| *i);
             for (_, mut out) in outs {
                 if pack {
-                    out.pack();
+                    out.out.pack();
                 }
-                stream.absorb(out, None);
+                stream.absorb(out);
             }
             let got = stream.finish(Vec::new());
-            assert_eq!(got.finding_count(), expected.diagnostics.len(), "run length {run_len}");
+            assert_eq!(got.finding_count(), expected.finding_count(), "run length {run_len}");
             let got: Vec<_> = got.findings().map(|d| key(&d)).collect();
-            let want: Vec<_> = expected.diagnostics.iter().map(key).collect();
+            let want: Vec<_> = expected.findings().map(|d| key(&d)).collect();
             assert_eq!(got, want, "run length {run_len}, packed {pack}");
         }
     }
@@ -737,16 +931,16 @@ mod tests {
         let snap = Snapshot::from_text("pods.yaml", &text);
         let pod019: Vec<&'static dyn Rule> = rules().iter().copied().filter(|r| r.meta().code == "POD019").collect();
         let expected = run_rules(&snap, &settings, &pod019);
-        assert_eq!(expected.diagnostics.len(), n - n.div_ceil(10));
+        assert_eq!(expected.finding_count(), n - n.div_ceil(10));
         assert_eq!(expected.exempted, n.div_ceil(10));
         let mut stream = Stream::new(&settings, &pod019);
         let out = stream.audit(0, &snap.files[0]);
-        stream.absorb(out, None);
+        stream.absorb(out);
         let got = stream.finish(Vec::new());
         assert!(got.packed.as_ref().is_some_and(|s| s.len() > 2), "several runs");
         assert_eq!(got.exempted, expected.exempted);
         let got: Vec<_> = got.findings().map(|d| key(&d)).collect();
-        assert_eq!(got, expected.diagnostics.iter().map(key).collect::<Vec<_>>());
+        assert_eq!(got, expected.findings().map(|d| key(&d)).collect::<Vec<_>>());
     }
 
     /// Every rule fixture, each document a page without a path (as `kubeward cluster` gets API
@@ -785,13 +979,13 @@ mod tests {
             for (i, p) in pages.files.iter().enumerate() {
                 let mut out = stream.audit(i, p);
                 if i % 2 == 0 {
-                    out.pack();
+                    out.out.pack();
                 }
-                stream.absorb(out, Some(p.clone()));
+                stream.absorb(out);
             }
             let got = stream.finish(Vec::new());
             let got: Vec<_> = got.findings().map(|d| key(&d)).collect();
-            let want: Vec<_> = expected.diagnostics.iter().map(key).collect();
+            let want: Vec<_> = expected.findings().map(|d| key(&d)).collect();
             assert_eq!(got, want, "{}", f.display());
             checked += want.len();
         }
@@ -808,10 +1002,10 @@ mod tests {
         let expected = run(&snap, &settings);
         let mut stream = Stream::with_settings(&settings);
         let mut out = stream.audit(0, &snap.files[0]);
-        out.pack();
-        stream.absorb(out, None);
+        out.out.pack();
+        stream.absorb(out);
         let got = stream.finish(Vec::new());
         let got: Vec<_> = got.findings().map(|d| key(&d)).collect();
-        assert_eq!(got, expected.diagnostics.iter().map(key).collect::<Vec<_>>());
+        assert_eq!(got, expected.findings().map(|d| key(&d)).collect::<Vec<_>>());
     }
 }

@@ -9,6 +9,7 @@ pub mod base64;
 pub mod checklist;
 pub mod context;
 pub mod diagnostic;
+mod dispatch;
 pub mod docs;
 pub mod engine;
 pub mod fix;
@@ -24,6 +25,8 @@ pub mod rule;
 pub mod rules;
 pub mod settings;
 pub mod snapshot;
+#[cfg(test)]
+mod stream_tests;
 pub mod suggest;
 pub mod suppression;
 pub mod verify;

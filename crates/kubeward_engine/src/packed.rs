@@ -404,7 +404,7 @@ mod tests {
             "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec:\n  containers:\n    - name: c\n      image: nginx\n---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: q}\n    spec: {containers: [{name: d, image: 'x:latest'}]}\n",
         );
         let report = crate::run(&snap, &crate::Settings::default());
-        let mut findings: Vec<Diagnostic> = report.diagnostics.clone();
+        let mut findings: Vec<Diagnostic> = report.into_findings();
         for d in &mut findings {
             d.fix = None;
         }

@@ -71,14 +71,14 @@ fn run_dockerfile_fixture(rule: &'static dyn Rule, text: &str) -> Result<String,
     let settings = fixture_settings_for(rule)?;
     let report = run_rules(&snap, &settings, &[rule]);
     let mut problems = Vec::new();
-    for e in &report.errors {
+    for e in report.errors() {
         problems.push(format!("{code}: fixture does not parse: {e}"));
     }
     if !sections.iter().any(|(c, _)| c.expect == "fail") || !sections.iter().any(|(c, _)| c.expect == "pass") {
         problems.push(format!("{code}: fixture needs at least one `# fail:` and one `# pass:` section"));
     }
     for (c, name) in &sections {
-        let hits = report.diagnostics.iter().filter(|d| d.file.as_deref() == Some(name.as_str())).count();
+        let hits = report.findings().filter(|d| d.file.as_deref() == Some(name.as_str())).count();
         match c.expect.as_str() {
             "fail" if hits == 0 => problems.push(format!("{code}: {name}: expected a finding: {}", c.why)),
             "pass" if hits > 0 => {
@@ -94,7 +94,7 @@ fn run_dockerfile_fixture(rule: &'static dyn Rule, text: &str) -> Result<String,
 
 /// Every finding's message style, and (when `positions`) that it has a line and column.
 fn check_messages(code: &str, report: &crate::engine::Report, positions: bool, problems: &mut Vec<String>) {
-    for d in &report.diagnostics {
+    for d in report.findings() {
         let m = &d.message;
         if m.ends_with('.') || m.chars().next().is_some_and(char::is_uppercase) {
             problems.push(format!("{code}: message style (lowercase start, no trailing period): {m}"));
@@ -190,7 +190,7 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
     let settings = fixture_settings_for(rule)?;
     let report = run_rules(&snap, &settings, &[rule]);
     let mut problems = Vec::new();
-    if let Some(e) = report.errors.first() {
+    if let Some(e) = report.errors().first() {
         problems.push(format!("{code}: fixture does not parse: {e}"));
     }
     let cs = chunks(&text);
@@ -207,9 +207,9 @@ pub fn run_fixture(rule: &'static dyn Rule) -> Result<String, String> {
                 .and_then(|f| f.documents.get(i))
                 .and_then(|d| d.root.get("path").or_else(|| d.root.get("kubeward-test-file")))
                 .and_then(crate::input::node::Node::as_str);
-            report.diagnostics.iter().filter(|d| d.file.is_some() && d.file.as_deref() == path).count()
+            report.findings().filter(|d| d.file.is_some() && d.file.as_deref() == path).count()
         } else {
-            report.diagnostics.iter().filter(|d| d.pos.line >= c.start && d.pos.line < c.end).count()
+            report.findings().filter(|d| d.pos.line >= c.start && d.pos.line < c.end).count()
         };
         match c.expect.as_str() {
             "fail" if hits == 0 => problems.push(format!("{code}: line {}: expected a finding: {}", c.start, c.why)),
@@ -277,7 +277,7 @@ pub fn count_findings(rule: &'static dyn Rule, text: &str) -> (usize, usize) {
     }
     let settings = fixture_settings_for(rule).unwrap_or_else(|_| fixture_settings());
     let report = run_rules(&snap, &settings, &[rule]);
-    (report.diagnostics.len(), report.errors.len())
+    (report.finding_count(), report.errors().len())
 }
 
 /// Host files described by a HOST_FILE rule's fixture documents:

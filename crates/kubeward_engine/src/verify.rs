@@ -729,7 +729,7 @@ pub fn report(plan: &Plan, results: &[NamespaceResult], mut errors: Vec<InputErr
         });
     }
     diagnostics.sort_by(crate::engine::order);
-    Report { diagnostics, errors, files: 0, objects: verified, rules_run: plan.probes.len(), ..Report::default() }
+    Report::new(diagnostics, errors).with_counts(0, verified, plan.probes.len())
 }
 
 /// The text report's epilogue: each namespace's probes and what became of them.

@@ -34,7 +34,7 @@ fn codes(path: &Path) -> BTreeSet<&'static str> {
     let snap = Snapshot::from_text(&path.display().to_string(), &text);
     assert!(snap.errors.is_empty(), "{}: {:?}", path.display(), snap.errors);
     let report = engine::run(&snap, &Settings::default());
-    assert_eq!(report.objects, 1, "{}: one Pod expected", path.display());
+    assert_eq!(report.objects(), 1, "{}: one Pod expected", path.display());
     report.findings().map(|d| d.rule.code).collect()
 }
 

@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Result};
 use kubeward_cluster::{Options, Progress};
-use kubeward_engine::engine::FileOut;
 use kubeward_engine::report::Sources;
-use kubeward_engine::snapshot::SourceFile;
 
 use crate::args::ClusterArgs;
 use crate::config;
@@ -61,15 +59,7 @@ pub fn run(args: &ClusterArgs) -> Result<u8> {
     // cross-object facts kept, until its list is taken in discovery order (the report is the
     // one `engine::run` gives over the whole snapshot; a test checks this).
     let mut stream = kubeward_engine::engine::Stream::unordered(&settings);
-    let (auditor, mut sink) = stream.split();
-    let page = |i: usize, file: SourceFile| {
-        let mut out = auditor.audit(i, &file);
-        out.pack();
-        let keep = out.keeps_file().then_some(file);
-        (out, keep)
-    };
-    let mut take = |(out, file): (FileOut, Option<SourceFile>)| sink.absorb(out, file);
-    let listed = kubeward_cluster::collect_pages_blocking(&opts, &progress, &page, &mut take);
+    let listed = stream.pages(|page, take| kubeward_cluster::collect_pages_blocking(&opts, &progress, page, take));
     if let (Some(b), Ok(l)) = (&bar, &listed) {
         b.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
@@ -103,13 +93,13 @@ pub fn run(args: &ClusterArgs) -> Result<u8> {
     let mut report = stream.finish(listed.errors);
     if nothing_read {
         // The only objects are kubeward's own records of what it could not read.
-        report.objects = 0;
+        report.set_objects(0);
     }
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     // API input: no file was read (the stream's "files" are list pages).
-    report.files = 0;
+    report.set_files(0);
     let sources = Sources::default();
     super::output::emit(&args.report, &settings, &report, &sources, "cluster")
 }

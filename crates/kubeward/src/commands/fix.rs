@@ -261,10 +261,10 @@ pub fn run(args: &FixArgs) -> Result<u8> {
     if args.diff || stdin {
         // stdout carries the diff or the fixed stream: the input errors (they make the exit
         // code 2) go to stderr, then the count of what remains.
-        for e in &report.errors {
+        for e in report.errors() {
             eprintln!("error: {e}");
         }
-        let remaining = report.diagnostics.len();
+        let remaining = report.finding_count();
         eprintln!(
             "{remaining} finding{} remain{}",
             if remaining == 1 { "" } else { "s" },

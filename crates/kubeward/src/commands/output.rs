@@ -135,7 +135,7 @@ pub fn emit_full(
 /// `fail-on`, else 0.
 #[must_use]
 pub fn exit_code(settings: &Settings, report: &Report) -> u8 {
-    if !report.errors.is_empty() {
+    if !report.errors().is_empty() {
         2
     } else if report.counts().iter().any(|(s, n)| *n > 0 && *s >= settings.fail_on) {
         1

@@ -210,7 +210,9 @@ pub fn fix(inputs: &[Input], settings: &Settings, unsafe_fixes: bool) -> Outcome
         let mut unsafe_available = 0;
         // Group the fixes by file, in report order.
         let mut by_file: BTreeMap<usize, Vec<&Diagnostic>> = BTreeMap::new();
-        for d in &report.diagnostics {
+        // A snapshot run holds its findings in memory: they are borrowed, with their fixes.
+        let found: Vec<std::borrow::Cow<'_, Diagnostic>> = report.findings().collect();
+        for d in found.iter().map(|d| &**d) {
             let Some(fix) = &d.fix else { continue };
             if fix.safety == Safety::Unsafe && !unsafe_fixes {
                 unsafe_available += 1;
@@ -438,7 +440,7 @@ mod tests {
         // The fixed findings are gone.
         let report = run(&Snapshot::from_text("web.yaml", &f.text), &settings());
         for c in ["POD002", "POD012"] {
-            assert!(report.diagnostics.iter().all(|d| d.rule.code != c), "{c} still reported");
+            assert!(report.findings().all(|d| d.rule.code != c), "{c} still reported");
         }
     }
 
@@ -460,7 +462,7 @@ mod tests {
         assert!(names.contains(&"kubeward-default-deny-ingress-shop.yaml"), "{names:?}");
         let (_, nf) = out.new_files.iter().find(|(_, n)| n.name.contains("ingress")).expect("ingress policy");
         let report = run(&Snapshot::from_text("x.yaml", &format!("{}---\n{}", f.text, nf.content)), &settings());
-        assert!(report.diagnostics.iter().all(|d| d.rule.code != "NET001"), "the new policy satisfies NET001");
+        assert!(report.findings().all(|d| d.rule.code != "NET001"), "the new policy satisfies NET001");
     }
 
     /// Issue 15, point 13: the work of fixing a file is linear in its documents. The bytes

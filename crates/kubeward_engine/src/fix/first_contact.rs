@@ -107,7 +107,7 @@ fn digest_pinned_images_get_no_pull_policy_finding() {
                 "apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: a}}\nspec:\n  containers:\n    - name: c\n      image: {image}\n      imagePullPolicy: {policy}\n"
             );
             let report = run(&Snapshot::from_text("p.yaml", &text), &Settings::default());
-            let found = report.diagnostics.iter().any(|d| d.rule.code == "IMG004");
+            let found = report.findings().any(|d| d.rule.code == "IMG004");
             assert_eq!(found, reported, "{image} with {policy}");
             assert_eq!(fixed_codes(&text, true).contains(&"IMG004"), reported, "{image} with {policy}: no fix either");
         }

@@ -102,20 +102,18 @@ impl Baseline {
         self.0.is_empty()
     }
 
-    /// Drops the findings the baseline records (each recorded fingerprint hides as many
-    /// findings as it was recorded) and counts them in `hidden_by_baseline`.
+    /// Hides the findings the baseline records (each recorded fingerprint hides as many
+    /// findings as it was recorded) and counts them in the report's `hidden_by_baseline`.
+    /// The findings are looked at one at a time, as the report yields them.
     pub fn apply(&self, report: &mut Report) {
         let mut left = self.0.clone();
-        report.materialize();
-        let before = report.diagnostics.len();
-        report.diagnostics.retain(|d| match left.get_mut(&fingerprint(d)) {
+        report.hide(|d| match left.get_mut(&fingerprint(d)) {
             Some(n) if *n > 0 => {
                 *n -= 1;
-                false
+                true
             }
-            _ => true,
+            _ => false,
         });
-        report.hidden_by_baseline += before - report.diagnostics.len();
     }
 }
 
@@ -135,7 +133,7 @@ mod tests {
     #[test]
     fn survives_moves_and_catches_new_findings() {
         let first = report_of(POD);
-        let n = first.diagnostics.len();
+        let n = first.finding_count();
         assert!(n > 0);
         let baseline = Baseline::parse(&write(&first)).expect("parse");
         assert_eq!(baseline.len(), n);
@@ -145,8 +143,8 @@ mod tests {
             format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c, namespace: app}}\n---\n# moved\n{POD}");
         let mut r = report_of(&moved);
         baseline.apply(&mut r);
-        assert_eq!(r.diagnostics.len(), 0, "{:?}", r.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>());
-        assert_eq!(r.hidden_by_baseline, n);
+        assert_eq!(r.finding_count(), 0, "{:?}", r.findings().map(|d| d.message.clone()).collect::<Vec<_>>());
+        assert_eq!(r.hidden_by_baseline(), n);
 
         // A second privileged container is new.
         let more = POD.replace(
@@ -155,8 +153,8 @@ mod tests {
         );
         let mut r = report_of(&more);
         baseline.apply(&mut r);
-        assert!(r.diagnostics.iter().any(|d| d.container.as_deref() == Some("d")));
-        assert!(r.diagnostics.iter().all(|d| d.container.as_deref() != Some("c")));
+        assert!(r.findings().any(|d| d.container.as_deref() == Some("d")));
+        assert!(r.findings().all(|d| d.container.as_deref() != Some("c")));
     }
 
     #[test]

@@ -462,11 +462,12 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
 #[must_use]
 #[allow(clippy::too_many_lines)]
 pub fn to_string(r: &Render<'_>) -> String {
-    let in_memory = super::in_memory(r.report);
-    let r = &Render { report: &in_memory, ..*r };
     let report = r.report;
     let sc = score(report);
-    let mut s = String::with_capacity(16_384 + report.diagnostics.len() * 160);
+    // The findings are read once, as the report yields them (decoded one at a time in a
+    // streaming scan): the page's data, its charts and groups are built in the same pass.
+    let total = report.finding_count();
+    let mut s = String::with_capacity(16_384 + total * 160);
     let title = format!("kubeward {} report", r.command);
     let _ = write!(
         s,
@@ -479,13 +480,13 @@ pub fn to_string(r: &Render<'_>) -> String {
         "<div class=\"top\"><div><h1>{}</h1><div class=\"sub\" id=\"run\" data-version=\"{v}\" data-date=\"{d}\">kubeward {v}{} · {} object{} · {} file{}{}{}</div>{}</div>",
         escape(&title),
         if r.date.is_empty() { String::new() } else { format!(" · {}", escape(r.date)) },
-        report.objects,
-        if report.objects == 1 { "" } else { "s" },
-        report.files,
-        if report.files == 1 { "" } else { "s" },
-        if report.exempted > 0 { format!(" · {} exempted by annotation", report.exempted) } else { String::new() },
-        if report.hidden_by_baseline > 0 {
-            format!(" · {} hidden by the baseline", report.hidden_by_baseline)
+        report.objects(),
+        if report.objects() == 1 { "" } else { "s" },
+        report.files(),
+        if report.files() == 1 { "" } else { "s" },
+        if report.exempted() > 0 { format!(" · {} exempted by annotation", report.exempted()) } else { String::new() },
+        if report.hidden_by_baseline() > 0 {
+            format!(" · {} hidden by the baseline", report.hidden_by_baseline())
         } else {
             String::new()
         },
@@ -516,47 +517,37 @@ pub fn to_string(r: &Render<'_>) -> String {
     for (sev, n) in counts {
         let _ = write!(s, "<td data-severity=\"{}\">{n}</td>", sev.as_str());
     }
-    let _ = write!(s, "<td data-severity=\"total\">{}</td></tr></table>", report.diagnostics.len());
-    if !report.errors.is_empty() {
-        let _ = write!(s, "<h2 class=\"error\">Input errors ({})</h2><ul id=\"errors\">", report.errors.len());
-        for e in &report.errors {
+    let _ = write!(s, "<td data-severity=\"total\">{total}</td></tr></table>");
+    if !report.errors().is_empty() {
+        let _ = write!(s, "<h2 class=\"error\">Input errors ({})</h2><ul id=\"errors\">", report.errors().len());
+        for e in report.errors() {
             let _ = write!(s, "<li class=\"error\">{}</li>", escape(&e.to_string()));
         }
         s.push_str("</ul>");
     }
-    // Charts.
+    // Charts (the category chart once the findings are read).
     let sev_rows: Vec<(String, usize, &str)> =
         counts.iter().map(|(sev, n)| (sev.as_str().to_string(), *n, color(*sev))).collect();
-    let mut by_cat: BTreeMap<&str, usize> = BTreeMap::new();
-    for d in &report.diagnostics {
-        *by_cat.entry(d.rule.category.as_str()).or_default() += 1;
-    }
-    let mut cat_rows: Vec<(String, usize, &str)> =
-        by_cat.into_iter().map(|(c, n)| (c.to_string(), n, "#3949ab")).collect();
-    cat_rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let _ = write!(
-        s,
-        "<div class=\"charts\">{}{}</div>",
-        bar_chart("chart-severity", "Findings by severity", &sev_rows),
-        bar_chart("chart-category", "Findings by category", &cat_rows)
-    );
-    // Controls.
-    let total = report.diagnostics.len();
-    s.push_str("<div class=\"controls noprint\"><input type=\"search\" id=\"search\" placeholder=\"Search rule, object, file, message\" aria-label=\"Search findings\"><span class=\"sevs\">");
-    for (sev, n) in counts {
-        let _ =
-            write!(s, "<label><input type=\"checkbox\" data-sev=\"{v}\" checked> {v} ({n})</label> ", v = sev.as_str());
-    }
-    let _ = write!(
-        s,
-        "</span><span class=\"views\"><button id=\"btn-findings\" aria-pressed=\"true\">Findings</button> <button id=\"btn-resources\" aria-pressed=\"false\">By resource</button> <button id=\"btn-rules\" aria-pressed=\"false\">By rule</button></span><span class=\"sub\"><span id=\"shown\">{total}</span> of {total} match</span></div>"
-    );
     // The data the script lists findings from.
     let mut data = Data::new();
     let mut rules: Vec<&RuleMeta> = Vec::new();
     let mut rule_index: HashMap<&str, usize> = HashMap::new();
     let mut findings: Vec<serde_json::Value> = Vec::with_capacity(total);
-    for d in &report.diagnostics {
+    let mut by_cat: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_obj: BTreeMap<String, (Severity, Vec<usize>)> = BTreeMap::new();
+    let mut by_rule: BTreeMap<&str, (Severity, Vec<usize>)> = BTreeMap::new();
+    for (i, d) in report.findings().enumerate() {
+        *by_cat.entry(d.rule.category.as_str()).or_default() += 1;
+        let key = match &d.file {
+            Some(f) => format!("{} ({f})", d.object),
+            None => d.object.to_string(),
+        };
+        let e = by_obj.entry(key).or_insert((d.severity, Vec::new()));
+        e.0 = e.0.max(d.severity);
+        e.1.push(i);
+        let e = by_rule.entry(d.rule.code).or_insert((d.severity, Vec::new()));
+        e.0 = e.0.max(d.severity);
+        e.1.push(i);
         let ri = *rule_index.entry(d.rule.code).or_insert_with(|| {
             rules.push(d.rule);
             rules.len() - 1
@@ -579,25 +570,28 @@ pub fn to_string(r: &Render<'_>) -> String {
             data.str(Some(&d.remediation)),
         ]));
     }
-    // Groups: by resource and by rule, most severe first, then the largest.
-    let mut by_obj: BTreeMap<String, (Severity, Vec<usize>)> = BTreeMap::new();
-    for (i, d) in report.diagnostics.iter().enumerate() {
-        let key = match &d.file {
-            Some(f) => format!("{} ({f})", d.object),
-            None => d.object.to_string(),
-        };
-        let e = by_obj.entry(key).or_insert((d.severity, Vec::new()));
-        e.0 = e.0.max(d.severity);
-        e.1.push(i);
+    let mut cat_rows: Vec<(String, usize, &str)> =
+        by_cat.into_iter().map(|(c, n)| (c.to_string(), n, "#3949ab")).collect();
+    cat_rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let _ = write!(
+        s,
+        "<div class=\"charts\">{}{}</div>",
+        bar_chart("chart-severity", "Findings by severity", &sev_rows),
+        bar_chart("chart-category", "Findings by category", &cat_rows)
+    );
+    // Controls.
+    s.push_str("<div class=\"controls noprint\"><input type=\"search\" id=\"search\" placeholder=\"Search rule, object, file, message\" aria-label=\"Search findings\"><span class=\"sevs\">");
+    for (sev, n) in counts {
+        let _ =
+            write!(s, "<label><input type=\"checkbox\" data-sev=\"{v}\" checked> {v} ({n})</label> ", v = sev.as_str());
     }
+    let _ = write!(
+        s,
+        "</span><span class=\"views\"><button id=\"btn-findings\" aria-pressed=\"true\">Findings</button> <button id=\"btn-resources\" aria-pressed=\"false\">By resource</button> <button id=\"btn-rules\" aria-pressed=\"false\">By rule</button></span><span class=\"sub\"><span id=\"shown\">{total}</span> of {total} match</span></div>"
+    );
+    // Groups: by resource and by rule, most severe first, then the largest.
     let mut resources: Vec<(Severity, String, Vec<usize>)> = by_obj.into_iter().map(|(k, (w, v))| (w, k, v)).collect();
     sort_groups(&mut resources);
-    let mut by_rule: BTreeMap<&str, (Severity, Vec<usize>)> = BTreeMap::new();
-    for (i, d) in report.diagnostics.iter().enumerate() {
-        let e = by_rule.entry(d.rule.code).or_insert((d.severity, Vec::new()));
-        e.0 = e.0.max(d.severity);
-        e.1.push(i);
-    }
     let mut rule_groups: Vec<(Severity, &str, Vec<usize>)> = by_rule.into_iter().map(|(k, (w, v))| (w, k, v)).collect();
     sort_groups(&mut rule_groups);
     let resource_data: Vec<serde_json::Value> =

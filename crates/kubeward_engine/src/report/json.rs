@@ -149,19 +149,19 @@ fn document<'a>(r: &'a Render<'_>) -> Document<'a> {
         version: 1,
         tool: Tool { name: "kubeward", version: crate::VERSION, command: r.command },
         summary: Summary {
-            files: r.report.files,
-            objects: r.report.objects,
+            files: r.report.files(),
+            objects: r.report.objects(),
             findings: r.report.finding_count(),
             by_severity: r.report.counts().iter().map(|(s, n)| (s.as_str(), *n)).collect(),
-            exempted: r.report.exempted,
-            hidden_by_baseline: r.report.hidden_by_baseline,
-            hidden_below_min_severity: r.report.hidden_below.map(|(_, n)| n),
-            errors: r.report.errors.len(),
+            exempted: r.report.exempted(),
+            hidden_by_baseline: r.report.hidden_by_baseline(),
+            hidden_below_min_severity: r.report.hidden_below().map(|(_, n)| n),
+            errors: r.report.errors().len(),
             score: score.map(|s| s.value),
             grade: score.map(|s| s.grade.to_string()),
         },
         findings: r.report,
-        errors: &r.report.errors,
+        errors: r.report.errors(),
     }
 }
 
@@ -220,7 +220,7 @@ pub fn write(r: &Render<'_>, out: &mut dyn Write) -> io::Result<()> {
     }
     w.write_all(if first { b"]" } else { b"\n  ]" })?;
     w.write_all(b",\n  \"errors\": ")?;
-    let errors = serde_json::to_vec_pretty(&ErrorsView(&r.report.errors))?;
+    let errors = serde_json::to_vec_pretty(&ErrorsView(r.report.errors()))?;
     let mut e = Vec::with_capacity(errors.len() + 64);
     indent_into(&errors, b"\n  ", &mut e);
     w.write_all(&e)?;

@@ -100,7 +100,7 @@ fn error_case(e: &InputError, out: &mut String) {
 #[must_use]
 pub fn to_string(r: &Render<'_>) -> String {
     let failures = r.report.finding_count();
-    let errors = r.report.errors.len();
+    let errors = r.report.errors().len();
     let pass = failures == 0 && errors == 0;
     let tests = failures + errors + usize::from(pass);
     let suite = escape(&format!("kubeward {}", r.command), true);
@@ -117,11 +117,11 @@ pub fn to_string(r: &Render<'_>) -> String {
     );
     let _ = writeln!(out, "    <properties>");
     let _ = writeln!(out, "      <property name=\"kubeward.version\" value=\"{}\"/>", escape(crate::VERSION, true));
-    let _ = writeln!(out, "      <property name=\"files\" value=\"{}\"/>", r.report.files);
-    let _ = writeln!(out, "      <property name=\"objects\" value=\"{}\"/>", r.report.objects);
-    let _ = writeln!(out, "      <property name=\"exempted\" value=\"{}\"/>", r.report.exempted);
+    let _ = writeln!(out, "      <property name=\"files\" value=\"{}\"/>", r.report.files());
+    let _ = writeln!(out, "      <property name=\"objects\" value=\"{}\"/>", r.report.objects());
+    let _ = writeln!(out, "      <property name=\"exempted\" value=\"{}\"/>", r.report.exempted());
     let _ = writeln!(out, "    </properties>");
-    for e in &r.report.errors {
+    for e in r.report.errors() {
         error_case(e, &mut out);
     }
     for d in r.report.findings() {

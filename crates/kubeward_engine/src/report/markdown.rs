@@ -109,30 +109,30 @@ pub fn to_string(r: &Render<'_>) -> String {
         report.finding_count()
     );
     let mut facts = vec![
-        format!("{} object{}", report.objects, if report.objects == 1 { "" } else { "s" }),
-        format!("{} file{}", report.files, if report.files == 1 { "" } else { "s" }),
+        format!("{} object{}", report.objects(), if report.objects() == 1 { "" } else { "s" }),
+        format!("{} file{}", report.files(), if report.files() == 1 { "" } else { "s" }),
     ];
-    if report.exempted > 0 {
-        facts.push(format!("{} exempted by annotation", report.exempted));
+    if report.exempted() > 0 {
+        facts.push(format!("{} exempted by annotation", report.exempted()));
     }
-    if report.hidden_by_baseline > 0 {
-        facts.push(format!("{} hidden by the baseline", report.hidden_by_baseline));
+    if report.hidden_by_baseline() > 0 {
+        facts.push(format!("{} hidden by the baseline", report.hidden_by_baseline()));
     }
-    if let Some((min, n)) = report.hidden_below.filter(|(_, n)| *n > 0) {
+    if let Some((min, n)) = report.hidden_below().filter(|(_, n)| *n > 0) {
         facts.push(format!("{n} below {min} not shown (--min-severity)"));
     }
-    if !report.errors.is_empty() {
+    if !report.errors().is_empty() {
         facts.push(format!(
             "**{} input error{}**",
-            report.errors.len(),
-            if report.errors.len() == 1 { "" } else { "s" }
+            report.errors().len(),
+            if report.errors().len() == 1 { "" } else { "s" }
         ));
     }
     let _ = writeln!(s, "Audited {}.\n", facts.join(", "));
-    for e in &report.errors {
+    for e in report.errors() {
         let _ = writeln!(s, "- :x: {}", message(&e.to_string()));
     }
-    if !report.errors.is_empty() {
+    if !report.errors().is_empty() {
         s.push('\n');
     }
     let mut shown = 0usize;
@@ -167,7 +167,7 @@ pub fn to_string(r: &Render<'_>) -> String {
             r.command
         );
     }
-    if total == 0 && report.errors.is_empty() {
+    if total == 0 && report.errors().is_empty() {
         let _ = writeln!(s, "No findings. :white_check_mark:");
     }
     s

@@ -136,18 +136,6 @@ impl<'a> Sources<'a> {
     }
 }
 
-/// The report with every finding in memory: writers that group or index findings (SARIF,
-/// HTML) take it; the others stream a streaming scan's compressed findings.
-#[must_use]
-pub fn in_memory(report: &Report) -> std::borrow::Cow<'_, Report> {
-    if report.packed.is_none() {
-        return std::borrow::Cow::Borrowed(report);
-    }
-    let mut r = report.clone();
-    r.materialize();
-    std::borrow::Cow::Owned(r)
-}
-
 /// Everything a writer needs.
 pub struct Render<'a> {
     /// The findings and errors.

@@ -373,7 +373,7 @@ fn descriptor(meta: &RuleMeta) -> Value {
 fn rule_table(r: &Render<'_>) -> (Vec<&'static RuleMeta>, HashMap<&'static str, usize>) {
     let mut metas: Vec<&'static RuleMeta> = crate::registry::rules().iter().map(|r| r.meta()).collect();
     let mut index: HashMap<&'static str, usize> = metas.iter().enumerate().map(|(i, m)| (m.code, i)).collect();
-    for d in &r.report.diagnostics {
+    for d in r.report.in_memory_part() {
         if !index.contains_key(d.rule.code) {
             index.insert(d.rule.code, metas.len());
             metas.push(d.rule);
@@ -472,7 +472,7 @@ fn result(d: &Diagnostic, index: &HashMap<&'static str, usize>, bases: &Bases) -
 fn document(r: &Render<'_>, metas: &[&'static RuleMeta], cap: Cap, max: usize, results: Vec<Value>) -> Value {
     let bases = Bases::of(r.roots);
     let rules: Vec<Value> = metas.iter().map(|m| descriptor(m)).collect();
-    let mut notifications: Vec<Value> = r.report.errors.iter().map(|e| error_notification(e, &bases)).collect();
+    let mut notifications: Vec<Value> = r.report.errors().iter().map(|e| error_notification(e, &bases)).collect();
     notifications.extend(cap.notification(max));
     let mut run = Map::new();
     run.insert(
@@ -494,7 +494,7 @@ fn document(r: &Render<'_>, metas: &[&'static RuleMeta], cap: Cap, max: usize, r
     run.insert(
         "invocations".into(),
         json!([{
-            "executionSuccessful": r.report.errors.is_empty(),
+            "executionSuccessful": r.report.errors().is_empty(),
             "toolExecutionNotifications": notifications,
         }]),
     );

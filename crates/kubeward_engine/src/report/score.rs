@@ -79,10 +79,10 @@ type Subject<'a> = (Option<&'a str>, &'a str, Option<&'a str>, &'a str);
 /// errors: there is nothing to grade.
 #[must_use]
 pub fn score(report: &Report) -> Option<Score> {
-    if let Some(s) = report.pinned_score {
+    if let Some(s) = report.pinned_score() {
         return Some(s);
     }
-    if report.files == 0 && report.objects == 0 && !report.errors.is_empty() {
+    if report.files() == 0 && report.objects() == 0 && !report.errors().is_empty() {
         return None;
     }
     Some(graded(report))
@@ -99,7 +99,7 @@ fn graded(report: &Report) -> Score {
         std::hash::Hash::hash(&key, &mut h);
         *penalties.entry(std::hash::Hasher::finish(&h)).or_default() += weight(d.severity);
     }
-    let subjects = report.objects.max(penalties.len()).max(1);
+    let subjects = report.objects().max(penalties.len()).max(1);
     let lost: f64 = penalties.values().map(|p| p.min(SUBJECT_POINTS)).sum();
     let kept = 1.0 - lost / (SUBJECT_POINTS * subjects as f64);
     // Clamped to 0..=100 first, so the cast cannot truncate.
@@ -163,15 +163,12 @@ mod tests {
     /// Issue 16: a run that read nothing and says why (input errors) has no score, never 100/A.
     #[test]
     fn a_run_that_read_nothing_has_no_score() {
-        let mut r = Report::default();
-        r.errors.push(crate::InputError {
-            file: Some("dir".into()),
-            pos: Default::default(),
-            message: "nothing to scan".into(),
-        });
+        let error =
+            crate::InputError { file: Some("dir".into()), pos: Default::default(), message: "nothing to scan".into() };
+        let mut r = Report::new(Vec::new(), vec![error]);
         assert_eq!(score(&r), None);
         // Something read (a file of comments only) is scored.
-        r.files = 1;
+        r.set_files(1);
         assert_eq!(score(&r).map(|s| (s.value, s.grade)), Some((100, 'A')));
     }
 }

@@ -131,17 +131,7 @@ fn errors() -> Vec<InputError> {
 }
 
 fn report(diagnostics: Vec<Diagnostic>, errors: Vec<InputError>) -> Report {
-    Report {
-        diagnostics,
-        errors,
-        files: 4,
-        objects: 9,
-        exempted: 1,
-        rules_run: 2,
-        hidden_by_baseline: 0,
-        packed: None,
-        ..Report::default()
-    }
+    Report::new(diagnostics, errors).with_counts(4, 9, 2).with_exempted(1)
 }
 
 fn render(format: Format, report: &Report) -> String {
@@ -208,9 +198,9 @@ fn streamed_sarif_is_the_pretty_printed_document() {
     let settings = crate::Settings::default();
     let mut stream = crate::engine::Stream::with_settings(&settings);
     let out = stream.audit(0, &snap.files[0]);
-    stream.absorb(out, None);
+    stream.absorb(out);
     let streamed = stream.finish(Vec::new());
-    assert!(streamed.packed.is_some() && streamed.finding_count() > 10);
+    assert!(streamed.in_memory_part().is_empty() && streamed.finding_count() > 10, "compressed");
     reports.push(("streamed", streamed));
     for (name, r) in reports {
         let sources = Sources::default();
@@ -462,7 +452,7 @@ fn sarif_caps_results_at_githubs_limit() {
     assert!(names.windows(2).all(|w| w[0] < w[1]));
     let last_info = results.iter().rev().find(|x| x["properties"]["severity"] == "info").unwrap();
     let kept_info = sarif::MAX_RESULTS - crit - medium;
-    let want = r.diagnostics.iter().filter(|d| d.severity == Severity::Info).nth(kept_info - 1).unwrap();
+    let want = r.findings().filter(|d| d.severity == Severity::Info).nth(kept_info - 1).unwrap();
     assert_eq!(last_info["properties"]["object"], want.object.to_string());
     let omitted = 30_000 - sarif::MAX_RESULTS;
     let n = &doc["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
@@ -473,7 +463,7 @@ fn sarif_caps_results_at_githubs_limit() {
     assert_eq!(doc["runs"][0]["properties"]["resultsOmitted"], omitted);
     assert_eq!(doc["runs"][0]["invocations"][0]["executionSuccessful"], true);
     // At the limit exactly: nothing is left out, no notification.
-    let r = report(r.diagnostics.into_iter().take(sarif::MAX_RESULTS).collect(), vec![]);
+    let r = report(r.into_findings().into_iter().take(sarif::MAX_RESULTS).collect(), vec![]);
     let doc: Value = serde_json::from_str(&render(Format::Sarif, &r)).unwrap();
     assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), sarif::MAX_RESULTS);
     assert!(doc["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap().is_empty());
@@ -565,12 +555,12 @@ fn junit_is_well_formed_and_counts_match() {
         let cases: Vec<_> = suites[0].children().filter(|n| n.has_tag_name("testcase")).collect();
         let failures = cases.iter().filter(|c| c.children().any(|n| n.has_tag_name("failure"))).count();
         let errs = cases.iter().filter(|c| c.children().any(|n| n.has_tag_name("error"))).count();
-        assert_eq!(failures, r.diagnostics.len(), "{name}");
-        assert_eq!(errs, r.errors.len(), "{name}");
+        assert_eq!(failures, r.finding_count(), "{name}");
+        assert_eq!(errs, r.errors().len(), "{name}");
         for node in [root, suites[0]] {
             assert_eq!(counts(node), (cases.len(), failures, errs), "{name}");
         }
-        if r.diagnostics.is_empty() && r.errors.is_empty() {
+        if r.finding_count() == 0 && r.errors().is_empty() {
             assert_eq!(cases.len(), 1);
             assert_eq!(cases[0].attribute("name"), Some("kubeward scan"));
         }
@@ -670,17 +660,17 @@ fn html_is_self_contained_and_complete() {
         }
         // Findings are listed by the page's script from the data block, a page at a time.
         assert_eq!(html.matches("<article").count(), 0, "{name}");
-        assert_eq!(html_data(&html)["f"].as_array().unwrap().len(), r.diagnostics.len(), "{name}");
+        assert_eq!(html_data(&html)["f"].as_array().unwrap().len(), r.finding_count(), "{name}");
         assert!(html.contains(&format!("data-score=\"{}\"", super::score::score(&r).map_or(0, |s| s.value))), "{name}");
         assert!(html.contains("<svg id=\"chart-severity\""), "{name}");
         assert!(html.contains("<svg id=\"chart-category\""), "{name}");
         assert_eq!(html.matches("<details class=\"rule-docs\"").count(), {
-            let mut codes: Vec<&str> = r.diagnostics.iter().map(|d| d.rule.code).collect();
+            let mut codes: Vec<&str> = r.findings().map(|d| d.rule.code).collect();
             codes.sort_unstable();
             codes.dedup();
             codes.len()
         });
-        if !r.errors.is_empty() {
+        if !r.errors().is_empty() {
             assert!(html.contains("id=\"errors\""), "{name}");
         }
     }

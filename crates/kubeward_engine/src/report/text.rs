@@ -81,10 +81,10 @@ fn object(d: &crate::diagnostic::Diagnostic) -> String {
 }
 
 fn errors(r: &Render<'_>, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
-    for e in &r.report.errors {
+    for e in r.report.errors() {
         writeln!(out, "{}: {}", p.wrap("1;31", "error"), printable(&e.to_string()))?;
     }
-    if !r.report.errors.is_empty() {
+    if !r.report.errors().is_empty() {
         writeln!(out)?;
     }
     Ok(())
@@ -219,32 +219,37 @@ fn totals(r: &Render<'_>, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
         write!(
             out,
             " in {} object{} from the cluster",
-            r.report.objects,
-            if r.report.objects == 1 { "" } else { "s" }
+            r.report.objects(),
+            if r.report.objects() == 1 { "" } else { "s" }
         )?;
     } else {
         write!(
             out,
             " in {} object{} from {} file{}",
-            r.report.objects,
-            if r.report.objects == 1 { "" } else { "s" },
-            r.report.files,
-            if r.report.files == 1 { "" } else { "s" }
+            r.report.objects(),
+            if r.report.objects() == 1 { "" } else { "s" },
+            r.report.files(),
+            if r.report.files() == 1 { "" } else { "s" }
         )?;
     }
-    if r.report.exempted > 0 {
-        write!(out, "; {} exempted by annotation", r.report.exempted)?;
+    if r.report.exempted() > 0 {
+        write!(out, "; {} exempted by annotation", r.report.exempted())?;
     }
-    if r.report.hidden_by_baseline > 0 {
-        write!(out, "; {} hidden by the baseline", r.report.hidden_by_baseline)?;
+    if r.report.hidden_by_baseline() > 0 {
+        write!(out, "; {} hidden by the baseline", r.report.hidden_by_baseline())?;
     }
-    if let Some((min, n)) = r.report.hidden_below {
+    if let Some((min, n)) = r.report.hidden_below() {
         if n > 0 {
             write!(out, "; {n} below {min} not shown (--min-severity)")?;
         }
     }
-    if !r.report.errors.is_empty() {
-        write!(out, "; {} input error{}", r.report.errors.len(), if r.report.errors.len() == 1 { "" } else { "s" })?;
+    if !r.report.errors().is_empty() {
+        write!(
+            out,
+            "; {} input error{}",
+            r.report.errors().len(),
+            if r.report.errors().len() == 1 { "" } else { "s" }
+        )?;
     }
     writeln!(out)
 }

@@ -178,8 +178,7 @@ mod tests {
             }
             let after = crate::engine::run(&snap, &settings);
             let left: Vec<String> = after
-                .diagnostics
-                .iter()
+                .findings()
                 .filter(|d| d.fix.is_some())
                 .map(|d| format!("{}: {}", d.location(), d.message))
                 .collect();

@@ -143,9 +143,9 @@ fn a_denied_control_pod_makes_pod_probes_inconclusive() {
         .all(|(_, o)| matches!(o, Outcome::NotSent(m) if m.contains("exceeded quota"))));
     let ns = NamespaceInfo { name: "shop".into(), labels: BTreeMap::new() };
     let r = report(&p, &[NamespaceResult { namespace: ns, control, probes: out }], Vec::new());
-    assert_eq!(r.diagnostics.len(), 1, "the RoleBinding probe's finding");
-    assert_eq!(r.errors.len(), 1, "one error for the namespace's pod probes: {:?}", r.errors);
-    assert!(r.errors[0].message.contains("namespace `shop`: probes `privileged`, "), "{}", r.errors[0]);
+    assert_eq!(r.finding_count(), 1, "the RoleBinding probe's finding");
+    assert_eq!(r.errors().len(), 1, "one error for the namespace's pod probes: {:?}", r.errors());
+    assert!(r.errors()[0].message.contains("namespace `shop`: probes `privileged`, "), "{}", r.errors()[0]);
 }
 
 /// An admitted probe's finding: the probed rule's code and severity, the Namespace, the probe's
@@ -167,9 +167,9 @@ fn admitted_probes_are_findings() {
         &[NamespaceResult { namespace: ns.clone(), control: Outcome::Admitted(Vec::new()), probes }],
         Vec::new(),
     );
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
-    assert_eq!(r.objects, 1);
-    let root = r.diagnostics.iter().find(|d| d.rule.code == "POD003").unwrap();
+    assert!(r.errors().is_empty(), "{:?}", r.errors());
+    assert_eq!(r.objects(), 1);
+    let root = r.findings().find(|d| d.rule.code == "POD003").unwrap();
     assert_eq!(root.severity, Severity::High);
     assert_eq!(root.object.to_string(), "Namespace/shop");
     assert_eq!(root.path.as_str(), "/probes/run-as-root");
@@ -180,7 +180,7 @@ fn admitted_probes_are_findings() {
          webhook or policy denied it; the API server warned: \"would violate PodSecurity \"restricted:latest\": runAsNonRoot != true\""
     );
     assert!(root.remediation.contains("pod-security.kubernetes.io/enforce=restricted"));
-    let codes: Vec<&str> = r.diagnostics.iter().map(|d| d.rule.code).collect();
+    let codes: Vec<&str> = r.findings().map(|d| d.rule.code).collect();
     assert_eq!(codes, ["POD002", "POD003", "POD019", "RBAC002"]);
 
     let none = NamespaceInfo { name: "bare".into(), labels: BTreeMap::new() };
@@ -194,5 +194,5 @@ fn admitted_probes_are_findings() {
     assert_eq!(d.severity, Severity::Critical);
 
     let nothing = report(&p, &[], Vec::new());
-    assert_eq!(nothing.errors.len(), 1);
+    assert_eq!(nothing.errors().len(), 1);
 }

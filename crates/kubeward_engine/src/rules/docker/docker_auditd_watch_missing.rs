@@ -106,8 +106,7 @@ mod tests {
 
     fn messages(snap: &Snapshot) -> Vec<String> {
         run_rules(snap, &fixture_settings(), &[&super::DockerAuditdWatchMissing])
-            .diagnostics
-            .iter()
+            .findings()
             .map(|d| format!("{}: {}", d.file.as_deref().unwrap_or(""), d.message))
             .collect()
     }

@@ -152,10 +152,10 @@ mod tests {
     fn allowed_capabilities_are_not_reported() {
         let snap = Snapshot::from_text("p.yaml", POD);
         let mut settings = fixture_settings();
-        assert_eq!(run_rules(&snap, &settings, &[&DangerousCapabilityAdded]).diagnostics.len(), 3);
+        assert_eq!(run_rules(&snap, &settings, &[&DangerousCapabilityAdded]).finding_count(), 3);
         settings.rules.pod.allowed_capabilities = vec!["cap_net_admin".into(), "NET_RAW".into()];
         let report = run_rules(&snap, &settings, &[&DangerousCapabilityAdded]);
-        let messages: Vec<&str> = report.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        let messages: Vec<String> = report.findings().map(|d| d.message.clone()).collect();
         assert_eq!(messages, ["container `app` adds the `SYS_TIME` capability"]);
     }
 }
