@@ -16,12 +16,12 @@ use std::fmt::Write as _;
 
 use serde::Deserialize;
 
+use crate::analysis::node::component::ComponentView;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::input::workload::PodSpecView;
 use crate::registry::rules;
 use crate::rule::{Category, Rule, RuleMeta, Severity, Targets};
-use crate::rules::node::component::ComponentView;
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
 

@@ -19,11 +19,11 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::diagnostic::InputError;
+use crate::input::image_ref::ImageRef;
 use crate::input::node::{Node, Pos};
 use crate::input::path::FieldPath;
 use crate::input::yaml::{load, Limits};
 use crate::rule::Severity;
-use crate::rules::image::reference::ImageRef;
 use crate::snapshot::Snapshot;
 
 /// One entry of `images.ignore`.

@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod admission;
+pub mod analysis;
 pub mod base64;
 pub mod checklist;
 pub mod context;

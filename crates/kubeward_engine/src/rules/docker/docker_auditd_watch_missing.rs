@@ -1,7 +1,7 @@
+use crate::analysis::docker::node_files::{audit_cases, report_file};
+use crate::analysis::docker::watches::missing_in;
 use crate::context::Context;
 use crate::rule::Rule;
-use crate::rules::docker::auditd::missing_in;
-use crate::rules::docker::node_files::{audit_cases, report_file};
 use crate::snapshot::Snapshot;
 
 crate::declare_rule! {
@@ -80,7 +80,7 @@ crate::declare_rule! {
 
 impl Rule for DockerAuditdWatchMissing {
     fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
-        super::node_files::docker_host_file(file)
+        crate::analysis::docker::node_files::docker_host_file(file)
     }
 
     fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {
@@ -128,7 +128,7 @@ mod tests {
             messages(&snap),
             vec!["/etc/audit/audit.rules: auditd has no rules file: no Docker path is audited".to_string()]
         );
-        let text: String = super::super::auditd::REQUIRED_WATCHES
+        let text: String = crate::analysis::docker::watches::REQUIRED_WATCHES
             .iter()
             .skip(1)
             .map(|p| format!("-w {p} -p wa -k docker\n"))

@@ -1,7 +1,7 @@
+use crate::analysis::docker::node_files::{daemon_jsons, report_file};
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::rule::Rule;
-use crate::rules::docker::node_files::{daemon_jsons, report_file};
 use crate::snapshot::Snapshot;
 
 crate::declare_rule! {
@@ -52,7 +52,7 @@ crate::declare_rule! {
 
 impl Rule for DockerLogsKeptOnHost {
     fn retains(&self, file: &crate::snapshot::SourceFile) -> bool {
-        super::node_files::docker_host_file(file)
+        crate::analysis::docker::node_files::docker_host_file(file)
     }
 
     fn check_snapshot(&self, snap: &Snapshot, cx: &mut Context<'_>) {

@@ -1,7 +1,7 @@
+use crate::analysis::node::component::ComponentKind;
+use crate::analysis::node::plane_flags::{component, Etcd};
 use crate::context::Context;
 use crate::rule::Rule;
-use crate::rules::node::component::ComponentKind;
-use crate::rules::node::plane_flags::{component, Etcd};
 use crate::snapshot::Snapshot;
 
 crate::declare_rule! {

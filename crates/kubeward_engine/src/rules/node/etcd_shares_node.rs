@@ -1,12 +1,12 @@
 use std::collections::BTreeMap;
 
+use crate::analysis::node::component::{ComponentKind, ComponentView};
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::input::workload::PodSpecView;
 use crate::rule::Rule;
-use crate::rules::node::component::{ComponentKind, ComponentView};
 use crate::snapshot::Snapshot;
 
 crate::declare_rule! {
