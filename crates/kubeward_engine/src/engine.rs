@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::context::Context;
 use crate::cross::{CrossDyn, DocumentRef, Facts};
-use crate::diagnostic::{Diagnostic, InputError};
+use crate::diagnostic::{order, Diagnostic, InputError};
 use crate::input::object::{objects_in, Origin};
 use crate::input::workload::PodSpecView;
 pub use crate::packed::Runs;
@@ -170,18 +170,6 @@ impl<'a> Iterator for Merge<'a> {
         self.refill(source);
         Some(Cow::Owned(d))
     }
-}
-
-/// Report order: file, position, code, object, path, message.
-pub(crate) fn order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
-    (a.file.as_deref(), a.pos, a.rule.code, &a.object, &a.path, &a.message).cmp(&(
-        b.file.as_deref(),
-        b.pos,
-        b.rule.code,
-        &b.object,
-        &b.path,
-        &b.message,
-    ))
 }
 
 /// Runs the selected rules.

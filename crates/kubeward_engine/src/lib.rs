@@ -16,6 +16,7 @@ pub mod fix;
 pub mod images;
 pub mod input;
 pub mod packed;
+pub mod project;
 pub mod pss;
 pub mod registry;
 pub mod report;
