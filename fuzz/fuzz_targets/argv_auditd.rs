@@ -2,7 +2,7 @@
 //! parser on arbitrary bytes.
 #![no_main]
 use kubeward_engine::input::argv::{parse_go_bool, split_cmdline, Flags};
-use kubeward_engine::rules::docker::auditd;
+use kubeward_engine::input::auditd;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(text) = std::str::from_utf8(data) {
         let rules = auditd::parse(text);
-        let _ = auditd::missing_in(&rules);
+        let _ = kubeward_engine::analysis::docker::watches::missing_in(&rules);
         for r in &rules {
             let _ = r.covers("/usr/bin/dockerd");
             let _ = r.covers("/var/lib/docker");

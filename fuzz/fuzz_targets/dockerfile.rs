@@ -1,6 +1,7 @@
 //! The Dockerfile parser and the Dockerfile rules on arbitrary text.
 #![no_main]
-use kubeward_engine::input::dockerfile::{source_file, split_words, substitute, Dockerfile};
+use kubeward_engine::input::dockerfile::{split_words, substitute, Dockerfile};
+use kubeward_engine::snapshot::SourceFile;
 use kubeward_engine::{run, Settings, Snapshot};
 use libfuzzer_sys::fuzz_target;
 
@@ -14,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = split_words(text, '\\');
     let _ = split_words(text, '`');
     let _ = substitute(text, &|k| (k.len() % 2 == 0).then(|| k.to_string()));
-    let (f, errs) = source_file("Dockerfile", text.to_string());
+    let (f, errs) = SourceFile::dockerfile("Dockerfile", text.to_string());
     let mut snap = Snapshot::default();
     snap.push(f, errs.into_iter().next());
     let _report = run(&snap, &SETTINGS);

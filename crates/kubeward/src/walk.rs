@@ -442,7 +442,7 @@ pub fn load(inputs: &[Input], max_size: u64, limits: Limits, tick: &(dyn Fn() + 
             tick();
             let (name, text) = read_input(input, max_size)?;
             if kubeward_engine::input::dockerfile::is_dockerfile_path(&name) {
-                return Ok(kubeward_engine::input::dockerfile::source_file(&name, text));
+                return Ok(kubeward_engine::snapshot::SourceFile::dockerfile(&name, text));
             }
             let (f, e) = Snapshot::parse_file(&name, text, limits);
             Ok((f, e.into_iter().collect()))
@@ -524,7 +524,7 @@ fn audit_item(
                 Err(e) => return (None, (vec![e], None)),
             };
             if kubeward_engine::input::dockerfile::is_dockerfile_path(&name) {
-                kubeward_engine::input::dockerfile::source_file(&name, text)
+                kubeward_engine::snapshot::SourceFile::dockerfile(&name, text)
             } else {
                 return audit_yaml(name, text, index, auditor, limits, patches, keep);
             }

@@ -1,5 +1,5 @@
-//! Admission: the rules that can judge one object alone, prepared once, and the `serve:`
-//! section of `.kubeward.yaml`.
+//! Admission: the rules that can judge one object alone, prepared once (the `serve:` section
+//! of `.kubeward.yaml` is `crate::settings::serve`).
 //!
 //! An admission request carries one object. Rules whose targets are `OBJECT`, `POD_SPEC` or
 //! `CONTAINER` judge it exactly as `scan` does. `INVENTORY` rules compare objects with each
@@ -11,96 +11,14 @@
 //! and [`Prepared::check`] runs them sequentially over a snapshot of one request: no thread
 //! pool, no allocation beyond the findings.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-
-use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::dispatch::{Dispatch, PerCall};
 use crate::registry::rules;
-use crate::rule::{Rule, RuleMeta, Severity, Targets};
+use crate::rule::{Rule, RuleMeta, Targets};
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
-
-/// The namespace exempt by default (besides the server's own).
-pub const DEFAULT_EXEMPT_NAMESPACES: &[&str] = &["kube-system"];
-
-/// `serve:` in `.kubeward.yaml`: the admission policy of `kubeward serve`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct ServeOptions {
-    /// Lowest severity that denies a request (default `high`); `--deny-at` overrides it.
-    pub deny_at: Option<String>,
-    /// `enforce` (default) or `audit`: audit never denies, it warns and adds audit annotations.
-    pub mode: Option<String>,
-    /// Namespaces whose requests are allowed without a check (default `[kube-system]`; the
-    /// server's own namespace is always added).
-    pub exempt_namespaces: Option<Vec<String>>,
-    /// Namespace labels that exempt a namespace. The API server does not send the labels of an
-    /// object's namespace, so these go into the webhook's `namespaceSelector`
-    /// (`--print-webhook-config`); the server itself applies them to Namespace objects.
-    pub exempt_namespace_labels: BTreeMap<String, String>,
-    /// Namespaces where `kubeward.io/ignore` annotations are honoured at admission (`*` for
-    /// all). Default: none, since anyone who can create a pod could otherwise exempt it.
-    pub annotation_exemptions_in: Vec<String>,
-}
-
-/// Whether the server denies or only reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// Deny requests with a finding at or above the threshold.
-    Enforce,
-    /// Never deny: warnings and audit annotations only.
-    Audit,
-}
-
-impl std::str::FromStr for Mode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "enforce" => Ok(Self::Enforce),
-            "audit" => Ok(Self::Audit),
-            _ => Err(format!("serve.mode: unknown mode `{s}` (expected enforce or audit)")),
-        }
-    }
-}
-
-impl ServeOptions {
-    /// Checks the values (called by `Settings::compile`).
-    ///
-    /// # Errors
-    /// A message naming the bad value.
-    pub fn validate(&self) -> Result<(), String> {
-        self.deny_at().map_err(|e| format!("serve.deny-at: {e}"))?;
-        self.mode()?;
-        Ok(())
-    }
-
-    /// The deny threshold.
-    ///
-    /// # Errors
-    /// An unknown severity.
-    pub fn deny_at(&self) -> Result<Severity, String> {
-        self.deny_at.as_deref().map_or(Ok(Severity::High), str::parse)
-    }
-
-    /// The mode.
-    ///
-    /// # Errors
-    /// An unknown mode.
-    pub fn mode(&self) -> Result<Mode, String> {
-        self.mode.as_deref().map_or(Ok(Mode::Enforce), str::parse)
-    }
-
-    /// Exempt namespace names (before the server's own is added).
-    #[must_use]
-    pub fn exempt_namespaces(&self) -> Vec<String> {
-        self.exempt_namespaces
-            .clone()
-            .unwrap_or_else(|| DEFAULT_EXEMPT_NAMESPACES.iter().map(|s| (*s).to_string()).collect())
-    }
-}
 
 /// How much of a rule runs at admission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,7 +109,7 @@ impl Prepared {
 /// docs/admission-rules.md: which rules run at admission.
 #[must_use]
 pub fn rules_page() -> String {
-    let mut s = String::from(crate::docs::HEADER);
+    let mut s = String::from(crate::project::GENERATED_HEADER);
     s.push_str("# Rules at admission\n\n");
     s.push_str("`kubeward serve` judges one object per request. Rules that judge one object (targets `OBJECT`, `POD_SPEC`, `CONTAINER`) run at admission exactly as in `kubeward scan`. Rules that compare objects with each other (`INVENTORY`) or read whole YAML documents (`DOCUMENT`), read node files (`HOST_FILE`) or Dockerfiles (`DOCKERFILE`), or judge what only `kubeward cluster` sees (`CLUSTER`) do not; a rule with both kinds of target runs its per-object part only. See [serve.md](serve.md).\n\n");
     let all: Vec<&RuleMeta> = rules().iter().map(|r| r.meta()).collect();
@@ -245,6 +163,61 @@ fn targets_str(t: Targets) -> String {
     .map(|(_, n)| *n)
     .collect::<Vec<_>>()
     .join(", ")
+}
+
+/// IMG006 findings for the containers of the objects in `snap` whose image has blocking
+/// vulnerabilities in `index`: what the admission webhook adds to its rules' findings when it
+/// is given a reports directory (`kubeward serve --image-reports DIR`). One finding per
+/// container, at its `image` field, with the worst blocking severity and the ids; nothing when
+/// IMG006 is not selected.
+#[must_use]
+pub fn vulnerability_findings(
+    index: &crate::images::VulnIndex,
+    snap: &Snapshot,
+    settings: &crate::settings::Settings,
+) -> Vec<crate::diagnostic::Diagnostic> {
+    let Some(rule) = crate::registry::find("IMG006") else { return Vec::new() };
+    let meta = rule.meta();
+    let mut out = Vec::new();
+    if index.reports.is_empty() || !settings.is_selected(meta) {
+        return out;
+    }
+    let objects = snap.objects();
+    snap.for_each_workload(&objects, |pod| {
+        for c in pod.containers() {
+            let Some(image) = c.image() else { continue };
+            let blocking = index.blocking_for_image(image);
+            if blocking.is_empty() {
+                continue;
+            }
+            let worst = blocking.iter().map(|v| v.severity).max().unwrap_or(crate::rule::Severity::High);
+            let mut ids: Vec<&str> = blocking.iter().map(|v| v.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let shown = ids.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+            let more = if ids.len() > 5 { format!(" and {} more", ids.len() - 5) } else { String::new() };
+            let path = c.path.key("image");
+            out.push(crate::diagnostic::Diagnostic {
+                rule: meta,
+                severity: worst,
+                message: format!(
+                    "container `{}` runs image `{image}`, which has {} blocking vulnerabilit{} ({shown}{more})",
+                    c.name(),
+                    blocking.len(),
+                    if blocking.len() == 1 { "y" } else { "ies" }
+                ),
+                remediation: std::borrow::Cow::Borrowed(meta.remediation),
+                object: pod.object.oref.clone(),
+                container: Some(c.name().to_string()),
+                file: pod.object.origin.file.clone(),
+                pos: pod.object.pos(&path),
+                path,
+                fix: None,
+                doc: None,
+            });
+        }
+    });
+    out
 }
 
 #[cfg(test)]
@@ -329,13 +302,5 @@ mod tests {
             }
         }
         assert!(Prepared::new(&Settings::default()).len() > 50);
-    }
-
-    #[test]
-    fn serve_options_validate() {
-        let o = ServeOptions { mode: Some("audit".into()), ..ServeOptions::default() };
-        assert_eq!(o.mode(), Ok(Mode::Audit));
-        assert!(ServeOptions { deny_at: Some("bogus".into()), ..ServeOptions::default() }.validate().is_err());
-        assert_eq!(ServeOptions::default().exempt_namespaces(), vec!["kube-system".to_string()]);
     }
 }

@@ -28,8 +28,10 @@ pub struct Context<'a> {
     exempted: usize,
 }
 
-/// What a context hands back to the engine.
-pub struct Collected {
+/// A rule's judged findings, as its context hands them back to the engine (after exemptions,
+/// per-path ignores and severity overrides). Not `kubeward_cluster::Collected`, which is what
+/// the collector gathered from the API.
+pub struct Judged {
     /// Findings kept.
     pub diagnostics: Vec<Diagnostic>,
     /// Findings dropped by a valid annotation exemption.
@@ -133,8 +135,8 @@ impl<'a> Context<'a> {
     /// [`crate::inventory`]): `h` names the object, `at` the field and its position.
     pub fn report_at(
         &mut self,
-        h: &crate::inventory::Handle,
-        at: &crate::inventory::Anchor,
+        h: &crate::inventory::handle::Handle,
+        at: &crate::inventory::handle::Anchor,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
         let d = self.diagnostic(h.oref(), h.file.clone(), at.pos, at.path.clone(), message.into());
@@ -240,16 +242,16 @@ impl<'a> Context<'a> {
 
     /// Applies exemptions, per-path ignores and severity overrides.
     #[must_use]
-    pub fn finish(mut self) -> Collected {
+    pub fn finish(mut self) -> Judged {
         let found = std::mem::take(&mut self.found);
         let diagnostics = self.judge(found);
         let exempted = self.exempted + self.inline_exempted;
         match self.runs {
             Some(mut runs) => {
                 runs.push(diagnostics);
-                Collected { diagnostics: Vec::new(), exempted, runs: Some(runs) }
+                Judged { diagnostics: Vec::new(), exempted, runs: Some(runs) }
             }
-            None => Collected { diagnostics, exempted, runs: None },
+            None => Judged { diagnostics, exempted, runs: None },
         }
     }
 

@@ -73,6 +73,18 @@ impl Diagnostic {
     }
 }
 
+/// Report order: file, position, code, object, path, message.
+pub(crate) fn order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
+    (a.file.as_deref(), a.pos, a.rule.code, &a.object, &a.path, &a.message).cmp(&(
+        b.file.as_deref(),
+        b.pos,
+        b.rule.code,
+        &b.object,
+        &b.path,
+        &b.message,
+    ))
+}
+
 /// An input that could not be read or parsed (exit code 2), or a configuration problem.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputError {

@@ -5,11 +5,11 @@
 //! rule's findings go ([`Contexts`]): a context per rule kept for a whole file, or one per
 //! call handed on at once.
 
+use crate::analysis::node::component::ComponentView;
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::workload::PodSpecView;
 use crate::rule::{Category, Rule, Targets};
-use crate::rules::node::component::ComponentView;
 use crate::settings::Settings;
 
 /// Where each bucket starts in [`Dispatch::rules`].

@@ -11,10 +11,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::context::Context;
-use crate::diagnostic::{Diagnostic, InputError};
+use crate::diagnostic::{order, Diagnostic, InputError};
 use crate::dispatch::Dispatch;
-use crate::input::object::{objects_in, Object, Origin};
 use crate::input::hostfile::HostFile;
+use crate::input::object::{objects_in, Object, Origin};
 use crate::inventory::Inventory;
 pub use crate::packed::Runs;
 use crate::packed::{PackedFindings, PackedIter};
@@ -305,18 +305,6 @@ impl<'a> Iterator for Merge<'a> {
         self.refill(source);
         Some(Cow::Owned(d))
     }
-}
-
-/// Report order: file, position, code, object, path, message.
-pub(crate) fn order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
-    (a.file.as_deref(), a.pos, a.rule.code, &a.object, &a.path, &a.message).cmp(&(
-        b.file.as_deref(),
-        b.pos,
-        b.rule.code,
-        &b.object,
-        &b.path,
-        &b.message,
-    ))
 }
 
 /// Runs the selected rules.

@@ -16,94 +16,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::Deserialize;
-
 use crate::diagnostic::InputError;
+use crate::input::image_ref::ImageRef;
 use crate::input::node::{Node, Pos};
 use crate::input::path::FieldPath;
 use crate::input::yaml::{load, Limits};
 use crate::rule::Severity;
-use crate::rules::image::reference::ImageRef;
+use crate::settings::images::ImagePolicy;
 use crate::snapshot::Snapshot;
-
-/// One entry of `images.ignore`.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct IgnoredVuln {
-    /// Vulnerability id (`CVE-2023-1234`, `GHSA-...`, `RHSA-2022:0892`), matched against the
-    /// id and its aliases, case-insensitively.
-    pub id: String,
-    /// Why (required).
-    pub reason: String,
-    /// Last day the ignore applies (`YYYY-MM-DD`); after it the vulnerability counts again and
-    /// the finding says the ignore expired.
-    #[serde(default)]
-    pub until: Option<String>,
-    /// Only for this image (repository, or repository:tag); every image when absent.
-    #[serde(default)]
-    pub image: Option<String>,
-}
-
-/// The `images:` section of `.kubeward.yaml`.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct ImagePolicy {
-    /// Severities that block (default `[critical, high]`).
-    pub block: Vec<String>,
-    /// Only vulnerabilities with a fixed version block (default false: all do).
-    pub fixable_only: bool,
-    /// The severity given to vulnerabilities whose scanner severity is unknown (`UNKNOWN`,
-    /// `Unknown`, empty, or a word kubeward does not know); default `medium`.
-    pub unknown_severity: String,
-    /// Vulnerabilities ignored, with a reason and an optional expiry.
-    pub ignore: Vec<IgnoredVuln>,
-}
-
-impl Default for ImagePolicy {
-    fn default() -> Self {
-        Self {
-            block: vec!["critical".into(), "high".into()],
-            fixable_only: false,
-            unknown_severity: "medium".into(),
-            ignore: Vec::new(),
-        }
-    }
-}
-
-impl ImagePolicy {
-    /// Checks the values; the message names the bad key (`images.block` ...).
-    ///
-    /// # Errors
-    /// Unknown severities, ignores without an id or a reason, bad dates.
-    pub fn validate(&self) -> Result<(), String> {
-        for s in &self.block {
-            s.parse::<Severity>().map_err(|e| format!("images.block: {e}"))?;
-        }
-        self.unknown_severity.parse::<Severity>().map_err(|e| format!("images.unknown-severity: {e}"))?;
-        for ig in &self.ignore {
-            if ig.id.trim().is_empty() {
-                return Err("images.ignore: an entry has no `id`".into());
-            }
-            if ig.reason.trim().is_empty() {
-                return Err(format!("images.ignore: `{}` has no `reason`", ig.id));
-            }
-            if let Some(u) = &ig.until {
-                if !crate::input::dockerfile::is_date(u) {
-                    return Err(format!("images.ignore: `{}`: `until: {u}` is not a date (YYYY-MM-DD)", ig.id));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn blocks(&self, s: Severity) -> bool {
-        self.block.iter().any(|b| b.parse::<Severity>() == Ok(s))
-    }
-
-    fn unknown(&self) -> Severity {
-        self.unknown_severity.parse().unwrap_or(Severity::Medium)
-    }
-}
 
 /// Which scanner wrote a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -776,58 +696,3 @@ pub fn blocking_by_image(reports: &[ScannerReport]) -> BTreeMap<String, usize> {
 
 #[cfg(test)]
 mod tests;
-
-/// IMG006 findings for the containers of the objects in `snap` whose image has blocking
-/// vulnerabilities in `index`: what the admission webhook adds to its rules' findings when it
-/// is given a reports directory (`kubeward serve --image-reports DIR`). One finding per
-/// container, at its `image` field, with the worst blocking severity and the ids; nothing when
-/// IMG006 is not selected.
-#[must_use]
-pub fn admission_findings(
-    index: &VulnIndex,
-    snap: &Snapshot,
-    settings: &crate::settings::Settings,
-) -> Vec<crate::diagnostic::Diagnostic> {
-    let Some(rule) = crate::registry::find("IMG006") else { return Vec::new() };
-    let meta = rule.meta();
-    let mut out = Vec::new();
-    if index.reports.is_empty() || !settings.is_selected(meta) {
-        return out;
-    }
-    let objects = snap.objects();
-    snap.for_each_workload(&objects, |pod| {
-        for c in pod.containers() {
-            let Some(image) = c.image() else { continue };
-            let blocking = index.blocking_for_image(image);
-            if blocking.is_empty() {
-                continue;
-            }
-            let worst = blocking.iter().map(|v| v.severity).max().unwrap_or(Severity::High);
-            let mut ids: Vec<&str> = blocking.iter().map(|v| v.id.as_str()).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            let shown = ids.iter().take(5).copied().collect::<Vec<_>>().join(", ");
-            let more = if ids.len() > 5 { format!(" and {} more", ids.len() - 5) } else { String::new() };
-            let path = c.path.key("image");
-            out.push(crate::diagnostic::Diagnostic {
-                rule: meta,
-                severity: worst,
-                message: format!(
-                    "container `{}` runs image `{image}`, which has {} blocking vulnerabilit{} ({shown}{more})",
-                    c.name(),
-                    blocking.len(),
-                    if blocking.len() == 1 { "y" } else { "ies" }
-                ),
-                remediation: std::borrow::Cow::Borrowed(meta.remediation),
-                object: pod.object.oref.clone(),
-                container: Some(c.name().to_string()),
-                file: pod.object.origin.file.clone(),
-                pos: pod.object.pos(&path),
-                path,
-                fix: None,
-                doc: None,
-            });
-        }
-    });
-    out
-}

@@ -17,6 +17,7 @@ pub mod images;
 pub mod input;
 pub mod inventory;
 pub mod packed;
+pub mod project;
 pub mod pss;
 pub mod registry;
 pub mod report;

@@ -5,6 +5,10 @@
 //! findings, already in report order, into a compact byte form (consecutive findings share the
 //! file and object), and compresses it with LZ4 in blocks of about 1 MiB: about 30 bytes a
 //! finding. Report writers decode the blocks one at a time while they write.
+//!
+//! The codec depends only on the findings model (`diagnostic`, `rule`): a finding's rule is
+//! written as an index into its block's own table of the rules its findings name, so decoding
+//! needs no registry of rules.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -13,7 +17,6 @@ use crate::diagnostic::Diagnostic;
 use crate::input::node::Pos;
 use crate::input::object::ObjectRef;
 use crate::input::path::FieldPath;
-use crate::registry::rules;
 use crate::rule::{RuleMeta, Severity};
 
 const BLOCK: usize = 1 << 20;
@@ -27,6 +30,8 @@ pub struct PackedFindings {
     blocks: Vec<Block>,
     current: Vec<u8>,
     current_count: usize,
+    /// The rules the block being filled names, by index (see [`RuleTable`]).
+    current_rules: RuleTable,
     count: usize,
     counts: [usize; 5],
     last_file: Option<Arc<str>>,
@@ -37,6 +42,29 @@ pub struct PackedFindings {
 struct Block {
     data: Vec<u8>,
     count: usize,
+    /// The rules its findings name: a finding's rule is an index into this table.
+    rules: Vec<&'static RuleMeta>,
+}
+
+/// The rules of one block: each rule's index, given in the order the rules first occur.
+#[derive(Debug, Default)]
+struct RuleTable {
+    rules: Vec<&'static RuleMeta>,
+    index: std::collections::HashMap<usize, u16>,
+}
+
+impl RuleTable {
+    /// The index of `meta`, added when new; `None` once a block names 65,536 rules.
+    fn index(&mut self, meta: &'static RuleMeta) -> Option<u16> {
+        let key = std::ptr::from_ref(meta) as usize;
+        if let Some(&i) = self.index.get(&key) {
+            return Some(i);
+        }
+        let i = u16::try_from(self.rules.len()).ok()?;
+        self.rules.push(meta);
+        self.index.insert(key, i);
+        Some(i)
+    }
 }
 
 fn severity_index(s: Severity) -> usize {
@@ -57,18 +85,6 @@ fn severity_of(i: u8) -> Severity {
         3 => Severity::Low,
         _ => Severity::Info,
     }
-}
-
-fn rule_index(meta: &'static RuleMeta) -> Option<u16> {
-    static INDEX: std::sync::OnceLock<std::collections::HashMap<usize, u16>> = std::sync::OnceLock::new();
-    let index = INDEX.get_or_init(|| {
-        rules()
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| Some((std::ptr::from_ref(r.meta()) as usize, u16::try_from(i).ok()?)))
-            .collect()
-    });
-    index.get(&(std::ptr::from_ref(meta) as usize)).copied()
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -96,12 +112,12 @@ fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
 
 impl PackedFindings {
     /// Appends findings (which must come after every finding already stored, in report
-    /// order). Returns the findings that cannot be encoded (a rule outside the registry, or a
-    /// fix attached): the caller keeps those in memory.
+    /// order). Returns the findings that cannot be encoded (a fix attached, or a block that
+    /// names more than 65,536 rules): the caller keeps those in memory.
     pub fn extend(&mut self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         let mut kept = Vec::new();
         for d in diagnostics {
-            let Some(rule) = rule_index(d.rule).filter(|_| d.fix.is_none()) else {
+            let Some(rule) = d.fix.is_none().then(|| self.current_rules.index(d.rule)).flatten() else {
                 kept.push(d);
                 continue;
             };
@@ -172,7 +188,8 @@ impl PackedFindings {
             return;
         }
         let data = lz4_flex::compress_prepend_size(&self.current);
-        self.blocks.push(Block { data, count: self.current_count });
+        let rules = std::mem::take(&mut self.current_rules).rules;
+        self.blocks.push(Block { data, count: self.current_count, rules });
         self.current.clear();
         self.current_count = 0;
         // A block decodes on its own.
@@ -225,7 +242,7 @@ impl PackedFindings {
     /// Decodes the findings in order.
     #[must_use]
     pub fn iter(&self) -> PackedIter<'_> {
-        PackedIter { pack: self, block: 0, raw: Vec::new(), at: 0, left: 0, file: None, object: None }
+        PackedIter { pack: self, block: 0, rules: &[], raw: Vec::new(), at: 0, left: 0, file: None, object: None }
     }
 }
 
@@ -271,7 +288,7 @@ impl Runs {
             return;
         }
         let mut run = std::mem::take(&mut self.pending);
-        run.sort_by(crate::engine::order);
+        run.sort_by(crate::diagnostic::order);
         let mut pack = PackedFindings::default();
         self.kept.extend(pack.extend(run));
         pack.close();
@@ -290,6 +307,8 @@ impl Runs {
 pub struct PackedIter<'a> {
     pack: &'a PackedFindings,
     block: usize,
+    /// The rule table of the block being decoded.
+    rules: &'a [&'static RuleMeta],
     raw: Vec<u8>,
     at: usize,
     left: usize,
@@ -332,7 +351,7 @@ impl PackedIter<'_> {
 
     fn decode(&mut self) -> Option<Diagnostic> {
         let rule = u16::from_le_bytes([self.byte()?, self.byte()?]);
-        let meta = rules().get(usize::from(rule))?.meta();
+        let meta = *self.rules.get(usize::from(rule))?;
         let severity = severity_of(self.byte()?);
         let flags = self.byte()?;
         let message = self.string()?;
@@ -383,6 +402,7 @@ impl Iterator for PackedIter<'_> {
             self.block += 1;
             // The data was compressed by `seal`; a failure would be a bug, and yields nothing.
             self.raw = lz4_flex::decompress_size_prepended(&block.data).ok()?;
+            self.rules = &block.rules;
             self.at = 0;
             self.left = block.count;
             self.file = None;

@@ -145,7 +145,7 @@ pub fn rules_at(level: Level) -> Vec<&'static str> {
 #[must_use]
 pub fn docs_page() -> String {
     use std::fmt::Write as _;
-    let mut s = String::from(crate::docs::HEADER);
+    let mut s = String::from(crate::project::GENERATED_HEADER);
     s.push_str("# Pod Security Standards and kubeward's rules\n\n");
     s.push_str(
         "Each check of the [Pod Security Standards](https://kubernetes.io/docs/concepts/security/pod-security-standards/) \

@@ -3,8 +3,10 @@
 
 use std::sync::OnceLock;
 
+use crate::diagnostic::InputError;
 use crate::rule::Rule;
 use crate::rules;
+use crate::settings::{selector_matches, RuleNames, Settings};
 
 /// Every rule, sorted by code.
 #[must_use]
@@ -24,4 +26,36 @@ pub fn rules() -> &'static [&'static dyn Rule] {
 #[must_use]
 pub fn find(key: &str) -> Option<&'static dyn Rule> {
     rules().iter().copied().find(|r| r.meta().code.eq_ignore_ascii_case(key) || r.meta().name.eq_ignore_ascii_case(key))
+}
+
+/// The registry's rules as `.kubeward.yaml` may name them.
+struct Registered;
+
+impl RuleNames for Registered {
+    fn check_selector(&self, sel: &str) -> Result<(), String> {
+        if rules().iter().any(|r| selector_matches(sel, r.meta())) {
+            Ok(())
+        } else {
+            Err(crate::suggest::unknown_selector(sel))
+        }
+    }
+
+    fn check_rule(&self, key: &str) -> Result<(), String> {
+        if find(key).is_some() {
+            Ok(())
+        } else {
+            Err(crate::suggest::did_you_mean(&format!("severity-overrides: `{key}` is no rule code or name"), key))
+        }
+    }
+}
+
+impl Settings {
+    /// Parses `.kubeward.yaml` text, checking the rules it names against the registry. Errors
+    /// name the file and line.
+    ///
+    /// # Errors
+    /// Syntax errors, unknown keys, unknown rules and bad values.
+    pub fn from_yaml(path: &str, text: &str) -> Result<Self, InputError> {
+        Self::from_yaml_naming(path, text, &Registered)
+    }
 }

@@ -257,7 +257,7 @@ impl RuleMeta {
     /// The rule's documentation page on the web.
     #[must_use]
     pub fn docs_url(&self) -> String {
-        format!("{}/blob/main/{}", crate::report::sarif::INFORMATION_URI, self.docs_path())
+        format!("{}/blob/main/{}", crate::project::HOME, self.docs_path())
     }
 }
 

@@ -13,6 +13,9 @@ use crate::input::node::{Node, Pos};
 use crate::input::yaml::{load, Limits};
 use crate::rule::{RuleMeta, Severity};
 
+pub mod images;
+pub mod serve;
+
 /// Default credential-like environment variable / ConfigMap key names.
 /// Words are separated by `_`, `-`, `.` or a camelCase boundary; `pass` counts only as the last
 /// word (`DB_PASS`, `smtpPass`; not `PASS_THROUGH`, `BYPASS`, `COMPASS`), `key` only after a
@@ -119,9 +122,9 @@ pub struct RawSettings {
     /// Rule options.
     pub rules: RuleOptions,
     /// Vulnerability report policy (`kubeward images`, `scan --image-reports`).
-    pub images: crate::images::ImagePolicy,
+    pub images: images::ImagePolicy,
     /// The admission policy of `kubeward serve`.
-    pub serve: crate::admission::ServeOptions,
+    pub serve: serve::ServeOptions,
 }
 
 impl Default for RawSettings {
@@ -136,10 +139,26 @@ impl Default for RawSettings {
             allow_annotation_exemptions: true,
             max_file_size: None,
             rules: RuleOptions::default(),
-            images: crate::images::ImagePolicy::default(),
-            serve: crate::admission::ServeOptions::default(),
+            images: images::ImagePolicy::default(),
+            serve: serve::ServeOptions::default(),
         }
     }
+}
+
+/// The rules `.kubeward.yaml` may name: its selectors (`select`, `ignore`, `per-path-ignores`)
+/// and `severity-overrides` keys are checked against them. The registry layer provides the real
+/// list (`Settings::from_yaml`, in `crate::registry`), so the settings layer knows no rule.
+pub trait RuleNames {
+    /// `Err(message)` when `sel` selects no rule.
+    ///
+    /// # Errors
+    /// The message says what is wrong (and suggests a near name).
+    fn check_selector(&self, sel: &str) -> Result<(), String>;
+    /// `Err(message)` when `key` is no rule code or name.
+    ///
+    /// # Errors
+    /// The message says what is wrong (and suggests a near name).
+    fn check_rule(&self, key: &str) -> Result<(), String>;
 }
 
 /// Settings ready for use.
@@ -169,9 +188,9 @@ pub struct Settings {
     /// Today's date (YYYY-MM-DD) for `ignore-until`; fixed in tests.
     pub today: String,
     /// Vulnerability report policy.
-    pub images: crate::images::ImagePolicy,
+    pub images: images::ImagePolicy,
     /// The admission policy of `kubeward serve` (validated).
-    pub serve: crate::admission::ServeOptions,
+    pub serve: serve::ServeOptions,
 }
 
 impl Default for Settings {
@@ -297,11 +316,12 @@ impl Settings {
         })
     }
 
-    /// Parses `.kubeward.yaml` text. Errors name the file and line.
+    /// Parses `.kubeward.yaml` text, checking the rules it names against `names`
+    /// (`Settings::from_yaml` passes the registry's). Errors name the file and line.
     ///
     /// # Errors
-    /// Syntax errors, unknown keys and bad values.
-    pub fn from_yaml(path: &str, text: &str) -> Result<Self, InputError> {
+    /// Syntax errors, unknown keys, unknown rules and bad values.
+    pub fn from_yaml_naming(path: &str, text: &str, names: &dyn RuleNames) -> Result<Self, InputError> {
         let err = |pos: Pos, message: String| InputError { file: Some(path.into()), pos, message };
         let loaded = load(text, Limits::default());
         if let Some(e) = loaded.error {
@@ -333,18 +353,14 @@ impl Settings {
         for (what, list) in lists {
             for item in list.items() {
                 if let Some(sel) = item.as_str() {
-                    if !crate::registry::rules().iter().any(|r| selector_matches(sel, r.meta())) {
-                        return Err(err(item.pos, format!("{what}: {}", crate::suggest::unknown_selector(sel))));
+                    if let Err(m) = names.check_selector(sel) {
+                        return Err(err(item.pos, format!("{what}: {m}")));
                     }
                 }
             }
         }
         for e in root.get("severity-overrides").map_or(&[][..], Node::entries) {
-            if crate::registry::find(&e.key).is_none() {
-                let m = crate::suggest::did_you_mean(
-                    &format!("severity-overrides: `{}` is no rule code or name", e.key),
-                    &e.key,
-                );
+            if let Err(m) = names.check_rule(&e.key) {
                 return Err(err(e.key_pos, m));
             }
         }

@@ -21,6 +21,21 @@ pub struct SourceFile {
     pub partial: bool,
 }
 
+impl SourceFile {
+    /// The source file of a Dockerfile (its text; no YAML documents) and its parse errors.
+    #[must_use]
+    pub fn dockerfile(path: &str, text: String) -> (Self, Vec<InputError>) {
+        let df = crate::input::dockerfile::Dockerfile::parse(Some(path), &text);
+        let file: Arc<str> = Arc::from(path);
+        let errors = df
+            .errors
+            .into_iter()
+            .map(|e| InputError { file: Some(file.clone()), pos: e.pos, message: e.message })
+            .collect();
+        (Self { path: Some(file), text, documents: Vec::new(), partial: false }, errors)
+    }
+}
+
 /// All inputs of a run.
 #[derive(Debug, Default)]
 pub struct Snapshot {

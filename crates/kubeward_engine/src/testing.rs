@@ -56,7 +56,7 @@ fn dockerfile_fixture_snapshot(rel_dir: &str, code: &str, text: &str) -> (Snapsh
         let end = usize::try_from(c.end).unwrap_or(0).saturating_sub(1).min(lines.len());
         let body = lines.get(body_start..end.max(body_start)).unwrap_or(&[]).join("\n") + "\n";
         let name = format!("{rel_dir}/{code}.L{:03}.Dockerfile", body_start + 1);
-        let (f, errs) = crate::input::dockerfile::source_file(&name, body);
+        let (f, errs) = crate::snapshot::SourceFile::dockerfile(&name, body);
         snap.files.push(f);
         snap.errors.extend(errs);
         out.push((c, name));
@@ -265,7 +265,7 @@ pub fn doc_examples(docs: &str) -> (Option<String>, Option<String>) {
 pub fn count_findings(rule: &'static dyn Rule, text: &str) -> (usize, usize) {
     let mut snap = if rule.meta().targets.has(crate::rule::Targets::DOCKERFILE) {
         let mut s = Snapshot::default();
-        let (f, errs) = crate::input::dockerfile::source_file("example.Dockerfile", text.to_string());
+        let (f, errs) = crate::snapshot::SourceFile::dockerfile("example.Dockerfile", text.to_string());
         s.files.push(f);
         s.errors.extend(errs);
         s

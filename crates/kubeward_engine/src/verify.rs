@@ -728,7 +728,7 @@ pub fn report(plan: &Plan, results: &[NamespaceResult], mut errors: Vec<InputErr
             },
         });
     }
-    diagnostics.sort_by(crate::engine::order);
+    diagnostics.sort_by(crate::diagnostic::order);
     Report::new(diagnostics, errors).with_counts(0, verified, plan.probes.len())
 }
 
@@ -767,7 +767,7 @@ pub fn write_table(results: &[NamespaceResult], out: &mut dyn std::io::Write) ->
 /// docs/verify-probes.md: the probe table, generated from [`PROBES`] and the control pod.
 #[must_use]
 pub fn docs_page() -> String {
-    let mut s = String::from(crate::docs::HEADER);
+    let mut s = String::from(crate::project::GENERATED_HEADER);
     s.push_str(
         "# `kubeward verify`: the probes
 

@@ -39,7 +39,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use kubeward_engine::admission::Mode;
+use kubeward_engine::settings::serve::Mode;
 use kubeward_engine::Settings;
 use serde::Serialize;
 use std::sync::atomic::AtomicUsize;

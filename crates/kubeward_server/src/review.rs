@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use kubeward_engine::admission::{Mode, Prepared};
+use kubeward_engine::admission::Prepared;
 use kubeward_engine::input::node::Node;
 use kubeward_engine::input::yaml::Document;
+use kubeward_engine::settings::serve::Mode;
 use kubeward_engine::snapshot::SourceFile;
 use kubeward_engine::{Diagnostic, Settings, Severity, Snapshot};
 use serde::{Deserialize, Serialize};
@@ -382,7 +383,9 @@ impl Evaluator {
         self.prepared.check_each(&snap, settings, |f| kept.add(f));
         let vulns = self.vulns.load();
         if !vulns.reports.is_empty() {
-            kubeward_engine::images::admission_findings(&vulns, &snap, settings).into_iter().for_each(|f| kept.add(f));
+            kubeward_engine::admission::vulnerability_findings(&vulns, &snap, settings)
+                .into_iter()
+                .for_each(|f| kept.add(f));
         }
         drop(snap);
         let Kept { findings, counts, .. } = kept.finish();

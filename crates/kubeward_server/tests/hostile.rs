@@ -15,7 +15,7 @@ use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
-use kubeward_engine::admission::Mode;
+use kubeward_engine::settings::serve::Mode;
 use kubeward_engine::Settings;
 use kubeward_server::review::{Evaluator, Policy};
 use kubeward_server::{Config, OnTimeout, Server};

@@ -15,7 +15,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
-use kubeward_engine::admission::Mode;
+use kubeward_engine::settings::serve::Mode;
 use kubeward_engine::Settings;
 use kubeward_server::review::Policy;
 use kubeward_server::{Config, Server};

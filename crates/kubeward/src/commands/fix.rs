@@ -250,7 +250,7 @@ pub fn run(args: &FixArgs) -> Result<u8> {
         snap.push(f, e);
     }
     for (path, text) in dockerfiles {
-        let (f, errs) = kubeward_engine::input::dockerfile::source_file(&path, text);
+        let (f, errs) = kubeward_engine::snapshot::SourceFile::dockerfile(&path, text);
         snap.files.push(f);
         snap.errors.extend(errs);
     }

@@ -816,19 +816,6 @@ pub fn is_date(s: &str) -> bool {
     b.len() == 10 && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
 }
 
-/// The source file of a Dockerfile (its text; no YAML documents) and its parse errors.
-#[must_use]
-pub fn source_file(path: &str, text: String) -> (crate::snapshot::SourceFile, Vec<crate::diagnostic::InputError>) {
-    let df = Dockerfile::parse(Some(path), &text);
-    let file: Arc<str> = Arc::from(path);
-    let errors = df
-        .errors
-        .into_iter()
-        .map(|e| crate::diagnostic::InputError { file: Some(file.clone()), pos: e.pos, message: e.message })
-        .collect();
-    (crate::snapshot::SourceFile { path: Some(file), text, documents: Vec::new(), partial: false }, errors)
-}
-
 /// `kubeward:ignore=A,B [until=DATE] reason: text` (after the `#`).
 fn parse_ignore(comment: &str, line: u32) -> Option<IgnoreComment> {
     let c = comment.trim_start();

@@ -319,33 +319,6 @@ mod tests {
         }
     }
 
-    /// The report's excerpts read a file again after the scan: with the scan's checks, so a
-    /// file swapped for a FIFO (which blocked forever) or a device gives no excerpt, and a
-    /// UTF-16 file gives its decoded line.
-    #[test]
-    fn excerpts_read_again_apply_the_same_checks() {
-        let dir = std::env::temp_dir().join(format!("kubeward-text-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("mkdir");
-        let fifo = dir.join("swapped.yaml");
-        let _ = std::fs::remove_file(&fifo);
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
-        let wide = dir.join("wide.yaml");
-        std::fs::write(&wide, utf16("a: 1\nb: é\n", false, true)).expect("write");
-        let snap = crate::snapshot::Snapshot::default();
-        let sources = crate::report::Sources::from_disk(&snap).with_max_size(1 << 20);
-        // No line (and no hang, no endless read).
-        let empty = |file: &str| sources.line(file, 1).unwrap_or_default().is_empty();
-        if made {
-            assert!(empty(&fifo.display().to_string()));
-        }
-        assert!(empty("/dev/zero"));
-        assert_eq!(sources.line(&wide.display().to_string(), 2).as_deref(), Some("b: é"));
-        let big = dir.join("big.yaml");
-        std::fs::write(&big, "x\n".repeat(1 << 20)).expect("write");
-        assert!(empty(&big.display().to_string()), "over the size limit");
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
     #[test]
     fn bad_wide_text_has_a_position() {
         // An unpaired high surrogate on line 2, column 3.

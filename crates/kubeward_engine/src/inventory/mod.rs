@@ -17,7 +17,7 @@
 //! A rule that needs a fact the inventory lacks adds it here: a field on an entry (or a new
 //! section), filled in [`Inventory::add_object`]. Interning happens here, once per run.
 
-mod handle;
+pub mod handle;
 
 use std::sync::Arc;
 
@@ -514,7 +514,9 @@ impl Inventory {
 
     /// Keeps `file` when it is a node or Docker host document.
     pub fn add_file(&mut self, file: &SourceFile) {
-        if crate::rules::docker::node_files::docker_host_file(file) || crate::rules::node::control_plane_file(file) {
+        if crate::analysis::docker::node_files::docker_host_file(file)
+            || crate::analysis::node::control_plane_file(file)
+        {
             self.host.files.push(file.clone());
         }
     }
@@ -685,7 +687,7 @@ fn workload(obj: &Object<'_>, pod: &PodSpecView<'_>, handle: ObjectHandle) -> Wo
         host_network,
         labels,
         labels_at,
-        service_account: crate::rules::pod::account_helpers::named_service_account(pod).1.map(intern),
+        service_account: crate::analysis::pod::account::named_service_account(pod).1.map(intern),
         automount,
         automount_at,
         containers,

@@ -32,9 +32,6 @@ use crate::rule::{RuleMeta, Severity};
 /// The JSON schema URI written in `$schema`.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// Where the tool lives (`informationUri`) and the base of `helpUri`s.
-pub const INFORMATION_URI: &str = "https://github.com/kubeward/kubeward";
-
 /// The `partialFingerprints` key.
 pub const FINGERPRINT_KEY: &str = "kubewardFingerprint/v1";
 
@@ -482,7 +479,7 @@ fn document(r: &Render<'_>, metas: &[&'static RuleMeta], cap: Cap, max: usize, r
                 "name": "kubeward",
                 "version": crate::VERSION,
                 "semanticVersion": crate::VERSION,
-                "informationUri": INFORMATION_URI,
+                "informationUri": crate::project::HOME,
                 "rules": rules,
             }
         }),

@@ -1,4 +1,5 @@
-//! Tests of the SARIF and JUnit writers on a fixed, hand-built list of findings and errors.
+//! Tests of the SARIF and JUnit writers on a fixed, hand-built list of findings and errors, and
+//! of the excerpts `Sources` reads again from disk.
 // Tests may panic on what cannot fail here; `diag` mirrors the fields of a `Diagnostic`.
 #![allow(clippy::unwrap_used, clippy::too_many_arguments)]
 
@@ -837,4 +838,36 @@ fn html_severity_colours_are_distinct() {
     }
     seen.dedup();
     assert_eq!(seen.len(), 5);
+}
+
+/// `text` in UTF-16BE with a byte-order mark.
+fn utf16_be_with_bom(text: &str) -> Vec<u8> {
+    std::iter::once(0xFEFF).chain(text.encode_utf16()).flat_map(u16::to_be_bytes).collect()
+}
+
+/// The report's excerpts read a file again after the scan: with the scan's checks, so a
+/// file swapped for a FIFO (which blocked forever) or a device gives no excerpt, and a
+/// UTF-16 file gives its decoded line.
+#[test]
+fn excerpts_read_again_apply_the_same_checks() {
+    let dir = std::env::temp_dir().join(format!("kubeward-text-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let fifo = dir.join("swapped.yaml");
+    let _ = std::fs::remove_file(&fifo);
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    let wide = dir.join("wide.yaml");
+    std::fs::write(&wide, utf16_be_with_bom("a: 1\nb: é\n")).expect("write");
+    let snap = crate::snapshot::Snapshot::default();
+    let sources = Sources::from_disk(&snap).with_max_size(1 << 20);
+    // No line (and no hang, no endless read).
+    let empty = |file: &str| sources.line(file, 1).unwrap_or_default().is_empty();
+    if made {
+        assert!(empty(&fifo.display().to_string()));
+    }
+    assert!(empty("/dev/zero"));
+    assert_eq!(sources.line(&wide.display().to_string(), 2).as_deref(), Some("b: é"));
+    let big = dir.join("big.yaml");
+    std::fs::write(&big, "x\n".repeat(1 << 20)).expect("write");
+    assert!(empty(&big.display().to_string()), "over the size limit");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,9 +1,8 @@
-//! All rules, one file each, grouped by area. Shared helpers live in `helpers.rs`.
+//! All rules, one file each, grouped by area. Code shared by several rules lives in `crate::analysis`.
 
 pub mod docker;
 pub mod dockerfile;
 pub mod general;
-pub mod helpers;
 pub mod image;
 pub mod namespace;
 pub mod network;

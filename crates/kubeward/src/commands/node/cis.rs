@@ -13,8 +13,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
+use kubeward_engine::analysis::node::component::ComponentKind;
 use kubeward_engine::input::hostfile::FileState;
-use kubeward_engine::rules::node::component::ComponentKind;
 use kubeward_engine::{Report, Settings, Snapshot};
 
 /// What the node has, for applicability.

@@ -36,15 +36,15 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::Result;
+use kubeward_engine::analysis::node::component::{ComponentKind, ComponentView};
 use kubeward_engine::input::argv::split_cmdline;
+use kubeward_engine::input::auditd::AUDITCTL_SOURCE;
 use kubeward_engine::input::hostfile::{FileRole, FileState, HostFile};
 use kubeward_engine::input::node::{Node, Pos};
 use kubeward_engine::input::workload::PodSpecView;
 use kubeward_engine::input::yaml::{Document, Limits};
 use kubeward_engine::report::Sources;
 use kubeward_engine::rootfs::{RootError, RootFs};
-use kubeward_engine::rules::docker::auditd::AUDITCTL_SOURCE;
-use kubeward_engine::rules::node::component::{ComponentKind, ComponentView};
 use kubeward_engine::snapshot::SourceFile;
 use kubeward_engine::{InputError, Snapshot};
 
@@ -565,7 +565,7 @@ pub fn run(args: &NodeArgs) -> Result<u8> {
     if args.print_auditd_rules {
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();
-        for p in kubeward_engine::rules::docker::auditd::missing_watches(&snap) {
+        for p in kubeward_engine::analysis::docker::watches::missing_watches(&snap) {
             writeln!(out, "-w {p} -p wa -k docker")?;
         }
         out.flush()?;

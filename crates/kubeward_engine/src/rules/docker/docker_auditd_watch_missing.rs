@@ -1,8 +1,8 @@
+use crate::analysis::docker::node_files::{audit_cases, report_file};
+use crate::analysis::docker::watches::missing_in;
 use crate::context::Context;
 use crate::inventory::Inventory;
 use crate::rule::Rule;
-use crate::rules::docker::auditd::missing_in;
-use crate::rules::docker::node_files::{audit_cases, report_file};
 
 crate::declare_rule! {
     /// ## What it does
@@ -124,7 +124,7 @@ mod tests {
             messages(&snap),
             vec!["/etc/audit/audit.rules: auditd has no rules file: no Docker path is audited".to_string()]
         );
-        let text: String = super::super::auditd::REQUIRED_WATCHES
+        let text: String = crate::analysis::docker::watches::REQUIRED_WATCHES
             .iter()
             .skip(1)
             .map(|p| format!("-w {p} -p wa -k docker\n"))

@@ -1,7 +1,7 @@
+use crate::analysis::docker::expected::expected;
 use crate::context::Context;
 use crate::input::hostfile::{mode_within, FileState, HostFile};
 use crate::rule::Rule;
-use crate::rules::docker::expected::expected;
 
 crate::declare_rule! {
     /// ## What it does

@@ -1,8 +1,8 @@
 use crate::context::Context;
 
+use crate::analysis::docker::node_files::{daemon_jsons, report_file};
 use crate::inventory::Inventory;
 use crate::rule::Rule;
-use crate::rules::docker::node_files::{daemon_jsons, report_file};
 
 crate::declare_rule! {
     /// ## What it does

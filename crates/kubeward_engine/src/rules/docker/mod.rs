@@ -2,10 +2,6 @@
 //! sections 1 to 3), audited by `kubeward node`.
 //! Add a rule with `cargo xtask new-rule AREA NAME`: a file here, a `mod` line and an entry in `RULES`.
 
-pub mod auditd;
-pub(crate) mod expected;
-pub(crate) mod node_files;
-
 mod docker_auditd_watch_missing;
 mod docker_file_owner_wrong;
 mod docker_file_permissions_too_open;

@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::dockerfile::Dockerfile;
 use crate::rule::Rule;
 
-use super::support::external_base;
+use crate::analysis::dockerfile::external_base;
 
 crate::declare_rule! {
     /// ## What it does

@@ -1,8 +1,6 @@
 //! Rules of the `dockerfile` area (`DF`): Dockerfiles and Containerfiles found by `scan`.
 //! Add a rule with `cargo xtask new-rule AREA NAME`: a file here, a `mod` line and an entry in `RULES`.
 
-pub(crate) mod support;
-
 mod add_from_url;
 mod base_image_not_pinned_by_digest;
 mod credential_file_copied;

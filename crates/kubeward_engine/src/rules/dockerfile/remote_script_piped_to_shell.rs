@@ -6,7 +6,7 @@ use crate::context::Context;
 use crate::input::dockerfile::Dockerfile;
 use crate::rule::Rule;
 
-use super::support::command_pos;
+use crate::analysis::dockerfile::command_pos;
 
 /// `curl ... | sh`, `wget -O- ... | sudo bash`, `sh -c "$(curl ...)"`, `bash <(curl ...)`.
 static PIPED: LazyLock<Vec<Regex>> = LazyLock::new(|| {

@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::dockerfile::Dockerfile;
 use crate::rule::Rule;
 
-use super::support::{effective_user, is_root_user};
+use crate::analysis::dockerfile::{effective_user, is_root_user};
 
 crate::declare_rule! {
     /// ## What it does

@@ -6,7 +6,7 @@ use crate::context::Context;
 use crate::input::dockerfile::Dockerfile;
 use crate::rule::Rule;
 
-use super::support::token_shape;
+use crate::analysis::dockerfile::token_shape;
 
 /// Names ending in `_KEY` (`STRIPE_KEY`, `SIGNING_KEY`), on top of `secret-name-patterns`.
 static KEY_SUFFIX: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?i)(^|_)(KEY|PASS|PWD|AUTH)$").ok());

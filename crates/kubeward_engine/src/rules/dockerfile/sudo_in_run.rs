@@ -6,7 +6,7 @@ use crate::context::Context;
 use crate::input::dockerfile::Dockerfile;
 use crate::rule::Rule;
 
-use super::support::command_pos;
+use crate::analysis::dockerfile::command_pos;
 
 /// `sudo` as a command word (start of a command, after `;`, `&&`, `||`, `|`, `(`).
 static SUDO: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(^|[;&|(\n]|\s)\s*sudo(\s|$)").ok());

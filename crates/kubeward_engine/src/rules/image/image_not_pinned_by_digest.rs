@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::Rule;
 
-use super::reference::{literal_tail, ImageRef};
+use crate::input::image_ref::{literal_tail, ImageRef};
 
 crate::declare_rule! {
     /// ## What it does

@@ -6,10 +6,8 @@ mod image_not_pinned_by_digest;
 mod image_pull_policy_not_always;
 mod latest_image_tag;
 mod nonstandard_image;
-mod vulnerable_image;
-// Shared with the Dockerfile rules and `crate::images`.
-pub(crate) mod reference;
 mod untrusted_registry;
+mod vulnerable_image;
 
 /// The rules of this area.
 pub(crate) const RULES: &[&dyn Rule] = &[

@@ -2,8 +2,8 @@ use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::Rule;
 
-use super::reference::ImageRef;
-use crate::rules::dockerfile::support::matches_standard;
+use crate::analysis::dockerfile::matches_standard;
+use crate::input::image_ref::ImageRef;
 
 crate::declare_rule! {
     /// ## What it does

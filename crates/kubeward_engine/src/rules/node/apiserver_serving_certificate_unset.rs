@@ -1,7 +1,7 @@
+use crate::analysis::node::apiserver_flags::{apiserver, require_flag};
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::Rule;
-use crate::rules::node::apiserver_flags::{apiserver, require_flag};
 
 crate::declare_rule! {
     /// ## What it does

@@ -1,7 +1,7 @@
+use crate::analysis::node::apiserver_flags::{apiserver, report};
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::Rule;
-use crate::rules::node::apiserver_flags::{apiserver, report};
 
 /// The CIS 1.12 strong suites (1.2.29), as Go names them (with the legacy aliases).
 const STRONG: &[&str] = &[

@@ -1,9 +1,9 @@
+use crate::analysis::node::cluster_config::{audit_level, is_audit_policy};
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::Rule;
-use crate::rules::node::cluster_config::{audit_level, is_audit_policy};
 
 /// Resources whose request or response bodies carry credentials: (group, resource).
 const SENSITIVE: &[(&str, &str)] =

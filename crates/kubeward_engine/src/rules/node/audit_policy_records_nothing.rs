@@ -1,11 +1,11 @@
+use crate::analysis::node::cluster_config::{
+    audit_level, audit_omits_final_stages, audit_rule_matches_all, is_audit_policy,
+};
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::Rule;
-use crate::rules::node::cluster_config::{
-    audit_level, audit_omits_final_stages, audit_rule_matches_all, is_audit_policy,
-};
 
 crate::declare_rule! {
     /// ## What it does

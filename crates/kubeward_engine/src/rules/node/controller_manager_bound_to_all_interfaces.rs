@@ -1,8 +1,8 @@
+use crate::analysis::node::component::ComponentKind;
+use crate::analysis::node::plane_flags::{bind_address_issue, component};
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::Rule;
-use crate::rules::node::component::ComponentKind;
-use crate::rules::node::plane_flags::{bind_address_issue, component};
 
 crate::declare_rule! {
     /// ## What it does

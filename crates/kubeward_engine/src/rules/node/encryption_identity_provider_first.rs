@@ -1,7 +1,7 @@
+use crate::analysis::node::cluster_config::{is_encryption_config, secrets_write_provider};
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::rule::Rule;
-use crate::rules::node::cluster_config::{is_encryption_config, secrets_write_provider};
 
 crate::declare_rule! {
     /// ## What it does

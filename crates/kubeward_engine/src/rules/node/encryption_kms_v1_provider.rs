@@ -1,8 +1,8 @@
+use crate::analysis::node::cluster_config::{is_encryption_config, secrets_write_provider};
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::rule::Rule;
-use crate::rules::node::cluster_config::{is_encryption_config, secrets_write_provider};
 
 crate::declare_rule! {
     /// ## What it does

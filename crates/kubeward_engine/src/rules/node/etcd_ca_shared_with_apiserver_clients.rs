@@ -1,8 +1,8 @@
+use crate::analysis::node::component::ComponentKind;
+use crate::analysis::node::plane_flags::{component, Etcd};
 use crate::context::Context;
 use crate::inventory::Inventory;
 use crate::rule::Rule;
-use crate::rules::node::component::ComponentKind;
-use crate::rules::node::plane_flags::{component, Etcd};
 
 crate::declare_rule! {
     /// ## What it does

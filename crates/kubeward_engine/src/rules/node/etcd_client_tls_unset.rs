@@ -1,7 +1,7 @@
+use crate::analysis::node::plane_flags::check_tls_pair;
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::Rule;
-use crate::rules::node::plane_flags::check_tls_pair;
 
 crate::declare_rule! {
     /// ## What it does

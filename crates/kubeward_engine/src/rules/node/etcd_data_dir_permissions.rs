@@ -1,4 +1,4 @@
-use super::file_perms;
+use crate::analysis::node::file_perms;
 use crate::context::Context;
 use crate::input::hostfile::{FileRole, HostFile};
 use crate::rule::Rule;

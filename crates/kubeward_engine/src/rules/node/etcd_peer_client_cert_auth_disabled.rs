@@ -1,7 +1,7 @@
+use crate::analysis::node::plane_flags::Etcd;
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::Rule;
-use crate::rules::node::plane_flags::Etcd;
 
 crate::declare_rule! {
     /// ## What it does

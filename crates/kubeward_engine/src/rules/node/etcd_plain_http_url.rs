@@ -1,7 +1,7 @@
+use crate::analysis::node::plane_flags::{is_loopback_host, url_host, Etcd};
 use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, Severity};
-use crate::rules::node::plane_flags::{is_loopback_host, url_host, Etcd};
 
 crate::declare_rule! {
     /// ## What it does

@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 
+use crate::analysis::node::component::{ComponentKind, ComponentView};
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
@@ -7,7 +8,6 @@ use crate::input::path::FieldPath;
 use crate::input::workload::PodSpecView;
 use crate::inventory::Inventory;
 use crate::rule::Rule;
-use crate::rules::node::component::{ComponentKind, ComponentView};
 
 crate::declare_rule! {
     /// ## What it does

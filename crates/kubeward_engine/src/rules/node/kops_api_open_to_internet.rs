@@ -1,8 +1,8 @@
+use crate::analysis::node::cluster_config::{is_kops, is_open_cidr};
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::Rule;
-use crate::rules::node::cluster_config::{is_kops, is_open_cidr};
 
 crate::declare_rule! {
     /// ## What it does

@@ -1,10 +1,10 @@
+use crate::analysis::node::component::{ComponentKind, ComponentView};
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::Rule;
-use crate::rules::node::component::{ComponentKind, ComponentView};
 
 crate::declare_rule! {
     /// ## What it does

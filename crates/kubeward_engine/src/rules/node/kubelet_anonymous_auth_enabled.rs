@@ -1,5 +1,5 @@
+use crate::analysis::node::kubelet_settings::{KubeletSettings, ANONYMOUS_AUTH};
 use crate::context::Context;
-use crate::rules::node::kubelet_settings::{KubeletSettings, ANONYMOUS_AUTH};
 
 crate::declare_rule! {
     /// ## What it does

@@ -1,5 +1,5 @@
+use crate::analysis::node::kubelet_settings::{KubeletSettings, AUTHORIZATION_MODE};
 use crate::context::Context;
-use crate::rules::node::kubelet_settings::{KubeletSettings, AUTHORIZATION_MODE};
 
 crate::declare_rule! {
     /// ## What it does
@@ -52,7 +52,7 @@ impl KubeletAuthorizationAlwaysAllow {
     fn check(&self, s: &KubeletSettings<'_, '_>, cx: &mut Context<'_>) {
         let Some(set) = s.get(AUTHORIZATION_MODE) else { return };
         let mode = match set.from {
-            crate::rules::node::kubelet_settings::From::FlagDefault => Some("AlwaysAllow"),
+            crate::analysis::node::kubelet_settings::From::FlagDefault => Some("AlwaysAllow"),
             _ => set.str(),
         };
         if mode.is_some_and(|m| m.trim() == "AlwaysAllow") {

@@ -1,5 +1,5 @@
+use crate::analysis::node::kubelet_settings::{KubeletSettings, ROTATE_CERTIFICATES};
 use crate::context::Context;
-use crate::rules::node::kubelet_settings::{KubeletSettings, ROTATE_CERTIFICATES};
 
 crate::declare_rule! {
     /// ## What it does

@@ -1,5 +1,5 @@
+use crate::analysis::node::kubelet_settings::{From, KubeletSettings, CLIENT_CA_FILE};
 use crate::context::Context;
-use crate::rules::node::kubelet_settings::{From, KubeletSettings, CLIENT_CA_FILE};
 
 crate::declare_rule! {
     /// ## What it does

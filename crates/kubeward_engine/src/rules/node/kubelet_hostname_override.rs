@@ -1,5 +1,5 @@
+use crate::analysis::node::kubelet_settings::{KubeletSettings, HOSTNAME_OVERRIDE};
 use crate::context::Context;
-use crate::rules::node::kubelet_settings::{KubeletSettings, HOSTNAME_OVERRIDE};
 
 crate::declare_rule! {
     /// ## What it does

@@ -1,5 +1,5 @@
+use crate::analysis::node::kubelet_settings::{KubeletSettings, MAKE_IPTABLES_UTIL_CHAINS};
 use crate::context::Context;
-use crate::rules::node::kubelet_settings::{KubeletSettings, MAKE_IPTABLES_UTIL_CHAINS};
 
 crate::declare_rule! {
     /// ## What it does

@@ -1,5 +1,5 @@
+use crate::analysis::node::kubelet_settings::{KubeletSettings, PROTECT_KERNEL_DEFAULTS};
 use crate::context::Context;
-use crate::rules::node::kubelet_settings::{KubeletSettings, PROTECT_KERNEL_DEFAULTS};
 
 crate::declare_rule! {
     /// ## What it does

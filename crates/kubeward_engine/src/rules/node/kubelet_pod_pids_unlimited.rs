@@ -1,5 +1,5 @@
+use crate::analysis::node::kubelet_settings::{KubeletSettings, POD_PIDS_LIMIT};
 use crate::context::Context;
-use crate::rules::node::kubelet_settings::{KubeletSettings, POD_PIDS_LIMIT};
 
 crate::declare_rule! {
     /// ## What it does

@@ -1,5 +1,5 @@
+use crate::analysis::node::kubelet_settings::{KubeletSettings, READ_ONLY_PORT};
 use crate::context::Context;
-use crate::rules::node::kubelet_settings::{KubeletSettings, READ_ONLY_PORT};
 
 crate::declare_rule! {
     /// ## What it does

@@ -1,5 +1,5 @@
+use crate::analysis::node::kubelet_settings::{KubeletSettings, SECCOMP_DEFAULT};
 use crate::context::Context;
-use crate::rules::node::kubelet_settings::{KubeletSettings, SECCOMP_DEFAULT};
 
 crate::declare_rule! {
     /// ## What it does

@@ -1,5 +1,5 @@
+use crate::analysis::node::kubelet_settings::{feature_gate, KubeletSettings};
 use crate::context::Context;
-use crate::rules::node::kubelet_settings::{feature_gate, KubeletSettings};
 
 crate::declare_rule! {
     /// ## What it does

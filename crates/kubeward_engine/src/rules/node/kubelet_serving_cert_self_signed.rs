@@ -1,7 +1,7 @@
-use crate::context::Context;
-use crate::rules::node::kubelet_settings::{
+use crate::analysis::node::kubelet_settings::{
     From, KubeletSettings, SERVER_TLS_BOOTSTRAP, TLS_CERT_FILE, TLS_PRIVATE_KEY_FILE,
 };
+use crate::context::Context;
 
 crate::declare_rule! {
     /// ## What it does

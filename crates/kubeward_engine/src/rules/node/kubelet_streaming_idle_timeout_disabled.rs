@@ -1,5 +1,5 @@
+use crate::analysis::node::kubelet_settings::{KubeletSettings, STREAMING_IDLE_TIMEOUT};
 use crate::context::Context;
-use crate::rules::node::kubelet_settings::{KubeletSettings, STREAMING_IDLE_TIMEOUT};
 
 crate::declare_rule! {
     /// ## What it does

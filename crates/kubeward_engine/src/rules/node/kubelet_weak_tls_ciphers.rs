@@ -1,5 +1,5 @@
+use crate::analysis::node::kubelet_settings::{KubeletSettings, TLS_CIPHER_SUITES};
 use crate::context::Context;
-use crate::rules::node::kubelet_settings::{KubeletSettings, TLS_CIPHER_SUITES};
 
 crate::declare_rule! {
     /// ## What it does

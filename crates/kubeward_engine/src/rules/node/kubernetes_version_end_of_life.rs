@@ -1,8 +1,10 @@
+use crate::analysis::node::releases::{
+    container_version, declared_version, parse_version, past_end_of_life, TABLE_DATE,
+};
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::Rule;
-use crate::rules::node::releases::{container_version, declared_version, parse_version, past_end_of_life, TABLE_DATE};
 
 crate::declare_rule! {
     /// ## What it does
@@ -72,7 +74,7 @@ crate::declare_rule! {
 
 impl Rule for KubernetesVersionEndOfLife {
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
-        crate::rules::node::cluster_versions::check_eol(obj, cx);
+        crate::analysis::node::cluster_versions::check_eol(obj, cx);
         let Some((text, path, field)) = declared_version(obj) else { return };
         let Some(v) = parse_version(text) else { return };
         if let Some(when) = past_end_of_life(v, &cx.settings.today) {

@@ -1,10 +1,10 @@
+use crate::analysis::node::releases::{
+    container_version, declared_version, parse_version, past_end_of_life, release, Version, TABLE_DATE,
+};
 use crate::context::Context;
 use crate::input::object::Object;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::Rule;
-use crate::rules::node::releases::{
-    container_version, declared_version, parse_version, past_end_of_life, release, Version, TABLE_DATE,
-};
 
 /// The newest known patch when `v` is a supported minor behind it.
 fn newer_patch(v: Version, today: &str) -> Option<u32> {
@@ -72,7 +72,7 @@ crate::declare_rule! {
 
 impl Rule for KubernetesVersionPatchBehind {
     fn check_object(&self, obj: &Object<'_>, cx: &mut Context<'_>) {
-        crate::rules::node::cluster_versions::check_patch(obj, cx);
+        crate::analysis::node::cluster_versions::check_patch(obj, cx);
         let Some((text, path, field)) = declared_version(obj) else { return };
         let Some(v) = parse_version(text) else { return };
         if let Some(latest) = newer_patch(v, &cx.settings.today) {

@@ -6,8 +6,40 @@
 
 use crate::rule::Rule;
 
-pub mod cluster_versions;
-pub mod component;
+/// Implements [`crate::rule::Rule`] for a kubelet rule: `KubeletConfiguration` objects (also
+/// embedded in kubeadm's `kubelet-config` ConfigMap) and kubelet containers both go to the rule's inherent `check(&self, &KubeletSettings, cx)`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! kubelet_rule {
+    ($rule:ident) => {
+        impl $crate::rule::Rule for $rule {
+            fn check_object(&self, obj: &$crate::input::object::Object<'_>, cx: &mut $crate::context::Context<'_>) {
+                use $crate::analysis::node::kubelet_settings::{embedded_config, KubeletSettings};
+                if let Some(s) = KubeletSettings::from_config(obj) {
+                    self.check(&s, cx);
+                } else if let Some(config) = embedded_config(obj) {
+                    self.check(&KubeletSettings::from_embedded(obj, &config), cx);
+                }
+            }
+
+            fn check_container(
+                &self,
+                pod: &$crate::input::workload::PodSpecView<'_>,
+                c: &$crate::input::workload::ContainerView<'_>,
+                cx: &mut $crate::context::Context<'_>,
+            ) {
+                let Some(comp) = $crate::analysis::node::component::ComponentView::of(c) else {
+                    return;
+                };
+                if let Some(s) =
+                    $crate::analysis::node::kubelet_settings::KubeletSettings::from_flags(pod.object, c.name(), &comp)
+                {
+                    self.check(&s, cx);
+                }
+            }
+        }
+    };
+}
 
 // Api server.
 mod apiserver_always_admit_enabled;
@@ -25,7 +57,6 @@ mod apiserver_client_ca_unset;
 mod apiserver_encryption_at_rest_unset;
 mod apiserver_etcd_ca_unset;
 mod apiserver_etcd_client_certificate_unset;
-mod apiserver_flags;
 mod apiserver_insecure_port_enabled;
 mod apiserver_kubelet_ca_unset;
 mod apiserver_kubelet_client_certificate_unset;
@@ -60,7 +91,6 @@ mod etcd_peer_tls_unset;
 mod etcd_plain_http_url;
 mod etcd_shares_node;
 mod etcd_trusted_ca_file_unset;
-mod plane_flags;
 mod scheduler_bound_to_all_interfaces;
 mod scheduler_profiling_enabled;
 
@@ -80,36 +110,17 @@ mod kubelet_read_only_port_open;
 mod kubelet_seccomp_default_disabled;
 mod kubelet_server_cert_rotation_disabled;
 mod kubelet_serving_cert_self_signed;
-pub mod kubelet_settings;
 mod kubelet_streaming_idle_timeout_disabled;
 mod kubelet_weak_tls_ciphers;
 
 // Encryption, audit, kops and versions.
-mod audit_policy_logs_secret_data;
-mod audit_policy_records_nothing;
-mod audit_policy_unrecorded_requests;
-/// Recognising and reading EncryptionConfiguration, audit Policy and kops documents.
-pub mod cluster_config;
-mod encryption_aescbc_provider_first;
-mod encryption_config_omits_secrets;
-mod encryption_identity_provider_first;
-mod encryption_kms_v1_provider;
-mod kops_api_open_to_internet;
-mod kops_apiserver_anonymous_auth_enabled;
-mod kops_authorization_not_rbac;
-mod kops_etcd_volume_unencrypted;
-mod kops_instance_metadata_v1_allowed;
-mod kops_kubelet_anonymous_auth_enabled;
-mod kops_secrets_encryption_disabled;
-mod kops_ssh_open_to_internet;
-mod kubernetes_version_end_of_life;
-mod kubernetes_version_patch_behind;
 /// The Kubernetes release table (end of life, newest patches).
-pub mod releases;
-
 // node file permission and ownership rules (CIS 1.1.x, 4.1.x)
 mod admin_kubeconfig_ownership;
 mod admin_kubeconfig_permissions;
+mod audit_policy_logs_secret_data;
+mod audit_policy_records_nothing;
+mod audit_policy_unrecorded_requests;
 mod client_ca_file_ownership;
 mod client_ca_file_permissions;
 mod cni_config_ownership;
@@ -118,16 +129,30 @@ mod control_plane_manifest_ownership;
 mod control_plane_manifest_permissions;
 mod controller_manager_kubeconfig_ownership;
 mod controller_manager_kubeconfig_permissions;
+/// Recognising and reading EncryptionConfiguration, audit Policy and kops documents.
+mod encryption_aescbc_provider_first;
+mod encryption_config_omits_secrets;
+mod encryption_identity_provider_first;
+mod encryption_kms_v1_provider;
 mod etcd_data_dir_ownership;
 mod etcd_data_dir_permissions;
+mod kops_api_open_to_internet;
+mod kops_apiserver_anonymous_auth_enabled;
+mod kops_authorization_not_rbac;
+mod kops_etcd_volume_unencrypted;
+mod kops_instance_metadata_v1_allowed;
+mod kops_kubelet_anonymous_auth_enabled;
+mod kops_secrets_encryption_disabled;
+mod kops_ssh_open_to_internet;
 /// Shared checks of the node file permission and ownership rules.
-mod file_perms;
 mod kubelet_config_ownership;
 mod kubelet_config_permissions;
 mod kubelet_kubeconfig_ownership;
 mod kubelet_kubeconfig_permissions;
 mod kubelet_service_file_ownership;
 mod kubelet_service_file_permissions;
+mod kubernetes_version_end_of_life;
+mod kubernetes_version_patch_behind;
 mod node_file_unreadable;
 mod pki_certificate_permissions;
 mod pki_key_permissions;
@@ -260,34 +285,3 @@ pub(crate) const RULES: &[&dyn Rule] = &[
     &kubelet_config_ownership::KubeletConfigOwnership,
     &node_file_unreadable::NodeFileUnreadable,
 ];
-
-/// Whether a streaming run must keep `file` for the rules that compare control-plane
-/// components across pods (etcd beside other components, shared CAs): a `Pod` or `Process`
-/// (or a `List` holding one) that names a control-plane binary. Files read from disk are
-/// searched as text; pages of API objects (no text) through their trees, keys and values.
-#[must_use]
-pub fn control_plane_file(file: &crate::snapshot::SourceFile) -> bool {
-    use crate::input::node::Node;
-    const BINARIES: [&str; 4] = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"];
-    fn pod_like(n: &Node) -> bool {
-        match n.get("kind").and_then(Node::as_str) {
-            Some("Pod" | "Process") => true,
-            Some(k) if k.ends_with("List") => n.get("items").is_some_and(|i| i.items().iter().any(pod_like)),
-            _ => false,
-        }
-    }
-    fn mentions(n: &Node) -> bool {
-        n.as_str().is_some_and(|s| BINARIES.iter().any(|b| s.contains(b)))
-            || n.entries().iter().any(|e| BINARIES.iter().any(|b| e.key.contains(b)) || mentions(&e.value))
-            || n.items().iter().any(mentions)
-    }
-    let mut pods = file.documents.iter().filter(|d| pod_like(&d.root)).peekable();
-    if pods.peek().is_none() {
-        return false;
-    }
-    if file.text.is_empty() {
-        pods.any(|d| mentions(&d.root))
-    } else {
-        BINARIES.iter().any(|b| file.text.contains(b))
-    }
-}

@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::Rule;
 
-use super::security_helpers::{apparmor_source, ProfileSource};
+use crate::analysis::pod::security::{apparmor_source, ProfileSource};
 
 crate::declare_rule! {
     /// ## What it does

@@ -3,7 +3,7 @@ use crate::input::object::Object;
 use crate::input::path::FieldPath;
 use crate::rule::Rule;
 
-use super::credential_helpers::{is_credential_value, is_descriptive_name, token_shape};
+use crate::analysis::pod::credential::{is_credential_value, is_descriptive_name, token_shape};
 
 crate::declare_rule! {
     /// ## What it does

@@ -3,7 +3,7 @@ use crate::input::node::Node;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::Rule;
 
-use super::credential_helpers::{is_credential_value, is_descriptive_name, token_shape};
+use crate::analysis::pod::credential::{is_credential_value, is_descriptive_name, token_shape};
 
 crate::declare_rule! {
     /// ## What it does

@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, Severity};
 
-use super::security_helpers::{cap_base, capability_list, same_cap};
+use crate::analysis::pod::security::{cap_base, capability_list, same_cap};
 
 crate::declare_rule! {
     /// ## What it does

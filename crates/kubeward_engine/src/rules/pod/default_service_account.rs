@@ -3,7 +3,7 @@ use crate::input::node::Node;
 use crate::input::workload::PodSpecView;
 use crate::rule::Rule;
 
-use super::account_helpers::named_service_account;
+use crate::analysis::pod::account::named_service_account;
 
 crate::declare_rule! {
     /// ## What it does

@@ -2,7 +2,7 @@ use crate::context::Context;
 use crate::input::workload::{ContainerKind, ContainerView, PodSpecView};
 use crate::rule::Rule;
 
-use super::resource_helpers::{describe_missing, sets};
+use crate::analysis::pod::resource::{describe_missing, sets};
 
 crate::declare_rule! {
     /// ## What it does

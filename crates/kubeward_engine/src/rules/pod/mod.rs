@@ -13,7 +13,6 @@ mod dangerous_capability_added;
 mod privilege_escalation_allowed;
 mod runs_as_root;
 mod seccomp_unconfined;
-mod security_helpers;
 mod selinux_privileged_type;
 mod unmasked_proc_mount;
 mod unsafe_sysctl;
@@ -25,13 +24,10 @@ mod unmasked_proc_mount_in_user_namespace;
 mod windows_host_process;
 
 // Host, resources, accounts and secrets.
-pub(crate) mod account_helpers;
 mod broad_toleration;
-pub(crate) mod credential_helpers;
 mod credential_in_configmap;
 mod credential_in_env;
 mod default_service_account;
-mod host_helpers;
 mod host_ipc;
 mod host_network;
 mod host_path_volume;
@@ -39,7 +35,6 @@ mod host_pid;
 mod host_port;
 mod missing_resource_limits;
 mod missing_resource_requests;
-mod resource_helpers;
 mod secret_in_env_var;
 mod service_account_token_automounted;
 

@@ -3,7 +3,7 @@ use crate::fix::{Fix, Safety};
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::Rule;
 
-use super::security_helpers::{capability_list, pod_level_note, same_cap};
+use crate::analysis::pod::security::{capability_list, pod_level_note, same_cap};
 
 crate::declare_rule! {
     /// ## What it does

@@ -3,7 +3,7 @@ use crate::fix::{Fix, Safety};
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::{Rule, Severity};
 
-use super::security_helpers::{seccomp_source, ProfileSource};
+use crate::analysis::pod::security::{seccomp_source, ProfileSource};
 
 crate::declare_rule! {
     /// ## What it does

@@ -3,7 +3,7 @@ use crate::fix::{Fix, Safety};
 use crate::input::workload::{ContainerView, PodSpecView};
 use crate::rule::Rule;
 
-use super::security_helpers::pod_level_note;
+use crate::analysis::pod::security::pod_level_note;
 
 crate::declare_rule! {
     /// ## What it does

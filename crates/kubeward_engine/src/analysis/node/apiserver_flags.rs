@@ -1,10 +1,10 @@
 //! Shared helpers of the kube-apiserver rules (CIS 1.2): finding the API server container,
 //! describing a flag's value for messages, and the effective admission plugin set.
 
+use crate::analysis::node::component::{ComponentKind, ComponentView};
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::workload::{ContainerView, PodSpecView};
-use crate::rules::node::component::{ComponentKind, ComponentView};
 
 /// The kube-apiserver command line of a container, if it runs kube-apiserver. A cheap
 /// pre-check avoids building a `ComponentView` for ordinary containers.

@@ -9,11 +9,11 @@
 //! flag, the value is in a file kubeward does not see here: it is unknown, and rules do not
 //! guess (the file is checked when it is scanned).
 
+use crate::analysis::node::component::{ComponentKind, ComponentView};
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rules::node::component::{ComponentKind, ComponentView};
 
 /// A kubelet setting: its `KubeletConfiguration` key and its command-line flag.
 #[derive(Clone, Copy, Debug)]
@@ -280,41 +280,6 @@ pub fn embedded_config(obj: &Object<'_>) -> Option<Node> {
     let is_kubelet = root.get("kind").and_then(Node::as_str) == Some("KubeletConfiguration")
         && root.get("apiVersion").and_then(Node::as_str).is_some_and(|v| v.starts_with("kubelet.config.k8s.io/"));
     is_kubelet.then_some(root)
-}
-
-/// Implements [`crate::rule::Rule`] for a kubelet rule: `KubeletConfiguration` objects (also
-/// embedded in kubeadm's `kubelet-config` ConfigMap) and kubelet containers both go to the rule's inherent `check(&self, &KubeletSettings, cx)`.
-#[macro_export]
-#[doc(hidden)]
-macro_rules! kubelet_rule {
-    ($rule:ident) => {
-        impl $crate::rule::Rule for $rule {
-            fn check_object(&self, obj: &$crate::input::object::Object<'_>, cx: &mut $crate::context::Context<'_>) {
-                use $crate::rules::node::kubelet_settings::{embedded_config, KubeletSettings};
-                if let Some(s) = KubeletSettings::from_config(obj) {
-                    self.check(&s, cx);
-                } else if let Some(config) = embedded_config(obj) {
-                    self.check(&KubeletSettings::from_embedded(obj, &config), cx);
-                }
-            }
-
-            fn check_container(
-                &self,
-                pod: &$crate::input::workload::PodSpecView<'_>,
-                c: &$crate::input::workload::ContainerView<'_>,
-                cx: &mut $crate::context::Context<'_>,
-            ) {
-                let Some(comp) = $crate::rules::node::component::ComponentView::of(c) else {
-                    return;
-                };
-                if let Some(s) =
-                    $crate::rules::node::kubelet_settings::KubeletSettings::from_flags(pod.object, c.name(), &comp)
-                {
-                    self.check(&s, cx);
-                }
-            }
-        }
-    };
 }
 
 /// The kubelet flags among these keys that are booleans: written `--flag word`, pflag reads

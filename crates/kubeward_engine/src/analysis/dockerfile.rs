@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::input::dockerfile::{Dockerfile, Instruction, Stage};
+use crate::input::image_ref::ImageRef;
 use crate::input::node::Pos;
-use crate::rules::image::reference::ImageRef;
 
 /// The last `USER` a stage runs as, following `FROM <earlier stage>` when the stage sets none:
 /// `(instruction index, user)`.
@@ -92,7 +92,7 @@ pub(crate) fn token_shape(value: &str) -> Option<&'static str> {
         .iter()
         .find(|(r, _)| r.is_match(value))
         .map(|(_, w)| *w)
-        .or_else(|| crate::rules::pod::credential_helpers::auth_header(value))
+        .or_else(|| crate::analysis::pod::credential::auth_header(value))
 }
 
 /// Where byte `offset` of an instruction's command text lies: in the arguments (shell form)

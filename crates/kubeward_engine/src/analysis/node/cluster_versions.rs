@@ -3,11 +3,11 @@
 //! like component image tags. (The API server's `/version` becomes a `kubeward.io/v1`
 //! `KubernetesVersion` object, which `releases::declared_version` reads.)
 
+use crate::analysis::node::releases::{parse_version, past_end_of_life, release, Version, TABLE_DATE};
 use crate::context::Context;
 use crate::input::node::Node;
 use crate::input::object::Object;
 use crate::input::path::FieldPath;
-use crate::rules::node::releases::{parse_version, past_end_of_life, release, Version, TABLE_DATE};
 
 /// The version an object states, what runs it, and where it is written.
 #[must_use]

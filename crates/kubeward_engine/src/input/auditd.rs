@@ -1,5 +1,5 @@
 //! auditd rules: a small parser for `/etc/audit/audit.rules` and `/etc/audit/rules.d/*.rules`
-//! and the Docker watch list (seed "Docker auditing rules" plus today's containerd/runc paths).
+//! (the Docker watch list is `crate::analysis::docker::watches`).
 //!
 //! A path P is covered by a rule when the rule is a watch `-w W` with W equal to P or a parent
 //! directory of P (directory watches are recursive), or a syscall rule `-a always,exit` (list
@@ -8,29 +8,6 @@
 //! its permissions (`-p` / `-F perm=`) include `w` and `a`; without them all accesses are
 //! audited. Keys (`-k` / `-F key=`) are not required. Comments, blank lines and control lines
 //! (`-D`, `-b`, `-e`, `-f`, ...) are ignored; `-W` (remove a watch) is not a rule.
-
-use crate::snapshot::Snapshot;
-
-/// The paths that must be watched: the seed's list (CIS Docker 1.13-era checks 1.5–1.13) and
-/// today's containerd/runc paths (CIS Docker 1.4.0 checks 1.1.4, 1.1.12, 1.1.14, 1.1.17,
-/// 1.1.18). kubeward only sees the files it stats, so it requires the whole list whether or not
-/// a binary exists on the node, as the seed's script does.
-pub const REQUIRED_WATCHES: &[&str] = &[
-    "/usr/bin/docker",
-    "/var/lib/docker",
-    "/etc/docker",
-    "/lib/systemd/system/docker.service",
-    "/lib/systemd/system/docker.socket",
-    "/etc/default/docker",
-    "/etc/docker/daemon.json",
-    "/usr/bin/docker-containerd",
-    "/usr/bin/docker-runc",
-    "/usr/bin/containerd",
-    "/usr/bin/containerd-shim-runc-v2",
-    "/usr/bin/runc",
-    "/run/containerd",
-    "/etc/containerd/config.toml",
-];
 
 /// One file-auditing rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,24 +113,6 @@ pub fn is_rules_path(path: &str) -> bool {
         || path.strip_prefix("/etc/audit/rules.d/").is_some_and(|n| !n.is_empty())
 }
 
-/// The required paths (`REQUIRED_WATCHES`) no rule of `rules` covers.
-#[must_use]
-pub fn missing_in(rules: &[AuditRule]) -> Vec<String> {
-    REQUIRED_WATCHES.iter().filter(|p| !rules.iter().any(|r| r.covers(p))).map(|p| (*p).to_string()).collect()
-}
-
-/// The rules of the node's auditd rules files in a snapshot (`kubeward node`).
-#[must_use]
-pub fn node_rules(snap: &Snapshot) -> Vec<AuditRule> {
-    snap.files.iter().filter(|f| f.path.as_deref().is_some_and(is_rules_path)).flat_map(|f| parse(&f.text)).collect()
-}
-
-/// The required watches missing from the node's auditd rules files (`--print-auditd-rules`).
-#[must_use]
-pub fn missing_watches(snap: &Snapshot) -> Vec<String> {
-    missing_in(&node_rules(snap))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,7 +158,6 @@ mod tests {
         let rules = parse(text);
         assert_eq!(rules.len(), 1);
         assert_eq!(rules[0].path, "/usr/bin/runc");
-        assert_eq!(missing_in(&rules).len(), REQUIRED_WATCHES.len() - 1);
         assert!(is_rules_path("/etc/audit/rules.d/docker.rules"));
         assert!(!is_rules_path("/etc/audit/auditd.conf"));
     }

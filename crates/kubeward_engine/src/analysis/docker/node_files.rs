@@ -10,9 +10,9 @@
 use std::sync::Arc;
 
 use crate::context::Context;
+use crate::input::auditd::{self, AuditRule};
 use crate::input::hostfile::{FileRole, FileState, HostFile};
 use crate::input::node::{Kind, Node, Pos};
-use crate::rules::docker::auditd::{self, AuditRule};
 use crate::snapshot::Snapshot;
 
 /// The path of the Docker daemon configuration file.
@@ -228,7 +228,7 @@ pub fn audit_cases(snap: &Snapshot) -> Vec<AuditCase> {
         out.push(AuditCase {
             path: real.first().map(|p| (*p).to_string()),
             doc: None,
-            rules: auditd::node_rules(snap),
+            rules: crate::analysis::docker::watches::node_rules(snap),
         });
     }
     for f in &snap.files {
@@ -288,7 +288,7 @@ pub fn report_file<'a>(cx: &mut Context<'_>, at: impl Into<FileAt<'a>>, message:
 /// rules, a `Process` document (a running dockerd) or a `kubeward-test-file` document.
 #[must_use]
 pub fn docker_host_file(file: &crate::snapshot::SourceFile) -> bool {
-    file.path.as_deref().is_some_and(|p| p == DAEMON_JSON || super::auditd::is_rules_path(p))
+    file.path.as_deref().is_some_and(|p| p == DAEMON_JSON || crate::input::auditd::is_rules_path(p))
         || file
             .documents
             .iter()

@@ -4,7 +4,7 @@ use crate::context::Context;
 use crate::input::hostfile::{mode_within, FileRole, FileState, HostFile};
 
 /// Reports `f` when it has one of `roles`, is present and its mode grants bits outside `max`.
-pub(super) fn check_mode(f: &HostFile, cx: &mut Context<'_>, roles: &[FileRole], max: u32) {
+pub(crate) fn check_mode(f: &HostFile, cx: &mut Context<'_>, roles: &[FileRole], max: u32) {
     if !roles.contains(&f.role) {
         return;
     }
@@ -16,12 +16,12 @@ pub(super) fn check_mode(f: &HostFile, cx: &mut Context<'_>, roles: &[FileRole],
 
 /// Whether a present file is owned by uid 0 and gid 0 (compared numerically, so a node whose
 /// `/etc/passwd` could not be read is judged the same).
-pub(super) fn root_owned(f: &HostFile) -> bool {
+pub(crate) fn root_owned(f: &HostFile) -> bool {
     matches!(f.state, FileState::Present { uid: 0, gid: 0, .. })
 }
 
 /// Reports `f` when it has one of `roles`, is present and is not owned by `root:root`.
-pub(super) fn check_root_owner(f: &HostFile, cx: &mut Context<'_>, roles: &[FileRole]) {
+pub(crate) fn check_root_owner(f: &HostFile, cx: &mut Context<'_>, roles: &[FileRole]) {
     if !roles.contains(&f.role) || root_owned(f) {
         return;
     }

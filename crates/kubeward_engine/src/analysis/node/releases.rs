@@ -12,8 +12,8 @@
 //! fixed date 2026-06-15 and keep working as the table grows; the examples run on the real
 //! date (`examples/hardened` uses the newest minor at its newest patch: refresh both together).
 
+use crate::analysis::node::component::ComponentView;
 use crate::input::workload::ContainerView;
-use crate::rules::node::component::ComponentView;
 
 /// The newest data in [`RELEASES`] (the YAML's `data_as_of`).
 pub const TABLE_DATE: &str = "2026-09-15";
@@ -128,7 +128,7 @@ pub fn declared_version<'n>(
     obj: &crate::input::object::Object<'n>,
 ) -> Option<(&'n str, crate::input::path::FieldPath, String)> {
     use crate::input::path::FieldPath;
-    let key = if crate::rules::node::cluster_config::is_kops(obj, "Cluster") {
+    let key = if crate::analysis::node::cluster_config::is_kops(obj, "Cluster") {
         "kubernetesVersion"
     } else if obj.kind() == "KubernetesVersion" && obj.group() == "kubeward.io" {
         "version"
@@ -154,7 +154,7 @@ const COMPONENT_IMAGES: &[&str] =
 #[must_use]
 pub fn container_version(c: &ContainerView<'_>) -> Option<(Version, &'static str)> {
     let comp = ComponentView::of(c)?;
-    if comp.kind == crate::rules::node::component::ComponentKind::Etcd {
+    if comp.kind == crate::analysis::node::component::ComponentKind::Etcd {
         return None;
     }
     let image = c.image()?;

@@ -4,11 +4,11 @@
 
 use std::net::IpAddr;
 
+use crate::analysis::node::component::{ComponentKind, ComponentView};
 use crate::input::argv::parse_go_bool;
 use crate::input::node::Node;
 use crate::input::path::FieldPath;
 use crate::input::workload::ContainerView;
-use crate::rules::node::component::{ComponentKind, ComponentView};
 
 /// The component view of `c` when it runs `kind`.
 #[must_use]
