@@ -804,7 +804,7 @@ def render_md(res: dict, data_path: str) -> str:
         a("")
         a(f"bench/README.md's target for `cluster` (under {CLUSTER_10K_SECONDS} s and 200 MB) is stated for "
           "10,000 pods; at 100,000 pods the audit must stay under 500 MB and grow linearly (each page is "
-          "audited as it is read and dropped; docs/architecture.md, \"`kubeward cluster` streams too\").")
+          "audited as it is read and dropped; docs/architecture.md, \"Streaming and memory\").")
     else:
         a("Not run.")
     a("")
