@@ -14,7 +14,7 @@ use crate::context::Context;
 use crate::diagnostic::{order, Diagnostic, InputError};
 use crate::dispatch::Dispatch;
 use crate::input::hostfile::HostFile;
-use crate::input::object::{objects_in, Object, Origin};
+use crate::input::object::{objects_in, Origin};
 use crate::inventory::Inventory;
 pub use crate::packed::Runs;
 use crate::packed::{PackedFindings, PackedIter};
@@ -717,12 +717,13 @@ impl<'s> Plan<'s> {
                 objects += 1;
                 // The document's rules, on its first object (a List's first item stands for it).
                 if !self.document_rules.is_empty() && obj.origin.item.unwrap_or(0) == 0 {
-                    let whole = Origin { item: None, ..obj.origin.clone() };
-                    if let Some(object) = Object::from_node(&doc.root, whole) {
-                        let view = DocumentView { object: &object, duplicates: &doc.duplicates };
-                        for (r, cx) in self.document_rules.iter().zip(cx_doc.iter_mut()) {
-                            r.check_document(&view, cx);
-                        }
+                    let view = DocumentView {
+                        root: &doc.root,
+                        origin: Origin { item: None, ..obj.origin.clone() },
+                        duplicates: &doc.duplicates,
+                    };
+                    for (r, cx) in self.document_rules.iter().zip(cx_doc.iter_mut()) {
+                        r.check_document(&view, cx);
                     }
                 }
                 if let Some(inv) = inventory.as_mut() {
@@ -805,6 +806,7 @@ impl Accumulator {
         }
         let mut inventory = self.inventory;
         inventory.add_host_files(host_files);
+        inventory.add_input_errors(&report.errors);
         for r in &plan.inventory_rules {
             // A streaming run compresses a rule's findings in sorted runs as they come.
             let mut cx = match packs {

@@ -289,10 +289,21 @@ pub trait Rule: Declared + Send + Sync + 'static {
 
 /// A YAML document, for [`Rule::check_document`].
 pub struct DocumentView<'a> {
-    /// The document as an object (a `List` stands for its items).
-    pub object: &'a Object<'a>,
+    /// The document's tree.
+    pub root: &'a crate::input::node::Node,
+    /// Where the document is (no List item: the document itself).
+    pub origin: crate::input::object::Origin,
     /// Keys written twice in the document.
     pub duplicates: &'a [crate::input::yaml::DuplicateKey],
+}
+
+impl<'a> DocumentView<'a> {
+    /// The document as an object (a `List` stands for its items), made when a rule asks: most
+    /// documents need no view of their own.
+    #[must_use]
+    pub fn object(&self) -> Option<Object<'a>> {
+        Object::from_node(self.root, self.origin.clone())
+    }
 }
 
 /// Declares a rule: its unit struct and its `static META`. The doc comment is the rule's

@@ -329,22 +329,35 @@ fn pods(n: usize) -> String {
 }
 
 /// One file of 40,000 pods (7 MB): documents are audited and dropped as they are parsed, as
-/// across files. Peak memory stays under 10x the file size plus the process's baseline (it
-/// was about 90x: 3.0 GB for a 32 MB file).
+/// across files. Holding the trees cost about 90x the text (3.0 GB for a 32 MB file). What the
+/// run keeps per pod is the inventory (its handle, labels and containers, for the cross-object
+/// rules) and its findings, compressed: from 20,000 to 40,000 pods the peak must grow by less
+/// than 16x the added text, and stay under 15x the file size plus the process's baseline.
+/// (Measured at 11x and 123 MiB for 6 MiB; the engine before the inventory, 4x and 103 MiB: the
+/// live heap differs by 2.6 MB, the rest is pages mimalloc keeps; see docs/architecture.md.)
 #[test]
 fn one_large_file_is_streamed_document_by_document() {
-    let d = tempfile::tempdir().expect("tempdir");
-    let text = pods(40_000);
-    let size_mib = text.len() as u64 >> 20;
-    std::fs::write(d.path().join("pods.yaml"), &text).expect("write");
-    let o = run_within(
-        d.path(),
-        &["scan", "--config", "/dev/null", "-f", "json", "pods.yaml", "-o", "json=report.json"],
-        Duration::from_secs(600),
-    );
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
-    if let Some(mib) = peak_mib(&o) {
-        assert!(mib < 10 * size_mib + 60, "{mib} MiB for a {size_mib} MiB file");
+    let peak = |n: usize| {
+        let d = tempfile::tempdir().expect("tempdir");
+        let text = pods(n);
+        std::fs::write(d.path().join("pods.yaml"), &text).expect("write");
+        let o = run_within(
+            d.path(),
+            &["scan", "--config", "/dev/null", "-f", "json", "pods.yaml", "-o", "json=report.json"],
+            Duration::from_secs(600),
+        );
+        assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+        (text.len() as u64 >> 20, peak_mib(&o))
+    };
+    let (half_mib, half) = peak(20_000);
+    let (size_mib, whole) = peak(40_000);
+    if let (Some(half), Some(whole)) = (half, whole) {
+        let added = (size_mib - half_mib).max(1);
+        assert!(
+            whole.saturating_sub(half) < 16 * added,
+            "{half} MiB for {half_mib} MiB of pods, {whole} MiB for {size_mib} MiB"
+        );
+        assert!(whole < 15 * size_mib + 60, "{whole} MiB for a {size_mib} MiB file");
     }
 }
 

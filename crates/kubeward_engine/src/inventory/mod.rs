@@ -527,6 +527,15 @@ impl Inventory {
         self.host.host_files.extend(files.iter().cloned());
     }
 
+    /// Keeps the read errors of node and Docker host documents: the Docker host rules tell a
+    /// refused daemon.json or auditd rules file from a missing one.
+    pub fn add_input_errors(&mut self, errors: &[crate::diagnostic::InputError]) {
+        let host = |e: &&crate::diagnostic::InputError| {
+            e.file.as_deref().is_some_and(crate::analysis::docker::node_files::docker_host_path)
+        };
+        self.host.errors.extend(errors.iter().filter(host).cloned());
+    }
+
     /// Reads document `doc_index` of file `file_index` (a scanner report is a document, not an
     /// object).
     pub fn add_document(

@@ -284,11 +284,18 @@ pub fn report_file<'a>(cx: &mut Context<'_>, at: impl Into<FileAt<'a>>, message:
     }
 }
 
-/// Whether a streaming scan must keep `file` for the Docker host rules: daemon.json, auditd
+/// Whether `path` is one the Docker host rules read whole: daemon.json or an auditd rules file
+/// (a read error of such a file tells them it was refused, not missing).
+#[must_use]
+pub fn docker_host_path(path: &str) -> bool {
+    path == DAEMON_JSON || crate::input::auditd::is_rules_path(path)
+}
+
+/// Whether the inventory keeps `file` whole for the Docker host rules: daemon.json, auditd
 /// rules, a `Process` document (a running dockerd) or a `kubeward-test-file` document.
 #[must_use]
 pub fn docker_host_file(file: &crate::snapshot::SourceFile) -> bool {
-    file.path.as_deref().is_some_and(|p| p == DAEMON_JSON || crate::input::auditd::is_rules_path(p))
+    file.path.as_deref().is_some_and(docker_host_path)
         || file
             .documents
             .iter()

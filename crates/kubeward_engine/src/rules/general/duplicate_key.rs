@@ -63,7 +63,8 @@ impl Rule for DuplicateKey {
         if doc.duplicates.is_empty() {
             return;
         }
-        let handle = Handle::of(doc.object, cx.settings);
+        let Some(object) = doc.object() else { return };
+        let handle = Handle::of(&object, cx.settings);
         for dup in doc.duplicates {
             let msg = if dup.first.line == dup.pos.line {
                 format!(
