@@ -96,12 +96,6 @@ impl<T> Section<T> {
     pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
         self.chunks.iter().flatten()
     }
-
-    /// The last entry.
-    #[must_use]
-    pub fn last(&self) -> Option<&T> {
-        self.chunks.last().and_then(|c| c.last())
-    }
 }
 
 impl<'a, T> IntoIterator for &'a Section<T> {
@@ -265,18 +259,6 @@ pub struct Binding {
 }
 
 impl Binding {
-    /// `roleRef.kind`, when the binding has a valid `roleRef`.
-    #[must_use]
-    pub fn role_kind(&self) -> Option<&str> {
-        self.role_ref.as_ref().map(|(k, _)| &**k)
-    }
-
-    /// `roleRef.name`, when the binding has a valid `roleRef`.
-    #[must_use]
-    pub fn role_name(&self) -> Option<&str> {
-        self.role_ref.as_ref().map(|(_, n)| &**n)
-    }
-
     /// ``role binding `name` `` for messages.
     #[must_use]
     pub fn describe(&self) -> String {
