@@ -86,9 +86,9 @@ pub fn scaffold(
         std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
     };
     let (rule, fixture_body) = if cross {
-        (cross_rule_text(&code, name, &camel(name), cat), cross_fixture_text(name))
+        (rule_text(&code, name, &camel(name), cat, &CROSS), cross_fixture_text(name))
     } else {
-        (rule_text(&code, name, &camel(name), cat), fixture_text(name))
+        (rule_text(&code, name, &camel(name), cat, &PER_OBJECT), fixture_text(name))
     };
     write(&rule_file, &rule)?;
     write(&fixture, &fixture_body)?;
@@ -113,116 +113,58 @@ fn register(module: &str, snake: &str, camel: &str) -> Option<String> {
     Some(out)
 }
 
-fn rule_text(code: &str, name: &str, camel: &str, cat: Category) -> String {
-    let category = format!("{cat:?}");
-    format!(
-        r#"use crate::context::Context;
-use crate::input::workload::{{ContainerView, PodSpecView}};
-use crate::rule::Rule;
-
-crate::declare_rule! {{
-    /// ## What it does
-    /// TODO: one or two sentences: what the rule flags, and where (pod spec, container,
-    /// object).
-    ///
-    /// ## Why is this bad?
-    /// TODO: what an attacker or an accident gets from it.
-    ///
-    /// ## Example
-    /// ```yaml
-    /// apiVersion: v1
-    /// kind: Pod
-    /// metadata: {{name: app}}
-    /// spec:
-    ///   containers:
-    ///     - name: app
-    ///       image: registry.example.com/app:1.0
-    /// ```
-    ///
-    /// Use instead:
-    /// ```yaml
-    /// apiVersion: v1
-    /// kind: Pod
-    /// metadata: {{name: app}}
-    /// spec:
-    ///   containers:
-    ///     - name: app
-    ///       image: registry.example.com/app:1.0
-    /// ```
-    ///
-    /// ## How to fix
-    /// TODO: what to change, in the user's words.
-    ///
-    /// ## Fix safety
-    /// TODO: **Safe**, **Unsafe** (and what it may break) or no automated fix.
-    pub {camel} {{
-        code: "{code}",
-        name: "{name}",
-        summary: "TODO: one line, lowercase",
-        severity: Medium,
-        category: {category},
-        targets: CONTAINER,
-        remediation: "TODO: what to do, imperative",
-        checklist: [],
-        cis: [],
-        since: "0.1.0",
-    }}
-}}
-
-impl Rule for {camel} {{
-    fn check_container(&self, _pod: &PodSpecView<'_>, _c: &ContainerView<'_>, _cx: &mut Context<'_>) {{
-        // TODO: report what is wrong, at the offending field:
-        // cx.report(pod.object, c.path.key("FIELD"), format!("container `{{}}` ...", c.name())).container(c.name());
-    }}
-}}
-"#
-    )
+/// What differs between a per-object and a cross-object rule file.
+struct Kind {
+    imports: &'static str,
+    what: &'static str,
+    example: &'static str,
+    use_instead: &'static str,
+    targets: &'static str,
+    check: &'static str,
 }
 
-/// A cross-object rule: `check_inventory` over the inventory (see `crate::inventory`).
-fn cross_rule_text(code: &str, name: &str, camel: &str, cat: Category) -> String {
+const PER_OBJECT: Kind = Kind {
+    imports: "use crate::input::workload::{ContainerView, PodSpecView};\n",
+    what: "TODO: one or two sentences: what the rule flags, and where (pod spec, container,\n    /// object).",
+    example: "apiVersion: v1\n    /// kind: Pod\n    /// metadata: {name: app}\n    /// spec:\n    ///   containers:\n    ///     - name: app\n    ///       image: registry.example.com/app:1.0",
+    use_instead: "apiVersion: v1\n    /// kind: Pod\n    /// metadata: {name: app}\n    /// spec:\n    ///   containers:\n    ///     - name: app\n    ///       image: registry.example.com/app:1.0",
+    targets: "CONTAINER",
+    check: "    fn check_container(&self, _pod: &PodSpecView<'_>, _c: &ContainerView<'_>, _cx: &mut Context<'_>) {\n        // TODO: report what is wrong, at the offending field:\n        // cx.report(pod.object, c.path.key(\"FIELD\"), format!(\"container `{}` ...\", c.name())).container(c.name());\n    }\n",
+};
+
+const CROSS: Kind = Kind {
+    imports: "use crate::inventory::Inventory;\n",
+    what: "TODO: one or two sentences: what the rule flags across objects, and on which object\n    /// the finding is reported.",
+    example: "apiVersion: v1\n    /// kind: Namespace\n    /// metadata: {name: shop}\n    /// ---\n    /// apiVersion: v1\n    /// kind: Pod\n    /// metadata: {name: web, namespace: shop}\n    /// spec:\n    ///   containers:\n    ///     - name: app\n    ///       image: registry.example.com/app:1.0",
+    use_instead: "apiVersion: v1\n    /// kind: Namespace\n    /// metadata: {name: shop}\n    /// ---\n    /// apiVersion: v1\n    /// kind: Pod\n    /// metadata: {name: web, namespace: shop}\n    /// spec:\n    ///   containers:\n    ///     - name: app\n    ///       image: registry.example.com/app:1.0",
+    targets: "INVENTORY",
+    check: "    fn check_inventory(&self, _inv: &Inventory, _cx: &mut Context<'_>) {\n        // TODO: compare the inventory's entries (inv.workloads(), inv.namespaces(), ...) and\n        // report on an entry's handle, at a field it captured:\n        // cx.report_at(&w.handle, &w.labels_at.anchor(w.labels_path()), \"... in the scanned files\");\n        // A fact the inventory lacks is added in src/inventory/mod.rs (CONTRIBUTING.md).\n    }\n",
+};
+
+/// The rule file: its documentation template (the TODOs are the author's to fill in: the
+/// suite fails until they are), metadata and an empty check of its kind.
+fn rule_text(code: &str, name: &str, camel: &str, cat: Category, kind: &Kind) -> String {
     let category = format!("{cat:?}");
+    let Kind { imports, what, example, use_instead, targets, check } = kind;
     format!(
         r#"use crate::context::Context;
-use crate::inventory::Inventory;
-use crate::rule::Rule;
+{imports}use crate::rule::Rule;
 
 crate::declare_rule! {{
     /// ## What it does
-    /// TODO: one or two sentences: what the rule flags across objects, and on which object
-    /// the finding is reported.
+    /// {what}
     ///
     /// ## Why is this bad?
     /// TODO: what an attacker or an accident gets from it.
     ///
     /// ## Example
     /// ```yaml
-    /// apiVersion: v1
-    /// kind: Namespace
-    /// metadata: {{name: shop}}
-    /// ---
-    /// apiVersion: v1
-    /// kind: Pod
-    /// metadata: {{name: web, namespace: shop}}
-    /// spec:
-    ///   containers:
-    ///     - name: app
-    ///       image: registry.example.com/app:1.0
+    /// {example}
     /// ```
     ///
     /// Use instead:
     /// ```yaml
-    /// apiVersion: v1
-    /// kind: Namespace
-    /// metadata: {{name: shop}}
-    /// ---
-    /// apiVersion: v1
-    /// kind: Pod
-    /// metadata: {{name: web, namespace: shop}}
-    /// spec:
-    ///   containers:
-    ///     - name: app
-    ///       image: registry.example.com/app:1.0
+    /// {use_instead}
     /// ```
     ///
     /// ## How to fix
@@ -236,7 +178,7 @@ crate::declare_rule! {{
         summary: "TODO: one line, lowercase",
         severity: Medium,
         category: {category},
-        targets: INVENTORY,
+        targets: {targets},
         remediation: "TODO: what to do, imperative",
         checklist: [],
         cis: [],
@@ -245,13 +187,7 @@ crate::declare_rule! {{
 }}
 
 impl Rule for {camel} {{
-    fn check_inventory(&self, _inv: &Inventory, _cx: &mut Context<'_>) {{
-        // TODO: compare the inventory's entries (inv.workloads(), inv.namespaces(), ...) and
-        // report on an entry's handle, at a field it captured:
-        // cx.report_at(&w.handle, &w.labels_at.anchor(FieldPath::parse(&w.labels_path)), "... in the scanned files");
-        // A fact the inventory lacks is added in src/inventory/mod.rs (CONTRIBUTING.md).
-    }}
-}}
+{check}}}
 "#
     )
 }
